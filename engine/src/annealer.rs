@@ -1,0 +1,647 @@
+//! The `Annealer`: *how* a problem is annealed, one step at a time.
+//!
+//! Sequential SA is a loop of propose, price, accept-or-reject. The annealer adds two
+//! things without changing the trajectory:
+//!
+//! * **Determinism.** Step `t` takes all its randomness from its own words of the
+//!   seed's ChaCha stream (see [`crate::rng`]), and its temperature from the
+//!   schedule, so the run is a pure function of (problem, config, seed).
+//! * **Exact speculative batches.** Step `t + j`'s proposal, delta and Metropolis
+//!   test against the *current* state do not depend on steps `t..t+j` as long as those
+//!   are all rejected. So K candidates are scored in parallel, workers claiming step
+//!   numbers in increasing order from an atomic counter, and the first accepted one
+//!   ends the round: steps before it are recorded as rejected or invalid, it is
+//!   applied, and candidates after it are dropped (their step words stay buffered, as
+//!   they are keyed by step, not by state). The result equals K = 1 bit for bit, and
+//!   at most `threads - 1` candidates of work are wasted per acceptance.
+//!
+//! `Batch::Auto` times a short sequential probe now and then and picks the K with the
+//! best expected steps per second given the recent acceptance rate, the cost of one
+//! candidate and the measured cost of one parallel round. Timing only affects speed.
+
+use std::collections::VecDeque;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{AnnealConfig, Batch, ConfigError, MAX_BATCH};
+use crate::problem::{InvalidKind, MAX_INVALID_KINDS, Problem, Proposal};
+use crate::replay::{Checkpoint, StableHasher};
+use crate::rng::{StepRng, StepStream, StepWords};
+use crate::schedule::{Schedule, ScheduleKind, estimate_temperatures};
+
+/// What one step did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StepOutcome {
+    /// The move was applied; `delta` is the energy change (in the problem's units).
+    Accepted {
+        /// Energy change.
+        delta: f64,
+        /// The move produced a new best state.
+        new_best: bool,
+    },
+    /// The move was priced and rejected by the Metropolis test.
+    Rejected {
+        /// Energy change it would have caused.
+        delta: f64,
+    },
+    /// No valid move could be proposed.
+    Invalid(InvalidKind),
+}
+
+/// Move counters of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Moves applied.
+    pub accepted: u64,
+    /// Moves priced and refused.
+    pub rejected: u64,
+    /// Steps with no valid move, all kinds.
+    pub invalid: u64,
+    /// Invalid steps by kind (index = `InvalidKind.0`).
+    pub invalid_by_kind: [u64; MAX_INVALID_KINDS],
+    /// Accepted moves that improved on the best energy.
+    pub improvements: u64,
+}
+
+/// The numbers a progress event carries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Steps done.
+    pub step: u64,
+    /// Steps in the run.
+    pub total_steps: u64,
+    /// 1-based cycle of the last step done (1 before any step).
+    pub cycle: u64,
+    /// Cycles in the run.
+    pub num_cycles: u64,
+    /// Temperature of the last step done (T0 before any step).
+    pub temperature: f64,
+    /// Energy of the current state.
+    pub current_energy: f64,
+    /// Best energy seen.
+    pub best_energy: f64,
+    /// Step count at which the best state was reached.
+    pub best_step: u64,
+    /// Moves applied.
+    pub accepted_moves: u64,
+    /// Moves refused.
+    pub rejected_moves: u64,
+    /// Steps without a valid move.
+    pub invalid_moves: u64,
+    /// Invalid steps of each named kind (e.g. `disconnected`).
+    pub invalid_by_kind: Vec<(String, u64)>,
+    /// Accepted moves that set a new best.
+    pub improvements: u64,
+    /// Accepted / (accepted + rejected) over roughly the last 1,000 to 2,000 steps.
+    pub acceptance_rate: f64,
+    /// All steps done.
+    pub is_complete: bool,
+}
+
+/// Steps per block of the recent-acceptance window.
+const WINDOW_BLOCK: u64 = 1024;
+
+/// Acceptance over the current and the previous block of steps: O(1) per step.
+#[derive(Clone, Copy, Debug, Default)]
+struct Window {
+    current: WindowBlock,
+    previous: WindowBlock,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct WindowBlock {
+    steps: u64,
+    valid: u64,
+    accepted: u64,
+}
+
+impl Window {
+    #[inline]
+    fn push(&mut self, valid: bool, accepted: bool) {
+        let b = &mut self.current;
+        b.steps += 1;
+        b.valid += u64::from(valid);
+        b.accepted += u64::from(accepted);
+        if b.steps == WINDOW_BLOCK {
+            self.previous = std::mem::take(&mut self.current);
+        }
+    }
+
+    /// Accepted per valid proposal.
+    fn acceptance(&self) -> f64 {
+        let valid = self.current.valid + self.previous.valid;
+        if valid == 0 { 0.0 } else { (self.current.accepted + self.previous.accepted) as f64 / valid as f64 }
+    }
+
+    /// Accepted per step: the chance a step changes the state.
+    fn acceptance_per_step(&self) -> f64 {
+        let steps = self.current.steps + self.previous.steps;
+        if steps == 0 { 0.0 } else { (self.current.accepted + self.previous.accepted) as f64 / steps as f64 }
+    }
+}
+
+/// One scored candidate of a speculative round.
+enum Candidate<M> {
+    Invalid(InvalidKind),
+    Move { mv: M, delta: f64, accepted: bool },
+}
+
+/// Sequential steps timed before each automatic batch decision.
+const AUTO_PROBE_STEPS: u64 = 64;
+/// Steps run on one automatic decision before the next probe.
+const AUTO_SEGMENT_STEPS: u64 = 4096;
+/// Candidate batch sizes the automatic choice considers.
+const AUTO_SIZES: [u32; 6] = [2, 4, 8, 16, 32, 64];
+
+/// Automatic batch sizing state: measured costs, in nanoseconds.
+#[derive(Clone, Copy, Debug)]
+struct AutoBatch {
+    /// Cost of one sequential step.
+    step_ns: f64,
+    /// Fixed cost of one parallel round (measured when the pool is made).
+    round_ns: f64,
+}
+
+impl AutoBatch {
+    /// The batch size with the best expected steps per second.
+    ///
+    /// With per-step acceptance `a`, a round of K advances `(1 - (1-a)^K) / a` steps
+    /// on average and, since workers claim steps in order, does at most
+    /// `threads - 1` candidates of wasted work beyond that.
+    fn choose(&self, a: f64, threads: usize) -> u32 {
+        if threads < 2 {
+            return 1;
+        }
+        let p = threads as f64;
+        let c = self.step_ns.max(1.0);
+        let mut best = (1u32, 1.0 / c);
+        for k in AUTO_SIZES {
+            let kf = f64::from(k);
+            let advance = if a < 1e-9 { kf } else { (1.0 - (1.0 - a).powf(kf)) / a };
+            let work = (advance + p - 1.0).min(kf);
+            let rate = advance / ((work / p).ceil() * c + self.round_ns);
+            if rate > best.1 * 1.02 {
+                best = (k, rate);
+            }
+        }
+        best.0
+    }
+}
+
+/// How an automatic run loop ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AutoExit {
+    /// Reached its end step.
+    Done,
+    /// Stopped early: it chose a batch above 1 and is not running inside a pool.
+    NeedsPool,
+}
+
+/// Simulated annealing over problem `P`, step by step.
+pub struct Annealer<P: Problem> {
+    problem: P,
+    config: AnnealConfig,
+    schedule: Schedule,
+    sign: f64,
+    total_steps: u64,
+    state: P::State,
+    best: P::State,
+    /// `sign * energy(state)`: the annealer always minimises this.
+    cost: f64,
+    best_cost: f64,
+    best_step: u64,
+    step: u64,
+    counters: Counters,
+    window: Window,
+    stream: StepStream,
+    /// Words of steps `step, step+1, ..` already drawn from `stream`.
+    pending: VecDeque<StepWords>,
+    slots: Vec<Mutex<Option<Candidate<P::Move>>>>,
+    auto: AutoBatch,
+    pool: Option<Arc<rayon::ThreadPool>>,
+}
+
+impl<P: Problem> Annealer<P> {
+    /// An annealer at step 0. Fails if the config is out of range.
+    pub fn new(problem: P, config: AnnealConfig) -> Result<Self, ConfigError> {
+        config.validate()?;
+        let sign = config.direction.sign();
+        let schedule = match config.fixed_schedule() {
+            Some(s) => s,
+            None => {
+                let (t0, t1) = estimate_temperatures(&problem, config.seed, sign);
+                Schedule::geometric(t0, t1, config.steps_per_cycle)
+            }
+        };
+        let state = problem.initial_state();
+        let cost = sign * problem.energy(&state);
+        Ok(Self {
+            best: state.clone(),
+            state,
+            cost,
+            best_cost: cost,
+            best_step: 0,
+            step: 0,
+            counters: Counters::default(),
+            window: Window::default(),
+            stream: StepStream::new(config.seed, 0),
+            pending: VecDeque::with_capacity(MAX_BATCH as usize),
+            slots: (0..MAX_BATCH).map(|_| Mutex::new(None)).collect(),
+            auto: AutoBatch { step_ns: 0.0, round_ns: 20_000.0 },
+            pool: None,
+            total_steps: config.total_steps(),
+            sign,
+            schedule,
+            config,
+            problem,
+        })
+    }
+
+    /// Share a rayon pool (a server running many sessions) instead of making one.
+    pub fn with_pool(mut self, pool: Arc<rayon::ThreadPool>) -> Self {
+        self.pool = Some(pool);
+        self.measure_round_cost();
+        self
+    }
+
+    /// Back to step 0 with the same problem, config and schedule.
+    pub fn reset(&mut self) {
+        self.state = self.problem.initial_state();
+        self.best.clone_from(&self.state);
+        self.cost = self.sign * self.problem.energy(&self.state);
+        self.best_cost = self.cost;
+        self.best_step = 0;
+        self.step = 0;
+        self.counters = Counters::default();
+        self.window = Window::default();
+        self.stream = StepStream::new(self.config.seed, 0);
+        self.pending.clear();
+    }
+
+    /// Advance exactly one step; `None` once the run is complete.
+    pub fn step(&mut self) -> Option<StepOutcome> {
+        self.step_observed(&mut |_| {})
+    }
+
+    /// Advance up to `n` steps (fewer at the end of the run); returns how many.
+    pub fn run(&mut self, n: u64) -> u64 {
+        self.run_observed(n, &mut |_| {})
+    }
+
+    /// Like [`Annealer::run`], calling `on_accept` with the new state after every
+    /// accepted move (for example to count distinct states visited).
+    pub fn run_observed(&mut self, n: u64, on_accept: &mut (impl FnMut(&P::State) + Send)) -> u64 {
+        let start = self.step;
+        let end = self.step.saturating_add(n).min(self.total_steps);
+        match self.config.batch {
+            Batch::Fixed(1) => {
+                while self.step < end {
+                    self.step_observed(on_accept);
+                }
+            }
+            Batch::Fixed(k) => {
+                let pool = self.pool();
+                pool.install(|| {
+                    while self.step < end {
+                        let k = (k as u64).min(end - self.step) as usize;
+                        self.speculative_round(k, on_accept);
+                    }
+                });
+            }
+            Batch::Auto => {
+                let in_pool = |this: &mut Self, pool: Arc<rayon::ThreadPool>, on_accept: &mut _| {
+                    pool.install(|| this.run_auto(end, true, on_accept));
+                };
+                if let Some(pool) = self.pool.clone() {
+                    in_pool(self, pool, on_accept);
+                } else if self.run_auto(end, false, on_accept) == AutoExit::NeedsPool {
+                    let pool = self.pool();
+                    in_pool(self, pool, on_accept);
+                }
+            }
+        }
+        self.step - start
+    }
+
+    /// Automatic batching until `end`. Outside the pool it stops when it first wants one.
+    fn run_auto(
+        &mut self,
+        end: u64,
+        in_pool: bool,
+        on_accept: &mut (impl FnMut(&P::State) + Send),
+    ) -> AutoExit {
+        let threads = if in_pool { rayon::current_num_threads() } else { self.planned_threads() };
+        while self.step < end {
+            let probe_end = (self.step + AUTO_PROBE_STEPS).min(end);
+            let probe_steps = probe_end - self.step;
+            let started = Instant::now();
+            while self.step < probe_end {
+                self.step_observed(on_accept);
+            }
+            if probe_steps > 0 {
+                self.auto.step_ns = started.elapsed().as_nanos() as f64 / probe_steps as f64;
+            }
+            let segment_end = (self.step + AUTO_SEGMENT_STEPS).min(end);
+            let k = self.auto.choose(self.window.acceptance_per_step(), threads);
+            if k == 1 {
+                while self.step < segment_end {
+                    self.step_observed(on_accept);
+                }
+            } else if !in_pool {
+                return AutoExit::NeedsPool;
+            } else {
+                while self.step < segment_end {
+                    let k = (k as u64).min(segment_end - self.step) as usize;
+                    self.speculative_round(k, on_accept);
+                }
+            }
+        }
+        AutoExit::Done
+    }
+
+    fn planned_threads(&self) -> usize {
+        match self.config.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+
+    /// The engine's own pool, made on first use.
+    fn pool(&mut self) -> Arc<rayon::ThreadPool> {
+        if let Some(pool) = &self.pool {
+            return pool.clone();
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.planned_threads())
+            .thread_name(|i| format!("kiln-engine-{i}"))
+            .build()
+            .map(Arc::new)
+            .unwrap_or_else(|_| {
+                // Thread creation failed: a single-thread pool still computes the same trajectory.
+                Arc::new(rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("one thread"))
+            });
+        self.pool = Some(pool.clone());
+        self.measure_round_cost();
+        pool
+    }
+
+    /// Median cost of an empty parallel round in the pool, for the auto batch choice.
+    fn measure_round_cost(&mut self) {
+        let Some(pool) = self.pool.clone() else { return };
+        let mut samples: Vec<f64> = pool.install(|| {
+            let threads = rayon::current_num_threads();
+            (0..15)
+                .map(|_| {
+                    let started = Instant::now();
+                    (0..threads).into_par_iter().for_each(|i| {
+                        std::hint::black_box(i);
+                    });
+                    started.elapsed().as_nanos() as f64
+                })
+                .collect()
+        });
+        samples.sort_by(f64::total_cmp);
+        self.auto.round_ns = samples[samples.len() / 2];
+    }
+
+    #[inline]
+    fn next_words(&mut self) -> StepWords {
+        match self.pending.pop_front() {
+            Some(w) => w,
+            None => self.stream.next_step(),
+        }
+    }
+
+    #[inline]
+    fn accepts(delta: f64, temperature: f64, uniform: f64) -> bool {
+        delta <= 0.0 || uniform < (-delta / temperature).exp()
+    }
+
+    #[inline]
+    fn step_observed(&mut self, on_accept: &mut (impl FnMut(&P::State) + Send)) -> Option<StepOutcome> {
+        if self.step >= self.total_steps {
+            return None;
+        }
+        let t = self.step;
+        let words = self.next_words();
+        let mut rng = StepRng::new(self.config.seed, t, &words);
+        let outcome = match self.problem.propose(&self.state, &mut rng) {
+            Proposal::Invalid(kind) => self.record_invalid(kind),
+            Proposal::Move(mv) => {
+                let delta = self.sign * self.problem.delta(&self.state, &mv);
+                if Self::accepts(delta, self.schedule.temperature(t), words.uniform()) {
+                    let outcome = self.record_accepted(&mv, delta);
+                    on_accept(&self.state);
+                    outcome
+                } else {
+                    self.record_rejected(delta)
+                }
+            }
+        };
+        self.step += 1;
+        Some(outcome)
+    }
+
+    /// Score `k` candidates (steps `step..step+k`) in parallel, then walk them in order.
+    /// Must run inside the pool.
+    fn speculative_round(&mut self, k: usize, on_accept: &mut (impl FnMut(&P::State) + Send)) {
+        while self.pending.len() < k {
+            let w = self.stream.next_step();
+            self.pending.push_back(w);
+        }
+        let first_step = self.step;
+        let next = AtomicUsize::new(0);
+        let first_accepted = AtomicUsize::new(usize::MAX);
+        {
+            let words = &self.pending.make_contiguous()[..k];
+            let (problem, state, slots, schedule) = (&self.problem, &self.state, &self.slots, &self.schedule);
+            let (seed, sign) = (self.config.seed, self.sign);
+            let workers = rayon::current_num_threads().min(k);
+            (0..workers).into_par_iter().for_each(|_| {
+                loop {
+                    let j = next.fetch_add(1, Ordering::Relaxed);
+                    if j >= k || j > first_accepted.load(Ordering::Acquire) {
+                        break;
+                    }
+                    let t = first_step + j as u64;
+                    let mut rng = StepRng::new(seed, t, &words[j]);
+                    let candidate = match problem.propose(state, &mut rng) {
+                        Proposal::Invalid(kind) => Candidate::Invalid(kind),
+                        Proposal::Move(mv) => {
+                            let delta = sign * problem.delta(state, &mv);
+                            let accepted = Self::accepts(delta, schedule.temperature(t), words[j].uniform());
+                            if accepted {
+                                first_accepted.fetch_min(j, Ordering::AcqRel);
+                            }
+                            Candidate::Move { mv, delta, accepted }
+                        }
+                    };
+                    *slots[j].lock().unwrap_or_else(|e| e.into_inner()) = Some(candidate);
+                }
+            });
+        }
+        let stop = first_accepted.into_inner();
+        let last = if stop == usize::MAX { k - 1 } else { stop };
+        for j in 0..k {
+            let candidate = self.slots[j].get_mut().unwrap_or_else(|e| e.into_inner()).take();
+            if j > last {
+                continue; // speculative work past the accepted step: dropped
+            }
+            self.pending.pop_front();
+            match candidate.expect("every step up to the first accepted one is scored") {
+                Candidate::Invalid(kind) => {
+                    self.record_invalid(kind);
+                }
+                Candidate::Move { mv, delta, accepted: true } => {
+                    self.record_accepted(&mv, delta);
+                    on_accept(&self.state);
+                }
+                Candidate::Move { delta, .. } => {
+                    self.record_rejected(delta);
+                }
+            }
+            self.step += 1;
+        }
+    }
+
+    #[inline]
+    fn record_invalid(&mut self, kind: InvalidKind) -> StepOutcome {
+        self.counters.invalid += 1;
+        let slot = (kind.0 as usize).min(MAX_INVALID_KINDS - 1);
+        self.counters.invalid_by_kind[slot] += 1;
+        self.window.push(false, false);
+        StepOutcome::Invalid(kind)
+    }
+
+    #[inline]
+    fn record_rejected(&mut self, delta: f64) -> StepOutcome {
+        self.counters.rejected += 1;
+        self.window.push(true, false);
+        StepOutcome::Rejected { delta: self.sign * delta }
+    }
+
+    #[inline]
+    fn record_accepted(&mut self, mv: &P::Move, delta: f64) -> StepOutcome {
+        self.problem.apply(&mut self.state, mv);
+        self.cost += delta;
+        self.counters.accepted += 1;
+        self.window.push(true, true);
+        let new_best = self.cost < self.best_cost;
+        if new_best {
+            self.best_cost = self.cost;
+            self.best.clone_from(&self.state);
+            self.best_step = self.step + 1;
+            self.counters.improvements += 1;
+        }
+        StepOutcome::Accepted { delta: self.sign * delta, new_best }
+    }
+
+    /// The numbers of a progress event.
+    pub fn snapshot(&self) -> Snapshot {
+        let last = self.step.saturating_sub(1);
+        let names = self.problem.invalid_kinds();
+        Snapshot {
+            step: self.step,
+            total_steps: self.total_steps,
+            cycle: if self.step == 0 { 1 } else { last / self.config.steps_per_cycle + 1 },
+            num_cycles: self.config.cycles,
+            temperature: self.schedule.temperature(last),
+            current_energy: self.current_energy(),
+            best_energy: self.best_energy(),
+            best_step: self.best_step,
+            accepted_moves: self.counters.accepted,
+            rejected_moves: self.counters.rejected,
+            invalid_moves: self.counters.invalid,
+            invalid_by_kind: names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| (name.to_string(), self.counters.invalid_by_kind[i + 1]))
+                .collect(),
+            improvements: self.counters.improvements,
+            acceptance_rate: self.window.acceptance(),
+            is_complete: self.is_complete(),
+        }
+    }
+
+    /// A replay checkpoint of the current step.
+    pub fn checkpoint(&self) -> Checkpoint {
+        let mut hasher = StableHasher::default();
+        self.state.hash(&mut hasher);
+        Checkpoint {
+            step: self.step,
+            current_energy: self.current_energy(),
+            best_energy: self.best_energy(),
+            state_hash: hasher.finish(),
+        }
+    }
+
+    /// Energy of the current state as tracked incrementally.
+    pub fn current_energy(&self) -> f64 {
+        self.sign * self.cost
+    }
+
+    /// Best energy seen.
+    pub fn best_energy(&self) -> f64 {
+        self.sign * self.best_cost
+    }
+
+    /// Energy of the current state recomputed from scratch (for checks).
+    pub fn recomputed_energy(&self) -> f64 {
+        self.problem.energy(&self.state)
+    }
+
+    /// Steps done.
+    pub fn steps_done(&self) -> u64 {
+        self.step
+    }
+
+    /// Steps in the run.
+    pub fn total_steps(&self) -> u64 {
+        self.total_steps
+    }
+
+    /// All steps done.
+    pub fn is_complete(&self) -> bool {
+        self.step >= self.total_steps
+    }
+
+    /// The move counters.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// The current state.
+    pub fn state(&self) -> &P::State {
+        &self.state
+    }
+
+    /// The best state seen.
+    pub fn best_state(&self) -> &P::State {
+        &self.best
+    }
+
+    /// The problem being annealed.
+    pub fn problem(&self) -> &P {
+        &self.problem
+    }
+
+    /// The run's config.
+    pub fn config(&self) -> &AnnealConfig {
+        &self.config
+    }
+
+    /// The resolved schedule (for `auto`, with its estimated temperatures).
+    pub fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+
+    /// Whether the schedule was estimated (`auto`).
+    pub fn schedule_is_estimated(&self) -> bool {
+        self.config.schedule == ScheduleKind::Auto
+    }
+}

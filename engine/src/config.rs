@@ -1,0 +1,261 @@
+//! Run parameters shared by every problem, and their validation.
+//!
+//! A config plus a problem plus a seed determine the whole trajectory; `batch` and
+//! `threads` only decide how fast it is computed, never what it is.
+
+use serde::{Deserialize, Serialize};
+
+use crate::schedule::{DEFAULT_FINAL_FRACTION, Schedule, ScheduleKind};
+
+/// Largest speculative batch.
+pub const MAX_BATCH: u32 = 64;
+/// Largest total step count a config may ask for.
+pub const MAX_TOTAL_STEPS: u64 = 1_000_000_000_000;
+
+/// Minimise or maximise the energy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Direction {
+    /// Lower energy is better.
+    #[default]
+    Minimize,
+    /// Higher energy is better (annealed as the negated energy).
+    Maximize,
+}
+
+impl Direction {
+    /// +1 to minimise, -1 to maximise: the factor from energy to annealed cost.
+    #[inline]
+    pub fn sign(self) -> f64 {
+        match self {
+            Direction::Minimize => 1.0,
+            Direction::Maximize => -1.0,
+        }
+    }
+}
+
+/// How many candidate moves are scored in parallel per round.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Batch {
+    /// Chosen from the recent acceptance rate and the measured cost of a candidate.
+    #[default]
+    Auto,
+    /// A fixed batch size in 1..=64; 1 is plain sequential SA and never uses rayon.
+    Fixed(u32),
+}
+
+impl Serialize for Batch {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Batch::Auto => s.serialize_str("auto"),
+            Batch::Fixed(k) => s.serialize_u32(*k),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Batch {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Name(String),
+            Size(u32),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Name(n) if n == "auto" => Ok(Batch::Auto),
+            Raw::Name(n) => n.parse::<u32>().map(Batch::Fixed).map_err(|_| {
+                serde::de::Error::custom(format!("batch must be \"auto\" or 1..=64, not {n:?}"))
+            }),
+            Raw::Size(k) => Ok(Batch::Fixed(k)),
+        }
+    }
+}
+
+impl std::str::FromStr for Batch {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "auto" {
+            return Ok(Batch::Auto);
+        }
+        s.parse::<u32>()
+            .map(Batch::Fixed)
+            .map_err(|_| format!("batch must be \"auto\" or a number 1..=64, not {s:?}"))
+    }
+}
+
+/// Everything about a run except the problem.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnealConfig {
+    /// Keys the ChaCha stream.
+    pub seed: u64,
+    /// Schedule family.
+    pub schedule: ScheduleKind,
+    /// T0: the temperature at the start of every cycle (ignored by `auto`).
+    pub initial_temp: f64,
+    /// T1 for geometric and linear (default T0 / 1000; ignored by faulon, auto).
+    pub final_temp: Option<f64>,
+    /// Faulon's cooling constant k.
+    pub k: f64,
+    /// Steps in one cycle (Faulon's dt).
+    pub steps_per_cycle: u64,
+    /// Number of cycles; the run has `steps_per_cycle * cycles` steps.
+    pub cycles: u64,
+    /// Minimise or maximise.
+    pub direction: Direction,
+    /// Speculative batch size.
+    pub batch: Batch,
+    /// Worker threads for batches above 1; 0 means one per core.
+    pub threads: usize,
+}
+
+impl Default for AnnealConfig {
+    /// The isomer app's defaults: T0 100, k 8, 4 cycles of 500 steps, seed 42.
+    fn default() -> Self {
+        Self {
+            seed: 42,
+            schedule: ScheduleKind::Faulon,
+            initial_temp: 100.0,
+            final_temp: None,
+            k: 8.0,
+            steps_per_cycle: 500,
+            cycles: 4,
+            direction: Direction::Minimize,
+            batch: Batch::Auto,
+            threads: 0,
+        }
+    }
+}
+
+/// A config value out of range; `field` names the parameter as the API spells it.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct ConfigError {
+    /// The parameter, as named in the HTTP API.
+    pub field: &'static str,
+    /// What is wrong, with the value.
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(field: &'static str, message: String) -> Self {
+        Self { field, message }
+    }
+}
+
+impl AnnealConfig {
+    /// Total steps of the run.
+    pub fn total_steps(&self) -> u64 {
+        self.steps_per_cycle.saturating_mul(self.cycles)
+    }
+
+    /// The final temperature geometric and linear schedules use.
+    pub fn resolved_final_temp(&self) -> f64 {
+        self.final_temp.unwrap_or(self.initial_temp * DEFAULT_FINAL_FRACTION)
+    }
+
+    /// Check every field; the first problem found is returned.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let t0 = self.initial_temp;
+        if !t0.is_finite() || t0 <= 0.0 {
+            return Err(ConfigError::new(
+                "initial_temp",
+                format!("must be a finite temperature above 0, not {t0}"),
+            ));
+        }
+        if let Some(t1) = self.final_temp {
+            if !t1.is_finite() || t1 <= 0.0 {
+                return Err(ConfigError::new(
+                    "final_temp",
+                    format!("must be a finite temperature above 0, not {t1}"),
+                ));
+            }
+        }
+        if !self.k.is_finite() || self.k < 0.0 {
+            return Err(ConfigError::new(
+                "cooling_schedule_k",
+                format!("must be a finite number of at least 0, not {}", self.k),
+            ));
+        }
+        if self.steps_per_cycle == 0 {
+            return Err(ConfigError::new("steps_per_cycle", "must be at least 1, not 0".into()));
+        }
+        if self.cycles == 0 {
+            return Err(ConfigError::new("num_cycles", "must be at least 1, not 0".into()));
+        }
+        let total = u128::from(self.steps_per_cycle) * u128::from(self.cycles);
+        if total > u128::from(MAX_TOTAL_STEPS) {
+            return Err(ConfigError::new(
+                "steps_per_cycle",
+                format!(
+                    "{} steps per cycle times {} cycles is {total} steps, above the limit of {MAX_TOTAL_STEPS}",
+                    self.steps_per_cycle, self.cycles
+                ),
+            ));
+        }
+        if let Batch::Fixed(k) = self.batch {
+            if !(1..=MAX_BATCH).contains(&k) {
+                return Err(ConfigError::new(
+                    "batch",
+                    format!("must be \"auto\" or 1..={MAX_BATCH}, not {k}"),
+                ));
+            }
+        }
+        if self.threads > 256 {
+            return Err(ConfigError::new(
+                "threads",
+                format!("must be 0 (one per core) to 256, not {}", self.threads),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The schedule for fixed kinds; `auto` needs the problem (see `Annealer::new`).
+    pub(crate) fn fixed_schedule(&self) -> Option<Schedule> {
+        let (t0, dt) = (self.initial_temp, self.steps_per_cycle);
+        Some(match self.schedule {
+            ScheduleKind::Faulon => Schedule::faulon(t0, self.k, dt),
+            ScheduleKind::Geometric => Schedule::geometric(t0, self.resolved_final_temp(), dt),
+            ScheduleKind::Linear => Schedule::linear(t0, self.resolved_final_temp(), dt),
+            ScheduleKind::Constant => Schedule::constant(t0, dt),
+            ScheduleKind::Auto => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_bad_value_names_its_field() {
+        let cases: Vec<(AnnealConfig, &str)> = vec![
+            (AnnealConfig { initial_temp: f64::NAN, ..Default::default() }, "initial_temp"),
+            (AnnealConfig { initial_temp: -1.0, ..Default::default() }, "initial_temp"),
+            (AnnealConfig { initial_temp: 0.0, ..Default::default() }, "initial_temp"),
+            (AnnealConfig { final_temp: Some(0.0), ..Default::default() }, "final_temp"),
+            (AnnealConfig { k: -2.0, ..Default::default() }, "cooling_schedule_k"),
+            (AnnealConfig { steps_per_cycle: 0, ..Default::default() }, "steps_per_cycle"),
+            (AnnealConfig { cycles: 0, ..Default::default() }, "num_cycles"),
+            (
+                AnnealConfig { steps_per_cycle: u64::MAX, cycles: 2, ..Default::default() },
+                "steps_per_cycle",
+            ),
+            (AnnealConfig { batch: Batch::Fixed(0), ..Default::default() }, "batch"),
+            (AnnealConfig { batch: Batch::Fixed(65), ..Default::default() }, "batch"),
+        ];
+        for (config, field) in cases {
+            let err = config.validate().expect_err(field);
+            assert_eq!(err.field, field, "{err}");
+        }
+        assert!(AnnealConfig::default().validate().is_ok());
+    }
+
+    #[test]
+    fn batch_reads_auto_or_a_size() {
+        assert_eq!(serde_json::from_str::<Batch>("\"auto\"").unwrap(), Batch::Auto);
+        assert_eq!(serde_json::from_str::<Batch>("8").unwrap(), Batch::Fixed(8));
+        assert!(serde_json::from_str::<Batch>("\"many\"").is_err());
+        assert_eq!("16".parse::<Batch>().unwrap(), Batch::Fixed(16));
+    }
+}

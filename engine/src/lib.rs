@@ -1,0 +1,31 @@
+//! `kiln-engine`: Kiln's simulated-annealing engine and its problems.
+//!
+//! Pure computation: no I/O, no async, no HTTP, no drawing. The parts:
+//!
+//! * [`Problem`] (what is annealed) and the problems in [`problems`];
+//! * [`Annealer`] (how: step-by-step SA with exact parallel neighbour scoring) and
+//!   [`Schedule`] (the temperature of every step);
+//! * [`rng`] (per-step ChaCha randomness, the root of determinism) and [`replay`]
+//!   (checkpoints that prove a run reproduces).
+//!
+//! ```
+//! use kiln_engine::{AnnealConfig, Annealer, problems::toy::Ruggedness};
+//! let mut sa = Annealer::new(Ruggedness::new(64, 0), AnnealConfig::default()).unwrap();
+//! sa.run(1_000);
+//! assert_eq!(sa.snapshot().step, 1_000);
+//! ```
+
+pub mod annealer;
+pub mod config;
+pub mod problem;
+pub mod problems;
+pub mod replay;
+pub mod rng;
+pub mod schedule;
+
+pub use annealer::{Annealer, Counters, Snapshot, StepOutcome};
+pub use config::{AnnealConfig, Batch, ConfigError, Direction};
+pub use problem::{InvalidKind, Problem, Proposal};
+pub use replay::{Checkpoint, ReplayRecord};
+pub use rng::StepRng;
+pub use schedule::{Schedule, ScheduleKind};

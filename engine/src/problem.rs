@@ -1,0 +1,64 @@
+//! The `Problem` trait: *what* is annealed, kept apart from *how* (the `Annealer`).
+//!
+//! A problem owns its instance data and knows how to make a starting state, propose a
+//! move, price it, and apply it. It never sees temperatures, counters or threads.
+//! Problems are monomorphised into the annealer, so a `delta` call is a direct,
+//! inlinable call in the hot loop.
+
+use std::hash::Hash;
+
+use crate::rng::StepRng;
+
+/// A proposal that cannot be made: counted by kind, never applied.
+///
+/// Kind 0 is the generic "no admissible move"; kinds 1.. are named by
+/// [`Problem::invalid_kinds`] (for isomers, kind 1 is `disconnected`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct InvalidKind(pub u8);
+
+impl InvalidKind {
+    /// The generic invalid move.
+    pub const GENERIC: InvalidKind = InvalidKind(0);
+}
+
+/// Most invalid kinds a problem may name besides the generic one.
+pub const MAX_INVALID_KINDS: usize = 4;
+
+/// What `propose` returns.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Proposal<M> {
+    /// A move to be priced and maybe applied.
+    Move(M),
+    /// No move this step; the step is counted as invalid of this kind.
+    Invalid(InvalidKind),
+}
+
+/// A search space and objective for simulated annealing.
+///
+/// Contract: `delta(s, m)` equals `energy(apply(s, m)) - energy(s)` and is pure;
+/// `apply` is only called with a move `propose` returned for the same state. The
+/// annealer keeps `current += delta`, and tests hold every problem to the full
+/// recomputation.
+pub trait Problem: Send + Sync {
+    /// A point of the search space. `Hash` feeds the replay checkpoints' state hash,
+    /// so it must cover exactly the data that identifies the state.
+    type State: Clone + Send + Sync + Hash;
+    /// A proposed change to a state.
+    type Move: Send + Sync;
+
+    /// The deterministic starting state.
+    fn initial_state(&self) -> Self::State;
+    /// Draw a move (or an invalid outcome) for `state` from this step's generator.
+    fn propose(&self, state: &Self::State, rng: &mut StepRng) -> Proposal<Self::Move>;
+    /// Energy change the move would cause.
+    fn delta(&self, state: &Self::State, mv: &Self::Move) -> f64;
+    /// Carry the move out.
+    fn apply(&self, state: &mut Self::State, mv: &Self::Move);
+    /// Energy of a state, computed from scratch.
+    fn energy(&self, state: &Self::State) -> f64;
+    /// Names of invalid kinds 1.. (index 0 of the slice names kind 1). At most
+    /// [`MAX_INVALID_KINDS`] - 1.
+    fn invalid_kinds(&self) -> &'static [&'static str] {
+        &[]
+    }
+}

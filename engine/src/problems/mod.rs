@@ -1,0 +1,3 @@
+//! The problems Kiln anneals, one module each.
+
+pub mod toy;

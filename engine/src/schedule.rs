@@ -1,0 +1,240 @@
+//! Temperature schedules: the temperature of every step, known in advance.
+//!
+//! Every schedule is periodic in cycles: step `t` lies in cycle `t / steps_per_cycle`
+//! at position `t % steps_per_cycle`, and a new cycle starts again from `T0` (a
+//! reheat). Faulon's schedule is the one the isomer app used; `auto` picks `T0` and
+//! `T1` from the problem itself (see [`estimate_temperatures`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::problem::{Problem, Proposal};
+use crate::rng::{StepRng, StepStream};
+
+/// Faulon's temperature never drops below this fraction of `T0`.
+pub const FAULON_FLOOR_FRACTION: f64 = 1e-3;
+/// Default `T1 / T0` for geometric and linear schedules without a final temperature.
+pub const DEFAULT_FINAL_FRACTION: f64 = 1e-3;
+
+/// The schedule families a run can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ScheduleKind {
+    /// Faulon's f_k: `T = T0 - k*T0*t/dt`, floored at `T0 * 1e-3`.
+    #[default]
+    Faulon,
+    /// `T0 * (T1/T0)^(t/(dt-1))`.
+    Geometric,
+    /// `T0 + (T1-T0) * t/(dt-1)`.
+    Linear,
+    /// `T0` throughout.
+    Constant,
+    /// Geometric between temperatures estimated from the problem's own deltas.
+    Auto,
+}
+
+impl ScheduleKind {
+    /// Every kind, in the order the CLI and the API list them.
+    pub const ALL: [ScheduleKind; 5] = [
+        ScheduleKind::Faulon,
+        ScheduleKind::Geometric,
+        ScheduleKind::Linear,
+        ScheduleKind::Constant,
+        ScheduleKind::Auto,
+    ];
+
+    /// The lowercase name used in parameters.
+    pub fn name(self) -> &'static str {
+        match self {
+            ScheduleKind::Faulon => "faulon",
+            ScheduleKind::Geometric => "geometric",
+            ScheduleKind::Linear => "linear",
+            ScheduleKind::Constant => "constant",
+            ScheduleKind::Auto => "auto",
+        }
+    }
+
+    /// Parse a lowercase name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// A resolved schedule: the temperature of any step, in O(1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Schedule {
+    shape: Shape,
+    t0: f64,
+    t1: f64,
+    steps_per_cycle: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Shape {
+    Faulon { k: f64 },
+    Geometric { log_ratio: f64 },
+    Linear,
+    Constant,
+}
+
+impl Schedule {
+    /// Faulon's schedule with cooling constant `k`.
+    pub fn faulon(t0: f64, k: f64, steps_per_cycle: u64) -> Self {
+        let floor = t0 * FAULON_FLOOR_FRACTION;
+        Self { shape: Shape::Faulon { k }, t0, t1: floor, steps_per_cycle }
+    }
+
+    /// Geometric cooling from `t0` to `t1` within each cycle.
+    pub fn geometric(t0: f64, t1: f64, steps_per_cycle: u64) -> Self {
+        let log_ratio = (t1 / t0).ln();
+        Self { shape: Shape::Geometric { log_ratio }, t0, t1, steps_per_cycle }
+    }
+
+    /// Linear cooling from `t0` to `t1` within each cycle.
+    pub fn linear(t0: f64, t1: f64, steps_per_cycle: u64) -> Self {
+        Self { shape: Shape::Linear, t0, t1, steps_per_cycle }
+    }
+
+    /// A constant temperature.
+    pub fn constant(t0: f64, steps_per_cycle: u64) -> Self {
+        Self { shape: Shape::Constant, t0, t1: t0, steps_per_cycle }
+    }
+
+    /// Temperature of step `step` (0-based); always finite and positive.
+    #[inline]
+    pub fn temperature(&self, step: u64) -> f64 {
+        let dt = self.steps_per_cycle;
+        let pos = step % dt;
+        // Fraction of the cycle done, 0 at its first step and 1 at its last.
+        let frac = || if dt > 1 { pos as f64 / (dt - 1) as f64 } else { 0.0 };
+        match self.shape {
+            Shape::Faulon { k } => {
+                let t = self.t0 - k * self.t0 * pos as f64 / dt as f64;
+                t.max(self.t1)
+            }
+            Shape::Geometric { log_ratio } => self.t0 * (log_ratio * frac()).exp(),
+            Shape::Linear => self.t0 + (self.t1 - self.t0) * frac(),
+            Shape::Constant => self.t0,
+        }
+    }
+
+    /// The starting temperature of every cycle.
+    pub fn initial_temp(&self) -> f64 {
+        self.t0
+    }
+
+    /// The last (or floor) temperature of a cycle.
+    pub fn final_temp(&self) -> f64 {
+        self.t1
+    }
+}
+
+/// Acceptance the automatic schedule aims for at the start of a cycle.
+pub const AUTO_START_ACCEPTANCE: f64 = 0.8;
+/// Acceptance the automatic schedule aims for at the end of a cycle.
+pub const AUTO_END_ACCEPTANCE: f64 = 0.001;
+/// Proposals the automatic schedule samples.
+pub const AUTO_SAMPLES: u64 = 2000;
+
+/// Estimate `(T0, T1)` for the `auto` schedule, deterministically from the seed.
+///
+/// Method: a random walk of [`AUTO_SAMPLES`] steps from the initial state that
+/// applies every valid move (so it samples the landscape, not just the start),
+/// drawing from the seed's overflow stream `u64::MAX` so it never shares words with
+/// the run. The uphill deltas `d_i > 0` it meets (in the run's direction) define
+/// `A(T) = mean_i exp(-d_i / T)`, the acceptance an uphill move would have at `T`.
+/// `T0` solves `A(T0) = 0.8` and `T1` solves `A(T1) = 0.001`, both by bisection on
+/// `log T` (A is increasing in T). With no uphill delta at all the landscape is
+/// flat as far as we can see, and `(1, 1e-3)` is returned.
+pub fn estimate_temperatures<P: Problem>(problem: &P, seed: u64, sign: f64) -> (f64, f64) {
+    let mut state = problem.initial_state();
+    let mut stream = StepStream::new(seed ^ 0x9E37_79B9_7F4A_7C15, 0);
+    let mut uphill = Vec::new();
+    for t in 0..AUTO_SAMPLES {
+        let words = stream.next_step();
+        let mut rng = StepRng::new(seed, t, &words);
+        if let Proposal::Move(mv) = problem.propose(&state, &mut rng) {
+            let d = sign * problem.delta(&state, &mv);
+            if d > 0.0 && d.is_finite() {
+                uphill.push(d);
+            }
+            problem.apply(&mut state, &mv);
+        }
+    }
+    if uphill.is_empty() {
+        return (1.0, 1e-3);
+    }
+    let t0 = solve_acceptance(&uphill, AUTO_START_ACCEPTANCE);
+    let t1 = solve_acceptance(&uphill, AUTO_END_ACCEPTANCE).min(t0);
+    (t0, t1)
+}
+
+fn solve_acceptance(uphill: &[f64], target: f64) -> f64 {
+    let acceptance =
+        |t: f64| uphill.iter().map(|d| (-d / t).exp()).sum::<f64>() / uphill.len() as f64;
+    let (mut lo, mut hi) = (-60.0f64, 60.0f64); // ln T bounds
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if acceptance(mid.exp()) < target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    (0.5 * (lo + hi)).exp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faulon_starts_at_t0_hits_the_floor_and_reheats() {
+        let s = Schedule::faulon(100.0, 8.0, 1000);
+        assert_eq!(s.temperature(0), 100.0);
+        assert_eq!(s.temperature(125), 100.0 * FAULON_FLOOR_FRACTION);
+        assert_eq!(s.temperature(999), 100.0 * FAULON_FLOOR_FRACTION);
+        assert_eq!(s.temperature(1000), 100.0, "first step of cycle 2 is back at T0");
+        assert!(s.temperature(124) > s.temperature(125));
+    }
+
+    #[test]
+    fn faulon_with_k_zero_is_constant() {
+        let s = Schedule::faulon(50.0, 0.0, 100);
+        assert!((0..300).all(|t| s.temperature(t) == 50.0));
+    }
+
+    #[test]
+    fn faulon_with_k_one_is_linear_down_to_the_floor() {
+        let s = Schedule::faulon(100.0, 1.0, 1000);
+        for t in [0u64, 1, 250, 500, 998] {
+            let expected = 100.0 - 100.0 * t as f64 / 1000.0;
+            assert!((s.temperature(t) - expected).abs() < 1e-9, "t={t}");
+        }
+        assert_eq!(s.temperature(999), 100.0 * FAULON_FLOOR_FRACTION);
+        // Equal steps give equal drops: linear.
+        let d1 = s.temperature(10) - s.temperature(20);
+        let d2 = s.temperature(600) - s.temperature(610);
+        assert!((d1 - d2).abs() < 1e-9);
+    }
+
+    #[test]
+    fn geometric_and_linear_run_from_t0_to_t1_each_cycle() {
+        for s in [Schedule::geometric(10.0, 0.01, 101), Schedule::linear(10.0, 0.01, 101)] {
+            assert_eq!(s.temperature(0), 10.0);
+            assert!((s.temperature(100) - 0.01).abs() < 1e-12);
+            assert_eq!(s.temperature(101), 10.0);
+        }
+        let g = Schedule::geometric(10.0, 0.1, 3);
+        assert!((g.temperature(1) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn acceptance_solver_hits_its_target() {
+        let deltas = [1.0, 2.0, 5.0, 10.0];
+        for target in [0.8, 0.001] {
+            let t = solve_acceptance(&deltas, target);
+            let a = deltas.iter().map(|d| (-d / t).exp()).sum::<f64>() / 4.0;
+            assert!((a - target).abs() < 1e-9, "target {target}: got {a}");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! The `kiln` package: the CLI's commands, the live server (sessions, SSE stream,
+//! HTTP API) and the SVG renderers, over the pure engine in `kiln-engine`.
+//!
+//! `main.rs` is a thin shell over this library, so tests drive the same code.
