@@ -237,10 +237,7 @@ mod tests {
             (AnnealConfig { k: -2.0, ..Default::default() }, "cooling_schedule_k"),
             (AnnealConfig { steps_per_cycle: 0, ..Default::default() }, "steps_per_cycle"),
             (AnnealConfig { cycles: 0, ..Default::default() }, "num_cycles"),
-            (
-                AnnealConfig { steps_per_cycle: u64::MAX, cycles: 2, ..Default::default() },
-                "steps_per_cycle",
-            ),
+            (AnnealConfig { steps_per_cycle: u64::MAX, cycles: 2, ..Default::default() }, "steps_per_cycle"),
             (AnnealConfig { batch: Batch::Fixed(0), ..Default::default() }, "batch"),
             (AnnealConfig { batch: Batch::Fixed(65), ..Default::default() }, "batch"),
         ];

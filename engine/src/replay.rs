@@ -177,7 +177,8 @@ mod tests {
 
     #[test]
     fn checkpoints_round_trip_through_json_exactly() {
-        let c = Checkpoint { step: 5, current_energy: 0.1 + 0.2, best_energy: -3.5, state_hash: u64::MAX - 1 };
+        let c =
+            Checkpoint { step: 5, current_energy: 0.1 + 0.2, best_energy: -3.5, state_hash: u64::MAX - 1 };
         let back: Checkpoint = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
         assert_eq!(first_divergence(&[c], &[back]), None);
     }

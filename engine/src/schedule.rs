@@ -169,8 +169,7 @@ pub fn estimate_temperatures<P: Problem>(problem: &P, seed: u64, sign: f64) -> (
 }
 
 fn solve_acceptance(uphill: &[f64], target: f64) -> f64 {
-    let acceptance =
-        |t: f64| uphill.iter().map(|d| (-d / t).exp()).sum::<f64>() / uphill.len() as f64;
+    let acceptance = |t: f64| uphill.iter().map(|d| (-d / t).exp()).sum::<f64>() / uphill.len() as f64;
     let (mut lo, mut hi) = (-60.0f64, 60.0f64); // ln T bounds
     for _ in 0..200 {
         let mid = 0.5 * (lo + hi);

@@ -107,7 +107,11 @@ fn reset_returns_to_step_zero_and_replays_the_same_trajectory() {
 
 #[test]
 fn a_run_stops_at_its_total_and_reports_complete() {
-    let mut sa = Annealer::new(Ruggedness::new(20, 0), AnnealConfig { steps_per_cycle: 10, cycles: 3, ..config(Batch::Fixed(8), 2) }).unwrap();
+    let mut sa = Annealer::new(
+        Ruggedness::new(20, 0),
+        AnnealConfig { steps_per_cycle: 10, cycles: 3, ..config(Batch::Fixed(8), 2) },
+    )
+    .unwrap();
     assert_eq!(sa.run(1_000), 30);
     assert!(sa.is_complete());
     assert_eq!(sa.step(), None);

@@ -89,9 +89,8 @@ impl Problem for Ruggedness {
 
     fn energy(&self, state: &Vec<u8>) -> f64 {
         let field: i64 = (0..self.n).map(|i| self.field[i * LEVELS as usize + state[i] as usize]).sum();
-        let coupling: i64 = (0..self.n)
-            .map(|i| (i64::from(state[i]) - i64::from(state[(i + 1) % self.n])).abs() * 3)
-            .sum();
+        let coupling: i64 =
+            (0..self.n).map(|i| (i64::from(state[i]) - i64::from(state[(i + 1) % self.n])).abs() * 3).sum();
         (field + coupling) as f64
     }
 
