@@ -1,3 +1,4 @@
 //! The problems Kiln anneals, one module each.
 
 pub mod toy;
+pub mod tsp;

@@ -1,0 +1,26 @@
+//! The travelling salesman problem on TSPLIB EUC_2D instances.
+//!
+//! [`Tsp`] is an instance (bundled, parsed from TSPLIB text, or random), [`Tour`] the
+//! annealed state and [`TspMove`] its 2-opt and or-opt moves.
+
+mod bundled;
+mod distance;
+mod error;
+mod instance;
+mod moves;
+mod problem;
+mod random;
+mod tour;
+mod tsplib;
+
+pub use bundled::{BundledInstance, bundled_instances};
+pub use distance::{MATRIX_MAX_CITIES, euc_2d};
+pub use error::TspError;
+pub use instance::Tsp;
+pub use moves::{MoveMix, OR_OPT_MAX_LEN, TspMove};
+pub use random::{Layout, UnknownLayout};
+pub use tour::Tour;
+pub use tsplib::MAX_COORDINATE;
+
+/// Most cities an instance may have.
+pub const MAX_CITIES: usize = 100_000;

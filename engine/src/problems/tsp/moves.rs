@@ -1,0 +1,115 @@
+//! `TspMove`: 2-opt and or-opt, each drawn in a few words and priced in O(1).
+//!
+//! Both moves name ring positions of the current tour (see [`Tour`]). They are drawn
+//! so that every proposal changes the edge set: a 2-opt never picks two adjacent
+//! edges, an or-opt never puts a segment back where it was (unless reversed, which
+//! is a real change). So there is nothing to redraw and no invalid outcome, except on
+//! a 3-city tour, where no 2-opt exists (reported as [`InvalidKind::GENERIC`]).
+//!
+//! Words drawn from the step's generator: 2-opt 3 (kind, i, offset), or-opt 5 (kind,
+//! start, length, gap, reversal); always within the 6 cheap words of a step.
+
+use crate::problem::{InvalidKind, Proposal};
+use crate::rng::StepRng;
+
+use super::distance::Distances;
+use super::tour::Tour;
+
+/// Longest segment an or-opt moves.
+pub const OR_OPT_MAX_LEN: usize = 3;
+
+/// A change to a tour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TspMove {
+    /// Remove edges (i, i+1) and (j, j+1), reconnect as (i, j) and (i+1, j+1):
+    /// the path from position i+1 to j is reversed. Positions are ring positions.
+    TwoOpt {
+        /// Position of the first removed edge's first city.
+        i: u32,
+        /// Position of the second removed edge's first city.
+        j: u32,
+    },
+    /// Move the `len` cities at positions `start..start+len` to between positions
+    /// `start+len-1+gap` and the one after it, optionally reversed.
+    OrOpt {
+        /// First position of the segment.
+        start: u32,
+        /// Cities in the segment, 1..=3.
+        len: u8,
+        /// How many cities past the segment it is inserted (1..=n-len-1).
+        gap: u32,
+        /// Insert the segment back to front.
+        reversed: bool,
+    },
+}
+
+/// Which moves a TSP run proposes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MoveMix {
+    /// Half 2-opt, half or-opt (the default).
+    #[default]
+    Both,
+    /// 2-opt only (the classic SA neighbourhood; used by the benchmark).
+    TwoOptOnly,
+    /// Or-opt only.
+    OrOptOnly,
+}
+
+/// Draw a move for a tour of `n` cities (n >= 3).
+#[inline]
+pub(crate) fn propose(n: usize, mix: MoveMix, rng: &mut StepRng) -> Proposal<TspMove> {
+    let two_opt = match mix {
+        MoveMix::Both => rng.coin(),
+        MoveMix::TwoOptOnly => true,
+        MoveMix::OrOptOnly => false,
+    };
+    if two_opt {
+        if n < 4 {
+            return Proposal::Invalid(InvalidKind::GENERIC);
+        }
+        // j is 2..=n-2 positions past i: the two edges share no city.
+        let i = rng.index(n);
+        let j = super::tour::wrap(i + 2 + rng.index(n - 3), n);
+        Proposal::Move(TspMove::TwoOpt { i: i as u32, j: j as u32 })
+    } else {
+        let start = rng.index(n);
+        let len = 1 + rng.index(OR_OPT_MAX_LEN.min(n - 2));
+        let gap = 1 + rng.index(n - len - 1);
+        let reversed = rng.coin();
+        Proposal::Move(TspMove::OrOpt { start: start as u32, len: len as u8, gap: gap as u32, reversed })
+    }
+}
+
+/// Tour length change the move would cause: O(1), four or six distance lookups.
+#[inline]
+pub(crate) fn delta(d: &Distances, tour: &Tour, mv: &TspMove) -> i64 {
+    match *mv {
+        TspMove::TwoOpt { i, j } => {
+            let (i, j) = (i as usize, j as usize);
+            let (a, b, c, e) = (tour.at(i), tour.at(i + 1), tour.at(j), tour.at(j + 1));
+            d.between(a, c) + d.between(b, e) - d.between(a, b) - d.between(c, e)
+        }
+        TspMove::OrOpt { start, len, gap, reversed } => {
+            let (start, len, gap, n) = (start as usize, len as usize, gap as usize, tour.len());
+            // prev, segment first..last, next; insertion edge (c, e).
+            let prev = tour.at(start + n - 1);
+            let (first, last) = (tour.at(start), tour.at(start + len - 1));
+            let next = tour.at(start + len);
+            let (c, e) = (tour.at(start + len - 1 + gap), tour.at(start + len + gap));
+            let (to_c, to_e) = if reversed { (last, first) } else { (first, last) };
+            d.between(prev, next) - d.between(prev, first) - d.between(last, next) - d.between(c, e)
+                + d.between(c, to_c)
+                + d.between(to_e, e)
+        }
+    }
+}
+
+/// Carry the move out: O(n) at worst.
+pub(crate) fn apply(tour: &mut Tour, mv: &TspMove) {
+    match *mv {
+        TspMove::TwoOpt { i, j } => tour.two_opt(i as usize, j as usize),
+        TspMove::OrOpt { start, len, gap, reversed } => {
+            tour.or_opt(start as usize, len as usize, gap as usize, reversed)
+        }
+    }
+}
