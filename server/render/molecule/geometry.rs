@@ -1,0 +1,127 @@
+//! Points and vectors in the plane, for laying out and drawing molecules.
+
+use std::ops::{Add, AddAssign, Mul, Neg, Sub};
+
+/// A point or a vector in the plane.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl Point {
+    pub(crate) const fn new(x: f64, y: f64) -> Point {
+        Point { x, y }
+    }
+
+    /// The unit vector at `angle` radians from the x axis.
+    pub(crate) fn from_angle(angle: f64) -> Point {
+        Point::new(angle.cos(), angle.sin())
+    }
+
+    pub(crate) fn length(self) -> f64 {
+        self.x.hypot(self.y)
+    }
+
+    pub(crate) fn distance(self, other: Point) -> f64 {
+        (self - other).length()
+    }
+
+    /// This vector scaled to length 1; the x axis for a (near) zero vector, so callers never see NaN.
+    pub(crate) fn unit(self) -> Point {
+        let length = self.length();
+        if length > 1e-9 && length.is_finite() { self * (1.0 / length) } else { Point::new(1.0, 0.0) }
+    }
+
+    /// This vector turned a quarter turn (from the x axis towards the y axis).
+    pub(crate) fn perpendicular(self) -> Point {
+        Point::new(-self.y, self.x)
+    }
+
+    pub(crate) fn dot(self, other: Point) -> f64 {
+        self.x * other.x + self.y * other.y
+    }
+
+    /// The z component of the cross product: positive when `other` is turned towards the y axis from `self`.
+    pub(crate) fn cross(self, other: Point) -> f64 {
+        self.x * other.y - self.y * other.x
+    }
+
+    /// The angle of this vector from the x axis, in radians.
+    pub(crate) fn angle(self) -> f64 {
+        self.y.atan2(self.x)
+    }
+
+    /// This vector rotated by `angle` radians.
+    pub(crate) fn rotated(self, angle: f64) -> Point {
+        let (sin, cos) = angle.sin_cos();
+        Point::new(self.x * cos - self.y * sin, self.x * sin + self.y * cos)
+    }
+}
+
+impl Add for Point {
+    type Output = Point;
+    fn add(self, other: Point) -> Point {
+        Point::new(self.x + other.x, self.y + other.y)
+    }
+}
+
+impl AddAssign for Point {
+    fn add_assign(&mut self, other: Point) {
+        *self = *self + other;
+    }
+}
+
+impl Sub for Point {
+    type Output = Point;
+    fn sub(self, other: Point) -> Point {
+        Point::new(self.x - other.x, self.y - other.y)
+    }
+}
+
+impl Mul<f64> for Point {
+    type Output = Point;
+    fn mul(self, factor: f64) -> Point {
+        Point::new(self.x * factor, self.y * factor)
+    }
+}
+
+impl Neg for Point {
+    type Output = Point;
+    fn neg(self) -> Point {
+        Point::new(-self.x, -self.y)
+    }
+}
+
+/// Whether the segments `a`-`b` and `c`-`d` cross at a point inside both (touching ends do not count).
+pub(crate) fn segments_cross(a: Point, b: Point, c: Point, d: Point) -> bool {
+    let ab = b - a;
+    let cd = d - c;
+    let denominator = ab.cross(cd);
+    if denominator.abs() < 1e-12 {
+        return false;
+    }
+    let t = (c - a).cross(cd) / denominator;
+    let u = (c - a).cross(ab) / denominator;
+    const EDGE: f64 = 1e-6;
+    t > EDGE && t < 1.0 - EDGE && u > EDGE && u < 1.0 - EDGE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crossing_segments_are_detected_and_touching_ones_are_not() {
+        let origin = Point::new(0.0, 0.0);
+        assert!(segments_cross(origin, Point::new(2.0, 2.0), Point::new(0.0, 2.0), Point::new(2.0, 0.0)));
+        assert!(!segments_cross(origin, Point::new(1.0, 0.0), Point::new(1.0, 0.0), Point::new(2.0, 1.0)));
+        assert!(!segments_cross(origin, Point::new(1.0, 0.0), Point::new(0.0, 1.0), Point::new(1.0, 1.0)));
+    }
+
+    #[test]
+    fn unit_of_a_zero_vector_is_finite() {
+        let unit = Point::new(0.0, 0.0).unit();
+        assert!(unit.x.is_finite() && unit.y.is_finite());
+    }
+}
