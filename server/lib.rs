@@ -2,4 +2,5 @@
 //! HTTP API) and the SVG renderers, over the pure engine in `kiln-engine`.
 //!
 //! `main.rs` is a thin shell over this library, so tests drive the same code.
+pub mod assets;
 pub mod render;

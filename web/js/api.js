@@ -1,0 +1,86 @@
+// The HTTP API client: one function per endpoint the page uses (DESIGN.md section 5).
+//
+// Every failure becomes an ApiError carrying the server's error code, message and the
+// name of the field it blames, so the form can show the message next to that field.
+
+/** An error answered by the server ({"error": {code, message, field}}) or a network failure. */
+export class ApiError extends Error {
+  constructor(status, code, message, field = null, state = null) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.field = field;
+    this.state = state;
+  }
+}
+
+async function request(method, path, { body, token } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (cause) {
+    throw new ApiError(0, "network", `The server could not be reached (${cause.message}).`);
+  }
+  const text = await response.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!response.ok) {
+    const error = json && json.error ? json.error : {};
+    throw new ApiError(
+      response.status,
+      error.code || `http_${response.status}`,
+      error.message || `${method} ${path} answered ${response.status} ${response.statusText}`.trim(),
+      error.field ?? null,
+      json && json.state ? json.state : null,
+    );
+  }
+  return json;
+}
+
+/** GET /api/problems: problem kinds with their parameters, presets and instances. */
+export function fetchProblems() {
+  return request("GET", "/api/problems");
+}
+
+/** POST /api/sa/configure: creates a session; answers {session_id, control_token, ...}. */
+export function configure(params) {
+  return request("POST", "/api/sa/configure", { body: params });
+}
+
+/** POST /api/sa/{id}/{action} with the owner's token; action is start|pause|resume|reset. */
+export function control(sessionId, token, action) {
+  return request("POST", `/api/sa/${encodeURIComponent(sessionId)}/${action}`, { token });
+}
+
+/** POST /api/sa/{id}/step?n=N with the owner's token. */
+export function step(sessionId, token, n) {
+  return request("POST", `/api/sa/${encodeURIComponent(sessionId)}/step?n=${n}`, { token });
+}
+
+/** GET /api/sa/{id}/status: the session's state and latest snapshot (watching needs no token). */
+export function fetchStatus(sessionId) {
+  return request("GET", `/api/sa/${encodeURIComponent(sessionId)}/status`);
+}
+
+/** The URL of a session's SSE stream, resuming after `lastEventId` when given. */
+export function streamUrl(sessionId, lastEventId) {
+  const base = `/api/sa/${encodeURIComponent(sessionId)}/stream`;
+  return lastEventId === null ? base : `${base}?last_event_id=${encodeURIComponent(lastEventId)}`;
+}
+
+/** The URL of a session's replay record (format "kiln-replay/1"). */
+export function recordUrl(sessionId) {
+  return `/api/sa/${encodeURIComponent(sessionId)}/record`;
+}

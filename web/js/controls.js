@@ -1,0 +1,85 @@
+// The owner's run controls: Start, Pause, Resume, Step 1, Step 10, Reset, and the keyboard
+// shortcuts (space = start/pause/resume, s = step, r = reset).
+//
+// Which buttons are enabled follows the session's state machine (DESIGN.md section 4),
+// so a click can never ask for a transition the server would refuse with 409.
+// Shortcuts are ignored while typing in a field, and space is taken over even when a
+// button has focus, so the key always means start/pause (Enter still presses buttons).
+
+const ENABLED = {
+  none: ["start", "step1", "step10"],
+  idle: ["start", "step1", "step10", "reset"],
+  running: ["pause", "reset"],
+  paused: ["resume", "step1", "step10", "reset"],
+  complete: ["reset"],
+};
+
+export class Controls {
+  /**
+   * @param {HTMLElement} root  the element holding the buttons (data-action attributes)
+   * @param {{start: Function, pause: Function, resume: Function, step: (n: number) => Promise<void>, reset: Function}} actions
+   */
+  constructor(root, actions) {
+    this.root = root;
+    this.actions = actions;
+    this.state = "none";
+    this.busy = false;
+    this.startsNewSession = false;
+    this.buttons = new Map();
+    for (const button of root.querySelectorAll("button[data-action]")) {
+      this.buttons.set(button.dataset.action, button);
+      button.addEventListener("click", () => this.run(button.dataset.action));
+    }
+    document.addEventListener("keydown", (event) => this.onKey(event));
+    this.render();
+  }
+
+  /** Updates the buttons for a session state (none, idle, running, paused, complete). */
+  setState(state, { startsNewSession = false } = {}) {
+    this.state = ENABLED[state] ? state : "none";
+    this.startsNewSession = startsNewSession;
+    this.render();
+  }
+
+  async run(action) {
+    if (this.busy || !this.enabled().includes(action)) return;
+    this.busy = true;
+    this.render();
+    try {
+      if (action === "step1") await this.actions.step(1);
+      else if (action === "step10") await this.actions.step(10);
+      else await this.actions[action]();
+    } finally {
+      this.busy = false;
+      this.render();
+    }
+  }
+
+  enabled() {
+    const enabled = [...ENABLED[this.state]];
+    // Changed parameters make Start configure a fresh session, even after a finished run.
+    if (this.startsNewSession && !enabled.includes("start") && this.state !== "running") enabled.push("start");
+    return enabled;
+  }
+
+  render() {
+    const enabled = this.enabled();
+    for (const [action, button] of this.buttons) button.disabled = this.busy || !enabled.includes(action);
+    this.root.dataset.state = this.state;
+  }
+
+  onKey(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    const target = event.target;
+    if (target instanceof HTMLElement && target.closest("input, textarea, select, [contenteditable]")) return;
+    if (event.key === " ") {
+      event.preventDefault();
+      const toggle = this.state === "running" ? "pause" : this.state === "paused" ? "resume" : "start";
+      this.run(toggle);
+    } else if (event.key === "s" || event.key === "S") {
+      this.run("step1");
+    } else if (event.key === "r" || event.key === "R") {
+      this.run("reset");
+    }
+  }
+}

@@ -1,0 +1,370 @@
+// The parameter form, built from GET /api/problems: a problem picker, its presets, and one
+// field per parameter (typed input, bounds, help text, an error line under it).
+//
+// The form validates what it can before asking the server (types, bounds, required
+// shapes) and shows the server's 400 message under the field the server names. It sends
+// only values that differ from the defaults: the server fills in the rest, and mutually
+// exclusive inputs (a TSP instance or a TSPLIB text) never collide with a default.
+
+const GROUP_TITLES = { problem: "Problem", schedule: "Schedule", pacing: "Speed" };
+
+export class ParameterForm {
+  /**
+   * @param {{picker: HTMLElement, presets: HTMLSelectElement, groups: Record<string, HTMLElement>, general: HTMLElement}} elements
+   * @param {() => void} onChange  called whenever a value changes
+   */
+  constructor(elements, onChange) {
+    this.elements = elements;
+    this.onChange = onChange;
+    this.problems = [];
+    this.problem = null;
+    this.fields = new Map();
+    this.dirty = true;
+    elements.presets.addEventListener("change", () => {
+      if (elements.presets.value) this.applyPreset(elements.presets.value);
+    });
+  }
+
+  /** Takes the problem catalogue and shows the first problem (or `initial`). */
+  setCatalog(catalog, initial) {
+    this.problems = catalog.problems;
+    const picker = this.elements.picker;
+    picker.replaceChildren();
+    for (const problem of this.problems) {
+      const label = document.createElement("label");
+      const input = document.createElement("input");
+      input.type = "radio";
+      input.name = "problem";
+      input.value = problem.name;
+      input.id = `problem-${problem.name}`;
+      input.addEventListener("change", () => this.selectProblem(problem.name));
+      label.append(input, document.createTextNode(problem.label || problem.name));
+      picker.append(label);
+    }
+    this.selectProblem(initial && this.find(initial) ? initial : this.problems[0].name);
+  }
+
+  /** Switches to a problem kind and rebuilds the fields with its defaults. */
+  selectProblem(name) {
+    this.problem = this.find(name);
+    document.getElementById(`problem-${name}`).checked = true;
+    const presets = this.elements.presets;
+    presets.replaceChildren(option("", "Choose a preset…"));
+    for (const preset of this.problem.presets || []) presets.append(option(preset.name, preset.label || preset.name));
+    presets.value = "";
+    for (const group of Object.values(this.elements.groups)) group.replaceChildren();
+    this.fields.clear();
+    for (const parameter of this.problem.parameters) {
+      const field = new Field(parameter, () => this.changed());
+      this.fields.set(parameter.name, field);
+      const group = this.elements.groups[parameter.group] || this.elements.groups.schedule;
+      group.append(field.element);
+    }
+    this.clearErrors();
+    this.changed();
+  }
+
+  /** Resets every field to its default, then applies the preset's values. */
+  applyPreset(name) {
+    const preset = (this.problem.presets || []).find((p) => p.name === name);
+    if (!preset) return;
+    for (const field of this.fields.values()) field.set(field.parameter.default);
+    for (const [key, value] of Object.entries(preset.params || {})) this.fields.get(key)?.set(value);
+    this.elements.presets.value = name;
+    this.clearErrors();
+    this.changed();
+  }
+
+  /** Sets one field's value (used by tests of the page and by presets). */
+  set(name, value) {
+    this.fields.get(name)?.set(value);
+    this.changed();
+  }
+
+  /** The configure body, or null (with the errors shown) if a field is invalid. */
+  values() {
+    this.clearErrors();
+    const body = { problem: this.problem.name };
+    let valid = true;
+    for (const [name, field] of this.fields) {
+      const result = field.read();
+      if (result.error) {
+        field.showError(result.error);
+        valid = false;
+      } else if (result.value !== undefined && !sameValue(result.value, field.parameter.default)) {
+        body[name] = result.value;
+      }
+    }
+    return valid ? body : null;
+  }
+
+  /** Shows an API error next to the field it names (or above the controls). */
+  showServerError(error) {
+    const name = error.field ? String(error.field).split(/[.[]/)[0] : null;
+    const field = name ? this.fields.get(name) : null;
+    if (field) {
+      field.showError(error.message);
+      field.focus();
+    } else {
+      this.elements.general.textContent = error.message;
+      this.elements.general.hidden = false;
+    }
+  }
+
+  clearErrors() {
+    for (const field of this.fields.values()) field.showError("");
+    this.elements.general.textContent = "";
+    this.elements.general.hidden = true;
+  }
+
+  /** Marks the current values as the ones the session was configured with. */
+  markClean() {
+    this.dirty = false;
+  }
+
+  /** Enables or disables every input (a watcher never edits). */
+  setDisabled(disabled) {
+    for (const field of this.fields.values()) field.setDisabled(disabled);
+  }
+
+  changed() {
+    this.dirty = true;
+    this.onChange();
+  }
+
+  find(name) {
+    return this.problems.find((p) => p.name === name);
+  }
+}
+
+/** One parameter's input, its label, help text and error line. */
+class Field {
+  constructor(parameter, onChange) {
+    this.parameter = parameter;
+    const id = `param-${parameter.name}`;
+    const wrapper = document.createElement("div");
+    wrapper.className = `field field-${parameter.type}`;
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    label.textContent = parameter.label || parameter.name;
+    this.error = document.createElement("p");
+    this.error.className = "field-error";
+    this.error.id = `${id}-error`;
+    this.error.setAttribute("role", "alert");
+    this.control = buildControl(parameter, id);
+    this.control.addEventListener("input", () => {
+      const result = this.read();
+      this.showError(result.error || "");
+      onChange();
+    });
+    this.control.addEventListener("change", onChange);
+    wrapper.append(label, this.control.element || this.control);
+    if (parameter.help) {
+      const help = document.createElement("p");
+      help.className = "field-help";
+      help.textContent = parameter.help;
+      wrapper.append(help);
+    }
+    wrapper.append(this.error);
+    this.element = wrapper;
+    this.set(parameter.default);
+  }
+
+  set(value) {
+    this.control.setValue(value);
+    this.showError("");
+  }
+
+  read() {
+    return this.control.read();
+  }
+
+  showError(message) {
+    this.error.textContent = message;
+    this.element.classList.toggle("invalid", Boolean(message));
+    this.control.setInvalid(Boolean(message), this.error.id);
+  }
+
+  focus() {
+    this.control.focus();
+  }
+
+  setDisabled(disabled) {
+    this.control.setDisabled(disabled);
+  }
+}
+
+/** Builds the input for a parameter type; every control offers setValue, read, setInvalid, focus. */
+function buildControl(parameter, id) {
+  switch (parameter.type) {
+    case "enum":
+      return enumControl(parameter, id);
+    case "weights":
+      return weightsControl(parameter, id);
+    case "text":
+      return textControl(parameter, id, document.createElement("textarea"));
+    default:
+      return textControl(parameter, id, document.createElement("input"));
+  }
+}
+
+function textControl(parameter, id, input) {
+  input.id = id;
+  input.name = parameter.name;
+  input.autocomplete = "off";
+  input.spellcheck = false;
+  let choices = null;
+  if (input.tagName === "INPUT") {
+    const numeric = parameter.type === "number" || parameter.type === "integer";
+    input.type = "text";
+    if (numeric) input.inputMode = parameter.type === "integer" ? "numeric" : "decimal";
+    if (parameter.type === "batch" || parameter.type === "steps_per_event") {
+      input.placeholder = `${(parameter.values || []).join(" or ")} or a number`;
+      choices = document.createElement("datalist");
+      choices.id = `${id}-choices`;
+      for (const value of parameter.values || []) choices.append(option(value, value));
+      input.setAttribute("list", choices.id);
+    }
+  } else {
+    input.rows = 4;
+  }
+  const control = {
+    element: choices ? fragment(input, choices) : input,
+    addEventListener: (type, listener) => input.addEventListener(type, listener),
+    setValue: (value) => {
+      input.value = value === null || value === undefined ? "" : String(value);
+    },
+    read: () => parseScalar(parameter, input.value),
+    setInvalid: (invalid, errorId) => {
+      input.setAttribute("aria-invalid", String(invalid));
+      input.setAttribute("aria-describedby", errorId);
+    },
+    focus: () => input.focus(),
+    setDisabled: (disabled) => {
+      input.disabled = disabled;
+    },
+  };
+  return control;
+}
+
+function enumControl(parameter, id) {
+  const select = document.createElement("select");
+  select.id = id;
+  select.name = parameter.name;
+  if (parameter.default === null || parameter.default === undefined) select.append(option("", "—"));
+  for (const value of parameter.values || []) select.append(option(String(value), String(value)));
+  return {
+    element: select,
+    addEventListener: (type, listener) => select.addEventListener(type, listener),
+    setValue: (value) => {
+      select.value = value === null || value === undefined ? "" : String(value);
+    },
+    read: () => ({ value: select.value === "" ? undefined : select.value }),
+    setInvalid: (invalid, errorId) => {
+      select.setAttribute("aria-invalid", String(invalid));
+      select.setAttribute("aria-describedby", errorId);
+    },
+    focus: () => select.focus(),
+    setDisabled: (disabled) => {
+      select.disabled = disabled;
+    },
+  };
+}
+
+function weightsControl(parameter, id) {
+  const box = document.createElement("div");
+  box.className = "weights";
+  box.id = id;
+  const inputs = new Map();
+  for (const name of parameter.values || []) {
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = "text";
+    input.inputMode = "decimal";
+    input.id = `${id}-${name}`;
+    input.placeholder = "0";
+    label.append(document.createTextNode(name.replaceAll("_", " ")), input);
+    box.append(label);
+    inputs.set(name, input);
+  }
+  return {
+    element: box,
+    addEventListener: (type, listener) => box.addEventListener(type, listener),
+    setValue: (value) => {
+      for (const [name, input] of inputs) input.value = value && value[name] !== undefined ? String(value[name]) : "";
+    },
+    read: () => {
+      const weights = {};
+      for (const [name, input] of inputs) {
+        const text = input.value.trim();
+        if (text === "") continue;
+        const number = Number(text);
+        if (!Number.isFinite(number)) return { error: `The weight of ${name} must be a number, not "${text}".` };
+        if (number !== 0) weights[name] = number;
+      }
+      if (Object.keys(weights).length === 0) return { error: "Give at least one component a non-zero weight." };
+      return { value: weights };
+    },
+    setInvalid: (invalid, errorId) => {
+      for (const input of inputs.values()) {
+        input.setAttribute("aria-invalid", String(invalid));
+        input.setAttribute("aria-describedby", errorId);
+      }
+    },
+    focus: () => inputs.values().next().value?.focus(),
+    setDisabled: (disabled) => {
+      for (const input of inputs.values()) input.disabled = disabled;
+    },
+  };
+}
+
+/** Parses a scalar field's text: {value} (undefined when empty) or {error}. */
+function parseScalar(parameter, raw) {
+  const text = raw.trim();
+  if (text === "") return { value: undefined };
+  const label = parameter.label || parameter.name;
+  switch (parameter.type) {
+    case "number":
+      return parseNumber(parameter, text, label, false);
+    case "integer":
+      return parseNumber(parameter, text, label, true);
+    case "batch":
+    case "steps_per_event":
+      if ((parameter.values || []).includes(text)) return { value: text };
+      return parseNumber(parameter, text, label, true, `${(parameter.values || []).join(" or ")} or `);
+    default:
+      return { value: parameter.type === "text" ? raw : text };
+  }
+}
+
+function parseNumber(parameter, text, label, integer, alternatives = "") {
+  const number = Number(text);
+  const kind = integer ? "a whole number" : "a number";
+  if (!Number.isFinite(number) || (integer && !Number.isInteger(number))) {
+    return { error: `${label} must be ${alternatives}${kind}, not "${text}".` };
+  }
+  const { min, max } = parameter;
+  if (min !== undefined && min !== null) {
+    if (parameter.exclusive_min && number <= min) return { error: `${label} must be greater than ${min}.` };
+    if (!parameter.exclusive_min && number < min) return { error: `${label} must be at least ${min}.` };
+  }
+  if (max !== undefined && max !== null && number > max) return { error: `${label} must be at most ${max}.` };
+  return { value: number };
+}
+
+function sameValue(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function option(value, label) {
+  const element = document.createElement("option");
+  element.value = value;
+  element.textContent = label;
+  return element;
+}
+
+function fragment(...nodes) {
+  const result = document.createDocumentFragment();
+  result.append(...nodes);
+  return result;
+}

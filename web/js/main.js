@@ -1,0 +1,306 @@
+// The page's entry point: decides between the owner's page ("/") and the watch-only page
+// ("/watch/{id}"), wires the modules together and routes stream events to them.
+//
+// The owner's control token lives in memory and in sessionStorage (so a reload of the
+// same tab keeps control of its run); it never goes into a URL, and the watch link
+// carries only the session id.
+
+import * as api from "./api.js";
+import { Chart } from "./chart.js";
+import { Controls } from "./controls.js";
+import { Downloads } from "./downloads.js";
+import { ParameterForm } from "./form.js";
+import { ConnectionIndicator } from "./indicator.js";
+import { SharePanel } from "./share.js";
+import { Connection, StreamConnection } from "./stream.js";
+import { EnergyTrace } from "./trace.js";
+import { LiveView } from "./view.js";
+
+const STORAGE_KEY = "kiln.session";
+const $ = (id) => document.getElementById(id);
+
+const watchMatch = location.pathname.match(/^\/watch\/([^/]+)\/?$/);
+const mode = watchMatch ? "watch" : "owner";
+document.documentElement.dataset.mode = mode;
+
+const trace = new EnergyTrace(2000);
+const chart = new Chart($("chart"), trace);
+const view = new LiveView(document);
+const indicator = new ConnectionIndicator($("connection"));
+const share = new SharePanel($("share"));
+const downloads = new Downloads($("downloads"), {
+  bestSvg: () => view.bestSvg,
+  csv: () => trace.toCsv(),
+  sessionId: () => session?.id ?? null,
+});
+
+/** The session this page shows: {id, token (owner only), problem}. */
+let session = null;
+let stream = null;
+let state = "none";
+let run = null;
+let form = null;
+let controls = null;
+
+setupProjectorToggle();
+if (mode === "watch") startWatching(decodeURIComponent(watchMatch[1]));
+else startOwning();
+
+// A small read-only window onto the page for the browser tests (and curious students).
+window.kiln = {
+  chartSteps: () => trace.steps(),
+  state: () => state,
+  connection: () => stream?.status ?? Connection.NOT_CONNECTED,
+  lastEventId: () => stream?.lastEventId ?? null,
+  dropStream: () => stream?.drop(),
+};
+
+function startWatching(sessionId) {
+  for (const element of document.querySelectorAll("[data-owner-only]")) element.remove();
+  attach({ id: sessionId, token: null, problem: null });
+}
+
+async function startOwning() {
+  form = new ParameterForm(
+    {
+      picker: $("problem-picker"),
+      presets: $("preset"),
+      groups: { problem: $("group-problem"), schedule: $("group-schedule"), pacing: $("group-pacing") },
+      general: $("form-error"),
+    },
+    () => refreshControls(),
+  );
+  controls = new Controls($("controls"), { start, pause, resume, step, reset });
+  $("setup").addEventListener("submit", (event) => {
+    event.preventDefault();
+    configureSession();
+  });
+  let catalog;
+  try {
+    catalog = await api.fetchProblems();
+  } catch (error) {
+    view.setState("none", `Could not load the problem list: ${error.message}`);
+    return;
+  }
+  const stored = readStoredSession();
+  form.setCatalog(catalog, stored?.problem);
+  if (stored) await restore(stored);
+  refreshControls();
+}
+
+/** Reattaches to the session this tab owned before a reload, if it still exists. */
+async function restore(stored) {
+  try {
+    const status = await api.fetchStatus(stored.id);
+    attach(stored);
+    share.show(stored.watchUrl, stored.qrUrl);
+    form.markClean();
+    setState(status.state || "idle");
+  } catch {
+    sessionStorage.removeItem(STORAGE_KEY);
+  }
+}
+
+/** Creates a session from the form; false (with the errors shown) if that failed. */
+async function configureSession() {
+  const body = form.values();
+  if (!body) return false;
+  let answer;
+  try {
+    answer = await api.configure(body);
+  } catch (error) {
+    form.showServerError(error);
+    return false;
+  }
+  const configured = {
+    id: answer.session_id,
+    token: answer.control_token,
+    problem: answer.problem || body.problem,
+    watchUrl: answer.watch_url || `/watch/${answer.session_id}`,
+    qrUrl: answer.qr_url || `/api/sa/${answer.session_id}/watch-qr.svg`,
+  };
+  sessionStorage.setItem(STORAGE_KEY, JSON.stringify(configured));
+  form.markClean();
+  attach(configured);
+  view.setProblem(configured.problem, answer.total_steps);
+  chart.setRun(answer.total_steps, null);
+  share.show(configured.watchUrl, configured.qrUrl);
+  setState(answer.state || "idle");
+  return true;
+}
+
+async function ensureSession() {
+  if (session && !form.dirty) return true;
+  return configureSession();
+}
+
+async function start() {
+  if (!(await ensureSession())) return;
+  await command(() => api.control(session.id, session.token, "start"));
+}
+
+async function pause() {
+  await command(() => api.control(session.id, session.token, "pause"));
+}
+
+async function resume() {
+  await command(() => api.control(session.id, session.token, "resume"));
+}
+
+async function step(n) {
+  if (!(await ensureSession())) return;
+  await command(() => api.step(session.id, session.token, n));
+}
+
+async function reset() {
+  const done = await command(() => api.control(session.id, session.token, "reset"));
+  if (done) newRun();
+}
+
+/** Sends a control request; shows a refusal (409 and friends) without throwing. */
+async function command(send) {
+  form.clearErrors();
+  try {
+    const answer = await send();
+    setState(answer.state);
+    if (stream && stream.finished && answer.state !== "complete") stream.open();
+    return true;
+  } catch (error) {
+    if (error.state) setState(error.state);
+    form.showServerError(error);
+    return false;
+  }
+}
+
+/** Shows a session: clears the view and opens its stream. */
+function attach(next) {
+  stream?.close();
+  session = next;
+  run = null;
+  newRun();
+  view.setProblem(next.problem, NaN);
+  downloads.setSession(next.id);
+  stream = new StreamConnection(next.id, { onEvent, onStatus: (status, detail) => onStatus(status, detail) });
+  indicator.follow(stream);
+  stream.open();
+}
+
+function newRun() {
+  trace.clear();
+  view.clear();
+  chart.redraw();
+}
+
+function onEvent(type, data) {
+  switch (type) {
+    case "connected":
+      if (data.problem) view.setProblem(data.problem, data.total_steps);
+      chart.setRun(data.total_steps, null);
+      setState(data.state);
+      break;
+    case "progress":
+    case "resync":
+      applyProgress(data);
+      break;
+    case "waiting":
+      setState(data.session_state, data.message || "");
+      break;
+    case "complete":
+      applyProgress(data);
+      setState("complete");
+      view.showSummary({ ...view.latest, ...data });
+      break;
+    case "error":
+      view.setState(state, data.message || "The server ended the stream.");
+      break;
+    case "shutdown":
+      view.setState(state, "The server is shutting down.");
+      break;
+    default:
+      break;
+  }
+}
+
+function applyProgress(p) {
+  const last = trace.last();
+  const newGeneration = p.run !== undefined && run !== null && p.run !== run;
+  if (newGeneration || (last && p.step < last.step)) newRun();
+  if (p.run !== undefined) run = p.run;
+  if (p.state) setState(p.state);
+  else if (p.is_complete) setState("complete");
+  else if (state === "idle" && p.step > 0) setState("running");
+  const previous = trace.last();
+  if (!previous || p.step > previous.step) {
+    trace.add({
+      step: p.step,
+      current: p.current_energy,
+      best: p.best_energy,
+      temperature: p.temperature,
+      acceptance: p.acceptance_rate,
+    });
+  }
+  view.update(p);
+  chart.setRun(p.total_steps, p.optimal_energy);
+}
+
+function onStatus(status, detail) {
+  indicator.show(status, detail);
+  if (status === Connection.FAILED && detail) view.setState(state, `Connection failed: ${detail}.`);
+  if (status === Connection.NOT_CONNECTED && stream?.finished) watchForReset();
+}
+
+/** After a finished run the stream is closed; notice when the owner resets, then stream again. */
+function watchForReset() {
+  const poll = setInterval(async () => {
+    if (!stream || !stream.finished) {
+      clearInterval(poll);
+      return;
+    }
+    try {
+      const status = await api.fetchStatus(session.id);
+      if (status.state && status.state !== "complete" && stream.finished) {
+        clearInterval(poll);
+        newRun();
+        setState(status.state);
+        stream.open();
+      }
+    } catch (error) {
+      if (error.status === 404) clearInterval(poll);
+    }
+  }, 3000);
+}
+
+function setState(next, message) {
+  if (!next) return;
+  state = next;
+  view.setState(next, message === undefined ? "" : message);
+  document.documentElement.dataset.state = next;
+  refreshControls();
+}
+
+function refreshControls() {
+  if (!controls) return;
+  const dirty = form.dirty && session !== null;
+  controls.setState(session ? state : "none", { startsNewSession: dirty });
+  $("form-hint").hidden = !dirty;
+}
+
+function readStoredSession() {
+  try {
+    return JSON.parse(sessionStorage.getItem(STORAGE_KEY));
+  } catch {
+    return null;
+  }
+}
+
+function setupProjectorToggle() {
+  const button = $("projector");
+  const apply = (on) => {
+    document.documentElement.classList.toggle("projector", on);
+    button.setAttribute("aria-pressed", String(on));
+    localStorage.setItem("kiln.projector", on ? "1" : "0");
+    chart.redraw();
+  };
+  apply(localStorage.getItem("kiln.projector") === "1");
+  button.addEventListener("click", () => apply(!document.documentElement.classList.contains("projector")));
+}

@@ -1,0 +1,146 @@
+// The live view: current and best state as the server's SVG drawings, the counters,
+// cycle, progress bar, run state, and the summary of a finished run.
+//
+// The server's SVG is shown through an <img> with a data: URL rather than inserted into
+// the document. The drawings are trusted server output with no scripts, but an image
+// cannot run script or reach the page even if one slipped in, it needs no sanitiser,
+// and the page's CSS cannot leak into the drawing. The cost (no styling the SVG from
+// the page's CSS) does not matter: the renderer already draws for a white card.
+
+import { formatCount, formatDuration, formatPercent, formatValue } from "./format.js";
+
+const STATE_LABELS = { none: "not configured", idle: "ready", running: "running", paused: "paused", complete: "complete" };
+
+export class LiveView {
+  /** @param {ParentNode} root  the document (or a part of it) holding the view's elements */
+  constructor(root) {
+    const find = (id) => root.querySelector(`#${id}`);
+    this.el = {
+      state: find("run-state"),
+      progress: find("progress"),
+      step: find("stat-step"),
+      total: find("stat-total"),
+      cycle: find("stat-cycle"),
+      temperature: find("stat-temperature"),
+      acceptance: find("stat-acceptance"),
+      accepted: find("stat-accepted"),
+      rejected: find("stat-rejected"),
+      invalid: find("stat-invalid"),
+      disconnected: find("stat-disconnected"),
+      isomers: find("stat-isomers"),
+      currentEnergy: find("stat-current"),
+      bestEnergy: find("stat-best"),
+      currentImage: find("current-svg"),
+      bestImage: find("best-svg"),
+      currentCaption: find("current-caption"),
+      bestCaption: find("best-caption"),
+      currentTitle: find("current-title"),
+      bestTitle: find("best-title"),
+      summary: find("summary"),
+      summaryBest: find("summary-best"),
+      summarySteps: find("summary-steps"),
+      summaryTime: find("summary-time"),
+      summaryRate: find("summary-rate"),
+      summaryOptimum: find("summary-optimum"),
+      message: find("run-message"),
+    };
+    this.problem = null;
+    this.bestSvg = null;
+    this.latest = null;
+  }
+
+  /** Clears everything for a new session or a reset. */
+  clear() {
+    this.latest = null;
+    this.bestSvg = null;
+    for (const image of [this.el.currentImage, this.el.bestImage]) {
+      image.removeAttribute("src");
+      image.hidden = true;
+    }
+    this.el.currentCaption.textContent = "";
+    this.el.bestCaption.textContent = "";
+    this.el.summary.hidden = true;
+    for (const key of ["step", "cycle", "temperature", "acceptance", "accepted", "rejected", "invalid", "disconnected", "isomers", "currentEnergy", "bestEnergy"]) {
+      this.el[key].textContent = "–";
+    }
+    this.el.progress.value = 0;
+  }
+
+  /** Sets the problem kind (isomer or tsp): which counters and captions apply. */
+  setProblem(problem, totalSteps) {
+    this.problem = problem;
+    document.documentElement.dataset.problem = problem || "";
+    const isomer = problem === "isomer";
+    this.el.currentTitle.textContent = isomer ? "Current molecule" : "Current tour";
+    this.el.bestTitle.textContent = isomer ? "Best molecule" : "Best tour";
+    if (Number.isFinite(totalSteps)) this.setTotal(totalSteps);
+  }
+
+  setTotal(totalSteps) {
+    this.el.total.textContent = formatCount(totalSteps);
+    this.el.progress.max = Math.max(totalSteps, 1);
+  }
+
+  /** Shows the session's state (idle, running, paused, complete) and an optional message. */
+  setState(state, message = "") {
+    this.el.state.textContent = STATE_LABELS[state] || state;
+    this.el.state.dataset.state = state;
+    this.el.message.textContent = message;
+  }
+
+  /** Applies one progress (or complete/resync) event. */
+  update(p) {
+    this.latest = p;
+    const el = this.el;
+    if (Number.isFinite(p.total_steps)) this.setTotal(p.total_steps);
+    el.step.textContent = formatCount(p.step);
+    el.progress.value = p.step;
+    el.cycle.textContent = Number.isFinite(p.cycle) ? formatCount(p.cycle) : "–";
+    el.temperature.textContent = formatValue(p.temperature);
+    el.acceptance.textContent = formatPercent(p.acceptance_rate);
+    el.accepted.textContent = formatCount(p.accepted_moves);
+    el.rejected.textContent = formatCount(p.rejected_moves);
+    el.invalid.textContent = formatCount(p.invalid_moves);
+    el.disconnected.textContent = formatCount(p.disconnected_moves);
+    el.isomers.textContent = formatCount(p.distinct_isomers);
+    el.currentEnergy.textContent = formatValue(p.current_energy);
+    el.bestEnergy.textContent = formatValue(p.best_energy);
+    if (p.current_svg) showSvg(el.currentImage, p.current_svg, this.problem === "isomer" ? "current molecule" : "current tour");
+    if (p.best_svg) {
+      this.bestSvg = p.best_svg;
+      showSvg(el.bestImage, p.best_svg, this.problem === "isomer" ? "best molecule" : "best tour");
+    }
+    if (this.problem === "isomer") {
+      if (p.current_smiles !== undefined) el.currentCaption.textContent = p.current_smiles || "";
+      if (p.best_smiles !== undefined) el.bestCaption.textContent = p.best_smiles || "";
+    } else {
+      if (Number.isFinite(p.current_energy)) el.currentCaption.textContent = `tour length ${formatValue(p.current_energy)}`;
+      if (Number.isFinite(p.best_energy)) el.bestCaption.textContent = `tour length ${formatValue(p.best_energy)}`;
+    }
+  }
+
+  /** Shows the summary of a finished run. */
+  showSummary(p) {
+    const el = this.el;
+    el.summary.hidden = false;
+    el.summaryBest.textContent = formatValue(p.best_energy);
+    el.summarySteps.textContent = formatCount(p.step);
+    el.summaryTime.textContent = Number.isFinite(p.elapsed_ms) ? formatDuration(p.elapsed_ms) : "–";
+    el.summaryRate.textContent =
+      Number.isFinite(p.elapsed_ms) && p.elapsed_ms > 0 ? formatCount((p.step * 1000) / p.elapsed_ms) : "–";
+    const optimum = p.optimal_energy;
+    el.summaryOptimum.parentElement.hidden = !Number.isFinite(optimum);
+    if (Number.isFinite(optimum) && optimum !== 0) {
+      const gap = ((p.best_energy - optimum) / Math.abs(optimum)) * 100;
+      el.summaryOptimum.textContent = `${formatValue(optimum)} (best is ${gap.toFixed(2)}% away)`;
+    } else if (Number.isFinite(optimum)) {
+      el.summaryOptimum.textContent = formatValue(optimum);
+    }
+  }
+}
+
+function showSvg(image, svg, alt) {
+  image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+  image.alt = alt;
+  image.hidden = false;
+}
