@@ -1,4 +1,5 @@
 //! The problems Kiln anneals, one module each.
 
+pub mod isomer;
 pub mod toy;
 pub mod tsp;

@@ -1,0 +1,29 @@
+//! The isomer problem: Faulon's simulated annealing over the constitutional isomers
+//! of a molecular formula (J. Chem. Inf. Comput. Sci. 1996, 36, 731).
+//!
+//! One idea per module: [`element`] and [`formula`] (what the user types),
+//! [`molecule`] (the state), [`initial`] (a first structure), [`displacement`]
+//! (the move), [`wiener`], [`logp`] and [`objective`] (the energy), [`smiles`]
+//! (names), [`distinct`] (counting what was visited), [`problem`] (the `Problem`).
+
+pub mod displacement;
+pub mod distinct;
+pub mod element;
+pub mod error;
+pub mod formula;
+mod initial;
+pub mod logp;
+pub mod molecule;
+pub mod objective;
+pub mod problem;
+pub mod smiles;
+pub mod wiener;
+
+pub use displacement::{DISCONNECTED, Displacement};
+pub use distinct::{DISTINCT_ISOMERS_CAP, DistinctIsomers};
+pub use element::Element;
+pub use error::IsomerError;
+pub use formula::Formula;
+pub use molecule::{MAX_HEAVY_ATOMS, Molecule};
+pub use objective::{Component, Objective};
+pub use problem::Isomer;

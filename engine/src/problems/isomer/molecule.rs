@@ -1,0 +1,243 @@
+//! `Molecule`: the annealed state, a hydrogen-suppressed graph with bond orders.
+//!
+//! At most [`MAX_HEAVY_ATOMS`] heavy atoms, so each atom's neighbours fit one `u64`
+//! bitmask (connectivity and distances become bit operations) and its bond orders
+//! one `u128` (two bits per partner). Everything lives in fixed arrays: cloning is a
+//! copy of about 1.8 KB and never touches the heap. Hydrogens are implicit: each atom
+//! carries its count, and valence = bond orders + hydrogens always holds.
+//!
+//! The molecule also remembers its objective components (Wiener index, logP) as
+//! the problem last computed them, so pricing a move needs only the new values.
+//! That cache is not part of the molecule's identity: `Hash` and `Eq` ignore it.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use super::element::Element;
+
+/// Most heavy atoms a molecule may have (one bit each in a `u64`).
+pub const MAX_HEAVY_ATOMS: usize = 64;
+
+/// Objective components the problem computed for this molecule.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Components {
+    pub(crate) wiener: u32,
+    pub(crate) logp: f64,
+}
+
+/// A molecule: heavy atoms, integer bond orders 1-3 between them, implicit hydrogens.
+#[derive(Clone)]
+pub struct Molecule {
+    len: u8,
+    elements: [Element; MAX_HEAVY_ATOMS],
+    hydrogens: [u8; MAX_HEAVY_ATOMS],
+    /// Bit `j` of `neighbours[i]`: atoms `i` and `j` are bonded.
+    neighbours: [u64; MAX_HEAVY_ATOMS],
+    /// Bits `2j..2j+2` of `orders[i]`: the bond order between `i` and `j` (0 = none).
+    orders: [u128; MAX_HEAVY_ATOMS],
+    pub(crate) components: Components,
+}
+
+impl Molecule {
+    /// Atoms without bonds or hydrogens; the builder adds them.
+    pub(crate) fn with_atoms(elements: &[Element]) -> Molecule {
+        assert!(elements.len() <= MAX_HEAVY_ATOMS, "at most {MAX_HEAVY_ATOMS} heavy atoms");
+        let mut m = Molecule {
+            len: elements.len() as u8,
+            elements: [Element::C; MAX_HEAVY_ATOMS],
+            hydrogens: [0; MAX_HEAVY_ATOMS],
+            neighbours: [0; MAX_HEAVY_ATOMS],
+            orders: [0; MAX_HEAVY_ATOMS],
+            components: Components::default(),
+        };
+        m.elements[..elements.len()].copy_from_slice(elements);
+        m
+    }
+
+    /// Number of heavy atoms.
+    #[inline]
+    pub fn atom_count(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// Element of heavy atom `atom`.
+    #[inline]
+    pub fn element(&self, atom: usize) -> Element {
+        self.elements[atom]
+    }
+
+    /// Implicit hydrogens on `atom`.
+    #[inline]
+    pub fn hydrogens(&self, atom: usize) -> u8 {
+        self.hydrogens[atom]
+    }
+
+    /// All hydrogens of the molecule.
+    pub fn total_hydrogens(&self) -> usize {
+        self.hydrogens[..self.atom_count()].iter().map(|&h| usize::from(h)).sum()
+    }
+
+    /// Bond order between `i` and `j`, 0 when not bonded.
+    #[inline]
+    pub fn bond_order(&self, i: usize, j: usize) -> u8 {
+        ((self.orders[i] >> (2 * j)) & 3) as u8
+    }
+
+    /// Bitmask of the atoms bonded to `atom`.
+    #[inline]
+    pub fn neighbour_mask(&self, atom: usize) -> u64 {
+        self.neighbours[atom]
+    }
+
+    /// The neighbour bitmasks of all atoms (index = atom).
+    #[inline]
+    pub fn adjacency(&self) -> &[u64] {
+        &self.neighbours[..self.atom_count()]
+    }
+
+    /// Sum of the bond orders at `atom`.
+    pub fn bond_order_sum(&self, atom: usize) -> u8 {
+        bits(self.neighbours[atom]).map(|j| self.bond_order(atom, j)).sum()
+    }
+
+    /// Every bond once, as `(i, j, order)` with `i < j`, in increasing `(i, j)`.
+    pub fn bonds(&self) -> impl Iterator<Item = (usize, usize, u8)> + '_ {
+        (0..self.atom_count()).flat_map(move |i| {
+            bits(self.neighbours[i] & !((2u64 << i) - 1)).map(move |j| (i, j, self.bond_order(i, j)))
+        })
+    }
+
+    /// Set the bond order between `i` and `j` (0 removes the bond).
+    #[inline]
+    pub(crate) fn set_bond(&mut self, i: usize, j: usize, order: u8) {
+        debug_assert!(i != j && order <= 3);
+        self.orders[i] = (self.orders[i] & !(3u128 << (2 * j))) | (u128::from(order) << (2 * j));
+        self.orders[j] = (self.orders[j] & !(3u128 << (2 * i))) | (u128::from(order) << (2 * i));
+        if order == 0 {
+            self.neighbours[i] &= !(1u64 << j);
+            self.neighbours[j] &= !(1u64 << i);
+        } else {
+            self.neighbours[i] |= 1u64 << j;
+            self.neighbours[j] |= 1u64 << i;
+        }
+    }
+
+    /// Set the implicit hydrogens of `atom`.
+    #[inline]
+    pub(crate) fn set_hydrogens(&mut self, atom: usize, count: u8) {
+        self.hydrogens[atom] = count;
+    }
+
+    /// Every atom's bond orders plus hydrogens equal its standard valence.
+    pub fn valences_hold(&self) -> bool {
+        (0..self.atom_count())
+            .all(|i| self.bond_order_sum(i) + self.hydrogens[i] == self.elements[i].valence())
+    }
+
+    /// All heavy atoms are reachable from atom 0.
+    pub fn is_connected(&self) -> bool {
+        is_connected(self.adjacency())
+    }
+}
+
+/// The set bits of a mask, lowest first.
+#[inline]
+pub(crate) fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let i = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            i
+        })
+    })
+}
+
+/// Whether the graph with these neighbour masks is connected (an empty graph is).
+#[inline]
+pub(crate) fn is_connected(adjacency: &[u64]) -> bool {
+    let n = adjacency.len();
+    if n <= 1 {
+        return true;
+    }
+    let all = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+    let mut reached = 1u64;
+    let mut frontier = 1u64;
+    while frontier != 0 {
+        let mut next = 0u64;
+        for v in bits(frontier) {
+            next |= adjacency[v];
+        }
+        frontier = next & !reached;
+        reached |= frontier;
+    }
+    reached == all
+}
+
+impl PartialEq for Molecule {
+    fn eq(&self, other: &Self) -> bool {
+        let n = self.atom_count();
+        self.len == other.len
+            && self.elements[..n] == other.elements[..n]
+            && self.hydrogens[..n] == other.hydrogens[..n]
+            && self.orders[..n] == other.orders[..n]
+    }
+}
+
+impl Eq for Molecule {}
+
+impl Hash for Molecule {
+    /// The atoms, their hydrogens and bond orders: exactly what identifies the labelled graph.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let n = self.atom_count();
+        state.write_u8(self.len);
+        for i in 0..n {
+            state.write_u8(self.elements[i] as u8);
+            state.write_u8(self.hydrogens[i]);
+            state.write_u128(self.orders[i]);
+        }
+    }
+}
+
+impl fmt::Debug for Molecule {
+    /// Atoms with their hydrogens, then bonds: `C3 C2 C3 | 0-1 1-2`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Molecule[")?;
+        for i in 0..self.atom_count() {
+            if i > 0 {
+                write!(f, " ")?;
+            }
+            write!(f, "{}{}", self.elements[i], self.hydrogens[i])?;
+        }
+        write!(f, " |")?;
+        for (i, j, order) in self.bonds() {
+            let symbol = ["", "-", "=", "#"][usize::from(order)];
+            write!(f, " {i}{symbol}{j}")?;
+        }
+        write!(f, "]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bonds_are_listed_once_with_their_orders() {
+        let mut m = Molecule::with_atoms(&[Element::C, Element::C, Element::O]);
+        m.set_bond(0, 1, 1);
+        m.set_bond(1, 2, 2);
+        assert_eq!(m.bonds().collect::<Vec<_>>(), vec![(0, 1, 1), (1, 2, 2)]);
+        assert_eq!(m.bond_order(2, 1), 2);
+        m.set_bond(1, 2, 0);
+        assert_eq!(m.bonds().count(), 1);
+        assert!(!m.is_connected());
+    }
+
+    #[test]
+    fn the_objective_cache_is_not_part_of_identity() {
+        let a = Molecule::with_atoms(&[Element::C]);
+        let mut b = a.clone();
+        b.components.wiener = 99;
+        assert_eq!(a, b);
+    }
+}

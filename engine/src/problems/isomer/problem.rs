@@ -1,0 +1,174 @@
+//! `Isomer`: simulated annealing over the constitutional isomers of a formula.
+//!
+//! The state is a [`Molecule`], the move Faulon's [`Displacement`], the energy a
+//! weighted sum of components ([`Objective`]). `propose` draws the move, rejects a
+//! disconnected result, and prices it: the components of the hypothetical result
+//! travel in the move, and the molecule caches its own, so `delta` is one
+//! subtraction and `apply` stores the new values. For the Wiener index (integers)
+//! `current += delta` is exact; for logP the delta is `energy(new) - energy(old)`
+//! of the same full computations, so the running sum drifts by rounding only.
+
+use crate::config::Direction;
+use crate::problem::{Problem, Proposal};
+use crate::rng::StepRng;
+
+use super::displacement::Displacement;
+use super::error::IsomerError;
+use super::formula::Formula;
+use super::initial::initial_structure;
+use super::logp::crippen_logp;
+use super::molecule::{Components, MAX_HEAVY_ATOMS, Molecule};
+use super::objective::{Component, Objective};
+use super::smiles::canonical_smiles;
+use super::wiener::wiener_index;
+
+/// Known Wiener-index facts (minimum, maximum) of small formulas, from
+/// `isomers.tsv` (alkane maxima also follow n(n^2-1)/6, the chain).
+const WIENER_FACTS: [(&str, u32, Option<u32>); 14] = [
+    ("CH4", 0, Some(0)),
+    ("C2H6", 1, Some(1)),
+    ("C3H8", 4, Some(4)),
+    ("C4H10", 9, Some(10)),
+    ("C5H12", 16, Some(20)),
+    ("C6H14", 28, Some(35)),
+    ("C7H16", 42, Some(56)),
+    ("C8H18", 58, Some(84)),
+    ("C9H20", 82, Some(120)),
+    ("C10H22", 108, Some(165)),
+    ("C4H8", 8, Some(10)),
+    ("C6H12", 26, None),
+    ("C3H6", 3, Some(4)),
+    ("C2H4", 1, Some(1)),
+];
+
+/// The isomer problem of one formula and objective.
+#[derive(Clone, Debug)]
+pub struct Isomer {
+    formula: Formula,
+    objective: Objective,
+    start: Molecule,
+}
+
+impl Isomer {
+    /// The problem for `formula` (e.g. "C8H18") optimising `objective`.
+    pub fn new(formula: &str, objective: Objective) -> Result<Isomer, IsomerError> {
+        let parsed: Formula = formula.parse()?;
+        let mut start = initial_structure(&parsed).map_err(|reason| IsomerError::NoConnectedStructure {
+            formula: formula.trim().to_string(),
+            reason,
+        })?;
+        debug_assert!(start.atom_count() <= MAX_HEAVY_ATOMS);
+        let problem = Isomer { formula: parsed, objective, start: start.clone() };
+        start.components = problem.components_of(&start);
+        Ok(Isomer { start, ..problem })
+    }
+
+    /// The formula.
+    pub fn formula(&self) -> &Formula {
+        &self.formula
+    }
+
+    /// The objective.
+    pub fn objective(&self) -> &Objective {
+        &self.objective
+    }
+
+    /// RDKit's canonical SMILES of `molecule`.
+    pub fn canonical_smiles(&self, molecule: &Molecule) -> String {
+        canonical_smiles(molecule)
+    }
+
+    /// Every component's value for `molecule`, computed from scratch.
+    pub fn component_values(&self, molecule: &Molecule) -> Vec<(Component, f64)> {
+        vec![
+            (Component::WienerIndex, f64::from(wiener_index(molecule.adjacency()))),
+            (Component::LogP, crippen_logp(molecule)),
+        ]
+    }
+
+    /// The best energy any isomer reaches in `direction`, when known: the Wiener
+    /// index alone (any weight) for formulas in Kiln's table of facts, and the chain
+    /// n(n^2-1)/6 as the maximum for every alkane.
+    pub fn known_optimum(&self, direction: Direction) -> Option<f64> {
+        let weights = self.objective.weights();
+        let [(Component::WienerIndex, weight)] = weights[..] else { return None };
+        let name = self.formula.to_string();
+        let fact = WIENER_FACTS.iter().find(|f| f.0 == name);
+        let wiener = match direction {
+            Direction::Minimize => fact.map(|f| f.1),
+            Direction::Maximize if self.formula.is_alkane() => {
+                let n = self.formula.heavy_atoms() as u32;
+                Some(n * (n * n - 1) / 6)
+            }
+            Direction::Maximize => fact.and_then(|f| f.2),
+        }?;
+        Some(weight * f64::from(wiener))
+    }
+
+    /// The components the objective needs, computed from scratch.
+    fn components_of(&self, m: &Molecule) -> Components {
+        Components {
+            wiener: if self.objective.uses(Component::WienerIndex) { wiener_index(m.adjacency()) } else { 0 },
+            logp: if self.objective.uses(Component::LogP) { crippen_logp(m) } else { 0.0 },
+        }
+    }
+
+    /// The components after `mv`, from the molecule's cached ones where unchanged.
+    #[inline]
+    fn components_after(&self, m: &Molecule, mv: &Displacement) -> Components {
+        let mut after = m.components;
+        if self.objective.uses(Component::WienerIndex) && mv.changes_heavy_graph() {
+            let mut buffer = [0u64; MAX_HEAVY_ATOMS];
+            after.wiener = wiener_index(mv.adjacency_after(m, &mut buffer));
+        }
+        if self.objective.uses(Component::LogP) {
+            let mut next = m.clone();
+            mv.apply_to(&mut next);
+            after.logp = crippen_logp(&next);
+        }
+        after
+    }
+}
+
+impl Problem for Isomer {
+    type State = Molecule;
+    type Move = Displacement;
+
+    fn initial_state(&self) -> Molecule {
+        self.start.clone()
+    }
+
+    #[inline]
+    fn propose(&self, state: &Molecule, rng: &mut StepRng) -> Proposal<Displacement> {
+        match Displacement::draw(state, rng) {
+            Err(kind) => Proposal::Invalid(kind),
+            Ok(mv) if !mv.keeps_connected(state) => Proposal::Invalid(super::displacement::DISCONNECTED),
+            Ok(mut mv) => {
+                mv.after = self.components_after(state, &mv);
+                Proposal::Move(mv)
+            }
+        }
+    }
+
+    #[inline]
+    fn delta(&self, state: &Molecule, mv: &Displacement) -> f64 {
+        let before = state.components;
+        self.objective.combine(mv.after.wiener, mv.after.logp)
+            - self.objective.combine(before.wiener, before.logp)
+    }
+
+    #[inline]
+    fn apply(&self, state: &mut Molecule, mv: &Displacement) {
+        mv.apply_to(state);
+        state.components = mv.after;
+    }
+
+    fn energy(&self, state: &Molecule) -> f64 {
+        let c = self.components_of(state);
+        self.objective.combine(c.wiener, c.logp)
+    }
+
+    fn invalid_kinds(&self) -> &'static [&'static str] {
+        &["disconnected"]
+    }
+}
