@@ -3,8 +3,10 @@
 //! Both moves name ring positions of the current tour (see [`Tour`]). They are drawn
 //! so that every proposal changes the edge set: a 2-opt never picks two adjacent
 //! edges, an or-opt never puts a segment back where it was (unless reversed, which
-//! is a real change). So there is nothing to redraw and no invalid outcome, except on
-//! a 3-city tour, where no 2-opt exists (reported as [`InvalidKind::GENERIC`]).
+//! is a real change) and never reverses a segment that is all the tour but two cities
+//! (that only mirrors the tour). So there is nothing to redraw and no invalid
+//! outcome, except on a 3-city tour, where every tour is the same and each step is
+//! reported as [`InvalidKind::GENERIC`].
 //!
 //! Words drawn from the step's generator: 2-opt 3 (kind, i, offset), or-opt 5 (kind,
 //! start, length, gap, reversal); always within the 6 cheap words of a step.
@@ -55,18 +57,18 @@ pub enum MoveMix {
     OrOptOnly,
 }
 
-/// Draw a move for a tour of `n` cities (n >= 3).
+/// Draw a move for a tour of `n` cities (n >= 3; a 3-city tour has no move).
 #[inline]
 pub(crate) fn propose(n: usize, mix: MoveMix, rng: &mut StepRng) -> Proposal<TspMove> {
+    if n < 4 {
+        return Proposal::Invalid(InvalidKind::GENERIC);
+    }
     let two_opt = match mix {
         MoveMix::Both => rng.coin(),
         MoveMix::TwoOptOnly => true,
         MoveMix::OrOptOnly => false,
     };
     if two_opt {
-        if n < 4 {
-            return Proposal::Invalid(InvalidKind::GENERIC);
-        }
         // j is 2..=n-2 positions past i: the two edges share no city.
         let i = rng.index(n);
         let j = super::tour::wrap(i + 2 + rng.index(n - 3), n);
@@ -75,7 +77,8 @@ pub(crate) fn propose(n: usize, mix: MoveMix, rng: &mut StepRng) -> Proposal<Tsp
         let start = rng.index(n);
         let len = 1 + rng.index(OR_OPT_MAX_LEN.min(n - 2));
         let gap = 1 + rng.index(n - len - 1);
-        let reversed = rng.coin();
+        // With two cities left over, reversing the segment only mirrors the tour.
+        let reversed = rng.coin() && n > len + 2;
         Proposal::Move(TspMove::OrOpt { start: start as u32, len: len as u8, gap: gap as u32, reversed })
     }
 }

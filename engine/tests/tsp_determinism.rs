@@ -1,0 +1,54 @@
+//! A TSP run is a pure function of (instance, config, seed): the same replay
+//! checkpoints on every run, batch size and thread count.
+
+use kiln_engine::problems::tsp::{Layout, Tsp};
+use kiln_engine::replay::{first_divergence, record_checkpoints};
+use kiln_engine::{AnnealConfig, Annealer, Batch, Checkpoint};
+
+fn checkpoints(tsp: &Tsp, steps: u64, batch: Batch, threads: usize) -> Vec<Checkpoint> {
+    let config = AnnealConfig { steps_per_cycle: steps, batch, threads, ..tsp.default_config(11) };
+    let mut sa = Annealer::new(tsp.clone(), config).unwrap();
+    record_checkpoints(&mut sa, steps / 20, |_| {})
+}
+
+fn assert_same_everywhere(tsp: &Tsp, steps: u64) {
+    let reference = checkpoints(tsp, steps, Batch::Fixed(1), 1);
+    assert_eq!(reference.len(), 21);
+    assert_ne!(reference[0].state_hash, reference[20].state_hash, "the tour changed");
+    for (batch, threads) in
+        [(Batch::Fixed(1), 1), (Batch::Fixed(8), 1), (Batch::Fixed(8), 2), (Batch::Auto, 1), (Batch::Auto, 2)]
+    {
+        let other = checkpoints(tsp, steps, batch, threads);
+        assert_eq!(
+            first_divergence(&reference, &other),
+            None,
+            "{}: {batch:?} on {threads} threads",
+            tsp.name()
+        );
+    }
+}
+
+#[test]
+fn checkpoints_are_identical_across_runs_batches_and_threads() {
+    assert_same_everywhere(&Tsp::bundled("kroA100").unwrap(), 100_000);
+}
+
+#[test]
+fn instances_without_a_distance_table_are_just_as_deterministic() {
+    // Above MATRIX_MAX_CITIES distances are computed from coordinates.
+    assert_same_everywhere(&Tsp::random(2_000, Layout::Clustered, 5).unwrap(), 20_000);
+}
+
+#[test]
+fn different_seeds_give_different_runs() {
+    let tsp = Tsp::bundled("berlin52").unwrap();
+    let run = |seed| {
+        let config =
+            AnnealConfig { steps_per_cycle: 20_000, batch: Batch::Fixed(1), ..tsp.default_config(seed) };
+        let mut sa = Annealer::new(tsp.clone(), config).unwrap();
+        sa.run(u64::MAX);
+        sa.checkpoint()
+    };
+    assert_eq!(run(1), run(1));
+    assert_ne!(run(1).state_hash, run(2).state_hash);
+}
