@@ -155,6 +155,10 @@ enum Candidate<M> {
 const AUTO_PROBE_STEPS: u64 = 64;
 /// Steps run on one automatic decision before the next probe.
 const AUTO_SEGMENT_STEPS: u64 = 4096;
+/// Speed-up over sequential steps below which the automatic choice stays at K = 1.
+const AUTO_MIN_GAIN: f64 = 1.1;
+/// Busy work per task when measuring the cost of a parallel round, in nanoseconds.
+const ROUND_PROBE_WORK_NS: u128 = 2_000;
 /// Candidate batch sizes the automatic choice considers.
 const AUTO_SIZES: [u32; 6] = [2, 4, 8, 16, 32, 64];
 
@@ -179,17 +183,19 @@ impl AutoBatch {
         }
         let p = threads as f64;
         let c = self.step_ns.max(1.0);
-        let mut best = (1u32, 1.0 / c);
-        for k in AUTO_SIZES {
+        let rate = |k: u32| {
             let kf = f64::from(k);
             let advance = if a < 1e-9 { kf } else { (1.0 - (1.0 - a).powf(kf)) / a };
             let work = (advance + p - 1.0).min(kf);
-            let rate = advance / ((work / p).ceil() * c + self.round_ns);
-            if rate > best.1 * 1.02 {
-                best = (k, rate);
-            }
+            advance / ((work / p).ceil() * c + self.round_ns)
+        };
+        let best = AUTO_SIZES.iter().map(|&k| rate(k)).fold(0.0, f64::max);
+        // Threads are worth it only for a clear gain; among near-equal sizes the largest
+        // wins, since it pays the round overhead least often.
+        if best < AUTO_MIN_GAIN / c {
+            return 1;
         }
-        best.0
+        AUTO_SIZES.iter().rev().copied().find(|&k| rate(k) >= 0.98 * best).unwrap_or(1)
     }
 }
 
@@ -224,6 +230,8 @@ pub struct Annealer<P: Problem> {
     slots: Vec<Mutex<Option<Candidate<P::Move>>>>,
     auto: AutoBatch,
     pool: Option<Arc<rayon::ThreadPool>>,
+    /// Speculative rounds run in the pool (a diagnostic: speed only, never the trajectory).
+    parallel_rounds: u64,
 }
 
 impl<P: Problem> Annealer<P> {
@@ -254,6 +262,7 @@ impl<P: Problem> Annealer<P> {
             slots: (0..MAX_BATCH).map(|_| Mutex::new(None)).collect(),
             auto: AutoBatch { step_ns: 0.0, round_ns: 20_000.0 },
             pool: None,
+            parallel_rounds: 0,
             total_steps: config.total_steps(),
             sign,
             schedule,
@@ -390,7 +399,11 @@ impl<P: Problem> Annealer<P> {
         pool
     }
 
-    /// Median cost of an empty parallel round in the pool, for the auto batch choice.
+    /// Median overhead of a parallel round in the pool, for the auto batch choice.
+    ///
+    /// Each probe round gives every worker a short busy task, so the round really wakes
+    /// them all (an empty round would finish on the calling thread and measure nothing);
+    /// the overhead is the round's time less that task's.
     fn measure_round_cost(&mut self) {
         let Some(pool) = self.pool.clone() else { return };
         let mut samples: Vec<f64> = pool.install(|| {
@@ -398,15 +411,18 @@ impl<P: Problem> Annealer<P> {
             (0..15)
                 .map(|_| {
                     let started = Instant::now();
-                    (0..threads).into_par_iter().for_each(|i| {
-                        std::hint::black_box(i);
+                    (0..threads).into_par_iter().for_each(|_| {
+                        let task = Instant::now();
+                        while task.elapsed().as_nanos() < ROUND_PROBE_WORK_NS {
+                            std::hint::spin_loop();
+                        }
                     });
-                    started.elapsed().as_nanos() as f64
+                    started.elapsed().as_nanos().saturating_sub(ROUND_PROBE_WORK_NS) as f64
                 })
                 .collect()
         });
         samples.sort_by(f64::total_cmp);
-        self.auto.round_ns = samples[samples.len() / 2];
+        self.auto.round_ns = samples[samples.len() / 2].max(1_000.0);
     }
 
     #[inline]
@@ -454,6 +470,7 @@ impl<P: Problem> Annealer<P> {
             let w = self.stream.next_step();
             self.pending.push_back(w);
         }
+        self.parallel_rounds += 1;
         let first_step = self.step;
         let next = AtomicUsize::new(0);
         let first_accepted = AtomicUsize::new(usize::MAX);
@@ -638,6 +655,12 @@ impl<P: Problem> Annealer<P> {
     /// The resolved schedule (for `auto`, with its estimated temperatures).
     pub fn schedule(&self) -> &Schedule {
         &self.schedule
+    }
+
+    /// Speculative rounds this annealer has run in its pool since it was made (batch
+    /// above 1). Zero means the run never touched rayon.
+    pub fn parallel_rounds(&self) -> u64 {
+        self.parallel_rounds
     }
 
     /// Whether the schedule was estimated (`auto`).

@@ -20,8 +20,12 @@ fn config(batch: Batch, threads: usize) -> AnnealConfig {
 }
 
 fn checkpoints(work: u32, batch: Batch, threads: usize) -> Vec<Checkpoint> {
+    checkpoints_and_rounds(work, batch, threads).0
+}
+
+fn checkpoints_and_rounds(work: u32, batch: Batch, threads: usize) -> (Vec<Checkpoint>, u64) {
     let mut sa = Annealer::new(Ruggedness::new(200, work), config(batch, threads)).unwrap();
-    record_checkpoints(&mut sa, 2_500, |_| {})
+    (record_checkpoints(&mut sa, 2_500, |_| {}), sa.parallel_rounds())
 }
 
 #[test]
@@ -44,8 +48,10 @@ fn checkpoints_are_identical_across_runs_batches_and_threads() {
 #[test]
 fn auto_batch_on_an_expensive_delta_still_matches_sequential() {
     // Expensive enough that the automatic choice goes parallel on 2 threads.
-    let reference = checkpoints(3_000, Batch::Fixed(1), 1);
-    let auto = checkpoints(3_000, Batch::Auto, 2);
+    let (reference, sequential_rounds) = checkpoints_and_rounds(3_000, Batch::Fixed(1), 1);
+    let (auto, auto_rounds) = checkpoints_and_rounds(3_000, Batch::Auto, 2);
+    assert_eq!(sequential_rounds, 0, "batch 1 never touches rayon");
+    assert!(auto_rounds > 0, "the automatic batch should have gone parallel on an expensive delta");
     assert_eq!(first_divergence(&reference, &auto), None);
 }
 

@@ -18,6 +18,7 @@ pub struct Ruggedness {
     field: Vec<i64>,
     n: usize,
     work: u32,
+    start: Option<Vec<u8>>,
 }
 
 /// Set `site` to `level`.
@@ -40,7 +41,24 @@ impl Ruggedness {
     pub fn new(n: usize, work: u32) -> Self {
         let n = n.max(3);
         let field = (0..n * LEVELS as usize).map(|i| (mix(i as u64) % 100) as i64).collect();
-        Self { field, n, work }
+        Self { field, n, work, start: None }
+    }
+
+    /// The same landscape starting from `start` (levels clamped to 0..16, length fitted to
+    /// the ring): benchmarks use it to start at a local minimum, where acceptance is low.
+    pub fn starting_at(mut self, start: &[u8]) -> Self {
+        let mut levels = vec![0; self.n];
+        for (slot, &level) in levels.iter_mut().zip(start) {
+            *slot = level.min(LEVELS as u8 - 1);
+        }
+        self.start = Some(levels);
+        self
+    }
+
+    /// The same landscape with `work` hashing rounds per delta.
+    pub fn with_work(mut self, work: u32) -> Self {
+        self.work = work;
+        self
     }
 
     fn site_energy(&self, state: &[u8], site: usize, level: u8) -> i64 {
@@ -56,7 +74,7 @@ impl Problem for Ruggedness {
     type Move = SetLevel;
 
     fn initial_state(&self) -> Vec<u8> {
-        vec![0; self.n]
+        self.start.clone().unwrap_or_else(|| vec![0; self.n])
     }
 
     fn propose(&self, state: &Vec<u8>, rng: &mut StepRng) -> Proposal<SetLevel> {
