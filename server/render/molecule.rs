@@ -15,6 +15,10 @@ mod geometry;
 mod label;
 mod layout;
 mod rings;
+#[cfg(test)]
+mod test_smiles;
+#[cfg(test)]
+mod tests;
 
 use svg::Document;
 use svg::node::element::{Group, Path};
@@ -54,6 +58,9 @@ const LINE_GAP: f64 = 5.5;
 const INNER_LINE_INSET: f64 = 0.15;
 /// Space around the drawing, in user units.
 const MARGIN: f64 = 12.0;
+/// Smallest width and height of the drawing, in user units: about four bonds by three.
+const MIN_WIDTH: f64 = 4.0 * BOND;
+const MIN_HEIGHT: f64 = 3.0 * BOND;
 
 /// The SVG skeletal formula of `m`.
 ///
@@ -85,10 +92,12 @@ pub fn molecule_svg(m: &MoleculeDrawing) -> String {
     }
 
     let (min, max) = bounding_box(&positions, &labels);
-    let mut document = Document::new().set(
-        "viewBox",
-        view_box(min.x - MARGIN, min.y - MARGIN, max.x - min.x + 2.0 * MARGIN, max.y - min.y + 2.0 * MARGIN),
-    );
+    // Small molecules keep the scale of a few bonds rather than filling the page with thick strokes.
+    let width = (max.x - min.x + 2.0 * MARGIN).max(MIN_WIDTH);
+    let height = (max.y - min.y + 2.0 * MARGIN).max(MIN_HEIGHT);
+    let centre = (min + max) * 0.5;
+    let mut document = Document::new()
+        .set("viewBox", view_box(centre.x - width / 2.0, centre.y - height / 2.0, width, height));
     if !skeleton.is_empty() {
         document = document.add(
             Path::new()

@@ -42,7 +42,7 @@ mod tests {
         assert_eq!(number(12.0), "12");
         assert_eq!(number(12.04), "12");
         assert_eq!(number(12.06), "12.1");
-        assert_eq!(number(-3.14), "-3.1");
+        assert_eq!(number(-3.12), "-3.1");
         assert_eq!(number(-0.01), "0");
         assert_eq!(number(0.5), "0.5");
     }

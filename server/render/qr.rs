@@ -8,7 +8,7 @@
 
 use qrcode::{Color, QrCode};
 use svg::Document;
-use svg::node::element::{Path, Rectangle, Text};
+use svg::node::element::{Element, Path, Rectangle, Text};
 
 /// Light modules around the code, as the QR specification requires.
 const QUIET_ZONE: usize = 4;
@@ -21,7 +21,9 @@ pub fn qr_svg(text: &str) -> String {
     let Ok(code) = QrCode::new(text.as_bytes()) else {
         return Document::new()
             .set("viewBox", "0 0 200 40")
-            .add(Text::new("link too long for a QR code").set("x", 4).set("y", 24).set("font-size", 14))
+            .add(Element::from(
+                Text::new("link too long for a QR code").set("x", 4).set("y", 24).set("font-size", 14),
+            ))
             .to_string();
     };
     let width = code.width();

@@ -6,7 +6,7 @@
 //! writing SVG, and an estimate within a few percent is enough to centre the
 //! element symbol on its atom and to keep bonds clear of it.
 
-use svg::node::element::{Group, Text};
+use svg::node::element::{Element, Group, Text};
 
 use super::geometry::Point;
 use super::{DrawBond, MoleculeDrawing};
@@ -73,7 +73,7 @@ impl Label {
         if symbol == "C" && !bond_directions.is_empty() {
             return None;
         }
-        let side = hydrogen_side(&bond_directions);
+        let side = hydrogen_side(symbol, &bond_directions);
         Some(Label { symbol, hydrogens, side, colour: element_colour(symbol) })
     }
 
@@ -115,7 +115,7 @@ impl Label {
         let baseline = at.y + HALF_CAP_HEIGHT * FONT_SIZE;
         let half_symbol = text_width(self.symbol, FONT_SIZE) / 2.0;
         let mut label = Group::new().set("fill", self.colour);
-        label = label.add(text(self.symbol, at.x, baseline).set("text-anchor", "middle"));
+        label = label.add(text(self.symbol, at.x, baseline, &[("text-anchor", "middle")]));
         if self.hydrogens > 0 {
             let count = (self.hydrogens > 1).then(|| self.hydrogens.to_string());
             let h_width = text_width("H", FONT_SIZE);
@@ -126,12 +126,11 @@ impl Label {
                 Side::Below => (at.x - h_width / 2.0, baseline + FONT_SIZE * 1.1),
                 Side::Above => (at.x - h_width / 2.0, baseline - FONT_SIZE * 1.1),
             };
-            label = label.add(text("H", h_left, h_baseline));
+            label = label.add(text("H", h_left, h_baseline, &[]));
             if let Some(count) = count {
-                label = label.add(
-                    text(&count, h_left + h_width, h_baseline + SUBSCRIPT_DROP * FONT_SIZE)
-                        .set("font-size", number(FONT_SIZE * SUBSCRIPT_SCALE)),
-                );
+                let size = number(FONT_SIZE * SUBSCRIPT_SCALE);
+                let drop = h_baseline + SUBSCRIPT_DROP * FONT_SIZE;
+                label = label.add(text(&count, h_left + h_width, drop, &[("font-size", &size)]));
             }
         }
         group.add(label)
@@ -152,16 +151,23 @@ impl Label {
 
 use super::DrawAtom;
 
-fn text(content: &str, x: f64, baseline: f64) -> Text {
-    Text::new(content).set("x", number(x)).set("y", number(baseline))
+/// A `<text>` element, as a plain `Element`: the `svg` crate writes a `Text` node's content on lines of
+/// its own (whitespace the page would render), but an `Element`'s bare content inline.
+fn text(content: &str, x: f64, baseline: f64, attributes: &[(&str, &str)]) -> Element {
+    let mut text = Text::new(content).set("x", number(x)).set("y", number(baseline));
+    for &(name, value) in attributes {
+        text = text.set(name, value);
+    }
+    text.into()
 }
 
 /// The side for the hydrogens that points most away from the atom's bonds; right, then left,
 /// below and above, in order of preference, as chemists write "OH", "HO", and "NH" under a ring nitrogen.
-fn hydrogen_side(bond_directions: &[Point]) -> Side {
+/// A lone atom follows the usual formulas: "H2O" and "H2S", but "NH3" and "CH4".
+fn hydrogen_side(symbol: &str, bond_directions: &[Point]) -> Side {
     const PREFERENCE: [Side; 4] = [Side::Right, Side::Left, Side::Below, Side::Above];
     if bond_directions.is_empty() {
-        return Side::Right;
+        return if matches!(symbol, "O" | "S") { Side::Left } else { Side::Right };
     }
     // Horizontal sides are free when no bond leaves within 60 degrees of them.
     let crowding = |side: Side| {
