@@ -4,3 +4,14 @@
 //! `main.rs` is a thin shell over this library, so tests drive the same code.
 pub mod assets;
 pub mod render;
+pub mod api;
+pub mod catalog;
+pub mod error;
+pub mod event;
+pub mod params;
+pub mod run;
+pub mod serve;
+pub mod session;
+pub mod sessions;
+pub mod spec;
+pub mod stream;

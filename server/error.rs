@@ -1,0 +1,168 @@
+//! `ApiError`: every way an HTTP request can fail, mapped to a status code and the
+//! JSON body `{"error": {"code", "message", "field"}}` in one place.
+//!
+//! Handlers return `Result<Response, ApiError>`; warp rejections (unknown route,
+//! wrong method, body too large) are turned into the same JSON shape by
+//! [`recover`], so a client never sees warp's plain-text errors.
+
+use std::convert::Infallible;
+
+use serde::Serialize;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::{Rejection, Reply};
+
+use crate::params::ParamError;
+use crate::session::SessionState;
+
+/// A request that cannot be answered with success.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A parameter (or the JSON around it) is wrong; `field` names it when known.
+    #[error("{message}")]
+    BadRequest {
+        /// Machine-readable code, e.g. `invalid_parameter`.
+        code: &'static str,
+        /// What is wrong, with the value.
+        message: String,
+        /// The parameter, as the API spells it.
+        field: Option<String>,
+    },
+    /// No `Authorization: Bearer` header.
+    #[error("this call needs 'Authorization: Bearer <control_token>' (the token configure returned)")]
+    MissingToken,
+    /// A token that is not this session's.
+    #[error("the control token does not match this session")]
+    WrongToken,
+    /// No session with this id (never created, deleted, or expired).
+    #[error("no session {0}; it may have expired or been deleted")]
+    UnknownSession(String),
+    /// No such route.
+    #[error("no route {0}")]
+    NotFound(String),
+    /// The route exists but not for this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// A control call that does not apply in the session's state.
+    #[error("cannot {action} a session that is {state}")]
+    InvalidTransition {
+        /// The control action asked for.
+        action: &'static str,
+        /// The state the session is in.
+        state: SessionState,
+    },
+    /// The request body is above the limit.
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// A server-wide or per-session limit is reached.
+    #[error("{0}")]
+    TooMany(String),
+    /// The server is stopping.
+    #[error("the server is shutting down")]
+    ShuttingDown,
+    /// A bug or a failed worker; never expected.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 400 about one named field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::BadRequest { code: "invalid_parameter", message: message.into(), field: Some(field.into()) }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::MissingToken => StatusCode::UNAUTHORIZED,
+            ApiError::WrongToken => StatusCode::FORBIDDEN,
+            ApiError::UnknownSession(_) | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::InvalidTransition { .. } => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest { code, .. } => code,
+            ApiError::MissingToken => "missing_token",
+            ApiError::WrongToken => "wrong_token",
+            ApiError::UnknownSession(_) => "unknown_session",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::InvalidTransition { .. } => "invalid_transition",
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::TooMany(_) => "too_many",
+            ApiError::ShuttingDown => "shutting_down",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<ParamError> for ApiError {
+    fn from(e: ParamError) -> Self {
+        ApiError::BadRequest { code: "invalid_parameter", message: e.to_string(), field: Some(e.field) }
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<SessionState>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: String,
+    field: Option<&'a str>,
+}
+
+impl Reply for ApiError {
+    fn into_response(self) -> Response {
+        let field = match &self {
+            ApiError::BadRequest { field, .. } => field.as_deref(),
+            _ => None,
+        };
+        let state = match &self {
+            ApiError::InvalidTransition { state, .. } => Some(*state),
+            _ => None,
+        };
+        let body =
+            ErrorBody { error: ErrorDetail { code: self.code(), message: self.to_string(), field }, state };
+        warp::reply::with_status(warp::reply::json(&body), self.status()).into_response()
+    }
+}
+
+/// Turn warp's rejections into JSON errors.
+pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
+    let error = if rejection.is_not_found() {
+        ApiError::NotFound("for this path".into())
+    } else if let Some(too_large) = rejection.find::<warp::reject::PayloadTooLarge>() {
+        let _ = too_large;
+        ApiError::PayloadTooLarge { limit: crate::api::BODY_LIMIT }
+    } else if rejection.find::<warp::reject::LengthRequired>().is_some() {
+        ApiError::BadRequest {
+            code: "length_required",
+            message: "send the body with a Content-Length header".into(),
+            field: None,
+        }
+    } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
+        ApiError::MethodNotAllowed
+    } else if let Some(e) = rejection.find::<warp::reject::InvalidQuery>() {
+        ApiError::BadRequest { code: "invalid_query", message: e.to_string(), field: None }
+    } else if let Some(e) = rejection.find::<warp::reject::InvalidHeader>() {
+        ApiError::BadRequest { code: "invalid_header", message: e.to_string(), field: None }
+    } else {
+        ApiError::Internal(format!("{rejection:?}"))
+    };
+    Ok(error.into_response())
+}

@@ -1,0 +1,201 @@
+//! `kiln serve`: bind, serve the API and the page, and stop gracefully.
+//!
+//! Shutdown is a `watch` channel turned true once: the purge task stops, every
+//! open stream sends `shutdown` and ends, warp stops accepting and lets the
+//! connections finish, and after [`ServeOptions::shutdown_grace`] whatever is left
+//! is dropped, so the process exits within about two seconds whatever clients do.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use warp::Filter;
+
+use crate::api::{Api, routes};
+use crate::sessions::{Limits, Sessions};
+
+/// Everything `kiln serve` can be told.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// Address to listen on (port 0 picks a free one).
+    pub addr: SocketAddr,
+    /// Most sessions at once.
+    pub max_sessions: usize,
+    /// Idle time after which a session without viewers is removed.
+    pub session_ttl: Duration,
+    /// Most open streams of one session.
+    pub max_streams_per_session: usize,
+    /// Most open streams over all sessions.
+    pub max_streams: usize,
+    /// Events kept per session for reconnecting viewers.
+    pub history: usize,
+    /// Skip the control-token check (trusted setups).
+    pub no_auth: bool,
+    /// Allow cross-origin requests from this origin (CORS), e.g. `http://localhost:3000`.
+    pub allow_origin: Option<String>,
+    /// Open the page in a browser once listening.
+    pub open_browser: bool,
+    /// Time connections get to finish after the shutdown signal.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        let limits = Limits::default();
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            max_sessions: limits.max_sessions,
+            session_ttl: limits.session_ttl,
+            max_streams_per_session: limits.max_streams_per_session,
+            max_streams: limits.max_streams,
+            history: limits.history,
+            no_auth: false,
+            allow_origin: None,
+            open_browser: false,
+            shutdown_grace: Duration::from_millis(1500),
+        }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The address is taken or not ours.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The async runtime could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    /// `--allow-origin` is not an origin.
+    #[error("--allow-origin '{0}' is not an origin such as http://localhost:3000")]
+    Origin(String),
+}
+
+/// Bind and return the bound address and the server future, which resolves once
+/// `shutdown` has resolved and the connections are done (or the grace is over).
+pub async fn bind(
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(SocketAddr, impl Future<Output = ()> + Send + 'static), ServeError> {
+    let listener = tokio::net::TcpListener::bind(options.addr)
+        .await
+        .map_err(|source| ServeError::Bind { addr: options.addr, source })?;
+    let addr = listener.local_addr().map_err(|source| ServeError::Bind { addr: options.addr, source })?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let limits = Limits {
+        max_sessions: options.max_sessions,
+        max_streams: options.max_streams,
+        max_streams_per_session: options.max_streams_per_session,
+        session_ttl: options.session_ttl,
+        history: options.history,
+    };
+    let sessions = Sessions::new(limits, stop_rx.clone());
+    let api = Api { sessions: sessions.clone(), no_auth: options.no_auth };
+    let routes = match &options.allow_origin {
+        None => routes(api),
+        Some(origin) => {
+            if !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                return Err(ServeError::Origin(origin.clone()));
+            }
+            let cors = warp::cors()
+                .allow_origin(origin.as_str())
+                .allow_methods(["GET", "POST", "DELETE", "OPTIONS"])
+                .allow_headers(["authorization", "content-type", "last-event-id", "accept"]);
+            routes(api).with(cors).map(warp::Reply::into_response).boxed()
+        }
+    };
+    let grace = options.shutdown_grace;
+    let server = async move {
+        let purge = tokio::spawn(sessions.purge_task());
+        let signal = {
+            let mut stop = stop_rx.clone();
+            async move {
+                let _ = stop.wait_for(|stopped| *stopped).await;
+            }
+        };
+        let served = warp::serve(routes).incoming(listener).graceful(signal).run();
+        let trigger = async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+            // Keep the sender alive so receivers see `true`, and bound the wait.
+            tokio::time::sleep(grace).await;
+            drop(stop_tx);
+        };
+        tokio::pin!(served);
+        tokio::pin!(trigger);
+        tokio::select! {
+            _ = &mut served => {}
+            _ = &mut trigger => {}
+        }
+        purge.abort();
+    };
+    Ok((addr, server))
+}
+
+/// Resolves on Ctrl-C or (on Unix) SIGTERM.
+pub async fn termination() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+
+/// Run the server until Ctrl-C or SIGTERM: prints `Listening on http://HOST:PORT/`
+/// once bound and opens the browser if asked.
+pub fn serve_blocking(options: ServeOptions) -> Result<(), ServeError> {
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Runtime)?;
+    let open = options.open_browser;
+    let result = runtime.block_on(async {
+        let (addr, server) = bind(options, termination()).await?;
+        let url = format!("http://{addr}/");
+        println!("Listening on {url}");
+        if open {
+            open_browser(&url);
+        }
+        server.await;
+        Ok(())
+    });
+    // Frames in flight are bounded (250 ms); don't wait longer for blocking threads.
+    runtime.shutdown_timeout(Duration::from_millis(300));
+    result
+}
+
+/// Ask the desktop to open `url`; failures are reported, not fatal.
+fn open_browser(url: &str) {
+    let command = if cfg!(target_os = "macos") {
+        ("open", vec![url])
+    } else if cfg!(windows) {
+        ("cmd", vec!["/C", "start", url])
+    } else {
+        ("xdg-open", vec![url])
+    };
+    if let Err(e) = std::process::Command::new(command.0)
+        .args(&command.1)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        eprintln!("could not open a browser ({e}); open {url} yourself");
+    }
+}

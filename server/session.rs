@@ -1,0 +1,468 @@
+//! A `Session`: one run, its state machine, its bounded event history and its
+//! viewers.
+//!
+//! Two locks, always taken in this order when both are needed:
+//!
+//! * `engine` (the *stepping lock*): the [`Run`] and its drawings. Held only on
+//!   blocking threads (`spawn_blocking`) while steps run, never on the async
+//!   reactor, so a long frame delays no other request.
+//! * `live`: plain data every request and stream generator reads (state, history,
+//!   viewers, pacing clock). Held for microseconds and never across an `.await`,
+//!   which is why it is a `std::sync::Mutex` and not tokio's: an async mutex would
+//!   only add cost to critical sections that cannot yield anyway.
+//!
+//! No task advances a session on its own. Stream generators call
+//! [`Session::claim_frame`] when a frame is due and then [`Session::run_frame`] on a
+//! blocking thread; it appends the frame to the history and wakes every generator
+//! through `notify`. Control calls ([`Session::step`], [`Session::reset`]) append
+//! frames the same way, so viewers see them too.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use kiln_engine::AnnealConfig;
+use serde::Serialize;
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::event::{Frame, Kind, Stored, Svg};
+use crate::params::{Pacing, StepsPerEvent};
+use crate::run::Run;
+use crate::spec::ProblemSpec;
+
+/// Longest a frame's steps may run before its event is sent anyway.
+pub const MAX_FRAME_TIME: Duration = Duration::from_millis(250);
+/// Most steps one `step?n=` call may ask for.
+pub const MAX_MANUAL_STEPS: u64 = 100_000;
+
+/// Where a session is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionState {
+    /// Configured, at step 0 (or reset).
+    Idle,
+    /// Advancing while someone watches.
+    Running,
+    /// Stopped by pause (or moved by hand with `step`).
+    Paused,
+    /// All steps done.
+    Complete,
+}
+
+impl fmt::Display for SessionState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SessionState::Idle => "idle",
+            SessionState::Running => "running",
+            SessionState::Paused => "paused",
+            SessionState::Complete => "complete",
+        })
+    }
+}
+
+/// A control call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// idle or paused -> running.
+    Start,
+    /// running -> paused.
+    Pause,
+    /// paused -> running.
+    Resume,
+}
+
+impl Control {
+    fn name(self) -> &'static str {
+        match self {
+            Control::Start => "start",
+            Control::Pause => "pause",
+            Control::Resume => "resume",
+        }
+    }
+}
+
+/// Lock a mutex, going on with the data if a panicking thread poisoned it: every
+/// critical section leaves the data consistent before anything that can panic.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The run and its drawings: what the stepping lock guards.
+struct Engine {
+    run: Run,
+    current_svg: Arc<Svg>,
+    best_svg: Arc<Svg>,
+    /// (reset generation, state mark) of the drawings above.
+    current_mark: (u64, u64),
+    best_mark: (u64, u64),
+    svg_version: u64,
+}
+
+impl Engine {
+    fn new(run: Run) -> Self {
+        let current_svg = Svg::new(1, &run.current_svg());
+        let best_svg = Svg::new(2, &run.best_svg());
+        let (c, b) = run.state_marks();
+        Self { run, current_svg, best_svg, current_mark: (1, c), best_mark: (1, b), svg_version: 2 }
+    }
+
+    /// A frame of the current step, re-rendering only drawings whose state moved.
+    fn frame(&mut self, generation: u64, elapsed: Duration) -> Arc<Frame> {
+        let (c, b) = self.run.state_marks();
+        if self.current_mark != (generation, c) {
+            self.svg_version += 1;
+            self.current_svg = Svg::new(self.svg_version, &self.run.current_svg());
+            self.current_mark = (generation, c);
+        }
+        if self.best_mark != (generation, b) {
+            self.svg_version += 1;
+            self.best_svg = Svg::new(self.svg_version, &self.run.best_svg());
+            self.best_mark = (generation, b);
+        }
+        let mut progress = self.run.progress();
+        progress.run = generation;
+        progress.elapsed_ms = elapsed.as_millis() as u64;
+        Frame::new(progress, self.current_svg.clone(), self.best_svg.clone())
+    }
+}
+
+/// What every request and generator reads: plain data behind `Session::live`.
+pub struct Live {
+    /// The state machine.
+    pub state: SessionState,
+    /// Reset generation, from 1.
+    pub generation: u64,
+    /// The last events, oldest first, ids contiguous.
+    pub history: VecDeque<Stored>,
+    /// Id of the next event.
+    pub next_id: u64,
+    /// Open streams' client ids, in connect order.
+    pub clients: Vec<Uuid>,
+    /// A frame's steps are running.
+    pub stepping: bool,
+    /// When the next frame is due (while running).
+    pub next_frame_at: Instant,
+    /// Last request or stream activity (for the idle TTL).
+    pub last_activity: Instant,
+    /// The newest frame (for status, `connected` and `resync`).
+    pub latest: Arc<Frame>,
+    /// Running time before the current running stretch.
+    elapsed_before: Duration,
+    /// Start of the current running stretch.
+    running_since: Option<Instant>,
+    /// The session was deleted or expired: streams end with an error.
+    pub deleted: bool,
+}
+
+impl Live {
+    /// Id of the newest event (0 before any).
+    pub fn latest_id(&self) -> u64 {
+        self.next_id - 1
+    }
+
+    /// Running wall time so far.
+    pub fn elapsed(&self, now: Instant) -> Duration {
+        self.elapsed_before + self.running_since.map_or(Duration::ZERO, |since| now - since)
+    }
+
+    fn push(&mut self, kind: Kind, frame: Arc<Frame>, history_limit: usize) {
+        let id = self.next_id;
+        self.next_id += 1;
+        if self.history.len() >= history_limit {
+            self.history.pop_front();
+        }
+        self.history.push_back(Stored { id, kind, frame: frame.clone() });
+        self.latest = frame;
+    }
+
+    fn set_state(&mut self, state: SessionState, now: Instant) {
+        let running = state == SessionState::Running;
+        if running && self.running_since.is_none() {
+            self.running_since = Some(now);
+            self.next_frame_at = now;
+        }
+        if !running {
+            if let Some(since) = self.running_since.take() {
+                self.elapsed_before += now - since;
+            }
+        }
+        self.state = state;
+    }
+}
+
+/// One run and everything about watching it.
+pub struct Session {
+    /// Random v4 id.
+    pub id: Uuid,
+    token: String,
+    /// What is annealed.
+    pub spec: ProblemSpec,
+    /// How.
+    pub config: AnnealConfig,
+    /// How fast it is shown.
+    pub pacing: Pacing,
+    /// Creation time, seconds since the Unix epoch.
+    pub created_at: u64,
+    history_limit: usize,
+    engine: Mutex<Engine>,
+    live: Mutex<Live>,
+    /// Woken after every appended event and state change.
+    pub notify: Notify,
+}
+
+/// The answer to a control call.
+#[derive(Clone, Debug, Serialize)]
+pub struct ControlReply {
+    /// The session.
+    pub session_id: Uuid,
+    /// Its state after the call.
+    pub state: SessionState,
+    /// Its step after the call.
+    pub step: u64,
+}
+
+impl Session {
+    /// A session at step 0, idle. `run` must be built from `spec` and `config`.
+    pub fn new(
+        spec: ProblemSpec,
+        config: AnnealConfig,
+        pacing: Pacing,
+        run: Run,
+        history_limit: usize,
+    ) -> Self {
+        let now = Instant::now();
+        let mut engine = Engine::new(run);
+        let latest = engine.frame(1, Duration::ZERO);
+        Session {
+            id: Uuid::new_v4(),
+            token: Uuid::new_v4().simple().to_string(),
+            spec,
+            config,
+            pacing,
+            created_at: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+            history_limit: history_limit.max(1),
+            engine: Mutex::new(engine),
+            live: Mutex::new(Live {
+                state: SessionState::Idle,
+                generation: 1,
+                history: VecDeque::new(),
+                next_id: 1,
+                clients: Vec::new(),
+                stepping: false,
+                next_frame_at: now,
+                last_activity: now,
+                latest,
+                elapsed_before: Duration::ZERO,
+                running_since: None,
+                deleted: false,
+            }),
+            notify: Notify::new(),
+        }
+    }
+
+    /// The control token.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Whether `presented` is this session's token (compared in constant time).
+    pub fn token_matches(&self, presented: &str) -> bool {
+        let (a, b) = (self.token.as_bytes(), presented.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+
+    /// The live data, locked. Never hold the guard across an `.await`.
+    pub fn live(&self) -> MutexGuard<'_, Live> {
+        lock(&self.live)
+    }
+
+    /// Time between frames.
+    pub fn frame_interval(&self) -> Duration {
+        Duration::from_secs_f64(1.0 / self.pacing.max_events_per_sec)
+    }
+
+    /// Start, pause or resume; 409 when the transition does not apply.
+    pub fn control(&self, action: Control) -> Result<ControlReply, ApiError> {
+        let now = Instant::now();
+        let mut live = self.live();
+        let next = match (action, live.state) {
+            (Control::Start, SessionState::Idle | SessionState::Paused) => SessionState::Running,
+            (Control::Resume, SessionState::Paused) => SessionState::Running,
+            (Control::Pause, SessionState::Running) => SessionState::Paused,
+            (_, state) => return Err(ApiError::InvalidTransition { action: action.name(), state }),
+        };
+        live.set_state(next, now);
+        live.last_activity = now;
+        let reply = ControlReply { session_id: self.id, state: next, step: live.latest.progress.step };
+        drop(live);
+        self.notify.notify_waiters();
+        Ok(reply)
+    }
+
+    /// Back to step 0 (any state -> idle), as a new run generation. Blocking: it
+    /// waits for a frame in progress; call it from a blocking thread.
+    pub fn reset(&self) -> ControlReply {
+        let mut engine = lock(&self.engine);
+        engine.run.reset();
+        let now = Instant::now();
+        let generation = {
+            let mut live = self.live();
+            live.generation += 1;
+            live.set_state(SessionState::Idle, now);
+            live.elapsed_before = Duration::ZERO;
+            live.last_activity = now;
+            live.generation
+        };
+        let frame = engine.frame(generation, Duration::ZERO);
+        let mut live = self.live();
+        live.push(Kind::Progress, frame, self.history_limit);
+        drop(live);
+        drop(engine);
+        self.notify.notify_waiters();
+        ControlReply { session_id: self.id, state: SessionState::Idle, step: 0 }
+    }
+
+    /// Advance exactly `n` steps by hand (idle or paused -> paused, or complete).
+    /// Blocking; call it from a blocking thread.
+    pub fn step(&self, n: u64) -> Result<ControlReply, ApiError> {
+        let mut engine = lock(&self.engine);
+        {
+            let live = self.live();
+            if !matches!(live.state, SessionState::Idle | SessionState::Paused) {
+                return Err(ApiError::InvalidTransition { action: "step", state: live.state });
+            }
+        }
+        engine.run.run(n);
+        let now = Instant::now();
+        let (generation, elapsed) = {
+            let live = self.live();
+            (live.generation, live.elapsed(now))
+        };
+        let frame = engine.frame(generation, elapsed);
+        let step = frame.progress.step;
+        let state = self.append_frame(frame, SessionState::Paused, now);
+        drop(engine);
+        self.notify.notify_waiters();
+        Ok(ControlReply { session_id: self.id, state, step })
+    }
+
+    /// Append a progress event (and `complete` when the run is done); returns the
+    /// new state. `otherwise` is the state if the run is not complete.
+    fn append_frame(&self, frame: Arc<Frame>, otherwise: SessionState, now: Instant) -> SessionState {
+        let complete = frame.progress.is_complete;
+        let mut live = self.live();
+        live.push(Kind::Progress, frame.clone(), self.history_limit);
+        let state = if complete { SessionState::Complete } else { otherwise };
+        if complete {
+            live.push(Kind::Complete, frame, self.history_limit);
+        }
+        live.set_state(state, now);
+        live.last_activity = now;
+        state
+    }
+
+    /// Called by a stream generator with `live` locked: if the session is running,
+    /// a frame is due and nobody is stepping, take the stepping turn.
+    pub fn claim_frame(&self, live: &mut Live, now: Instant) -> bool {
+        if live.state != SessionState::Running || live.stepping || now < live.next_frame_at {
+            return false;
+        }
+        live.stepping = true;
+        live.next_frame_at = now + self.frame_interval();
+        true
+    }
+
+    /// Run one frame's steps and append its event. Blocking; call it on a blocking
+    /// thread after [`Session::claim_frame`] returned true. The step count is
+    /// `steps_per_event` (or as many as fit the frame's time budget for "max"),
+    /// bounded by [`MAX_FRAME_TIME`] so a frame never runs long.
+    pub fn run_frame(&self) {
+        /// Clears `stepping` and wakes the viewers however the frame ends.
+        struct Turn<'a>(&'a Session);
+        impl Drop for Turn<'_> {
+            fn drop(&mut self) {
+                self.0.live().stepping = false;
+                self.0.notify.notify_waiters();
+            }
+        }
+        let _turn = Turn(self);
+        let mut engine = lock(&self.engine);
+        if self.live().state != SessionState::Running {
+            return;
+        }
+        let started = Instant::now();
+        let (target, budget) = match self.pacing.steps_per_event {
+            StepsPerEvent::Steps(n) => (engine.run.steps_done().saturating_add(n), MAX_FRAME_TIME),
+            StepsPerEvent::Max => (u64::MAX, self.frame_interval().min(MAX_FRAME_TIME)),
+        };
+        run_for(&mut engine.run, target, started, budget);
+        let now = Instant::now();
+        let (generation, elapsed) = {
+            let live = self.live();
+            (live.generation, live.elapsed(now))
+        };
+        let frame = engine.frame(generation, elapsed);
+        let state = self.live().state;
+        self.append_frame(frame, state, now);
+    }
+
+    /// Drive the run to completion or until `deadline` or `stop()` (the batch
+    /// fallback); returns sampled frames (at most `samples`) and the final frame.
+    /// Blocking; call it on a blocking thread.
+    pub fn run_to_end(
+        &self,
+        samples: u64,
+        deadline: Instant,
+        stop: impl Fn() -> bool,
+    ) -> (Vec<Arc<Frame>>, Arc<Frame>) {
+        let mut engine = lock(&self.engine);
+        let mut sampled = Vec::new();
+        let total = engine.run.total_steps();
+        let every = (total / samples.max(1)).max(1);
+        let generation = self.live().generation;
+        while !engine.run.is_complete() && Instant::now() < deadline && !stop() {
+            let target = (engine.run.steps_done() / every + 1) * every;
+            run_for(&mut engine.run, target, Instant::now(), MAX_FRAME_TIME);
+            if engine.run.steps_done() % every == 0 || engine.run.is_complete() {
+                let elapsed = self.live().elapsed(Instant::now());
+                let mut progress = engine.run.progress();
+                progress.run = generation;
+                progress.elapsed_ms = elapsed.as_millis() as u64;
+                sampled.push(Frame::new(progress, engine.current_svg.clone(), engine.best_svg.clone()));
+            }
+        }
+        let now = Instant::now();
+        let elapsed = self.live().elapsed(now);
+        let frame = engine.frame(generation, elapsed);
+        if frame.progress.is_complete {
+            self.append_frame(frame.clone(), SessionState::Complete, now);
+        }
+        drop(engine);
+        self.notify.notify_waiters();
+        (sampled, frame)
+    }
+}
+
+/// Run until step `target` or until `budget` has passed since `started`, in chunks
+/// sized from the measured step rate so the clock is checked a few times a frame.
+fn run_for(run: &mut Run, target: u64, started: Instant, budget: Duration) {
+    let mut chunk: u64 = 64;
+    while run.steps_done() < target && !run.is_complete() {
+        let remaining = target - run.steps_done();
+        let chunk_started = Instant::now();
+        let n = run.run(chunk.min(remaining));
+        if n == 0 {
+            break;
+        }
+        let spent = started.elapsed();
+        if spent >= budget {
+            break;
+        }
+        let per_step = chunk_started.elapsed().as_secs_f64() / n as f64;
+        let left = (budget - spent).as_secs_f64();
+        chunk = ((left / 4.0 / per_step.max(1e-9)) as u64).clamp(1, 1 << 20);
+    }
+}

@@ -1,0 +1,259 @@
+//! `Sessions`: the in-memory session manager (create, get, list, delete), its
+//! limits, open-stream accounting, and the idle-TTL purge task.
+//!
+//! Modelled on mini-redis's `Db`: a cheap-to-clone handle around an `Arc` of shared
+//! state, a `std::sync::Mutex` around a plain `HashMap` (never held across an
+//! `.await`, and never while a session's stepping lock is wanted), and a
+//! background purge task that stops with the server's shutdown signal.
+//!
+//! Lock order: the registry, then a session's `live` data. Nothing takes the
+//! registry while holding a session lock.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::params::Resolved;
+use crate::run::Run;
+use crate::session::{Session, lock};
+
+/// Limits of the session manager.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Most sessions at once.
+    pub max_sessions: usize,
+    /// Most open streams over all sessions.
+    pub max_streams: usize,
+    /// Most open streams of one session.
+    pub max_streams_per_session: usize,
+    /// A session with no open stream and no request for this long is removed.
+    pub session_ttl: Duration,
+    /// Events kept per session for reconnecting viewers.
+    pub history: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_sessions: 64,
+            max_streams: 4096,
+            max_streams_per_session: 256,
+            session_ttl: Duration::from_secs(30 * 60),
+            history: 1024,
+        }
+    }
+}
+
+/// The session manager: a handle, cheap to clone.
+#[derive(Clone)]
+pub struct Sessions {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    registry: Mutex<Registry>,
+    limits: Limits,
+    pool: Arc<rayon::ThreadPool>,
+    started: Instant,
+    stop: watch::Receiver<bool>,
+}
+
+#[derive(Default)]
+struct Registry {
+    sessions: HashMap<Uuid, Arc<Session>>,
+    open_streams: usize,
+}
+
+/// An open stream's place in the accounting; dropping it frees the place.
+pub struct StreamSlot {
+    shared: Arc<Shared>,
+    session: Arc<Session>,
+    /// The stream's client id.
+    pub client_id: Uuid,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut registry = lock(&self.shared.registry);
+        registry.open_streams -= 1;
+        let mut live = self.session.live();
+        live.clients.retain(|c| *c != self.client_id);
+        live.last_activity = Instant::now();
+    }
+}
+
+impl Sessions {
+    /// A manager with these limits; `stop` turns true when the server shuts down.
+    pub fn new(limits: Limits, stop: watch::Receiver<bool>) -> Self {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("kiln-sessions-{i}"))
+            .build()
+            .map(Arc::new)
+            .unwrap_or_else(|_| {
+                Arc::new(rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("one thread"))
+            });
+        let shared = Shared { registry: Mutex::default(), limits, pool, started: Instant::now(), stop };
+        Sessions { shared: Arc::new(shared) }
+    }
+
+    /// The limits.
+    pub fn limits(&self) -> &Limits {
+        &self.shared.limits
+    }
+
+    /// A receiver of the shutdown signal.
+    pub fn stop_signal(&self) -> watch::Receiver<bool> {
+        self.shared.stop.clone()
+    }
+
+    /// The server is shutting down.
+    pub fn stopping(&self) -> bool {
+        *self.shared.stop.borrow()
+    }
+
+    /// Time since the manager was made.
+    pub fn uptime(&self) -> Duration {
+        self.shared.started.elapsed()
+    }
+
+    /// Create a session from resolved params. Blocking (builds the problem); call
+    /// it on a blocking thread. 429 over the session limit.
+    pub fn create(&self, resolved: Resolved) -> Result<Arc<Session>, ApiError> {
+        self.check_room()?;
+        let run = Run::new(&resolved.spec, resolved.config.clone())?.with_pool(self.shared.pool.clone());
+        let session = Arc::new(Session::new(
+            resolved.spec,
+            resolved.config,
+            resolved.pacing,
+            run,
+            self.shared.limits.history,
+        ));
+        let mut registry = lock(&self.shared.registry);
+        if registry.sessions.len() >= self.shared.limits.max_sessions {
+            return Err(self.too_many_sessions());
+        }
+        registry.sessions.insert(session.id, session.clone());
+        Ok(session)
+    }
+
+    /// 429 early, before building a problem, when there is no room.
+    pub fn check_room(&self) -> Result<(), ApiError> {
+        if lock(&self.shared.registry).sessions.len() >= self.shared.limits.max_sessions {
+            return Err(self.too_many_sessions());
+        }
+        Ok(())
+    }
+
+    fn too_many_sessions(&self) -> ApiError {
+        ApiError::TooMany(format!(
+            "the server already has its maximum of {} sessions; delete one or wait for idle ones to expire",
+            self.shared.limits.max_sessions
+        ))
+    }
+
+    /// A session by id, marking it active.
+    pub fn get(&self, id: Uuid) -> Result<Arc<Session>, ApiError> {
+        let session = lock(&self.shared.registry)
+            .sessions
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::UnknownSession(id.to_string()))?;
+        session.live().last_activity = Instant::now();
+        Ok(session)
+    }
+
+    /// Every session, oldest first.
+    pub fn list(&self) -> Vec<Arc<Session>> {
+        let mut all: Vec<_> = lock(&self.shared.registry).sessions.values().cloned().collect();
+        all.sort_by_key(|s| (s.created_at, s.id));
+        all
+    }
+
+    /// Number of sessions.
+    pub fn count(&self) -> usize {
+        lock(&self.shared.registry).sessions.len()
+    }
+
+    /// Number of open streams.
+    pub fn open_streams(&self) -> usize {
+        lock(&self.shared.registry).open_streams
+    }
+
+    /// Remove a session; its open streams end with an error event.
+    pub fn delete(&self, id: Uuid) -> Result<(), ApiError> {
+        let session = lock(&self.shared.registry)
+            .sessions
+            .remove(&id)
+            .ok_or_else(|| ApiError::UnknownSession(id.to_string()))?;
+        end(&session);
+        Ok(())
+    }
+
+    /// Take a stream place for `session`; 429 over either stream limit.
+    pub fn open_stream(&self, session: &Arc<Session>) -> Result<StreamSlot, ApiError> {
+        let limits = &self.shared.limits;
+        let mut registry = lock(&self.shared.registry);
+        if registry.open_streams >= limits.max_streams {
+            return Err(ApiError::TooMany(format!(
+                "the server already has its maximum of {} open streams",
+                limits.max_streams
+            )));
+        }
+        let mut live = session.live();
+        if live.clients.len() >= limits.max_streams_per_session {
+            return Err(ApiError::TooMany(format!(
+                "this session already has its maximum of {} viewers",
+                limits.max_streams_per_session
+            )));
+        }
+        let client_id = Uuid::new_v4();
+        live.clients.push(client_id);
+        live.last_activity = Instant::now();
+        registry.open_streams += 1;
+        drop(live);
+        Ok(StreamSlot { shared: self.shared.clone(), session: session.clone(), client_id })
+    }
+
+    /// Remove every session idle for longer than the TTL; returns how many.
+    pub fn purge_idle(&self, now: Instant) -> usize {
+        let ttl = self.shared.limits.session_ttl;
+        let mut expired = Vec::new();
+        lock(&self.shared.registry).sessions.retain(|_, session| {
+            let live = session.live();
+            let idle = live.clients.is_empty() && now.saturating_duration_since(live.last_activity) > ttl;
+            drop(live);
+            if idle {
+                expired.push(session.clone());
+            }
+            !idle
+        });
+        for session in &expired {
+            end(session);
+        }
+        expired.len()
+    }
+
+    /// The purge task: checks a few times per TTL until the server stops.
+    pub async fn purge_task(self) {
+        let period =
+            (self.shared.limits.session_ttl / 4).clamp(Duration::from_millis(20), Duration::from_secs(30));
+        let mut stop = self.stop_signal();
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(period) => {}
+                _ = stop.wait_for(|stopped| *stopped) => return,
+            }
+            self.purge_idle(Instant::now());
+        }
+    }
+}
+
+/// Mark a removed session deleted and wake its streams.
+fn end(session: &Session) {
+    session.live().deleted = true;
+    session.notify.notify_waiters();
+}
