@@ -20,6 +20,7 @@ mod test_smiles;
 #[cfg(test)]
 mod tests;
 
+use kiln_engine::problems::isomer::Molecule;
 use svg::Document;
 use svg::node::element::{Group, Path};
 
@@ -48,6 +49,18 @@ pub struct DrawBond {
 pub struct MoleculeDrawing {
     pub atoms: Vec<DrawAtom>,
     pub bonds: Vec<DrawBond>,
+}
+
+impl From<&Molecule> for MoleculeDrawing {
+    /// The drawing input of an isomer state: its heavy atoms, implicit hydrogens and Kekulé bonds.
+    fn from(molecule: &Molecule) -> Self {
+        MoleculeDrawing {
+            atoms: (0..molecule.atom_count())
+                .map(|atom| DrawAtom { symbol: molecule.element(atom).symbol(), hydrogens: molecule.hydrogens(atom) })
+                .collect(),
+            bonds: molecule.bonds().map(|(a, b, order)| DrawBond { a, b, order }).collect(),
+        }
+    }
 }
 
 /// One bond length in user units.

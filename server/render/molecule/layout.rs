@@ -46,6 +46,8 @@ const PIECE_GAP: f64 = 1.5;
 const CYCLE_SEARCH_BUDGET: usize = 20_000;
 /// Most longest cycles tried as the starting polygon of a bridged ring system.
 const MAX_START_CYCLES: usize = 6;
+/// Gauss-Seidel sweeps of a Tutte embedding (ring systems have a few dozen atoms at most).
+const TUTTE_SWEEPS: usize = 200;
 /// How far a bridge stretched straight across a ring bends aside, in bond lengths, so its atom shows.
 const BRIDGE_BEND: f64 = 0.3;
 /// How much of its bulge a bridge's arc may keep when flattened to stay clear of the ring it spans.
@@ -420,10 +422,13 @@ fn farthest_atom(graph: &Graph, start: usize) -> usize {
 
 /// Local coordinates of every atom of a ring system, in ascending atom order.
 ///
-/// Fused and spiro systems are laid out from their most fused ring. A bridged system is laid out from
-/// each of its longest cycles and each of its rings, and the best drawing is kept (see [`system_quality`]):
-/// for camphene that is the hexagon with the one-carbon bridge across it, for pinene the hexagon whose
-/// bridge is the unsubstituted carbon, so the gem-dimethyl carbon keeps room for its methyls outside.
+/// Fused and spiro systems are laid out from their most fused ring. When that drawing has crossing
+/// bonds, crowded atoms or substituents pointing into the system (bridged bicyclics, cages), the
+/// system is also laid out from each of its longest cycles and each of its rings, and as a Tutte
+/// (barycentric) embedding inside each of those cycles; the best drawing is kept (see
+/// [`system_quality`]). For camphene that is the hexagon with the one-carbon bridge across it, for
+/// pinene the hexagon whose bridge is the unsubstituted carbon (the gem-dimethyl carbon keeps room
+/// for its methyls outside), for prismane-like cages a polygon inside a polygon.
 fn ring_system_layout(graph: &Graph, system: usize) -> Vec<(usize, Point)> {
     let rings = &graph.systems[system];
     let shared = |ring: usize| {
@@ -436,22 +441,57 @@ fn ring_system_layout(graph: &Graph, system: usize) -> Vec<(usize, Point)> {
     };
     let mut starts: Vec<usize> = rings.clone();
     starts.sort_by_key(|&ring| (std::cmp::Reverse((shared(ring), graph.rings[ring].len())), ring));
-    let (first, bridged) = place_rings(graph, rings, &graph.rings[starts[0]]);
-    if !bridged {
+    let atoms = graph.system_atoms(system);
+    let (first, _) = place_rings(graph, rings, &graph.rings[starts[0]]);
+    let first_quality = system_quality(graph, &atoms, &first);
+    if first_quality == PERFECT_SYSTEM {
         return first;
     }
-    let atoms = graph.system_atoms(system);
-    let mut candidates = longest_cycles(graph, &atoms);
-    candidates.extend(starts.iter().map(|&ring| graph.rings[ring].clone()));
-    let mut best: Option<(SystemQuality, Vec<(usize, Point)>)> = None;
-    for start in &candidates {
-        let (placement, _) = place_rings(graph, rings, start);
+    let mut cycles = longest_cycles(graph, &atoms);
+    cycles.extend(starts.iter().map(|&ring| graph.rings[ring].clone()));
+    let templates = cycles.iter().map(|start| place_rings(graph, rings, start).0);
+    let embeddings = cycles.iter().map(|outer| tutte_embedding(graph, &atoms, outer));
+    let mut best = (first_quality, first);
+    for placement in templates.chain(embeddings) {
         let quality = system_quality(graph, &atoms, &placement);
-        if best.as_ref().is_none_or(|(best_quality, _)| quality > *best_quality) {
-            best = Some((quality, placement));
+        if quality > best.0 {
+            best = (quality, placement);
         }
     }
-    best.map_or(first, |(_, placement)| placement)
+    best.1
+}
+
+/// The Tutte embedding of a ring system: the `outer` cycle as a regular polygon, every other atom at
+/// the average of its neighbours. For a planar system whose outer cycle bounds a face this draws no
+/// crossing bonds (Tutte's theorem); bonds are then scaled to an average length of one.
+fn tutte_embedding(graph: &Graph, atoms: &[usize], outer: &[usize]) -> Vec<(usize, Point)> {
+    let mut positions = vec![Point::default(); graph.atom_count()];
+    let mut fixed = vec![false; graph.atom_count()];
+    let radius = circumradius(outer.len());
+    for (i, &atom) in outer.iter().enumerate() {
+        positions[atom] = Point::from_angle(-FRAC_PI_2 + TAU * i as f64 / outer.len() as f64) * radius;
+        fixed[atom] = true;
+    }
+    let inner: Vec<usize> = atoms.iter().copied().filter(|&a| !fixed[a]).collect();
+    let system_neighbours =
+        |atom: usize| graph.neighbours[atom].iter().copied().filter(|n| atoms.binary_search(n).is_ok());
+    for _ in 0..TUTTE_SWEEPS {
+        for &atom in &inner {
+            let (sum, count) = system_neighbours(atom)
+                .fold((Point::default(), 0.0), |(sum, count), n| (sum + positions[n], count + 1.0));
+            if count > 0.0 {
+                positions[atom] = sum * (1.0 / count);
+            }
+        }
+    }
+    let (total, bonds) = atoms
+        .iter()
+        .flat_map(|&a| system_neighbours(a).filter(move |&b| b > a).map(move |b| (a, b)))
+        .fold((0.0, 0.0), |(total, count), (a, b)| {
+            (total + positions[a].distance(positions[b]), count + 1.0)
+        });
+    let scale = if total > 1e-9 { bonds / total } else { 1.0 };
+    atoms.iter().map(|&a| (a, positions[a] * scale)).collect()
 }
 
 /// Lays out `rings` starting with `first` as a regular polygon; also says whether a bridged ring was met.
@@ -734,6 +774,11 @@ fn extend_cycle(
 /// substituents would point into the system, then atoms at least a comfortable distance apart.
 type SystemQuality = (std::cmp::Reverse<usize>, std::cmp::Reverse<usize>, i64);
 
+/// No crossings, no blocked substituents, every pair of atoms comfortably apart.
+const PERFECT_SYSTEM: SystemQuality = (std::cmp::Reverse(0), std::cmp::Reverse(0), COMFORTABLE_MILLIS);
+/// Distance between non-bonded atoms beyond which a drawing gains nothing, in thousandths of a bond.
+const COMFORTABLE_MILLIS: i64 = 700;
+
 fn system_quality(graph: &Graph, atoms: &[usize], placement: &[(usize, Point)]) -> SystemQuality {
     let mut positions = vec![Point::default(); graph.atom_count()];
     placement.iter().for_each(|&(a, p)| positions[a] = p);
@@ -758,7 +803,7 @@ fn system_quality(graph: &Graph, atoms: &[usize], placement: &[(usize, Point)]) 
             }
         }
     }
-    let comfortable = (closest.min(0.7) * 1000.0).round() as i64;
+    let comfortable = ((closest * 1000.0).round() as i64).min(COMFORTABLE_MILLIS);
     (std::cmp::Reverse(congestion.crossings), std::cmp::Reverse(blocked_substituents), comfortable)
 }
 
