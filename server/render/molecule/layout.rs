@@ -857,7 +857,7 @@ impl Congestion {
     }
 }
 
-/// Mirrors (then turns) branches across their single bonds while that reduces crossings and crowding,
+/// Mirrors (then turns) branches across their chain bonds while that reduces crossings and crowding,
 /// then pushes apart atoms that still nearly coincide.
 fn relieve_overlaps(graph: &Graph, piece: &[usize], positions: &mut [Point]) {
     let mut current = Congestion::of(graph, piece, positions);
@@ -867,7 +867,23 @@ fn relieve_overlaps(graph: &Graph, piece: &[usize], positions: &mut [Point]) {
         .filter(|bond| piece.binary_search(&bond.a).is_ok() && !graph.in_ring(bond.a, bond.b))
         .map(|bond| (bond.a, bond.b))
         .collect();
-    const TURNS: [f64; 4] = [PI / 9.0, -PI / 9.0, 2.0 * PI / 9.0, -2.0 * PI / 9.0];
+    // Small turns first (they keep the drawing closest to the ideal angles), then any multiple of 30°.
+    const TURNS: [f64; 14] = [
+        PI / 9.0,
+        -PI / 9.0,
+        PI / 6.0,
+        -PI / 6.0,
+        PI / 3.0,
+        -PI / 3.0,
+        PI / 2.0,
+        -PI / 2.0,
+        2.0 * PI / 3.0,
+        -2.0 * PI / 3.0,
+        5.0 * PI / 6.0,
+        -5.0 * PI / 6.0,
+        PI,
+        2.0 * PI / 9.0,
+    ];
     for _ in 0..4 {
         if current.crossings == 0 && current.overlap == 0.0 {
             break;

@@ -257,3 +257,52 @@ fn malformed_bonds_are_ignored_without_panicking() {
     let empty = molecule_svg(&super::MoleculeDrawing::default());
     assert!(empty.contains("viewBox"));
 }
+
+/// Distinct structures (by canonical SMILES) a hot isomer walk of `formula` visits, at most `limit`.
+fn walk_structures(formula: &str, steps: u64, limit: usize) -> Vec<(String, super::MoleculeDrawing)> {
+    use kiln_engine::problems::isomer::{Isomer, Objective};
+    use kiln_engine::{AnnealConfig, Annealer, Batch, ScheduleKind};
+    let config = AnnealConfig {
+        schedule: ScheduleKind::Constant,
+        initial_temp: 1000.0,
+        steps_per_cycle: steps,
+        cycles: 1,
+        batch: Batch::Fixed(1),
+        ..AnnealConfig::default()
+    };
+    let mut sa = Annealer::new(Isomer::new(formula, Objective::default()).unwrap(), config).unwrap();
+    let problem = sa.problem().clone();
+    let mut seen = std::collections::BTreeMap::new();
+    seen.insert(problem.canonical_smiles(sa.state()), super::MoleculeDrawing::from(sa.state()));
+    sa.run_observed(steps, &mut |m| {
+        if seen.len() < limit {
+            seen.entry(problem.canonical_smiles(m)).or_insert_with(|| super::MoleculeDrawing::from(m));
+        }
+    });
+    seen.into_iter().collect()
+}
+
+/// Every preset formula's hot walk: each structure drawn with finite, separate atoms, under 8 KB, the same
+/// bytes twice; chains and single rings (cycle rank at most one) also without crossings or crowding.
+/// Polycyclic cages may need a crossing (adamantane does); they must still draw, legibly apart.
+#[test]
+fn isomers_visited_by_preset_walks_draw_cleanly() {
+    let presets = ["C6H14", "C8H18", "C8H10", "C10H22", "C10H16", "C10H8", "C2H6O", "C3H6O"];
+    for formula in presets {
+        for (smiles, m) in walk_structures(formula, 20_000, 120) {
+            let bonds = valid_bonds(&m);
+            let points = layout::layout(m.atoms.len(), &bonds).positions;
+            assert!(points.iter().all(|p| p.x.is_finite() && p.y.is_finite()), "{smiles}");
+            let closest = closest_pair(&points);
+            assert!(closest > 0.3, "{smiles}: atoms {closest:.2} apart");
+            let cycle_rank = bonds.len() + 1 - m.atoms.len();
+            if cycle_rank <= 1 {
+                assert!(closest > 0.6, "{smiles}: atoms {closest:.2} apart");
+                assert_eq!(crossing_bonds(&points, &bonds), [], "{smiles}");
+            }
+            let svg = molecule_svg(&m);
+            assert!(svg.len() < 8 * 1024, "{smiles}: {} bytes", svg.len());
+            assert_eq!(svg, molecule_svg(&m), "{smiles}");
+        }
+    }
+}
