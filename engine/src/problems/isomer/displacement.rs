@@ -17,10 +17,9 @@
 //! order, which is a uniform draw over the hydrogens as the explicit graph would
 //! make it.
 //!
-//! **Outcomes.** A draw whose four pairs hold fewer than two bonds, or whose range
-//! leaves no b11 besides a11, is the generic invalid move: it is one draw (four
-//! distinct indices without rejection loops, then one word for b11), so every
-//! proposal uses at most five of the step's six random words. A result in which
+//! **Outcomes.** The four atoms are drawn as CDK's redraw loop would give them,
+//! without its unbounded loop (see [`super::pick`]). A pick whose range leaves no
+//! b11 besides a11 is the generic invalid move. A result in which
 //! two hydrogens bond (an H2 molecule splits off) or the heavy atoms fall apart is
 //! a `disconnected` invalid move; connectivity is checked on the hypothetical
 //! graph, which is never applied.
@@ -29,6 +28,7 @@ use crate::problem::InvalidKind;
 use crate::rng::StepRng;
 
 use super::molecule::{Components, MAX_HEAVY_ATOMS, Molecule, is_connected};
+use super::pick::{Draws, FullGraph, pick_four};
 
 /// The `disconnected` invalid kind (kind 1 of the isomer problem).
 pub const DISCONNECTED: InvalidKind = InvalidKind(1);
@@ -73,71 +73,32 @@ fn order(m: &Molecule, a: MoveAtom, b: MoveAtom) -> u8 {
     }
 }
 
-/// Atom number `index` of all `n + H` atoms: heavy atoms first, then hydrogens in
-/// the order of the atoms holding them.
-#[inline]
-fn locate(m: &Molecule, index: usize) -> MoveAtom {
-    let n = m.atom_count();
-    if index < n {
-        return MoveAtom::Heavy(index as u8);
-    }
-    let mut k = index - n;
-    for atom in 0..n {
-        let h = usize::from(m.hydrogens(atom));
-        if k < h {
-            return MoveAtom::Hydrogen { on: atom as u8 };
-        }
-        k -= h;
-    }
-    unreachable!("index {index} beyond the molecule's atoms")
-}
-
-/// Four distinct indices in `0..total` (total >= 4), uniformly, one word each.
-#[inline]
-fn four_distinct(rng: &mut StepRng, total: usize) -> [usize; 4] {
-    let mut chosen = [0usize; 4];
-    let mut sorted = [0usize; 4];
-    for k in 0..4 {
-        // The r-th index not chosen yet: step over the chosen ones in ascending order.
-        let mut r = rng.index(total - k);
-        for &s in &sorted[..k] {
-            if r >= s {
-                r += 1;
-            }
-        }
-        chosen[k] = r;
-        let mut at = k;
-        while at > 0 && sorted[at - 1] > r {
-            sorted[at] = sorted[at - 1];
-            at -= 1;
-        }
-        sorted[at] = r;
-    }
-    chosen
-}
-
 impl Displacement {
     /// Draw a displacement for `m`, or the invalid kind of the draw. The result is
     /// not priced yet (`after` is the molecule's current components).
     #[inline]
     pub fn draw(m: &Molecule, rng: &mut StepRng) -> Result<Displacement, InvalidKind> {
-        let total = m.atom_count() + m.total_hydrogens();
-        if total < 4 {
+        let mut draws = Draws::from_step(rng);
+        let graph = FullGraph::new(m);
+        let atom = |g: usize| {
+            if g < m.atom_count() {
+                MoveAtom::Heavy(g as u8)
+            } else {
+                MoveAtom::Hydrogen { on: graph.holder(g) as u8 }
+            }
+        };
+        let Some(picked) = pick_four(&graph, &mut draws) else {
             return Err(InvalidKind::GENERIC);
-        }
-        let [x1, x2, y1, y2] = four_distinct(rng, total).map(|i| locate(m, i));
+        };
+        let [x1, x2, y1, y2] = picked.map(atom);
         let (a11, a12, a21, a22) = (order(m, x1, y1), order(m, x1, y2), order(m, x2, y1), order(m, x2, y2));
-        let bonded = [a11, a12, a21, a22].iter().filter(|&&a| a > 0).count();
-        if bonded < 2 {
-            return Err(InvalidKind::GENERIC);
-        }
         let (a11, a12, a21, a22) = (i32::from(a11), i32::from(a12), i32::from(a21), i32::from(a22));
         let low = 0.max(a11 - a22).max(a11 + a12 - 3).max(a11 + a21 - 3);
         let high = 3.min(a11 + a12).min(a11 + a21).min(a11 - a22 + 3);
         if high <= low {
             return Err(InvalidKind::GENERIC); // a11 is the only value in range
         }
-        let mut b11 = low + rng.below((high - low) as u32) as i32;
+        let mut b11 = low + draws.below((high - low) as u64) as i32;
         if b11 >= a11 {
             b11 += 1; // skip a11: uniform over the others
         }
@@ -228,29 +189,5 @@ impl Displacement {
                 (MoveAtom::Hydrogen { .. }, MoveAtom::Hydrogen { .. }) => {}
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::rng::{StepRng, StepStream};
-
-    #[test]
-    fn four_distinct_indices_cover_the_range_without_repeats() {
-        let mut seen = [0u32; 6];
-        let mut stream = StepStream::new(5, 0);
-        for t in 0..6000 {
-            let words = stream.next_step();
-            let mut rng = StepRng::new(5, t, &words);
-            let picks = four_distinct(&mut rng, 6);
-            for (a, &p) in picks.iter().enumerate() {
-                assert!(p < 6);
-                assert!(picks[a + 1..].iter().all(|&q| q != p), "{picks:?}");
-                seen[p] += 1;
-            }
-        }
-        // Each index is picked 4000 times on average (4 of 6, 6000 draws).
-        assert!(seen.iter().all(|&c| (3700..4300).contains(&c)), "{seen:?}");
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! One idea per module: [`element`] and [`formula`] (what the user types),
 //! [`molecule`] (the state), [`initial`] (a first structure), [`displacement`]
-//! (the move), [`wiener`], [`logp`] and [`objective`] (the energy), [`smiles`]
+//! (the move) and `pick` (its four atoms), [`wiener`], [`logp`] and [`objective`] (the energy), [`smiles`]
 //! (names), [`distinct`] (counting what was visited), [`problem`] (the `Problem`).
 
 pub mod displacement;
@@ -15,6 +15,7 @@ mod initial;
 pub mod logp;
 pub mod molecule;
 pub mod objective;
+mod pick;
 pub mod problem;
 pub mod smiles;
 pub mod wiener;
