@@ -40,14 +40,10 @@ fn minimising_the_wiener_index_of_decane_needs_cycles_of_2000_steps() {
     let formula = alkane(10);
     let defaults = anneal(&formula, wiener(), AnnealConfig::default());
     assert_eq!(defaults.best_energy(), 110.0, "the figure quoted above");
-    for n in [10] {
-        let formula = alkane(n);
-        let config = AnnealConfig { steps_per_cycle: 2_000, ..AnnealConfig::default() };
-        let sa = anneal(&formula, wiener(), config);
-        let minimum = sa.problem().known_optimum(Direction::Minimize).unwrap();
-        let best = sa.problem().canonical_smiles(sa.best_state());
-        assert_eq!(sa.best_energy(), minimum, "{formula}: best {best}");
-    }
+    let config = AnnealConfig { steps_per_cycle: 2_000, ..AnnealConfig::default() };
+    let sa = anneal(&formula, wiener(), config);
+    let best = sa.problem().canonical_smiles(sa.best_state());
+    assert_eq!(Some(sa.best_energy()), sa.problem().known_optimum(Direction::Minimize), "best {best}");
 }
 
 #[test]
