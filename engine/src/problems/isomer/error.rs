@@ -27,8 +27,8 @@ pub enum IsomerError {
         /// The symbol read.
         symbol: String,
     },
-    /// A count of zero or too large to mean anything here.
-    #[error("formula '{formula}': count {count} after '{symbol}' must be between 1 and 999")]
+    /// A count too large to mean anything here.
+    #[error("formula '{formula}': count {count} after '{symbol}' must be between 0 and 999")]
     BadCount {
         /// The formula as typed.
         formula: String,
