@@ -94,6 +94,10 @@ fn write_atom(
     closure_of: &mut [[u8; 64]],
 ) {
     out.push_str(m.element(u).symbol());
+    // Numbers closed here are freed only after this atom, so it never reuses one
+    // of them itself ("C11" is legal SMILES but easy to misread).
+    let mut closed = [0u8; 64];
+    let mut closed_count = 0;
     for v in bits(walk.closures[u]) {
         let number = if walk.preorder[v] > walk.preorder[u] {
             let number = (1..100).find(|&k| !in_use[k]).expect("fewer than 100 open rings") as u8;
@@ -103,7 +107,8 @@ fn write_atom(
             number
         } else {
             let number = closure_of[u][v];
-            in_use[usize::from(number)] = false;
+            closed[closed_count] = number;
+            closed_count += 1;
             number
         };
         if number < 10 {
@@ -111,6 +116,9 @@ fn write_atom(
         } else {
             let _ = write!(out, "%{number}");
         }
+    }
+    for &number in &closed[..closed_count] {
+        in_use[usize::from(number)] = false;
     }
     let children: Vec<usize> = bits(walk.children[u]).collect();
     for (k, &v) in children.iter().enumerate() {
