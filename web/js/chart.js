@@ -56,7 +56,9 @@ export class Chart {
 
     const points = this.trace.all();
     const lastStep = points.length ? points[points.length - 1].step : 0;
-    const xMax = Math.max(this.totalSteps, lastStep, 1);
+    // The step axis grows with the run (so a slow teaching-mode run is readable from its
+    // first steps) and reaches the run's total steps at the end.
+    const xMax = Math.max(lastStep, Math.min(this.totalSteps || Infinity, niceCeil(lastStep * 1.25)), 10);
     const plotWidth = width - pad.left - pad.right;
     const energyHeight = (height - pad.top - pad.bottom - pad.gap) * 0.64;
     const tempTop = pad.top + energyHeight + pad.gap;
@@ -87,7 +89,7 @@ export class Chart {
     // Temperature and acceptance panel.
     let tMax = 0;
     for (const p of points) tMax = Math.max(tMax, p.temperature);
-    const temperature = scale(0, tMax || 1, tempTop + tempHeight, tempTop);
+    const temperature = scale(0, tMax || 1, tempTop + tempHeight, tempTop, false);
     const acceptance = scale(0, 1, tempTop + tempHeight, tempTop, false);
     frame(ctx, pad.left, tempTop, plotWidth, tempHeight, color("--chart-grid"));
     if (points.length) {
@@ -109,12 +111,12 @@ export class Chart {
   }
 }
 
-function scale(low, high, bottom, top, nice = true) {
+function scale(low, high, bottom, top, margin = true) {
   if (!Number.isFinite(low) || !Number.isFinite(high)) [low, high] = [0, 1];
   if (high - low < 1e-9) [low, high] = [low - 1, high + 1];
-  if (nice) {
-    const margin = (high - low) * 0.06;
-    [low, high] = [low - margin, high + margin];
+  if (margin) {
+    const pad = (high - low) * 0.06;
+    [low, high] = [low - pad, high + pad];
   }
   const map = (value) => bottom - ((value - low) / (high - low)) * (bottom - top);
   map.domain = [low, high];
@@ -171,6 +173,13 @@ function labelAxis(ctx, [low, high], at, y, fill, align, format = formatTick) {
   ctx.textBaseline = "middle";
   ctx.fillText(format(high), at, y(high) + 6);
   ctx.fillText(format(low), at, y(low) - 6);
+}
+
+/** The smallest 1, 2 or 5 times a power of ten that is at least `value`. */
+function niceCeil(value) {
+  if (value <= 0) return 0;
+  const power = 10 ** Math.floor(Math.log10(value));
+  return [1, 2, 5, 10].map((f) => f * power).find((candidate) => candidate >= value);
 }
 
 function formatTick(value) {

@@ -219,10 +219,10 @@ function textControl(parameter, id, input) {
     input.type = "text";
     if (numeric) input.inputMode = parameter.type === "integer" ? "numeric" : "decimal";
     if (parameter.type === "batch" || parameter.type === "steps_per_event") {
-      input.placeholder = `${(parameter.values || []).join(" or ")} or a number`;
+      input.placeholder = `${wordChoices(parameter).join(" or ")} or a number`;
       choices = document.createElement("datalist");
       choices.id = `${id}-choices`;
-      for (const value of parameter.values || []) choices.append(option(value, value));
+      for (const value of wordChoices(parameter)) choices.append(option(value, value));
       input.setAttribute("list", choices.id);
     }
   } else {
@@ -330,11 +330,17 @@ function parseScalar(parameter, raw) {
       return parseNumber(parameter, text, label, true);
     case "batch":
     case "steps_per_event":
-      if ((parameter.values || []).includes(text)) return { value: text };
-      return parseNumber(parameter, text, label, true, `${(parameter.values || []).join(" or ")} or `);
+      if (wordChoices(parameter).includes(text)) return { value: text };
+      return parseNumber(parameter, text, label, true, `${wordChoices(parameter).join(" or ")} or `);
     default:
       return { value: parameter.type === "text" ? raw : text };
   }
+}
+
+/** The words a batch or steps-per-event field accepts besides a number ("auto", "max"). */
+function wordChoices(parameter) {
+  if (parameter.values && parameter.values.length) return parameter.values;
+  return parameter.type === "batch" ? ["auto"] : parameter.type === "steps_per_event" ? ["max"] : [];
 }
 
 function parseNumber(parameter, text, label, integer, alternatives = "") {

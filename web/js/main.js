@@ -41,6 +41,7 @@ let state = "none";
 let run = null;
 let form = null;
 let controls = null;
+const eventCounts = new Map();
 
 setupProjectorToggle();
 if (mode === "watch") startWatching(decodeURIComponent(watchMatch[1]));
@@ -52,6 +53,7 @@ window.kiln = {
   state: () => state,
   connection: () => stream?.status ?? Connection.NOT_CONNECTED,
   lastEventId: () => stream?.lastEventId ?? null,
+  eventCount: (type) => eventCounts.get(type) ?? 0,
   dropStream: () => stream?.drop(),
 };
 
@@ -93,6 +95,7 @@ async function restore(stored) {
   try {
     const status = await api.fetchStatus(stored.id);
     attach(stored);
+    view.setProblem(status.problem || stored.problem, NaN);
     share.show(stored.watchUrl, stored.qrUrl);
     form.markClean();
     setState(status.state || "idle");
@@ -192,11 +195,17 @@ function newRun() {
 }
 
 function onEvent(type, data) {
+  eventCounts.set(type, (eventCounts.get(type) ?? 0) + 1);
   switch (type) {
     case "connected":
       if (data.problem) view.setProblem(data.problem, data.total_steps);
-      chart.setRun(data.total_steps, null);
+      chart.setRun(data.total_steps, data.progress?.optimal_energy ?? null);
       setState(data.state);
+      // The snapshot is the session's present. On a first connection it is the first
+      // point; on a resumed one the missed events follow it, so only its drawings
+      // (which the server will not send this client again) are taken.
+      if (data.progress && stream.lastEventId === null) applyProgress(data.progress);
+      else if (data.progress) view.showDrawings(data.progress);
       break;
     case "progress":
     case "resync":

@@ -63,6 +63,7 @@ export class LiveView {
     for (const key of ["step", "cycle", "temperature", "acceptance", "accepted", "rejected", "invalid", "disconnected", "isomers", "currentEnergy", "bestEnergy"]) {
       this.el[key].textContent = "–";
     }
+    this.el.step.textContent = "0";
     this.el.progress.value = 0;
   }
 
@@ -95,7 +96,9 @@ export class LiveView {
     if (Number.isFinite(p.total_steps)) this.setTotal(p.total_steps);
     el.step.textContent = formatCount(p.step);
     el.progress.value = p.step;
-    el.cycle.textContent = Number.isFinite(p.cycle) ? formatCount(p.cycle) : "–";
+    el.cycle.textContent = Number.isFinite(p.cycle)
+      ? `${formatCount(p.cycle)}${Number.isFinite(p.num_cycles) ? ` of ${formatCount(p.num_cycles)}` : ""}`
+      : "–";
     el.temperature.textContent = formatValue(p.temperature);
     el.acceptance.textContent = formatPercent(p.acceptance_rate);
     el.accepted.textContent = formatCount(p.accepted_moves);
@@ -105,17 +108,23 @@ export class LiveView {
     el.isomers.textContent = formatCount(p.distinct_isomers);
     el.currentEnergy.textContent = formatValue(p.current_energy);
     el.bestEnergy.textContent = formatValue(p.best_energy);
-    if (p.current_svg) showSvg(el.currentImage, p.current_svg, this.problem === "isomer" ? "current molecule" : "current tour");
-    if (p.best_svg) {
-      this.bestSvg = p.best_svg;
-      showSvg(el.bestImage, p.best_svg, this.problem === "isomer" ? "best molecule" : "best tour");
-    }
+    this.showDrawings(p);
     if (this.problem === "isomer") {
       if (p.current_smiles !== undefined) el.currentCaption.textContent = p.current_smiles || "";
       if (p.best_smiles !== undefined) el.bestCaption.textContent = p.best_smiles || "";
     } else {
       if (Number.isFinite(p.current_energy)) el.currentCaption.textContent = `tour length ${formatValue(p.current_energy)}`;
       if (Number.isFinite(p.best_energy)) el.bestCaption.textContent = `tour length ${formatValue(p.best_energy)}`;
+    }
+  }
+
+  /** Shows the drawings an event carries (the server sends each one once per viewer). */
+  showDrawings(p) {
+    const what = this.problem === "isomer" ? "molecule" : "tour";
+    if (p.current_svg) showSvg(this.el.currentImage, p.current_svg, `current ${what}`);
+    if (p.best_svg) {
+      this.bestSvg = p.best_svg;
+      showSvg(this.el.bestImage, p.best_svg, `best ${what}`);
     }
   }
 

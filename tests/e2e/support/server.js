@@ -1,0 +1,58 @@
+// Starts the real `kiln serve` binary on a free port and stops it again.
+//
+// The binary comes from $KILN_BIN (default: the release build at ../../target/release/kiln).
+// `kiln serve --addr 127.0.0.1:0` prints exactly one line `Listening on http://HOST:PORT/`
+// once it is bound; the tests wait for that line instead of polling the port.
+
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import readline from "node:readline";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const KILN_BIN = process.env.KILN_BIN || path.resolve(here, "../../../target/release/kiln");
+
+/** Starts a server; resolves to {url, stop}. */
+export function startKiln(extraArgs = []) {
+  const child = spawn(KILN_BIN, ["serve", "--addr", "127.0.0.1:0", ...extraArgs], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`kiln serve printed no 'Listening on' line within 20 s; stderr:\n${stderr}`));
+    }, 20000);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start ${KILN_BIN}: ${error.message} (set KILN_BIN)`));
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kiln serve exited with ${code} before listening; stderr:\n${stderr}`));
+    });
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.on("line", (line) => {
+      const match = line.match(/^Listening on (http:\/\/\S+?)\/?$/);
+      if (!match) return;
+      clearTimeout(timer);
+      child.removeAllListeners("exit");
+      resolve({ url: match[1], stop: () => stop(child) });
+    });
+  });
+}
+
+function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill("SIGKILL"), 5000);
+    child.once("exit", () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}

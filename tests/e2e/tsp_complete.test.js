@@ -1,0 +1,76 @@
+// A TSP run on berlin52 goes to completion: the final view shows the tour, its length
+// and the summary.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { launchBrowser, openPage, screenshot } from "./support/browser.js";
+import { chooseProblem, fillParams, waitForState } from "./support/page.js";
+import { startKiln } from "./support/server.js";
+
+describe("a finished TSP run", () => {
+  let kiln;
+  let browser;
+  let page;
+  let errors;
+
+  before(async () => {
+    kiln = await startKiln();
+    browser = await launchBrowser();
+    ({ page, errors } = await openPage(browser, `${kiln.url}/`, { viewport: { width: 1280, height: 900 } }));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await kiln?.stop();
+  });
+
+  it("shows the final tour, its length and the summary", async () => {
+    await page.locator("#param-formula").waitFor();
+    await chooseProblem(page, "tsp");
+    await page.locator("#preset").selectOption("berlin52");
+    await fillParams(page, { steps_per_cycle: 20000, num_cycles: 2, steps_per_event: "max", max_events_per_sec: 20 });
+    await page.getByRole("button", { name: "Start" }).click();
+    await waitForState(page, "complete", 60000);
+
+    const tour = page.locator("#best-svg");
+    await tour.waitFor({ state: "visible" });
+    const svg = await tour.evaluate((img) => decodeURIComponent(img.src.split(",")[1]));
+    assert.match(svg, /^<svg[\s>]/, "the best tour is the server's SVG");
+    const caption = await page.locator("#best-caption").textContent();
+    const length = Number(caption.match(/tour length ([\d,.]+)/)[1].replaceAll(",", ""));
+    assert.ok(length >= 7542, `a tour of berlin52 is at least the optimum 7542, got ${length}`);
+
+    await page.locator("#summary").waitFor({ state: "visible" });
+    assert.equal(Number((await page.locator("#summary-best").textContent()).replaceAll(",", "")), length);
+    assert.equal((await page.locator("#summary-steps").textContent()).replaceAll(",", ""), "40000");
+    assert.notEqual(await page.locator("#summary-time").textContent(), "–");
+    await screenshot(page, "tsp-complete-desktop");
+
+    await page.locator("#projector").click();
+    await screenshot(page, "tsp-complete-projector");
+    await page.locator("#projector").click();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, "tsp-complete-phone");
+  });
+
+  it("offers the energy trace as CSV with one line per chart point", async () => {
+    const download = page.waitForEvent("download");
+    await page.locator(".download-csv").click();
+    const file = await download;
+    const text = await streamText(await file.createReadStream());
+    const lines = text.trim().split("\n");
+    assert.equal(lines[0], "step,current_energy,best_energy,temperature,acceptance_rate,current_min,current_max");
+    const points = await page.evaluate(() => window.kiln.chartSteps().length);
+    assert.equal(lines.length - 1, points);
+  });
+
+  it("logged no console errors", () => {
+    assert.deepEqual(errors, []);
+  });
+});
+
+async function streamText(stream) {
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
