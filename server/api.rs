@@ -52,76 +52,76 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
     let get = warp::get();
     let post = warp::post();
 
-    let health = get.and(warp::path!("health")).and(ctx.clone()).map(|api: Api| health(&api));
-    let problems = get
-        .and(warp::path!("api" / "problems"))
+    let health = warp::path!("health").and(get).and(ctx.clone()).map(|api: Api| health(&api));
+    let problems = warp::path!("api" / "problems")
+        .and(get)
         .map(|| warp::reply::json(&catalog::problems()).into_response());
-    let configure = post
-        .and(warp::path!("api" / "sa" / "configure"))
+    let configure = warp::path!("api" / "sa" / "configure")
+        .and(post)
         .and(ctx.clone())
         .and(warp::body::content_length_limit(BODY_LIMIT))
         .and(warp::body::bytes())
         .then(|api: Api, body: Bytes| async move { reply(configure(api, body).await) });
-    let list = get.and(warp::path!("api" / "sa")).and(ctx.clone()).map(|api: Api| list(&api));
+    let list = warp::path!("api" / "sa").and(get).and(ctx.clone()).map(|api: Api| list(&api));
     let sa = || warp::path("api").and(warp::path("sa"));
-    let status = get
-        .and(sa())
+    let status = sa()
         .and(id)
         .and(warp::path!("status"))
+        .and(get)
         .and(ctx.clone())
         .map(|id: String, api: Api| reply(status(&api, &id)));
-    let streaming_status = get
-        .and(sa())
+    let streaming_status = sa()
         .and(id)
         .and(warp::path!("streaming-status"))
+        .and(get)
         .and(ctx.clone())
         .map(|id: String, api: Api| reply(streaming_status(&api, &id)));
-    let stream = get
-        .and(sa())
+    let stream = sa()
         .and(id)
         .and(warp::path!("stream"))
+        .and(get)
         .and(ctx.clone())
         .and(warp::query::<HashMap<String, String>>())
         .and(headers)
         .then(|id: String, api: Api, query: HashMap<String, String>, headers: HeaderMap| async move {
             reply(stream(api, &id, &query, &headers).await)
         });
-    let qr = get
-        .and(sa())
+    let qr = sa()
         .and(id)
         .and(warp::path!("watch-qr.svg"))
+        .and(get)
         .and(ctx.clone())
         .and(headers)
         .map(|id: String, api: Api, headers: HeaderMap| reply(watch_qr(&api, &id, &headers)));
-    let record = get
-        .and(sa())
+    let record = sa()
         .and(id)
         .and(warp::path!("record"))
+        .and(get)
         .and(ctx.clone())
         .then(|id: String, api: Api| async move { reply(record(api, &id).await) });
-    let control = post
-        .and(sa())
+    let control = sa()
         .and(id)
         .and(warp::path::param::<String>())
         .and(warp::path::end())
+        .and(post)
         .and(ctx.clone())
         .and(warp::query::<HashMap<String, String>>())
         .and(headers)
         .then(|id: String, action: String, api: Api, query: HashMap<String, String>, headers: HeaderMap| async move {
             reply(control(api, &id, &action, &query, &headers).await)
         });
-    let delete = warp::delete()
-        .and(sa())
+    let delete = sa()
         .and(id)
         .and(warp::path::end())
+        .and(warp::delete())
         .and(ctx.clone())
         .and(headers)
         .map(|id: String, api: Api, headers: HeaderMap| reply(delete(&api, &id, &headers)));
-    let index = get.and(warp::path::end()).map(|| page("index.html"));
-    let watch = get.and(warp::path!("watch" / String)).map(|_: String| page("index.html"));
-    let statics = get
-        .and(warp::path("static"))
+    let index = warp::path::end().and(get).map(|| page("index.html"));
+    let watch = warp::path!("watch" / String).and(get).map(|_: String| page("index.html"));
+    let statics = warp::path("static")
         .and(warp::path::tail())
+        .and(get)
         .map(|tail: warp::path::Tail| page(tail.as_str()));
 
     health

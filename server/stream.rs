@@ -218,6 +218,10 @@ impl Viewer {
                     Next::Wait { until, waiting: None }
                 }
             }
+            // A frame claimed before a pause may still land: wait for it first.
+            SessionState::Idle | SessionState::Paused if live.stepping => {
+                Next::Wait { until: now + KEEP_ALIVE_EVERY, waiting: None }
+            }
             state @ (SessionState::Idle | SessionState::Paused) => {
                 Next::Wait { until: self.next_waiting, waiting: Some(state) }
             }
