@@ -6,6 +6,7 @@ pub mod assets;
 pub mod render;
 pub mod api;
 pub mod catalog;
+pub mod cli;
 pub mod error;
 pub mod event;
 pub mod params;

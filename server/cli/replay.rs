@@ -1,0 +1,86 @@
+//! `kiln replay FILE`: re-run a replay record and verify every checkpoint.
+//!
+//! Exit 0 when every checkpoint matches bit for bit; exit 1 naming the first step
+//! that diverges; exit 2 when the file cannot be read or is not a record.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use kiln_engine::replay::{RECORD_FORMAT, first_divergence};
+use kiln_engine::{Batch, Checkpoint, ReplayRecord};
+
+use super::{EXIT_DIVERGED, fail};
+use crate::run::Run;
+use crate::spec::ProblemSpec;
+
+/// Arguments of `kiln replay`.
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// A record written by `kiln run --record` (or downloaded from the page)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Replay with another batch size (auto or 1..64): the result must not change
+    #[arg(long, value_parser = |s: &str| s.parse::<Batch>())]
+    pub batch: Option<Batch>,
+    /// Replay on this many threads (0 = one per core): the result must not change
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// Run `kiln replay`.
+pub fn execute(args: &ReplayArgs) -> ExitCode {
+    let name = args.file.display();
+    let text = match std::fs::read_to_string(&args.file) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("{name}: {e}")),
+    };
+    let record: ReplayRecord<ProblemSpec> = match serde_json::from_str(&text) {
+        Ok(r) => r,
+        Err(e) => return fail(format!("{name}: not a Kiln replay record: {e}")),
+    };
+    if record.format != RECORD_FORMAT {
+        return fail(format!("{name}: format {:?} is not {RECORD_FORMAT:?}", record.format));
+    }
+    let Some(last) = record.checkpoints.last() else {
+        return fail(format!("{name}: the record has no checkpoints"));
+    };
+    let mut config = record.config.clone();
+    if let Some(batch) = args.batch {
+        config.batch = batch;
+    }
+    if let Some(threads) = args.threads {
+        config.threads = threads;
+    }
+    let mut run = match Run::new(&record.problem, config) {
+        Ok(run) => run,
+        Err(e) => return fail(format!("{name}: {}: {}", e.field, e.message)),
+    };
+    // Re-run to each recorded step: the replay takes checkpoints where the record did.
+    let mut replayed: Vec<Checkpoint> = Vec::with_capacity(record.checkpoints.len());
+    for expected in &record.checkpoints {
+        if expected.step < run.steps_done() || expected.step > run.total_steps() {
+            break;
+        }
+        run.run(expected.step - run.steps_done());
+        replayed.push(run.checkpoint());
+        if replayed.last() != Some(expected) {
+            break;
+        }
+    }
+    match first_divergence(&record.checkpoints, &replayed) {
+        None => {
+            println!(
+                "replay OK: {} checkpoints match, steps 0 to {} ({})",
+                record.checkpoints.len(),
+                last.step,
+                super::run::describe(&record.problem, &record.config)
+            );
+            ExitCode::SUCCESS
+        }
+        Some(divergence) => {
+            eprintln!("kiln: replay of {name} FAILED: {divergence}");
+            ExitCode::from(EXIT_DIVERGED)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! `kiln serve`: the live classroom server.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::fail;
+use crate::serve::{ServeOptions, serve_blocking};
+
+/// Arguments of `kiln serve`.
+#[derive(Args, Debug)]
+#[command(after_help = "Students on the same network can watch when the server listens on all interfaces:
+  kiln serve --addr 0.0.0.0:8080")]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port)
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Open the page in the default browser once listening
+    #[arg(long)]
+    pub open: bool,
+    /// Most sessions at once (one more answers 429)
+    #[arg(long)]
+    pub max_sessions: Option<usize>,
+    /// Idle time after which an unwatched session is removed, e.g. 90s, 30m, 2h
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pub session_ttl: Option<Duration>,
+    /// Most open streams of one session
+    #[arg(long)]
+    pub max_streams_per_session: Option<usize>,
+    /// Most open streams over all sessions
+    #[arg(long)]
+    pub max_streams: Option<usize>,
+    /// Turn off control tokens (anyone may start, pause or reset any run)
+    #[arg(long)]
+    pub no_auth: bool,
+    /// Allow cross-origin requests from this origin (CORS), e.g. http://localhost:3000
+    #[arg(long, value_name = "ORIGIN")]
+    pub allow_origin: Option<String>,
+}
+
+/// Run `kiln serve` until Ctrl-C or SIGTERM.
+pub fn execute(args: &ServeArgs) -> ExitCode {
+    let defaults = ServeOptions::default();
+    let options = ServeOptions {
+        addr: args.addr,
+        open_browser: args.open,
+        max_sessions: args.max_sessions.unwrap_or(defaults.max_sessions),
+        session_ttl: args.session_ttl.unwrap_or(defaults.session_ttl),
+        max_streams_per_session: args.max_streams_per_session.unwrap_or(defaults.max_streams_per_session),
+        max_streams: args.max_streams.unwrap_or(defaults.max_streams),
+        no_auth: args.no_auth,
+        allow_origin: args.allow_origin.clone(),
+        ..defaults
+    };
+    match serve_blocking(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}

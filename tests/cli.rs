@@ -1,0 +1,187 @@
+//! Black-box tests of the `kiln` binary: `run`, `replay` and `--help`, as a user
+//! would call them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn kiln(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kiln")).args(args).output().expect("the kiln binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh scratch directory under the target dir, per test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const SMALL_TSP: &[&str] =
+    &["run", "--problem", "tsp", "--instance", "eil51", "--steps", "40000", "--seed", "5"];
+
+fn record_small_run(dir: &Path) -> PathBuf {
+    let record = dir.join("record.json");
+    let mut args = SMALL_TSP.to_vec();
+    args.extend(["--record", record.to_str().unwrap(), "--checkpoint-every", "1000"]);
+    let out = kiln(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    record
+}
+
+#[test]
+fn replay_of_a_fresh_record_exits_zero() {
+    let dir = scratch("replay_fresh");
+    let record = record_small_run(&dir);
+    let out = kiln(&["replay", record.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("41 checkpoints match"), "{}", stdout(&out));
+}
+
+#[test]
+fn replay_with_another_batch_and_thread_count_still_matches() {
+    let dir = scratch("replay_batch");
+    let record = record_small_run(&dir);
+    for extra in [["--batch", "8"], ["--threads", "1"], ["--batch", "auto"]] {
+        let mut args = vec!["replay", record.to_str().unwrap()];
+        args.extend(extra);
+        let out = kiln(&args);
+        assert!(out.status.success(), "{extra:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn replay_of_an_edited_record_fails_naming_the_step() {
+    let dir = scratch("replay_edited");
+    let record = record_small_run(&dir);
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&record).unwrap()).unwrap();
+    let checkpoint = &mut value["checkpoints"][17];
+    let step = checkpoint["step"].as_u64().unwrap();
+    checkpoint["current_energy"] = serde_json::json!(checkpoint["current_energy"].as_f64().unwrap() + 1.0);
+    let edited = dir.join("edited.json");
+    std::fs::write(&edited, value.to_string()).unwrap();
+
+    let out = kiln(&["replay", edited.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&format!("diverged at step {step}")), "{}", stderr(&out));
+}
+
+#[test]
+fn replay_of_a_file_that_is_not_a_record_names_the_file() {
+    let dir = scratch("replay_garbage");
+    let path = dir.join("garbage.json");
+    std::fs::write(&path, "{\"hello\": 1}").unwrap();
+    let out = kiln(&["replay", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("garbage.json"), "{}", stderr(&out));
+}
+
+#[test]
+fn run_json_reports_the_progress_fields_and_the_gap_to_the_optimum() {
+    let mut args = SMALL_TSP.to_vec();
+    args.push("--json");
+    let out = kiln(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("stdout is one JSON document");
+    assert_eq!(v["step"], 40_000);
+    assert_eq!(v["total_steps"], 40_000);
+    assert_eq!(v["is_complete"], true);
+    assert_eq!(v["optimal_energy"], 426.0);
+    let best = v["best_energy"].as_f64().unwrap();
+    assert!(best >= 426.0 && best <= v["current_energy"].as_f64().unwrap());
+    let moves = ["accepted_moves", "rejected_moves", "invalid_moves"].map(|k| v[k].as_u64().unwrap());
+    assert_eq!(moves.iter().sum::<u64>(), 40_000);
+    let gap = v["gap_percent"].as_f64().unwrap();
+    assert!((gap - (best - 426.0) / 426.0 * 100.0).abs() < 1e-9);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_result_and_another_seed_another() {
+    let run = |seed: &str| {
+        let out = kiln(&[
+            "run",
+            "--problem",
+            "tsp",
+            "--cities",
+            "60",
+            "--steps",
+            "20000",
+            "--seed",
+            seed,
+            "--json",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        (v["best_energy"].as_f64().unwrap(), v["accepted_moves"].as_u64().unwrap())
+    };
+    assert_eq!(run("1"), run("1"));
+    assert_ne!(run("1"), run("2"));
+}
+
+#[test]
+fn isomer_run_prints_the_best_smiles_and_the_known_optimum() {
+    let out = kiln(&["run", "--formula", "C6H14", "--maximize", "--steps", "20000"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("best SMILES  CCCCCC"), "{text}");
+    assert!(text.contains("known optimum 35"), "{text}");
+}
+
+#[test]
+fn svg_flag_writes_a_drawing_of_the_best_state() {
+    let dir = scratch("svg");
+    let svg = dir.join("best.svg");
+    let mut args = SMALL_TSP.to_vec();
+    args.extend(["--svg", svg.to_str().unwrap()]);
+    assert!(kiln(&args).status.success());
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg") && text.contains("viewBox"), "{text}");
+}
+
+#[test]
+fn bad_arguments_exit_2_naming_the_flag_and_value() {
+    for (args, expected) in [
+        (vec!["run", "--formula", "C2H7"], "--formula"),
+        (vec!["run", "--formula", "Xx3"], "--formula"),
+        (
+            vec!["run", "--problem", "tsp", "--initial-temp", "-3", "--schedule", "geometric"],
+            "--initial-temp",
+        ),
+        (vec!["run", "--problem", "tsp", "--instance", "atlantis9"], "atlantis9"),
+        (vec!["run", "--problem", "tsp", "--cities", "10", "--steps", "0"], "--steps"),
+        (vec!["run", "--formula", "C4H10", "--weights", "beauty=1"], "beauty"),
+        (vec!["run", "--problem", "tsp", "--tsplib", "/no/such/file.tsp"], "/no/such/file.tsp"),
+    ] {
+        let out = kiln(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?} should fail: {}", stdout(&out));
+        assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_malformed_tsplib_file_is_reported_with_its_line() {
+    let dir = scratch("tsplib");
+    let path = dir.join("bad.tsp");
+    std::fs::write(&path, "NAME: bad\nTYPE: TSP\nDIMENSION: 3\nEDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n1 0 0\n2 x1 5\n3 4 4\nEOF\n")
+        .unwrap();
+    let out = kiln(&["run", "--problem", "tsp", "--tsplib", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("line 7"), "{}", stderr(&out));
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [vec!["--help"], vec!["run", "--help"], vec!["replay", "--help"], vec!["serve", "--help"]] {
+        let out = kiln(&args);
+        assert!(out.status.success(), "{args:?}");
+        assert!(stdout(&out).contains("Usage: kiln"), "{args:?}: {}", stdout(&out));
+    }
+}
