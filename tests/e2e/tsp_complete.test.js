@@ -54,20 +54,33 @@ describe("a finished TSP run", () => {
   });
 
   it("offers the energy trace as CSV with one line per chart point", async () => {
-    const download = page.waitForEvent("download");
-    await page.locator(".download-csv").click();
-    const file = await download;
-    const text = await streamText(await file.createReadStream());
+    const text = await downloadText(page, ".download-csv");
     const lines = text.trim().split("\n");
     assert.equal(lines[0], "step,current_energy,best_energy,temperature,acceptance_rate,current_min,current_max");
     const points = await page.evaluate(() => window.kiln.chartSteps().length);
     assert.equal(lines.length - 1, points);
+    assert.equal(Number(lines.at(-1).split(",")[0]), 40000, "the trace ends at the last step");
+  });
+
+  it("offers the best tour as SVG and the replay record as JSON", async () => {
+    const svg = await downloadText(page, ".download-svg");
+    const shown = await page.locator("#best-svg").evaluate((img) => decodeURIComponent(img.src.split(",")[1]));
+    assert.equal(svg, shown);
+    const record = JSON.parse(await downloadText(page, ".download-record"));
+    assert.equal(record.format, "kiln-replay/1");
+    assert.equal(record.problem.problem, "tsp");
   });
 
   it("logged no console errors", () => {
     assert.deepEqual(errors, []);
   });
 });
+
+async function downloadText(page, selector) {
+  const download = page.waitForEvent("download");
+  await page.locator(selector).click();
+  return streamText(await (await download).createReadStream());
+}
 
 async function streamText(stream) {
   const chunks = [];

@@ -5,6 +5,7 @@
 // mode and the dark theme restyle the chart without touching this code. Drawing is
 // batched to one per animation frame however many events arrive.
 
+const STEPS = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
 const PAD = { left: 64, right: 52, top: 10, bottom: 26, gap: 22 };
 
 export class Chart {
@@ -107,7 +108,7 @@ export class Chart {
     ctx.textAlign = "left";
     ctx.fillText("0", pad.left, height - pad.bottom + 6);
     ctx.textAlign = "right";
-    ctx.fillText(`${formatTick(xMax)} steps`, pad.left + plotWidth, height - pad.bottom + 6);
+    ctx.fillText(`${STEPS.format(xMax)} steps`, pad.left + plotWidth, height - pad.bottom + 6);
   }
 }
 

@@ -6,7 +6,10 @@
 // only values that differ from the defaults: the server fills in the rest, and mutually
 // exclusive inputs (a TSP instance or a TSPLIB text) never collide with a default.
 
-const GROUP_TITLES = { problem: "Problem", schedule: "Schedule", pacing: "Speed" };
+// A TSP run reads its cities from one source (DESIGN.md section 3): random `cities` or
+// `tsplib` text, when given, replace the bundled `instance`, which is then greyed out
+// and not sent.
+const REPLACED_BY = { instance: ["cities", "tsplib"] };
 
 export class ParameterForm {
   /**
@@ -91,6 +94,8 @@ export class ParameterForm {
       if (result.error) {
         field.showError(result.error);
         valid = false;
+      } else if (this.isReplaced(name)) {
+        continue;
       } else if (result.value !== undefined && !sameValue(result.value, field.parameter.default)) {
         body[name] = result.value;
       }
@@ -122,14 +127,24 @@ export class ParameterForm {
     this.dirty = false;
   }
 
-  /** Enables or disables every input (a watcher never edits). */
-  setDisabled(disabled) {
-    for (const field of this.fields.values()) field.setDisabled(disabled);
-  }
-
   changed() {
     this.dirty = true;
+    for (const name of Object.keys(REPLACED_BY)) {
+      const field = this.fields.get(name);
+      if (!field) continue;
+      const replaced = this.isReplaced(name);
+      field.element.classList.toggle("replaced", replaced);
+      field.setDisabled(replaced);
+    }
     this.onChange();
+  }
+
+  /** True if another field's value replaces this one (see REPLACED_BY). */
+  isReplaced(name) {
+    return (REPLACED_BY[name] || []).some((other) => {
+      const field = this.fields.get(other);
+      return field !== undefined && !field.read().error && field.read().value !== undefined;
+    });
   }
 
   find(name) {

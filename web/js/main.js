@@ -250,6 +250,7 @@ function applyProgress(p) {
   }
   view.update(p);
   chart.setRun(p.total_steps, p.optimal_energy);
+  $("legend-optimum").hidden = !Number.isFinite(p.optimal_energy);
 }
 
 function onStatus(status, detail) {
