@@ -38,6 +38,8 @@ pub(super) struct Layout {
 
 /// Closest two atoms may come before the relief pass treats them as crowded, in bond lengths.
 const CROWDED: f64 = 0.9;
+/// Closer than this to a bond (in bond lengths), an atom seems to sit on it.
+const ON_BOND: f64 = 0.2;
 /// Closest two atoms may ever come, in bond lengths.
 const MIN_SEPARATION: f64 = 0.35;
 /// Gap between the connected pieces of a disconnected molecule, in bond lengths.
@@ -48,6 +50,8 @@ const CYCLE_SEARCH_BUDGET: usize = 20_000;
 const MAX_START_CYCLES: usize = 6;
 /// Gauss-Seidel sweeps of a Tutte embedding (ring systems have a few dozen atoms at most).
 const TUTTE_SWEEPS: usize = 200;
+/// Sweeps of the stress majorization that spreads a crowded ring system.
+const STRESS_SWEEPS: usize = 60;
 /// How far a bridge stretched straight across a ring bends aside, in bond lengths, so its atom shows.
 const BRIDGE_BEND: f64 = 0.3;
 /// How much of its bulge a bridge's arc may keep when flattened to stay clear of the ring it spans.
@@ -458,7 +462,60 @@ fn ring_system_layout(graph: &Graph, system: usize) -> Vec<(usize, Point)> {
             best = (quality, placement);
         }
     }
+    if best.0 != PERFECT_SYSTEM {
+        // Cages drawn inside a polygon crowd their inner atoms: spread them, if that crosses nothing new.
+        let spread = spread_by_stress(graph, &atoms, &best.1);
+        let quality = system_quality(graph, &atoms, &spread);
+        if quality > best.0 {
+            best = (quality, spread);
+        }
+    }
     best.1
+}
+
+/// The placement moved towards distances that grow with the number of bonds between atoms (stress
+/// majorization, Gansner, Koren and North 2004), which evens out a crowded drawing of a ring system.
+fn spread_by_stress(graph: &Graph, atoms: &[usize], placement: &[(usize, Point)]) -> Vec<(usize, Point)> {
+    let count = atoms.len();
+    let index_of = |atom: usize| atoms.binary_search(&atom).ok();
+    // Bonds between atoms i and j (by position in `atoms`), by breadth-first search within the system.
+    let mut hops = vec![vec![usize::MAX; count]; count];
+    for (i, row) in hops.iter_mut().enumerate() {
+        row[i] = 0;
+        let mut queue = VecDeque::from([i]);
+        while let Some(k) = queue.pop_front() {
+            for &neighbour in &graph.neighbours[atoms[k]] {
+                if let Some(n) = index_of(neighbour)
+                    && row[n] == usize::MAX
+                {
+                    row[n] = row[k] + 1;
+                    queue.push_back(n);
+                }
+            }
+        }
+    }
+    let ideal = |hops: usize| match hops {
+        1 => 1.0,
+        h => 1.6 + 0.5 * (h.min(count) as f64 - 2.0),
+    };
+    let mut points: Vec<Point> = placement.iter().map(|&(_, p)| p).collect();
+    for _ in 0..STRESS_SWEEPS {
+        for i in 0..count {
+            let (mut sum, mut weights) = (Point::default(), 0.0);
+            for j in (0..count).filter(|&j| j != i && hops[i][j] != usize::MAX) {
+                let target = ideal(hops[i][j]);
+                let weight = 1.0 / (target * target);
+                let difference = points[i] - points[j];
+                let distance = difference.length().max(1e-6);
+                sum += (points[j] + difference * (target / distance)) * weight;
+                weights += weight;
+            }
+            if weights > 0.0 {
+                points[i] = sum * (1.0 / weights);
+            }
+        }
+    }
+    atoms.iter().copied().zip(points).collect()
 }
 
 /// The Tutte embedding of a ring system: the `outer` cycle as a regular polygon, every other atom at
@@ -771,7 +828,8 @@ fn extend_cycle(
 }
 
 /// How good a ring system's drawing is, best greatest: fewer crossing bonds, then fewer atoms whose
-/// substituents would point into the system, then atoms at least a comfortable distance apart.
+/// substituents would point into the system, then atoms (bonded or not) at least a comfortable
+/// distance apart.
 type SystemQuality = (std::cmp::Reverse<usize>, std::cmp::Reverse<usize>, i64);
 
 /// No crossings, no blocked substituents, every pair of atoms comfortably apart.
@@ -795,19 +853,19 @@ fn system_quality(graph: &Graph, atoms: &[usize], placement: &[(usize, Point)]) 
             atoms.iter().any(|&other| other != atom && positions[other].distance(room) < 0.7)
         })
         .count();
+    // Bonded atoms count too: a bond squeezed short is as hard to read as two atoms close together.
     let mut closest = f64::INFINITY;
     for (i, &a) in atoms.iter().enumerate() {
         for &b in &atoms[i + 1..] {
-            if !graph.neighbours[a].contains(&b) {
-                closest = closest.min(positions[a].distance(positions[b]));
-            }
+            closest = closest.min(positions[a].distance(positions[b]));
         }
     }
     let comfortable = ((closest * 1000.0).round() as i64).min(COMFORTABLE_MILLIS);
     (std::cmp::Reverse(congestion.crossings), std::cmp::Reverse(blocked_substituents), comfortable)
 }
 
-/// How crowded a drawing is: crossing bonds, and how far non-bonded atoms intrude on each other.
+/// How crowded a drawing is: crossing bonds (and atoms lying on bonds), and how far non-bonded
+/// atoms intrude on each other.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Congestion {
     crossings: usize,
@@ -836,6 +894,15 @@ impl Congestion {
                 }
             }
         }
+        // An atom lying on a bond it is not part of reads as a wrong bond: as bad as a crossing.
+        for bond in &bonds {
+            let (from, to) = (positions[bond.a], positions[bond.b]);
+            crossings += atoms
+                .iter()
+                .filter(|&&atom| atom != bond.a && atom != bond.b)
+                .filter(|&&atom| distance_to_segment(positions[atom], from, to) < ON_BOND)
+                .count();
+        }
         let mut overlap = 0.0;
         for (i, &a) in atoms.iter().enumerate() {
             for &b in &atoms[i + 1..] {
@@ -855,6 +922,17 @@ impl Congestion {
         self.crossings < other.crossings
             || (self.crossings == other.crossings && self.overlap < other.overlap - 1e-9)
     }
+}
+
+/// Distance from `point` to the segment `from`-`to`.
+fn distance_to_segment(point: Point, from: Point, to: Point) -> f64 {
+    let along = to - from;
+    let length_squared = along.dot(along);
+    if length_squared < 1e-12 {
+        return point.distance(from);
+    }
+    let t = ((point - from).dot(along) / length_squared).clamp(0.0, 1.0);
+    point.distance(from + along * t)
 }
 
 /// Mirrors (then turns) branches across their chain bonds while that reduces crossings and crowding,
