@@ -212,6 +212,9 @@ function onEvent(type, data) {
       applyProgress(data);
       break;
     case "waiting":
+      // Only a reset brings a session back to idle after it has moved: a watcher
+      // learns of the owner's reset here and clears the old run.
+      if (data.session_state === "idle" && (trace.last()?.step ?? 0) > 0) newRun();
       setState(data.session_state, data.message || "");
       break;
     case "complete":
