@@ -2,9 +2,10 @@
 //! of a molecular formula (J. Chem. Inf. Comput. Sci. 1996, 36, 731).
 //!
 //! One idea per module: [`element`] and [`formula`] (what the user types),
-//! [`molecule`] (the state), [`initial`] (a first structure), [`displacement`]
-//! (the move) and `pick` (its four atoms), [`wiener`], [`logp`] and [`objective`] (the energy), [`smiles`]
-//! (names), [`distinct`] (counting what was visited), [`problem`] (the `Problem`).
+//! [`molecule`] (the state), `initial` (a first structure), [`displacement`] (the
+//! move) and `pick` (its four atoms), [`wiener`], [`logp`] and [`objective`] (the
+//! energy), [`smiles`] (names), `structure_key` and [`distinct`] (counting what was
+//! visited), [`problem`] (the `Problem`).
 
 pub mod displacement;
 pub mod distinct;
@@ -18,6 +19,7 @@ pub mod objective;
 mod pick;
 pub mod problem;
 pub mod smiles;
+mod structure_key;
 pub mod wiener;
 
 pub use displacement::{DISCONNECTED, Displacement};

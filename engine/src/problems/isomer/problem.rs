@@ -63,6 +63,23 @@ impl Isomer {
         Ok(Isomer { start, ..problem })
     }
 
+    /// The same problem starting from `start` instead of the built structure (for
+    /// example a quenched state, to measure a low-acceptance regime); `None` unless
+    /// `start` is a connected molecule of this formula with standard valences.
+    pub fn starting_at(&self, start: &Molecule) -> Option<Isomer> {
+        let same_atoms = start.atom_count() == self.start.atom_count()
+            && (0..start.atom_count()).all(|i| start.element(i) == self.start.element(i));
+        let valid = same_atoms
+            && start.total_hydrogens() == self.formula.hydrogens()
+            && start.valences_hold()
+            && start.is_connected();
+        valid.then(|| {
+            let mut start = start.clone();
+            start.components = self.components_of(&start);
+            Isomer { start, ..self.clone() }
+        })
+    }
+
     /// The formula.
     pub fn formula(&self) -> &Formula {
         &self.formula
