@@ -13,6 +13,7 @@
 
 use std::fmt::Write as _;
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::run::Progress;
 
@@ -47,10 +48,13 @@ pub struct Frame {
 }
 
 impl Frame {
-    /// Serialise the numbers once.
+    /// Serialise the numbers once, stamped with the wall-clock time of creation
+    /// (`created_at_ms`, milliseconds since the Unix epoch, for latency measurements).
     pub fn new(progress: Progress, current_svg: Arc<Svg>, best_svg: Arc<Svg>) -> Arc<Frame> {
         let mut head = serde_json::to_string(&progress).unwrap_or_else(|_| "{}".into());
         head.pop(); // the closing brace
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let _ = write!(head, ",\"created_at_ms\":{:.3}", now.as_secs_f64() * 1000.0);
         Arc::new(Frame { progress, head, current_svg, best_svg })
     }
 

@@ -311,13 +311,13 @@ impl RunParams {
             ProblemKind::Tsp => StepsPerEvent::Max,
         };
         let steps_per_event = self.steps_per_event.unwrap_or(default_steps);
-        if let StepsPerEvent::Steps(n) = steps_per_event {
-            if !(1..=MAX_STEPS_PER_EVENT).contains(&n) {
-                return Err(ParamError::new(
-                    "steps_per_event",
-                    format!("must be 1 to {MAX_STEPS_PER_EVENT} or \"max\", not {n}"),
-                ));
-            }
+        if let StepsPerEvent::Steps(n) = steps_per_event
+            && !(1..=MAX_STEPS_PER_EVENT).contains(&n)
+        {
+            return Err(ParamError::new(
+                "steps_per_event",
+                format!("must be 1 to {MAX_STEPS_PER_EVENT} or \"max\", not {n}"),
+            ));
         }
         let rate = self.max_events_per_sec.unwrap_or(DEFAULT_EVENTS_PER_SEC);
         if !(MIN_EVENTS_PER_SEC..=MAX_EVENTS_PER_SEC).contains(&rate) {

@@ -23,8 +23,8 @@ use crate::spec::{ProblemKind, ProblemSpec};
 pub enum Problem {
     /// A TSP instance.
     Tsp(Tsp),
-    /// An isomer formula and objective.
-    Isomer(Isomer),
+    /// An isomer formula and objective (boxed: its starting molecule is large).
+    Isomer(Box<Isomer>),
 }
 
 impl Problem {
@@ -38,7 +38,7 @@ impl Problem {
                 let error =
                     |e: kiln_engine::problems::isomer::IsomerError| ParamError::new(e.field(), e.to_string());
                 let objective = Objective::from_weights(&weights).map_err(error)?;
-                Isomer::new(&spec.formula, objective).map(Problem::Isomer).map_err(error)
+                Isomer::new(&spec.formula, objective).map(|i| Problem::Isomer(Box::new(i))).map_err(error)
             }
         }
     }
@@ -161,7 +161,7 @@ impl Run {
         Ok(match Problem::build(spec)? {
             Problem::Tsp(tsp) => Run::Tsp(Box::new(Annealer::new(tsp, config).map_err(engine_error)?)),
             Problem::Isomer(isomer) => {
-                Run::Isomer(Box::new(IsomerRun::new(Annealer::new(isomer, config).map_err(engine_error)?)))
+                Run::Isomer(Box::new(IsomerRun::new(Annealer::new(*isomer, config).map_err(engine_error)?)))
             }
         })
     }

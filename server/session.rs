@@ -184,10 +184,8 @@ impl Live {
             self.running_since = Some(now);
             self.next_frame_at = now;
         }
-        if !running {
-            if let Some(since) = self.running_since.take() {
-                self.elapsed_before += now - since;
-            }
+        if !running && let Some(since) = self.running_since.take() {
+            self.elapsed_before += now - since;
         }
         self.state = state;
     }
@@ -426,7 +424,7 @@ impl Session {
         while !engine.run.is_complete() && Instant::now() < deadline && !stop() {
             let target = (engine.run.steps_done() / every + 1) * every;
             run_for(&mut engine.run, target, Instant::now(), MAX_FRAME_TIME);
-            if engine.run.steps_done() % every == 0 || engine.run.is_complete() {
+            if engine.run.steps_done().is_multiple_of(every) || engine.run.is_complete() {
                 let elapsed = self.live().elapsed(Instant::now());
                 let mut progress = engine.run.progress();
                 progress.run = generation;

@@ -161,20 +161,20 @@ impl Viewer {
                     }
                 }
                 Next::Wait { until, waiting } => {
-                    if let Some(state) = waiting {
-                        if now >= self.next_waiting {
-                            self.next_waiting = now + WAITING_EVERY;
-                            let data = json!({
-                                "session_state": state,
-                                "message": match state {
-                                    SessionState::Idle => "waiting for the run to start",
-                                    _ => "the run is paused",
-                                },
-                            });
-                            let mut out = String::new();
-                            write_event(&mut out, None, "waiting", &data.to_string());
-                            return Some(self.written(out));
-                        }
+                    if let Some(state) = waiting
+                        && now >= self.next_waiting
+                    {
+                        self.next_waiting = now + WAITING_EVERY;
+                        let data = json!({
+                            "session_state": state,
+                            "message": match state {
+                                SessionState::Idle => "waiting for the run to start",
+                                _ => "the run is paused",
+                            },
+                        });
+                        let mut out = String::new();
+                        write_event(&mut out, None, "waiting", &data.to_string());
+                        return Some(self.written(out));
                     }
                     if now >= self.last_write + KEEP_ALIVE_EVERY {
                         return Some(self.written(KEEP_ALIVE.to_string()));
