@@ -874,13 +874,37 @@ struct Congestion {
 
 impl Congestion {
     fn of(graph: &Graph, atoms: &[usize], positions: &[Point]) -> Congestion {
+        Congestion::measure(graph, atoms, positions, None)
+    }
+
+    /// The part of the congestion that changes when the atoms flagged in `moved` move rigidly together:
+    /// their pairs with unmoved atoms and the bonds that join or touch them. Subtracting it before a
+    /// move and adding it after gives the new congestion in time proportional to the moved branch.
+    fn across(graph: &Graph, atoms: &[usize], positions: &[Point], moved: &[bool]) -> Congestion {
+        Congestion::measure(graph, atoms, positions, Some(moved))
+    }
+
+    fn measure(graph: &Graph, atoms: &[usize], positions: &[Point], moved: Option<&[bool]>) -> Congestion {
         let mut inside = vec![false; graph.atom_count()];
         atoms.iter().for_each(|&a| inside[a] = true);
         let bonds: Vec<&DrawBond> =
             graph.bonds.iter().filter(|bond| inside[bond.a] && inside[bond.b]).collect();
+        let is_moved = |atom: usize| moved.is_some_and(|flags| flags[atom]);
+        // 0: neither end moves, 1: the bond stretches, 2: the bond moves whole.
+        let kind = |bond: &DrawBond| u8::from(is_moved(bond.a)) + u8::from(is_moved(bond.b));
+        let changing_bonds: Vec<usize> = match moved {
+            None => (0..bonds.len()).collect(),
+            Some(_) => (0..bonds.len()).filter(|&i| kind(bonds[i]) > 0).collect(),
+        };
         let mut crossings = 0;
-        for (i, first) in bonds.iter().enumerate() {
-            for second in &bonds[i + 1..] {
+        for &i in &changing_bonds {
+            let first = bonds[i];
+            for (j, second) in bonds.iter().enumerate() {
+                // Each pair once; pairs that move together keep their geometry.
+                let counted_elsewhere = if moved.is_none() { j <= i } else { kind(second) > 0 && j <= i };
+                if counted_elsewhere || (kind(first) == 2 && kind(second) == 2) {
+                    continue;
+                }
                 let shares_atom = [first.a, first.b].iter().any(|&x| x == second.a || x == second.b);
                 if !shares_atom
                     && segments_cross(
@@ -895,27 +919,59 @@ impl Congestion {
             }
         }
         // An atom lying on a bond it is not part of reads as a wrong bond: as bad as a crossing.
-        for bond in &bonds {
-            let (from, to) = (positions[bond.a], positions[bond.b]);
+        let on_bond = |atom: usize, bond: &DrawBond| {
+            atom != bond.a
+                && atom != bond.b
+                && distance_to_segment(positions[atom], positions[bond.a], positions[bond.b]) < ON_BOND
+        };
+        for &i in &changing_bonds {
+            let bond = bonds[i];
             crossings += atoms
                 .iter()
-                .filter(|&&atom| atom != bond.a && atom != bond.b)
-                .filter(|&&atom| distance_to_segment(positions[atom], from, to) < ON_BOND)
+                .filter(|&&atom| !(is_moved(atom) && kind(bond) == 2))
+                .filter(|&&atom| on_bond(atom, bond))
                 .count();
         }
+        let moved_atoms: Vec<usize> = atoms.iter().copied().filter(|&atom| is_moved(atom)).collect();
+        if moved.is_some() {
+            for bond in bonds.iter().filter(|bond| kind(bond) == 0) {
+                crossings += moved_atoms.iter().filter(|&&atom| on_bond(atom, bond)).count();
+            }
+        }
         let mut overlap = 0.0;
-        for (i, &a) in atoms.iter().enumerate() {
-            for &b in &atoms[i + 1..] {
-                if graph.neighbours[a].contains(&b) {
-                    continue;
-                }
+        let mut add_overlap = |a: usize, b: usize| {
+            if !graph.neighbours[a].contains(&b) {
                 let distance = positions[a].distance(positions[b]);
                 if distance < CROWDED {
                     overlap += (CROWDED - distance).powi(2);
                 }
             }
+        };
+        match moved {
+            None => {
+                for (i, &a) in atoms.iter().enumerate() {
+                    for &b in &atoms[i + 1..] {
+                        add_overlap(a, b);
+                    }
+                }
+            }
+            Some(_) => {
+                for &a in &moved_atoms {
+                    for &b in atoms.iter().filter(|&&b| !is_moved(b)) {
+                        add_overlap(a, b);
+                    }
+                }
+            }
         }
         Congestion { crossings, overlap }
+    }
+
+    /// `self` with the part `before` replaced by `after` (see [`Congestion::across`]).
+    fn replacing(self, before: Congestion, after: Congestion) -> Congestion {
+        Congestion {
+            crossings: (self.crossings + after.crossings).saturating_sub(before.crossings),
+            overlap: (self.overlap - before.overlap + after.overlap).max(0.0),
+        }
     }
 
     fn is_better_than(self, other: Congestion) -> bool {
@@ -939,6 +995,7 @@ fn distance_to_segment(point: Point, from: Point, to: Point) -> f64 {
 /// then pushes apart atoms that still nearly coincide.
 fn relieve_overlaps(graph: &Graph, piece: &[usize], positions: &mut [Point]) {
     let mut current = Congestion::of(graph, piece, positions);
+    let mut moved = vec![false; graph.atom_count()];
     let chain_bonds: Vec<(usize, usize)> = graph
         .bonds
         .iter()
@@ -976,6 +1033,13 @@ fn relieve_overlaps(graph: &Graph, piece: &[usize], positions: &mut [Point]) {
             };
             let other = if pivot == a { b } else { a };
             let saved: Vec<Point> = side.iter().map(|&x| positions[x]).collect();
+            side.iter().for_each(|&x| moved[x] = true);
+            let before = Congestion::across(graph, piece, positions, &moved);
+            if before.crossings == 0 && before.overlap == 0.0 {
+                // The branch is in nobody's way: moving it cannot help.
+                side.iter().for_each(|&x| moved[x] = false);
+                continue;
+            }
             let origin = positions[pivot];
             let axis = (positions[other] - origin).unit();
             let moves: Vec<Box<dyn Fn(Point) -> Point>> = std::iter::once(Box::new(move |p: Point| {
@@ -992,7 +1056,8 @@ fn relieve_overlaps(graph: &Graph, piece: &[usize], positions: &mut [Point]) {
                 for (&x, &p) in side.iter().zip(&saved) {
                     positions[x] = transform(p);
                 }
-                let candidate = Congestion::of(graph, piece, positions);
+                let after = Congestion::across(graph, piece, positions, &moved);
+                let candidate = current.replacing(before, after);
                 if candidate.is_better_than(current) {
                     current = candidate;
                     improved = true;
@@ -1002,6 +1067,7 @@ fn relieve_overlaps(graph: &Graph, piece: &[usize], positions: &mut [Point]) {
                     positions[x] = p;
                 }
             }
+            side.iter().for_each(|&x| moved[x] = false);
         }
         if !improved {
             break;
