@@ -163,13 +163,13 @@ impl AnnealConfig {
                 format!("must be a finite temperature above 0, not {t0}"),
             ));
         }
-        if let Some(t1) = self.final_temp {
-            if !t1.is_finite() || t1 <= 0.0 {
-                return Err(ConfigError::new(
-                    "final_temp",
-                    format!("must be a finite temperature above 0, not {t1}"),
-                ));
-            }
+        if let Some(t1) = self.final_temp
+            && (!t1.is_finite() || t1 <= 0.0)
+        {
+            return Err(ConfigError::new(
+                "final_temp",
+                format!("must be a finite temperature above 0, not {t1}"),
+            ));
         }
         if !self.k.is_finite() || self.k < 0.0 {
             return Err(ConfigError::new(
@@ -193,13 +193,10 @@ impl AnnealConfig {
                 ),
             ));
         }
-        if let Batch::Fixed(k) = self.batch {
-            if !(1..=MAX_BATCH).contains(&k) {
-                return Err(ConfigError::new(
-                    "batch",
-                    format!("must be \"auto\" or 1..={MAX_BATCH}, not {k}"),
-                ));
-            }
+        if let Batch::Fixed(k) = self.batch
+            && !(1..=MAX_BATCH).contains(&k)
+        {
+            return Err(ConfigError::new("batch", format!("must be \"auto\" or 1..={MAX_BATCH}, not {k}")));
         }
         if self.threads > 256 {
             return Err(ConfigError::new(

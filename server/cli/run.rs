@@ -240,7 +240,7 @@ pub fn execute(args: &RunArgs) -> ExitCode {
             let scale = Duration::from_millis(50).as_secs_f64() / took.as_secs_f64();
             chunk = ((chunk as f64 * scale.clamp(0.5, 4.0)) as u64).clamp(1, 50_000_000);
         }
-        if args.record.is_some() && (run.steps_done() % every == 0 || run.is_complete()) {
+        if args.record.is_some() && (run.steps_done().is_multiple_of(every) || run.is_complete()) {
             checkpoints.push(run.checkpoint());
         }
         if let Some(bar) = &bar {
@@ -274,10 +274,10 @@ pub fn execute(args: &RunArgs) -> ExitCode {
             return fail(format!("--record {}: {e}", path.display()));
         }
     }
-    if let Some(path) = &args.svg {
-        if let Err(e) = std::fs::write(path, run.best_svg()) {
-            return fail(format!("--svg {}: {e}", path.display()));
-        }
+    if let Some(path) = &args.svg
+        && let Err(e) = std::fs::write(path, run.best_svg())
+    {
+        return fail(format!("--svg {}: {e}", path.display()));
     }
     let steps_per_sec = progress.step as f64 / elapsed.as_secs_f64().max(1e-9);
     if args.json {
