@@ -336,7 +336,14 @@ impl<'g, 'a> Placer<'g, 'a> {
                     .fold((0.0, f64::NEG_INFINITY), |best, candidate| {
                         if candidate.1 > best.1 + 1e-9 { candidate } else { best }
                     });
-                (1..=count).map(|i| start + gap * i as f64 / (count + 1) as f64).collect()
+                // Centred in the gap; on a ring atom at most 60° apart (a gem-dimethyl's two bonds),
+                // so they never continue the ring's bonds straight through the atom.
+                let mut spacing = gap / (count + 1) as f64;
+                if self.graph.system_of[atom].is_some() {
+                    spacing = spacing.min(PI / 3.0);
+                }
+                let first = start + gap / 2.0 - spacing * (count - 1) as f64 / 2.0;
+                (0..count).map(|i| first + spacing * i as f64).collect()
             }
         };
         angles.into_iter().map(Point::from_angle).collect()
