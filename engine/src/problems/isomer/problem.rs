@@ -8,6 +8,8 @@
 //! `current += delta` is exact; for logP the delta is `energy(new) - energy(old)`
 //! of the same full computations, so the running sum drifts by rounding only.
 
+use std::sync::Arc;
+
 use crate::config::Direction;
 use crate::problem::{Problem, Proposal};
 use crate::rng::StepRng;
@@ -16,7 +18,7 @@ use super::displacement::Displacement;
 use super::error::IsomerError;
 use super::formula::Formula;
 use super::initial::initial_structure;
-use super::logp::crippen_logp;
+use super::logp::LogpMemo;
 use super::molecule::{Components, MAX_HEAVY_ATOMS, Molecule};
 use super::objective::{Component, Objective};
 use super::smiles::canonical_smiles;
@@ -47,6 +49,7 @@ pub struct Isomer {
     formula: Formula,
     objective: Objective,
     start: Molecule,
+    logp: Arc<LogpMemo>,
 }
 
 impl Isomer {
@@ -58,7 +61,7 @@ impl Isomer {
             reason,
         })?;
         debug_assert!(start.atom_count() <= MAX_HEAVY_ATOMS);
-        let problem = Isomer { formula: parsed, objective, start: start.clone() };
+        let problem = Isomer { formula: parsed, objective, start: start.clone(), logp: Arc::default() };
         start.components = problem.components_of(&start);
         Ok(Isomer { start, ..problem })
     }
@@ -99,7 +102,7 @@ impl Isomer {
     pub fn component_values(&self, molecule: &Molecule) -> Vec<(Component, f64)> {
         vec![
             (Component::WienerIndex, f64::from(wiener_index(molecule.adjacency()))),
-            (Component::LogP, crippen_logp(molecule)),
+            (Component::LogP, self.logp.logp(molecule)),
         ]
     }
 
@@ -126,7 +129,7 @@ impl Isomer {
     fn components_of(&self, m: &Molecule) -> Components {
         Components {
             wiener: if self.objective.uses(Component::WienerIndex) { wiener_index(m.adjacency()) } else { 0 },
-            logp: if self.objective.uses(Component::LogP) { crippen_logp(m) } else { 0.0 },
+            logp: if self.objective.uses(Component::LogP) { self.logp.logp(m) } else { 0.0 },
         }
     }
 
@@ -141,7 +144,7 @@ impl Isomer {
         if self.objective.uses(Component::LogP) {
             let mut next = m.clone();
             mv.apply_to(&mut next);
-            after.logp = crippen_logp(&next);
+            after.logp = self.logp.logp(&next);
         }
         after
     }
