@@ -6,8 +6,8 @@
 //! on a parsed SMILES, so pricing a logP move allocates and costs tens of
 //! microseconds: the Wiener objective is the fast path, logP the teaching one.
 //!
-//! Values are rounded to four decimals, the precision of Crippen's contribution
-//! table: the raw sum's last bits depend on the order atoms are summed in, the
+//! Values are rounded to six decimals, finer than Crippen's contribution table
+//! (at most five): the raw sum's last bits depend on the order atoms are summed in, the
 //! rounded value only on the structure. That makes a memo keyed by structure safe
 //! ([`LogpMemo`]): a run returning to a known structure skips the typing, and
 //! the trajectory stays the same whatever the memo holds.
@@ -39,7 +39,7 @@ pub fn crippen_logp(m: &Molecule) -> f64 {
     // would show in the oracle as a logP of 0.
     let typed = chematic::smiles::parse(&smiles).map_or(0.0, |mol| chematic::chem::logp_crippen(&mol));
     let raw = typed + YNOL_HYDROGEN_CORRECTION * ynol_hydrogens(m) as f64;
-    (raw * 1e4).round() / 1e4
+    (raw * 1e6).round() / 1e6
 }
 
 /// logP by structure, shared by the clones of one problem (and their threads).
