@@ -110,7 +110,9 @@ fn every_satisfiable_formula_gets_a_connected_starting_structure() {
 
 #[test]
 fn each_bad_formula_gets_its_own_clear_error() {
-    let cases: [(&str, fn(&IsomerError) -> bool, &str); 7] = [
+    /// A formula, the error kind it must get, and words its message must contain.
+    type Case = (&'static str, fn(&IsomerError) -> bool, &'static str);
+    let cases: [Case; 7] = [
         ("C2H5Q", |e| matches!(e, IsomerError::UnknownElement { .. }), "unknown element 'Q'"),
         ("H4", |e| matches!(e, IsomerError::NoHeavyAtom { .. }), "no heavy atom"),
         ("C2H7", |e| matches!(e, IsomerError::TooManyHydrogens { .. }), "7 hydrogens exceed the 6"),
