@@ -2,9 +2,9 @@
 //!
 //! Faulon (J. Chem. Inf. Comput. Sci. 1996, 36, 731), in the CDK `RandomGenerator`
 //! formulation: pick four distinct atoms x1, x2, y1, y2; read the bond orders
-//! a11 = [x1,y1], a12 = [x1,y2], a21 = [x2,y1], a22 = [x2,y2]; at least two must be
+//! a11 = `[x1,y1]`, a12 = `[x1,y2]`, a21 = `[x2,y1]`, a22 = `[x2,y2]`; at least two must be
 //! non-zero. Choose b11 != a11 uniformly in
-//! [max(0, a11-a22, a11+a12-3, a11+a21-3), min(3, a11+a12, a11+a21, a11-a22+3)],
+//! `[max(0, a11-a22, a11+a12-3, a11+a21-3), min(3, a11+a12, a11+a21, a11-a22+3)]`,
 //! then b12 = a11+a12-b11, b21 = a11+a21-b11, b22 = a22-a11+b11. Each of the four
 //! atoms keeps its total bond order, so the formula and every valence hold.
 //!
@@ -12,13 +12,13 @@
 //! hydrogens included, as in Faulon's paper, where the displacement acts on the
 //! whole molecular graph. Restricted to heavy atoms the move could never shift a
 //! hydrogen from one atom to another: ethanol (CCO) could not become dimethyl ether
-//! (COC), nor propanal acetone's enol. Hydrogens are interchangeable, so the state
+//! (COC), nor propanal become an enol. Hydrogens are interchangeable, so the state
 //! keeps only counts; drawing "hydrogen number k" means the k-th hydrogen in atom
 //! order, which is a uniform draw over the hydrogens as the explicit graph would
 //! make it.
 //!
 //! **Outcomes.** The four atoms are drawn as CDK's redraw loop would give them,
-//! without its unbounded loop (see [`super::pick`]). A pick whose range leaves no
+//! without its unbounded loop (see the `pick` module). A pick whose range leaves no
 //! b11 besides a11 is the generic invalid move. A result in which
 //! two hydrogens bond (an H2 molecule splits off) or the heavy atoms fall apart is
 //! a `disconnected` invalid move; connectivity is checked on the hypothetical

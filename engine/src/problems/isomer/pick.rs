@@ -2,15 +2,15 @@
 //! without an unbounded loop.
 //!
 //! CDK's `RandomGenerator` draws x1, x2, y1, y2 uniformly (four distinct atoms,
-//! hydrogens included) and redraws until at least two of the pairs [x1,y1],
-//! [x1,y2], [x2,y1], [x2,y2] are bonded. In a sparse molecular graph that
+//! hydrogens included) and redraws until at least two of the pairs `[x1,y1]`,
+//! `[x1,y2]`, `[x2,y1]`, `[x2,y2]` are bonded. In a sparse molecular graph that
 //! condition rarely holds (about 2% of the picks for C10H22), so drawing once
 //! and calling a failure invalid would waste 98% of the steps, and redrawing
 //! has no bound. This sampler draws from the same distribution directly:
 //!
 //! The four pairs form the cycle x1-y1-x2-y2-x1. Draw a pick together with two
 //! of its pairs that are bonds: either two opposite pairs (two directed bonds,
-//! for [x1,y1] and [x2,y2] or for [x1,y2] and [x2,y1]) or two adjacent ones (a
+//! for `[x1,y1]` and `[x2,y2]` or for `[x1,y2]` and `[x2,y1]`) or two adjacent ones (a
 //! path a-c-b of two bonds around a centre c, one of the four atoms, plus any
 //! atom for the fourth position). Each of these six shapes is drawn in
 //! proportion to how many raw draws it has, and a draw whose atoms repeat is
@@ -166,7 +166,7 @@ impl<'m> FullGraph<'m> {
 }
 
 /// Four distinct atoms `[x1, x2, y1, y2]` (global indices) with at least two of the
-/// pairs [x1,y1], [x1,y2], [x2,y1], [x2,y2] bonded, uniformly; `None` if the
+/// pairs `[x1,y1]`, `[x1,y2]`, `[x2,y1]`, `[x2,y2]` bonded, uniformly; `None` if the
 /// molecule has no such pick (or, with negligible probability, the attempts ran out).
 #[inline]
 pub(crate) fn pick_four(g: &FullGraph<'_>, draws: &mut Draws) -> Option<[usize; 4]> {
