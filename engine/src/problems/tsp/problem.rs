@@ -17,12 +17,12 @@ impl Problem for Tsp {
         self.initial_tour()
     }
 
-    #[inline]
+    #[inline(always)]
     fn propose(&self, _tour: &Tour, rng: &mut StepRng) -> Proposal<TspMove> {
         moves::propose(self.len(), self.moves, rng)
     }
 
-    #[inline]
+    #[inline(always)]
     fn delta(&self, tour: &Tour, mv: &TspMove) -> f64 {
         moves::delta(&self.distances, tour, mv) as f64
     }
