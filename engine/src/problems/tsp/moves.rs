@@ -101,8 +101,7 @@ pub(crate) fn delta(distances: &Distances, tour: &Tour, mv: &TspMove) -> i64 {
 fn delta_by(tour: &Tour, mv: &TspMove, d: impl Fn(u32, u32) -> i64) -> i64 {
     match *mv {
         TspMove::TwoOpt { i, j } => {
-            let (i, j) = (i as usize, j as usize);
-            let (a, b, c, e) = (tour.at(i), tour.at(i + 1), tour.at(j), tour.at(j + 1));
+            let ((a, b), (c, e)) = (tour.edge(i as usize), tour.edge(j as usize));
             d(a, c) + d(b, e) - d(a, b) - d(c, e)
         }
         TspMove::OrOpt { start, len, gap, reversed } => {

@@ -48,6 +48,13 @@ impl Tour {
         self.order[wrap(pos, self.order.len())]
     }
 
+    /// The edge leaving ring position `pos` (`pos < n`): the cities at `pos` and `pos + 1`.
+    #[inline(always)]
+    pub(crate) fn edge(&self, pos: usize) -> (u32, u32) {
+        let next = if pos + 1 == self.order.len() { 0 } else { pos + 1 };
+        (self.order[pos], self.order[next])
+    }
+
     /// Reverse the ring range of `len` positions starting at `start`.
     fn reverse_range(&mut self, start: usize, len: usize) {
         let n = self.order.len();
