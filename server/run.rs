@@ -344,3 +344,38 @@ fn drawing(m: &Molecule) -> MoleculeDrawing {
         bonds: m.bonds().map(|(a, b, order)| DrawBond { a, b, order }).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use kiln_engine::replay::record_checkpoints;
+
+    use super::*;
+    use crate::spec::TspCities;
+
+    #[test]
+    fn a_record_to_the_end_matches_the_engines_checkpoints() {
+        let spec = ProblemSpec::Tsp { cities: TspCities::Bundled { instance: "berlin52".into() } };
+        let config = AnnealConfig { steps_per_cycle: 2_500, cycles: 1, ..AnnealConfig::default() };
+        let record = Run::record(&spec, &config, u64::MAX, 1_000).unwrap();
+        let tsp = Tsp::bundled("berlin52").unwrap();
+        let mut sa = Annealer::new(tsp, config).unwrap();
+        assert_eq!(record.checkpoints, record_checkpoints(&mut sa, 1_000, |_| {}));
+        assert_eq!(record.checkpoints.last().unwrap().step, 2_500);
+    }
+
+    #[test]
+    fn isomer_progress_names_molecules_and_counts_disconnected_moves() {
+        let spec = ProblemSpec::Isomer(crate::spec::IsomerSpec {
+            formula: "C6H14".into(),
+            component_weights: crate::spec::IsomerSpec::default_weights(),
+        });
+        let mut run = Run::new(&spec, AnnealConfig::default()).unwrap();
+        run.run(2_000);
+        let p = run.progress();
+        assert!(p.best_smiles.is_some() && p.current_smiles.is_some());
+        assert!(p.distinct_isomers.is_some_and(|n| (1..=5).contains(&n)), "hexane has 5 isomers: {p:?}");
+        assert!(p.disconnected_moves.is_some());
+        assert_eq!(p.optimal_energy, Some(28.0), "the Wiener minimum of hexane (2,2-dimethylbutane)");
+        assert!(run.current_svg().starts_with("<svg"));
+    }
+}

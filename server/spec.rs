@@ -141,3 +141,49 @@ impl ProblemSpec {
         crate::run::Problem::build(self).map(|_| ())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use kiln_engine::AnnealConfig;
+
+    use super::*;
+    use crate::run::Run;
+
+    #[test]
+    fn every_spec_round_trips_through_json_and_rebuilds_the_same_run() {
+        let specs = [
+            ProblemSpec::Tsp { cities: TspCities::Bundled { instance: "berlin52".into() } },
+            ProblemSpec::Tsp { cities: TspCities::Random { count: 40, layout: Layout::Clustered, seed: 9 } },
+            ProblemSpec::Tsp {
+                cities: TspCities::Tsplib {
+                    text: "NAME : sq\nTYPE : TSP\nDIMENSION : 4\nEDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n\
+                           1 0 0\n2 0 10\n3 10 10\n4 10 0\nEOF\n"
+                        .into(),
+                },
+            },
+            ProblemSpec::Isomer(IsomerSpec { formula: "C6H14".into(), component_weights: IsomerSpec::default_weights() }),
+        ];
+        let config = AnnealConfig { steps_per_cycle: 300, cycles: 1, ..AnnealConfig::default() };
+        for spec in specs {
+            let text = serde_json::to_string(&spec).unwrap();
+            let back: ProblemSpec = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, spec, "{text}");
+            let mut a = Run::new(&spec, config.clone()).unwrap();
+            let mut b = Run::new(&back, config.clone()).unwrap();
+            a.run(300);
+            b.run(300);
+            assert_eq!(a.checkpoint(), b.checkpoint(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_spec_is_tagged_by_problem() {
+        let spec = ProblemSpec::Isomer(IsomerSpec {
+            formula: "C4H10".into(),
+            component_weights: IsomerSpec::default_weights(),
+        });
+        let value = serde_json::to_value(&spec).unwrap();
+        assert_eq!(value["problem"], "isomer");
+        assert_eq!(value["formula"], "C4H10");
+    }
+}

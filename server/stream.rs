@@ -201,7 +201,7 @@ impl Viewer {
         let latest = live.latest_id();
         let oldest = live.history.front().map_or(live.next_id, |e| e.id);
         if self.cursor > latest || self.cursor + 1 < oldest {
-            let id = if live.state == SessionState::Complete { latest - 1 } else { latest };
+            let id = if live.state == SessionState::Complete { latest.saturating_sub(1) } else { latest };
             return Next::Resync { id, frame: live.latest.clone() };
         }
         if self.cursor < latest {
