@@ -10,6 +10,7 @@ export class Downloads {
    */
   constructor(element, sources) {
     this.sources = sources;
+    this.element = element;
     this.record = element.querySelector(".download-record");
     element.querySelector(".download-svg").addEventListener("click", () => {
       const svg = sources.bestSvg();
@@ -22,6 +23,7 @@ export class Downloads {
 
   /** Points the replay record link at the current session. */
   setSession(sessionId) {
+    this.element.hidden = !sessionId;
     if (sessionId) {
       this.record.href = recordUrl(sessionId);
       this.record.download = `kiln-replay-${sessionId.slice(0, 8)}.json`;

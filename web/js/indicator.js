@@ -25,6 +25,7 @@ export class ConnectionIndicator {
     this.element.dataset.status = status.replace(" ", "-");
     this.label.textContent = status;
     this.element.title = detail ? `${status}: ${detail}` : status;
+    this.refreshRate();
   }
 
   refreshRate() {

@@ -57,9 +57,16 @@ window.kiln = {
   dropStream: () => stream?.drop(),
 };
 
-function startWatching(sessionId) {
+async function startWatching(sessionId) {
   for (const element of document.querySelectorAll("[data-owner-only]")) element.remove();
-  attach({ id: sessionId, token: null, problem: null });
+  try {
+    const status = await api.fetchStatus(sessionId);
+    attach({ id: sessionId, token: null, problem: status.problem ?? null });
+  } catch (error) {
+    // A stale or mistyped link: say so once instead of retrying a stream that cannot exist.
+    indicator.show(Connection.FAILED, error.message);
+    view.setState("none", error.status === 404 || error.status === 400 ? "This run no longer exists." : error.message);
+  }
 }
 
 async function startOwning() {

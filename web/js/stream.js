@@ -135,8 +135,8 @@ export class StreamConnection {
       try {
         await fetchStatus(this.sessionId);
       } catch (error) {
-        if (error.status === 404) {
-          this.setStatus(Connection.FAILED, "the session no longer exists");
+        if (error.status === 404 || error.status === 400) {
+          this.setStatus(Connection.FAILED, error.message || "the session no longer exists");
           return;
         }
       }
