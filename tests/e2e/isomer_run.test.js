@@ -88,6 +88,14 @@ describe("an isomer run on the owner's page", () => {
     assert.equal((await status(kiln.url, sessionId)).step, paused + 1);
   });
 
+  it("Step 10 advances a paused run by ten steps", async () => {
+    const before = (await status(kiln.url, sessionId)).step;
+    await page.getByRole("button", { name: "Step 10" }).click();
+    await waitForStep(page, before + 10);
+    assert.equal((await status(kiln.url, sessionId)).step, before + 10);
+    assert.equal(await page.evaluate(() => window.kiln.state()), "paused");
+  });
+
   it("reset returns to step 0 with an empty chart, and a new start begins at step 1", async () => {
     await page.getByRole("button", { name: "Reset" }).click();
     await waitForState(page, "idle");
