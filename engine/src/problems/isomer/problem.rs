@@ -192,3 +192,39 @@ impl Problem for Isomer {
         &["disconnected"]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn optimum(formula: &str, weights: &[(&str, f64)], direction: Direction) -> Option<f64> {
+        let weights: Vec<(String, f64)> = weights.iter().map(|(n, w)| (n.to_string(), *w)).collect();
+        Isomer::new(formula, Objective::from_weights(&weights).unwrap()).unwrap().known_optimum(direction)
+    }
+
+    #[test]
+    fn known_optima_come_from_the_table_and_the_chain() {
+        let wiener = [("wiener_index", 1.0)];
+        assert_eq!(optimum("C10H22", &wiener, Direction::Minimize), Some(108.0));
+        assert_eq!(optimum("C10H22", &wiener, Direction::Maximize), Some(165.0));
+        assert_eq!(optimum("C20H42", &wiener, Direction::Maximize), Some(1330.0));
+        assert_eq!(optimum("C20H42", &wiener, Direction::Minimize), None);
+        assert_eq!(optimum("C6H12", &wiener, Direction::Minimize), Some(26.0));
+        assert_eq!(optimum("C8H18", &[("wiener_index", 2.0)], Direction::Minimize), Some(116.0));
+    }
+
+    #[test]
+    fn objectives_other_than_the_wiener_index_have_no_known_optimum() {
+        assert_eq!(optimum("C8H18", &[("logp", 1.0)], Direction::Minimize), None);
+        assert_eq!(optimum("C8H18", &[("logp", 1.0), ("wiener_index", 1.0)], Direction::Maximize), None);
+    }
+
+    #[test]
+    fn starting_at_refuses_a_molecule_of_another_formula() {
+        let octane = Isomer::new("C8H18", Objective::default()).unwrap();
+        let hexane = Isomer::new("C6H14", Objective::default()).unwrap();
+        assert!(octane.starting_at(&hexane.initial_state()).is_none());
+        let start = octane.starting_at(&octane.initial_state()).unwrap();
+        assert_eq!(start.initial_state(), octane.initial_state());
+    }
+}
