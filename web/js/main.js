@@ -47,7 +47,8 @@ setupProjectorToggle();
 if (mode === "watch") startWatching(decodeURIComponent(watchMatch[1]));
 else startOwning();
 
-// A small read-only window onto the page for the browser tests (and curious students).
+// A small window onto the page for the browser tests (and curious students): read-only,
+// except dropStream, which simulates a dropped connection for debugging reconnects.
 window.kiln = {
   chartSteps: () => trace.steps(),
   state: () => state,
