@@ -26,8 +26,8 @@ use super::molecule::{Molecule, bits};
 use super::smiles::write_smiles;
 use super::structure_key::structure_key;
 
-/// Most structures a [`LogpMemo`] remembers.
-pub const LOGP_MEMO_CAP: usize = 100_000;
+/// Most bytes of structure keys a [`LogpMemo`] holds (about 200,000 C10 structures).
+pub const LOGP_MEMO_BYTES: usize = 8 << 20;
 
 /// RDKit's generic hydrogen contribution minus its alcohol-hydrogen one.
 const YNOL_HYDROGEN_CORRECTION: f64 = 0.1125 - -0.2677;
@@ -45,7 +45,13 @@ pub fn crippen_logp(m: &Molecule) -> f64 {
 /// logP by structure, shared by the clones of one problem (and their threads).
 #[derive(Default)]
 pub struct LogpMemo {
-    values: Mutex<HashMap<Box<[u8]>, f64>>,
+    values: Mutex<Memo>,
+}
+
+#[derive(Default)]
+struct Memo {
+    by_key: HashMap<Box<[u8]>, f64>,
+    key_bytes: usize,
 }
 
 impl LogpMemo {
@@ -53,13 +59,14 @@ impl LogpMemo {
     pub fn logp(&self, m: &Molecule) -> f64 {
         let key = structure_key(m);
         // A poisoned lock only means another thread panicked mid-insert; the map is still valid.
-        if let Some(&v) = self.values.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        if let Some(&v) = self.values.lock().unwrap_or_else(|e| e.into_inner()).by_key.get(&key) {
             return v;
         }
         let v = crippen_logp(m);
-        let mut values = self.values.lock().unwrap_or_else(|e| e.into_inner());
-        if values.len() < LOGP_MEMO_CAP {
-            values.insert(key, v);
+        let mut memo = self.values.lock().unwrap_or_else(|e| e.into_inner());
+        if memo.key_bytes + key.len() <= LOGP_MEMO_BYTES {
+            memo.key_bytes += key.len();
+            memo.by_key.insert(key, v);
         }
         v
     }
@@ -67,7 +74,7 @@ impl LogpMemo {
 
 impl fmt::Debug for LogpMemo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let len = self.values.lock().map_or(0, |v| v.len());
+        let len = self.values.lock().map_or(0, |v| v.by_key.len());
         write!(f, "LogpMemo({len} structures)")
     }
 }
