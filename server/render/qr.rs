@@ -75,6 +75,27 @@ mod tests {
     }
 
     #[test]
+    fn drawn_modules_are_exactly_the_dark_modules_of_the_code() {
+        let link = "http://192.168.1.20:8080/watch/67e55044-10b1-426f-9247-bb680e5fe0c8";
+        let code = QrCode::new(link).unwrap();
+        let width = code.width();
+        let svg = qr_svg(link);
+        let path = svg.split(r#"d=""#).nth(1).unwrap().split('"').next().unwrap();
+        let mut drawn = vec![Color::Light; width * width];
+        // Each run is "M{x},{y}h{length}v1h-{length}z", in module units offset by the quiet zone.
+        for run in path.split('M').filter(|run| !run.is_empty()) {
+            let (corner, rest) = run.split_once('h').unwrap();
+            let (x, y) = corner.split_once(',').unwrap();
+            let (x, y): (usize, usize) = (x.parse().unwrap(), y.parse().unwrap());
+            let length: usize = rest.split_once('v').unwrap().0.parse().unwrap();
+            for column in x..x + length {
+                drawn[(y - QUIET_ZONE) * width + column - QUIET_ZONE] = Color::Dark;
+            }
+        }
+        assert!(drawn == code.to_colors());
+    }
+
+    #[test]
     fn same_link_gives_same_bytes_and_different_links_differ() {
         assert_eq!(qr_svg("http://a/watch/1"), qr_svg("http://a/watch/1"));
         assert_ne!(qr_svg("http://a/watch/1"), qr_svg("http://a/watch/2"));
