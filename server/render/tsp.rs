@@ -10,7 +10,7 @@
 use svg::Document;
 use svg::node::element::Path;
 
-use super::number::{push_number, view_box};
+use super::number::{number, push_number, view_box};
 
 /// Length of the bounding box's longer side in user units.
 const EXTENT: f64 = 1000.0;
@@ -42,6 +42,9 @@ pub fn tour_svg(coords: &[(f64, f64)], order: &[u32]) -> String {
         frame.push_point(&mut cities, point);
         cities.push_str("h0");
     }
+    // Dots shrink as cities crowd in (berlin52's are 16 units across, pr1002's 5).
+    let finite_cities = coords.iter().filter(|p| is_finite(**p)).count().max(1) as f64;
+    let dot = (16.0 * (52.0 / finite_cities).sqrt()).clamp(5.0, 16.0);
     let mut document = Document::new().set("viewBox", frame.view_box());
     if !tour.is_empty() {
         document = document.add(
@@ -50,7 +53,7 @@ pub fn tour_svg(coords: &[(f64, f64)], order: &[u32]) -> String {
                 .set("d", tour)
                 .set("fill", "none")
                 .set("stroke", TOUR_COLOUR)
-                .set("stroke-width", 6)
+                .set("stroke-width", number(dot / 8.0 * 3.0))
                 .set("stroke-linejoin", "round"),
         );
     }
@@ -60,7 +63,7 @@ pub fn tour_svg(coords: &[(f64, f64)], order: &[u32]) -> String {
                 .set("class", "cities")
                 .set("d", cities)
                 .set("stroke", CITY_COLOUR)
-                .set("stroke-width", 16)
+                .set("stroke-width", number(dot))
                 .set("stroke-linecap", "round"),
         );
     }
