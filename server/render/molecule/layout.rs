@@ -7,9 +7,11 @@
 //!    the first ring as a regular polygon, each further ring fused on a shared
 //!    edge, joined at a shared atom (spiro), or, when it shares a longer path
 //!    (bridged bicyclics such as pinene or camphene), its remaining atoms
-//!    drawn as an arc across. A bridged system is also tried starting from its
-//!    longest cycle, which gives the chemist's "hexagon with a bridge inside";
-//!    the better of the two drawings is kept.
+//!    drawn as an arc across. When that drawing crosses or crowds, the system
+//!    is also laid out from each longest cycle and each ring, as a Tutte
+//!    (barycentric) embedding inside each of them, and spread by stress
+//!    majorization; the best drawing wins (cages such as adamantane or cubane
+//!    come out as polygons inside polygons, without crossings).
 //! 2. From a starting ring system, or from one end of the longest chain, atoms
 //!    are placed breadth-first: a chain continues as a 120° zig-zag (the
 //!    heaviest branch straight on), an sp atom (a triple bond or two double
