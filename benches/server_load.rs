@@ -1,0 +1,361 @@
+//! Server benchmarks (issue 4), loopback only, bounded in count and time:
+//!
+//! 1. `event-rate`: events per second one session produces at full speed with its
+//!    SVG drawings (the real frame path: steps, drawings when changed, JSON,
+//!    history), and the bytes per event a viewer receives, for berlin52 and C10H22.
+//! 2. `classroom`: 60 sessions with one viewer each plus one session with 60
+//!    viewers, 20 events/s each, against a server in a child process: median and
+//!    99th-percentile delay from an event's creation (`created_at_ms`) to its
+//!    receipt, and the server process's CPU use.
+//! 3. `idle-streams`: resident memory per idle open stream with 2,000 streams.
+//!
+//! Run: `cargo bench --bench server_load` (all), or name one part:
+//! `cargo bench --bench server_load -- classroom`.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures_util::StreamExt;
+use kiln::params::RunParams;
+use kiln::serve::{ServeOptions, bind, serve_blocking};
+use kiln::sessions::{Limits, Sessions};
+use serde_json::{Value, json};
+
+/// Length of the classroom measurement (after a one-second warm-up).
+const CLASSROOM_SECONDS: u64 = 10;
+/// Open streams of the idle-memory measurement.
+const IDLE_STREAMS: usize = 2000;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--serve-child") {
+        serve_child();
+        return;
+    }
+    let wanted: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let run = |name: &str| wanted.is_empty() || wanted.iter().any(|w| name.contains(w.as_str()));
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        if run("event-rate") {
+            event_rate("berlin52", json!({"problem": "tsp", "instance": "berlin52"})).await;
+            event_rate("C10H22", json!({"formula": "C10H22"})).await;
+        }
+        if run("classroom") {
+            classroom().await;
+        }
+        if run("idle-streams") {
+            idle_streams().await;
+        }
+    });
+}
+
+/// The server child: a `kiln serve` with room for the load, on a free port.
+fn serve_child() {
+    let options = ServeOptions {
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        max_sessions: 128,
+        max_streams: 4096,
+        max_streams_per_session: 256,
+        ..Default::default()
+    };
+    if let Err(e) = serve_blocking(options) {
+        eprintln!("{e}");
+        std::process::exit(1);
+    }
+}
+
+/// Start the server child and read its address from `Listening on http://...`.
+fn spawn_server() -> (Child, String) {
+    let mut child = Command::new(std::env::current_exe().expect("own path"))
+        .arg("--serve-child")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn the server child");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("listening line");
+    let url = line
+        .trim()
+        .strip_prefix("Listening on ")
+        .expect("Listening on ...")
+        .trim_end_matches('/')
+        .to_string();
+    (child, url)
+}
+
+fn stop_server(mut child: Child) {
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let _ = child.wait();
+}
+
+/// CPU seconds (user + system) of a process, from /proc (USER_HZ = 100).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Resident memory of a process in bytes.
+fn rss_bytes(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+fn now_ms() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64() * 1000.0
+}
+
+async fn configure(client: &reqwest::Client, base: &str, params: &Value) -> (String, String) {
+    let body: Value = client
+        .post(format!("{base}/api/sa/configure"))
+        .json(params)
+        .send()
+        .await
+        .expect("configure")
+        .json()
+        .await
+        .expect("json");
+    let id = body["session_id"].as_str().unwrap_or_else(|| panic!("configure: {body}")).to_string();
+    (id, body["control_token"].as_str().unwrap().to_string())
+}
+
+async fn start(client: &reqwest::Client, base: &str, id: &str, token: &str) {
+    let status = client
+        .post(format!("{base}/api/sa/{id}/start"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("start")
+        .status();
+    assert_eq!(status, 200);
+}
+
+/// Read an SSE body, calling `on_event(name, data)` for every event.
+async fn read_events(response: reqwest::Response, mut on_event: impl FnMut(&str, &str) -> bool) {
+    let mut body = response.bytes_stream();
+    let mut buffer = String::new();
+    while let Some(Ok(chunk)) = body.next().await {
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let mut name = "message";
+            let mut data = "";
+            for line in block.lines() {
+                if let Some(v) = line.strip_prefix("event: ") {
+                    name = v;
+                } else if let Some(v) = line.strip_prefix("data: ") {
+                    data = v;
+                }
+            }
+            if !data.is_empty() && !on_event(name, data) {
+                return;
+            }
+        }
+    }
+}
+
+/// Events per second of one session's frame path, and bytes per event on the wire.
+async fn event_rate(label: &str, params: Value) {
+    // In-process: the manual-step path builds exactly what a streamed frame builds.
+    let (_stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let sessions = Sessions::new(Limits::default(), stop_rx);
+    let mut long = params.clone();
+    long["steps_per_cycle"] = json!(10_000_000);
+    long["num_cycles"] = json!(1);
+    let resolved = serde_json::from_value::<RunParams>(long).unwrap().resolve_for_session().expect("params");
+    let session =
+        tokio::task::spawn_blocking(move || sessions.create(resolved)).await.unwrap().expect("session");
+    let events = tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
+        let mut n = 0u64;
+        while started.elapsed() < Duration::from_secs(3) {
+            session.step(1).expect("step");
+            n += 1;
+        }
+        n as f64 / started.elapsed().as_secs_f64()
+    })
+    .await
+    .unwrap();
+
+    // Over HTTP: the bytes a viewer receives per event at one step per event.
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let options = ServeOptions { addr: SocketAddr::from(([127, 0, 0, 1], 0)), ..Default::default() };
+    let (addr, server) = bind(options, async {
+        let _ = stopped.await;
+    })
+    .await
+    .expect("bind");
+    let server = tokio::spawn(server);
+    let base = format!("http://{addr}");
+    let client = reqwest::Client::new();
+    let mut paced = params.clone();
+    paced["steps_per_cycle"] = json!(10_000_000);
+    paced["num_cycles"] = json!(1);
+    paced["steps_per_event"] = json!(1);
+    paced["max_events_per_sec"] = json!(60);
+    let (id, token) = configure(&client, &base, &paced).await;
+    let response = client
+        .get(format!("{base}/api/sa/{id}/stream"))
+        .header("Accept", "text/event-stream")
+        .send()
+        .await
+        .expect("stream");
+    start(&client, &base, &id, &token).await;
+    let (mut count, mut bytes, mut with_svg) = (0u64, 0usize, 0u64);
+    read_events(response, |name, data| {
+        if name == "progress" {
+            count += 1;
+            bytes += data.len() + name.len() + 24; // data plus the id/event/data framing
+            with_svg += u64::from(data.contains("_svg\""));
+        }
+        count < 120
+    })
+    .await;
+    let _ = stop.send(());
+    let _ = server.await;
+    println!(
+        "event-rate {label}: {events:.0} events/s (1 step per event, drawings rendered when changed); \
+         {:.0} bytes per event on the wire over {count} events, {with_svg} of them with an SVG",
+        bytes as f64 / count as f64
+    );
+}
+
+/// 60 sessions x 1 viewer + 1 session x 60 viewers at 20 events/s.
+async fn classroom() {
+    let (child, base) = spawn_server();
+    let pid = child.id();
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let params = json!({"formula": "C8H18", "steps_per_cycle": 1_000_000, "num_cycles": 1,
+                        "steps_per_event": 1, "max_events_per_sec": 20});
+    let mut streams = Vec::new();
+    let mut sessions = Vec::new();
+    for _ in 0..60 {
+        let (id, token) = configure(&client, &base, &params).await;
+        streams.push(id.clone());
+        sessions.push((id, token));
+    }
+    let (big, big_token) = configure(&client, &base, &params).await;
+    streams.extend(std::iter::repeat_n(big.clone(), 60));
+    sessions.push((big, big_token));
+
+    let delays = Arc::new(Mutex::new(Vec::<f64>::new()));
+    let measuring_from = now_ms() + 1500.0;
+    let measuring_to = measuring_from + CLASSROOM_SECONDS as f64 * 1000.0;
+    let mut readers = Vec::new();
+    for id in streams {
+        let response = client
+            .get(format!("{base}/api/sa/{id}/stream"))
+            .header("Accept", "text/event-stream")
+            .send()
+            .await
+            .expect("stream");
+        let delays = delays.clone();
+        readers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            read_events(response, |name, data| {
+                let received = now_ms();
+                if name == "progress" && received >= measuring_from {
+                    let created =
+                        serde_json::from_str::<Value>(data).ok().and_then(|v| v["created_at_ms"].as_f64());
+                    if let Some(created) = created {
+                        mine.push(received - created);
+                    }
+                }
+                received < measuring_to
+            })
+            .await;
+            delays.lock().unwrap().extend(mine);
+        }));
+    }
+    for (id, token) in &sessions {
+        start(&client, &base, id, token).await;
+    }
+    let wait = measuring_from - now_ms();
+    tokio::time::sleep(Duration::from_millis(wait.max(0.0) as u64)).await;
+    let (cpu0, t0) = (cpu_seconds(pid), Instant::now());
+    for r in readers {
+        let _ = r.await;
+    }
+    let (cpu1, wall) = (cpu_seconds(pid), t0.elapsed().as_secs_f64());
+    stop_server(child);
+    let mut d = delays.lock().unwrap().clone();
+    d.sort_by(f64::total_cmp);
+    let pick = |q: f64| d[((d.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "classroom (60 sessions x 1 viewer + 1 session x 60 viewers, 20 events/s, C8H18 1 step/event): \
+         {} events in {wall:.1} s ({:.0}/s); delay creation->receipt median {:.2} ms, p99 {:.2} ms, max {:.2} ms; \
+         server CPU {:.2} cores",
+        d.len(),
+        d.len() as f64 / wall,
+        pick(0.5),
+        pick(0.99),
+        pick(1.0),
+        (cpu1 - cpu0) / wall
+    );
+}
+
+/// Resident memory per idle open stream.
+async fn idle_streams() {
+    let (child, base) = spawn_server();
+    let pid = child.id();
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let params = json!({"formula": "C8H18"});
+    let mut ids = Vec::new();
+    for _ in 0..(IDLE_STREAMS / 200) {
+        ids.push(configure(&client, &base, &params).await.0);
+    }
+    // Let the server settle, then take the baseline with every session made.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = rss_bytes(pid);
+    let (opened_tx, mut opened_rx) = tokio::sync::mpsc::channel::<()>(IDLE_STREAMS);
+    let mut readers = Vec::new();
+    for i in 0..IDLE_STREAMS {
+        let id = ids[i % ids.len()].clone();
+        let client = client.clone();
+        let base = base.clone();
+        let opened = opened_tx.clone();
+        readers.push(tokio::spawn(async move {
+            let response = client
+                .get(format!("{base}/api/sa/{id}/stream"))
+                .header("Accept", "text/event-stream")
+                .send()
+                .await
+                .expect("stream");
+            let mut signalled = false;
+            read_events(response, |name, _| {
+                if name == "connected" && !signalled {
+                    signalled = true;
+                    let _ = opened.try_send(());
+                }
+                true
+            })
+            .await;
+        }));
+    }
+    for _ in 0..IDLE_STREAMS {
+        tokio::time::timeout(Duration::from_secs(60), opened_rx.recv()).await.expect("all streams open");
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await; // a `waiting` round on every stream
+    let after = rss_bytes(pid);
+    let health: Value = client.get(format!("{base}/health")).send().await.unwrap().json().await.unwrap();
+    stop_server(child);
+    for r in readers {
+        r.abort();
+    }
+    println!(
+        "idle-streams: {} open streams; server RSS {:.1} MB -> {:.1} MB: {:.1} KB per idle stream",
+        health["streams"],
+        before as f64 / 1e6,
+        after as f64 / 1e6,
+        (after.saturating_sub(before)) as f64 / IDLE_STREAMS as f64 / 1024.0
+    );
+}
