@@ -2,7 +2,7 @@
 //! gets close to TSPLIB's optima: the median of five fixed seeds is within 2% of
 //! berlin52's 7542 and 3% of kroA100's 21282.
 
-use kiln_engine::problems::tsp::Tsp;
+use kiln_engine::problems::tsp::{Layout, MAX_CITIES, Tsp};
 use kiln_engine::{AnnealConfig, Annealer, Batch};
 
 const SEEDS: [u64; 5] = [1, 2, 3, 4, 5];
@@ -48,4 +48,14 @@ fn berlin52_default_run_is_within_2_percent_of_optimal() {
 fn kroa100_default_run_is_within_3_percent_of_optimal() {
     let gap = median_gap("kroA100");
     assert!(gap <= 0.03, "median gap {:.2}%", gap * 100.0);
+}
+
+#[test]
+fn the_default_budget_grows_with_size_then_stays_short_for_large_instances() {
+    let steps = |n| Tsp::random(n, Layout::Uniform, 1).unwrap().default_steps();
+    assert_eq!(Tsp::bundled("berlin52").unwrap().default_steps(), 1_000_000);
+    assert_eq!(Tsp::bundled("kroA100").unwrap().default_steps(), 1_000_000);
+    assert_eq!(Tsp::bundled("pr1002").unwrap().default_steps(), 10_020_000);
+    assert_eq!(steps(10_000), 2_000_000);
+    assert_eq!(steps(MAX_CITIES), 500_000);
 }

@@ -138,15 +138,21 @@ impl Tsp {
         Tour::from_order(order)
     }
 
-    /// The default total step budget for this instance: `10,000 * n` steps for n
-    /// cities, at least 1 million and at most 100 million.
+    /// The default total step budget for this instance (n cities): `10,000 * n`
+    /// steps, at least 1 million; above about 1,400 cities at most `2e10 / n` (but
+    /// never under 500,000), because a 2-opt move costs up to n/2 element swaps to
+    /// apply and a default run should end in seconds, not hours.
     ///
     /// With [`Tsp::default_config`] (the `auto` schedule, one cycle) this solves
-    /// berlin52 and kroA100 to within a fraction of a percent for most seeds, and
-    /// leaves 1,000-city instances 5 to 8% above optimal in under two seconds on
-    /// one core of a laptop (release build).
+    /// berlin52 and kroA100 to within a fraction of a percent for most seeds and
+    /// leaves 1,000-city instances 5 to 8% above optimal in about two seconds on
+    /// one core (release build). Larger instances get a quick, rough anneal; ask
+    /// for more steps to do better.
     pub fn default_steps(&self) -> u64 {
-        (10_000 * self.len() as u64).clamp(1_000_000, 100_000_000)
+        const WORK: u64 = 20_000_000_000;
+        let n = self.len() as u64;
+        let by_size = (10_000 * n).max(1_000_000);
+        by_size.min((WORK / n).max(500_000))
     }
 
     /// The default settings for annealing this instance with `seed`: what the CLI
