@@ -110,6 +110,11 @@ fn each_malformed_input_gets_an_error_naming_its_line() {
     let cases: Vec<(String, usize, &str)> = vec![
         (with_line(4, "EDGE_WEIGHT_TYPE: GEO"), 4, "EDGE_WEIGHT_TYPE 'GEO' is not supported"),
         (with_line(2, "TYPE: ATSP"), 2, "TYPE 'ATSP'"),
+        (
+            with_line(2, "NODE_COORD_TYPE: THREED_COORDS"),
+            2,
+            "NODE_COORD_TYPE 'THREED_COORDS' is not supported",
+        ),
         (with_line(3, "DIMENSION: five"), 3, "DIMENSION 'five' is not a whole number"),
         (with_line(3, "DIMENSION: 100001"), 3, "DIMENSION 100001 is out of range"),
         (with_line(3, "DIMENSION: 99999999999999999999999"), 3, "not a whole number"),

@@ -69,6 +69,14 @@ pub enum TspError {
         /// The type as written.
         value: String,
     },
+    /// A `NODE_COORD_TYPE` other than TWOD_COORDS.
+    #[error("line {line}: NODE_COORD_TYPE '{value}' is not supported; Kiln reads TWOD_COORDS only")]
+    UnsupportedNodeCoordType {
+        /// 1-based line number.
+        line: usize,
+        /// The type as written.
+        value: String,
+    },
     /// A data section Kiln does not read (EDGE_WEIGHT_SECTION, DISPLAY_DATA_SECTION, ...).
     #[error("line {line}: section '{section}' is not supported; Kiln reads NODE_COORD_SECTION")]
     UnsupportedSection {
@@ -220,6 +228,7 @@ impl TspError {
             | DuplicateKeyword { line, .. }
             | UnsupportedType { line, .. }
             | UnsupportedEdgeWeightType { line, .. }
+            | UnsupportedNodeCoordType { line, .. }
             | UnsupportedSection { line, .. }
             | BadDimension { line, .. }
             | DimensionOutOfRange { line, .. }

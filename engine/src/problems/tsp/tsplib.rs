@@ -147,7 +147,7 @@ pub(crate) fn parse_instance(text: &str) -> Result<ParsedInstance, TspError> {
                 }
                 "NODE_COORD_TYPE" => {
                     if value != "TWOD_COORDS" {
-                        return Err(TspError::UnsupportedEdgeWeightType { line, value: quote(value) });
+                        return Err(TspError::UnsupportedNodeCoordType { line, value: quote(value) });
                     }
                 }
                 _ => return Err(TspError::UnknownKeyword { line, keyword: quote(key) }),
