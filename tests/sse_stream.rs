@@ -435,12 +435,30 @@ async fn shutdown_sends_shutdown_to_every_open_stream_and_stops_within_two_secon
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_sessions_numbers_equal_a_headless_run_with_the_same_parameters() {
+async fn a_sessions_numbers_equal_kiln_run_with_the_same_parameters() {
     let server = TestServer::start().await;
-    for params in [
-        json!({"formula": "C7H16", "steps_per_cycle": 300, "num_cycles": 2, "steps_per_event": 50, "seed": 7}),
-        berlin(30_000, json!(5_000)),
-    ] {
+    let cases = [
+        (
+            json!({"formula": "C7H16", "steps_per_cycle": 300, "num_cycles": 2, "steps_per_event": 50, "seed": 7}),
+            vec![
+                "--problem",
+                "isomer",
+                "--formula",
+                "C7H16",
+                "--steps",
+                "600",
+                "--cycles",
+                "2",
+                "--seed",
+                "7",
+            ],
+        ),
+        (
+            berlin(30_000, json!(5_000)),
+            vec!["--problem", "tsp", "--instance", "berlin52", "--steps", "30000"],
+        ),
+    ];
+    for (params, cli) in cases {
         let s = server.configure(params.clone()).await;
         let mut sse = server.stream(&s).await;
         sse.next_named("connected").await;
@@ -450,6 +468,14 @@ async fn a_sessions_numbers_equal_a_headless_run_with_the_same_parameters() {
         let mut run = Run::new(&resolved.spec, resolved.config).unwrap();
         run.run(u64::MAX);
         let headless = serde_json::to_value(run.progress()).unwrap();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .arg("run")
+            .args(&cli)
+            .arg("--json")
+            .output()
+            .expect("run the kiln binary");
+        assert!(output.status.success(), "kiln run {cli:?}: {}", String::from_utf8_lossy(&output.stderr));
+        let printed: Value = serde_json::from_slice(&output.stdout).expect("kiln run --json prints JSON");
         for field in [
             "step",
             "current_energy",
@@ -463,7 +489,8 @@ async fn a_sessions_numbers_equal_a_headless_run_with_the_same_parameters() {
             "best_smiles",
             "distinct_isomers",
         ] {
-            assert_eq!(live[field], headless[field], "{field}");
+            assert_eq!(live[field], headless[field], "{field} against the library");
+            assert_eq!(live[field], printed[field], "{field} against `kiln run {}`", cli.join(" "));
         }
     }
 }
