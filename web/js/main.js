@@ -173,7 +173,9 @@ async function command(send) {
   form.clearErrors();
   try {
     const answer = await send();
-    setState(answer.state);
+    // A fast run can finish, and its stream say so, before the start answer arrives:
+    // only a reset leaves "complete", so a late "running" must not undo it.
+    if (!(answer.state === "running" && state === "complete")) setState(answer.state);
     if (stream && stream.finished && answer.state !== "complete") stream.open();
     return true;
   } catch (error) {
