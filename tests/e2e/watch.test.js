@@ -75,6 +75,13 @@ describe("the watch link", () => {
     assert.deepEqual(watcherSteps, ownerSteps.slice(ownerSteps.indexOf(watcherSteps[0])));
   });
 
+  it("follows the owner's resume", async () => {
+    const paused = await shownStep(watcher.page);
+    await owner.page.getByRole("button", { name: "Resume" }).click();
+    await waitForState(watcher.page, "running");
+    await waitForStep(watcher.page, paused + 5);
+  });
+
   it("logged no console errors on either device", () => {
     assert.deepEqual(owner.errors, []);
     assert.deepEqual(watcher.errors, []);

@@ -248,11 +248,15 @@ function applyProgress(p) {
   const newGeneration = p.run !== undefined && run !== null && p.run !== run;
   if (newGeneration || (last && p.step < last.step)) newRun();
   if (p.run !== undefined) run = p.run;
-  if (p.state) setState(p.state);
-  else if (p.is_complete) setState("complete");
-  else if (state === "idle" && p.step > 0) setState("running");
   const previous = trace.last();
-  if (!previous || p.step > previous.step) {
+  const moved = previous !== null && p.step > previous.step;
+  // Progress events carry no state. The owner learns it from its control answers; a
+  // watcher infers "running" from steps arriving, and `waiting` events (sent only while
+  // idle or paused) correct it after a single step.
+  if (p.is_complete) setState("complete");
+  else if (mode === "watch" && moved && (state === "idle" || state === "paused")) setState("running");
+  else if (state === "idle" && p.step > 0) setState("running");
+  if (!previous || moved) {
     trace.add({
       step: p.step,
       current: p.current_energy,
