@@ -40,6 +40,8 @@ pub(super) struct Layout {
 
 /// Closest two atoms may come before the relief pass treats them as crowded, in bond lengths.
 const CROWDED: f64 = 0.9;
+/// Cosine of the angle (about 165°) beyond which two bonds at an atom look like one straight bond.
+const STRAIGHT_COSINE: f64 = 0.966;
 /// Closer than this to a bond (in bond lengths), an atom seems to sit on it.
 const ON_BOND: f64 = 0.2;
 /// Closest two atoms may ever come, in bond lengths.
@@ -463,7 +465,7 @@ fn ring_system_layout(graph: &Graph, system: usize) -> Vec<(usize, Point)> {
     let mut cycles = longest_cycles(graph, &atoms);
     cycles.extend(starts.iter().map(|&ring| graph.rings[ring].clone()));
     let templates = cycles.iter().map(|start| place_rings(graph, rings, start).0);
-    let embeddings = cycles.iter().map(|outer| tutte_embedding(graph, &atoms, outer));
+    let embeddings = cycles.iter().flat_map(|outer| tutte_embedding(graph, &atoms, outer));
     let mut best = (first_quality, first);
     for placement in templates.chain(embeddings) {
         let quality = system_quality(graph, &atoms, &placement);
@@ -529,8 +531,9 @@ fn spread_by_stress(graph: &Graph, atoms: &[usize], placement: &[(usize, Point)]
 
 /// The Tutte embedding of a ring system: the `outer` cycle as a regular polygon, every other atom at
 /// the average of its neighbours. For a planar system whose outer cycle bounds a face this draws no
-/// crossing bonds (Tutte's theorem); bonds are then scaled to an average length of one.
-fn tutte_embedding(graph: &Graph, atoms: &[usize], outer: &[usize]) -> Vec<(usize, Point)> {
+/// crossing bonds (Tutte's theorem); bonds are then scaled to an average length of one. Returned as
+/// is, and with its chains of two-bonded atoms bent into arcs (see below): the caller keeps the better.
+fn tutte_embedding(graph: &Graph, atoms: &[usize], outer: &[usize]) -> [Vec<(usize, Point)>; 2] {
     let mut positions = vec![Point::default(); graph.atom_count()];
     let mut fixed = vec![false; graph.atom_count()];
     let radius = circumradius(outer.len());
@@ -557,7 +560,48 @@ fn tutte_embedding(graph: &Graph, atoms: &[usize], outer: &[usize]) -> Vec<(usiz
             (total + positions[a].distance(positions[b]), count + 1.0)
         });
     let scale = if total > 1e-9 { bonds / total } else { 1.0 };
-    atoms.iter().map(|&a| (a, positions[a] * scale)).collect()
+    // Barycentres put a chain of two-bonded atoms on one straight line, where it reads as a single bond:
+    // redraw each such chain as an arc of unit bonds between its ends, like a bridge.
+    let mut placed: Vec<Option<Point>> = vec![None; graph.atom_count()];
+    atoms.iter().for_each(|&a| placed[a] = Some(positions[a] * scale));
+    let in_chain = |atom: usize| !fixed[atom] && system_neighbours(atom).count() == 2;
+    let mut chains: Vec<Vec<usize>> = Vec::new();
+    let mut seen = vec![false; graph.atom_count()];
+    for &atom in atoms.iter().filter(|&&a| in_chain(a)) {
+        if seen[atom] {
+            continue;
+        }
+        // Walk both ways to the chain's ends.
+        let mut chain = VecDeque::from([atom]);
+        seen[atom] = true;
+        for direction in 0..2 {
+            let mut previous = atom;
+            let mut current = system_neighbours(atom).nth(direction).unwrap_or(atom);
+            loop {
+                if direction == 0 {
+                    chain.push_front(current)
+                } else {
+                    chain.push_back(current)
+                }
+                if !in_chain(current) || seen[current] {
+                    break;
+                }
+                seen[current] = true;
+                let next = system_neighbours(current).find(|&n| n != previous).unwrap_or(previous);
+                (previous, current) = (current, next);
+            }
+        }
+        chains.push(chain.into_iter().collect());
+    }
+    for chain in &chains {
+        chain[1..chain.len() - 1].iter().for_each(|&a| placed[a] = None);
+    }
+    for chain in &chains {
+        place_bridges(graph, &mut placed, chain);
+    }
+    let straight = atoms.iter().map(|&a| (a, positions[a] * scale)).collect();
+    let bent = atoms.iter().map(|&a| (a, placed[a].unwrap_or(positions[a] * scale))).collect();
+    [straight, bent]
 }
 
 /// Lays out `rings` starting with `first` as a regular polygon; also says whether a bridged ring was met.
@@ -837,12 +881,13 @@ fn extend_cycle(
 }
 
 /// How good a ring system's drawing is, best greatest: fewer crossing bonds, then fewer atoms whose
-/// substituents would point into the system, then atoms (bonded or not) at least a comfortable
-/// distance apart.
-type SystemQuality = (std::cmp::Reverse<usize>, std::cmp::Reverse<usize>, i64);
+/// substituents would point into the system, then fewer atoms hidden in a straight line (two bonds
+/// reading as one), then atoms (bonded or not) at least a comfortable distance apart.
+type SystemQuality = (std::cmp::Reverse<usize>, std::cmp::Reverse<usize>, std::cmp::Reverse<usize>, i64);
 
-/// No crossings, no blocked substituents, every pair of atoms comfortably apart.
-const PERFECT_SYSTEM: SystemQuality = (std::cmp::Reverse(0), std::cmp::Reverse(0), COMFORTABLE_MILLIS);
+/// No crossings, no hidden atoms, no blocked substituents, every pair of atoms comfortably apart.
+const PERFECT_SYSTEM: SystemQuality =
+    (std::cmp::Reverse(0), std::cmp::Reverse(0), std::cmp::Reverse(0), COMFORTABLE_MILLIS);
 /// Distance between non-bonded atoms beyond which a drawing gains nothing, in thousandths of a bond.
 const COMFORTABLE_MILLIS: i64 = 700;
 
@@ -870,7 +915,24 @@ fn system_quality(graph: &Graph, atoms: &[usize], placement: &[(usize, Point)]) 
         }
     }
     let comfortable = ((closest * 1000.0).round() as i64).min(COMFORTABLE_MILLIS);
-    (std::cmp::Reverse(congestion.crossings), std::cmp::Reverse(blocked_substituents), comfortable)
+    // A ring atom between two bonds in one straight line is invisible: that bond reads as one.
+    let hidden_atoms = atoms
+        .iter()
+        .filter(|&&atom| {
+            let ring_bonds: Vec<Point> = graph.neighbours[atom]
+                .iter()
+                .filter(|n| atoms.binary_search(n).is_ok())
+                .map(|&n| (positions[n] - positions[atom]).unit())
+                .collect();
+            ring_bonds.len() == 2 && ring_bonds[0].dot(ring_bonds[1]) < -STRAIGHT_COSINE
+        })
+        .count();
+    (
+        std::cmp::Reverse(congestion.crossings),
+        std::cmp::Reverse(blocked_substituents),
+        std::cmp::Reverse(hidden_atoms),
+        comfortable,
+    )
 }
 
 /// How crowded a drawing is: crossing bonds (and atoms lying on bonds), and how far non-bonded
