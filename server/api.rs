@@ -332,7 +332,8 @@ async fn stream(
         }
     };
     let slot = api.sessions.open_stream(&session)?;
-    let viewer = Viewer::new(session, slot, cursor, api.sessions.stop_signal());
+    let keep_alive = api.sessions.limits().keep_alive;
+    let viewer = Viewer::new(session, slot, cursor, api.sessions.stop_signal(), keep_alive);
     let body = sync_wrapper::SyncStream::new(body(viewer));
     let mut response = warp::reply::stream(body).into_response();
     let h = response.headers_mut();

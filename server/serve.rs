@@ -38,6 +38,8 @@ pub struct ServeOptions {
     pub open_browser: bool,
     /// Time connections get to finish after the shutdown signal.
     pub shutdown_grace: Duration,
+    /// Silence after which a stream sends a keep-alive comment.
+    pub keep_alive: Duration,
 }
 
 impl Default for ServeOptions {
@@ -54,6 +56,7 @@ impl Default for ServeOptions {
             allow_origin: None,
             open_browser: false,
             shutdown_grace: Duration::from_millis(1500),
+            keep_alive: limits.keep_alive,
         }
     }
 }
@@ -94,6 +97,7 @@ pub async fn bind(
         max_streams_per_session: options.max_streams_per_session,
         session_ttl: options.session_ttl,
         history: options.history,
+        keep_alive: options.keep_alive,
     };
     let sessions = Sessions::new(limits, stop_rx.clone());
     let api = Api { sessions: sessions.clone(), no_auth: options.no_auth };

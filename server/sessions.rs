@@ -34,6 +34,8 @@ pub struct Limits {
     pub session_ttl: Duration,
     /// Events kept per session for reconnecting viewers.
     pub history: usize,
+    /// Silence after which a stream sends a keep-alive comment.
+    pub keep_alive: Duration,
 }
 
 impl Default for Limits {
@@ -44,6 +46,7 @@ impl Default for Limits {
             max_streams_per_session: 256,
             session_ttl: Duration::from_secs(30 * 60),
             history: 1024,
+            keep_alive: Duration::from_secs(15),
         }
     }
 }

@@ -24,8 +24,6 @@ use crate::event::{Drawings, Frame, KEEP_ALIVE, Kind, RETRY, Stored, write_event
 use crate::session::{Session, SessionState};
 use crate::sessions::StreamSlot;
 
-/// Silence after which a keep-alive comment is sent.
-pub const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(15);
 /// Interval of `waiting` events while idle or paused.
 pub const WAITING_EVERY: Duration = Duration::from_secs(1);
 
@@ -38,6 +36,7 @@ pub struct Viewer {
     sent_current: u64,
     sent_best: u64,
     stop: watch::Receiver<bool>,
+    keep_alive: Duration,
     last_write: Instant,
     next_waiting: Instant,
     opening: Option<String>,
@@ -55,8 +54,15 @@ enum Next {
 }
 
 impl Viewer {
-    /// A viewer that has everything up to event `cursor`.
-    pub fn new(session: Arc<Session>, slot: StreamSlot, cursor: u64, stop: watch::Receiver<bool>) -> Self {
+    /// A viewer that has everything up to event `cursor`; it sends a keep-alive
+    /// comment after `keep_alive` of silence.
+    pub fn new(
+        session: Arc<Session>,
+        slot: StreamSlot,
+        cursor: u64,
+        stop: watch::Receiver<bool>,
+        keep_alive: Duration,
+    ) -> Self {
         let now = Instant::now();
         let mut viewer = Viewer {
             session,
@@ -65,6 +71,7 @@ impl Viewer {
             sent_current: 0,
             sent_best: 0,
             stop,
+            keep_alive,
             last_write: now,
             next_waiting: now + WAITING_EVERY,
             opening: None,
@@ -176,10 +183,10 @@ impl Viewer {
                         write_event(&mut out, None, "waiting", &data.to_string());
                         return Some(self.written(out));
                     }
-                    if now >= self.last_write + KEEP_ALIVE_EVERY {
+                    if now >= self.last_write + self.keep_alive {
                         return Some(self.written(KEEP_ALIVE.to_string()));
                     }
-                    let mut until = until.min(self.last_write + KEEP_ALIVE_EVERY);
+                    let mut until = until.min(self.last_write + self.keep_alive);
                     if waiting.is_some() {
                         until = until.min(self.next_waiting);
                     }
@@ -214,13 +221,13 @@ impl Viewer {
                 if self.session.claim_frame(&mut live, now) {
                     Next::Step
                 } else {
-                    let until = if live.stepping { now + KEEP_ALIVE_EVERY } else { live.next_frame_at };
+                    let until = if live.stepping { now + self.keep_alive } else { live.next_frame_at };
                     Next::Wait { until, waiting: None }
                 }
             }
             // A frame claimed before a pause may still land: wait for it first.
             SessionState::Idle | SessionState::Paused if live.stepping => {
-                Next::Wait { until: now + KEEP_ALIVE_EVERY, waiting: None }
+                Next::Wait { until: now + self.keep_alive, waiting: None }
             }
             state @ (SessionState::Idle | SessionState::Paused) => {
                 Next::Wait { until: self.next_waiting, waiting: Some(state) }

@@ -494,3 +494,16 @@ async fn a_sessions_numbers_equal_kiln_run_with_the_same_parameters() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_stream_sends_keep_alive_comments() {
+    let options = ServeOptions { keep_alive: Duration::from_millis(200), ..Default::default() };
+    let server = TestServer::with(options).await;
+    let s = server.configure(butane(5)).await;
+    let mut sse = server.stream(&s).await;
+    sse.next_named("connected").await;
+    // Between two `waiting` events (a second apart) there are 200 ms silences.
+    sse.next_named("waiting").await;
+    sse.next_named("waiting").await;
+    assert!(sse.comments.iter().any(|c| c == "keep-alive"), "comments: {:?}", sse.comments);
+}
