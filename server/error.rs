@@ -146,8 +146,7 @@ impl Reply for ApiError {
 pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     let error = if rejection.is_not_found() {
         ApiError::NotFound("for this path".into())
-    } else if let Some(too_large) = rejection.find::<warp::reject::PayloadTooLarge>() {
-        let _ = too_large;
+    } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
         ApiError::PayloadTooLarge { limit: crate::api::BODY_LIMIT }
     } else if rejection.find::<warp::reject::LengthRequired>().is_some() {
         ApiError::BadRequest {
