@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { launchBrowser, openPage, screenshot } from "./support/browser.js";
-import { chooseProblem, fillParams, waitForState } from "./support/page.js";
+import { chooseProblem, fillParams, waitForConnection, waitForState } from "./support/page.js";
 import { startKiln } from "./support/server.js";
 
 describe("a finished TSP run", () => {
@@ -31,6 +31,7 @@ describe("a finished TSP run", () => {
     await fillParams(page, { steps_per_cycle: 20000, num_cycles: 2, steps_per_event: "max", max_events_per_sec: 20 });
     await page.getByRole("button", { name: "Start" }).click();
     await waitForState(page, "complete", 60000);
+    await waitForConnection(page, "not connected");
 
     const tour = page.locator("#best-svg");
     await tour.waitFor({ state: "visible" });
@@ -45,6 +46,7 @@ describe("a finished TSP run", () => {
     assert.equal((await page.locator("#summary-steps").textContent()).replaceAll(",", ""), "40000");
     assert.notEqual(await page.locator("#summary-time").textContent(), "–");
     await screenshot(page, "tsp-complete-desktop");
+    assert.equal(await page.evaluate(() => window.kiln.connection()), "not connected", "a finished stream stays closed");
 
     await page.locator("#projector").click();
     await screenshot(page, "tsp-complete-projector");

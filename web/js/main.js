@@ -174,8 +174,10 @@ async function command(send) {
   try {
     const answer = await send();
     // A fast run can finish, and its stream say so, before the start answer arrives:
-    // only a reset leaves "complete", so a late "running" must not undo it.
-    if (!(answer.state === "running" && state === "complete")) setState(answer.state);
+    // only a reset leaves "complete", so a late "running" is stale and changes nothing.
+    if (answer.state === "running" && state === "complete") return true;
+    setState(answer.state);
+    // A finished run's stream has ended; a reset makes the session stream again.
     if (stream && stream.finished && answer.state !== "complete") stream.open();
     return true;
   } catch (error) {
