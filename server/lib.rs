@@ -2,14 +2,14 @@
 //! HTTP API) and the SVG renderers, over the pure engine in `kiln-engine`.
 //!
 //! `main.rs` is a thin shell over this library, so tests drive the same code.
-pub mod assets;
-pub mod render;
 pub mod api;
+pub mod assets;
 pub mod catalog;
 pub mod cli;
 pub mod error;
 pub mod event;
 pub mod params;
+pub mod render;
 pub mod run;
 pub mod serve;
 pub mod session;

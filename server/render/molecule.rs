@@ -56,7 +56,10 @@ impl From<&Molecule> for MoleculeDrawing {
     fn from(molecule: &Molecule) -> Self {
         MoleculeDrawing {
             atoms: (0..molecule.atom_count())
-                .map(|atom| DrawAtom { symbol: molecule.element(atom).symbol(), hydrogens: molecule.hydrogens(atom) })
+                .map(|atom| DrawAtom {
+                    symbol: molecule.element(atom).symbol(),
+                    hydrogens: molecule.hydrogens(atom),
+                })
                 .collect(),
             bonds: molecule.bonds().map(|(a, b, order)| DrawBond { a, b, order }).collect(),
         }
