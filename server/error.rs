@@ -108,7 +108,10 @@ impl ApiError {
 
 impl From<ParamError> for ApiError {
     fn from(e: ParamError) -> Self {
-        ApiError::BadRequest { code: "invalid_parameter", message: e.to_string(), field: Some(e.field) }
+        // "field: message", unless the message already opens with the field's name
+        // (the isomer parser says "formula 'C2H7': ...").
+        let message = if e.message.starts_with(e.field.as_str()) { e.message } else { e.to_string() };
+        ApiError::BadRequest { code: "invalid_parameter", message, field: Some(e.field) }
     }
 }
 

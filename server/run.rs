@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::params::ParamError;
 use crate::render;
-use crate::render::molecule::{DrawAtom, DrawBond, MoleculeDrawing};
+use crate::render::molecule::MoleculeDrawing;
 use crate::spec::{ProblemKind, ProblemSpec};
 
 /// A built problem of any kind.
@@ -296,7 +296,7 @@ impl Run {
     pub fn current_svg(&self) -> String {
         match self {
             Run::Tsp(sa) => render::tsp::tour_svg(sa.problem().coords(), sa.state().order()),
-            Run::Isomer(run) => render::molecule::molecule_svg(&drawing(run.sa.state())),
+            Run::Isomer(run) => render::molecule::molecule_svg(&MoleculeDrawing::from(run.sa.state())),
         }
     }
 
@@ -304,7 +304,7 @@ impl Run {
     pub fn best_svg(&self) -> String {
         match self {
             Run::Tsp(sa) => render::tsp::tour_svg(sa.problem().coords(), sa.best_state().order()),
-            Run::Isomer(run) => render::molecule::molecule_svg(&drawing(run.sa.best_state())),
+            Run::Isomer(run) => render::molecule::molecule_svg(&MoleculeDrawing::from(run.sa.best_state())),
         }
     }
 
@@ -332,16 +332,6 @@ impl Run {
             checkpoint_every: every,
             checkpoints,
         })
-    }
-}
-
-/// What the molecule renderer needs of a molecule.
-fn drawing(m: &Molecule) -> MoleculeDrawing {
-    MoleculeDrawing {
-        atoms: (0..m.atom_count())
-            .map(|i| DrawAtom { symbol: m.element(i).symbol(), hydrogens: m.hydrogens(i) })
-            .collect(),
-        bonds: m.bonds().map(|(a, b, order)| DrawBond { a, b, order }).collect(),
     }
 }
 
