@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { status } from "./support/api.js";
-import { launchBrowser, openPage, screenshot } from "./support/browser.js";
+import { screenshot } from "./support/browser.js";
 import {
   chartSteps,
   fillParams,
@@ -12,24 +12,22 @@ import {
   waitForState,
   waitForStep,
 } from "./support/page.js";
-import { startKiln } from "./support/server.js";
+import { openOwnerPage } from "./support/owner.js";
 
 describe("an isomer run on the owner's page", () => {
+  let owner;
   let kiln;
-  let browser;
   let page;
   let errors;
   let sessionId;
 
   before(async () => {
-    kiln = await startKiln();
-    browser = await launchBrowser();
-    ({ page, errors } = await openPage(browser, `${kiln.url}/`, { viewport: { width: 1280, height: 900 } }));
+    owner = await openOwnerPage();
+    ({ kiln, page, errors } = owner);
   });
 
   after(async () => {
-    await browser?.close();
-    await kiln?.stop();
+    await owner?.close();
   });
 
   it("configures C8H18, starts, and shows a growing step counter, a molecule and chart points", async () => {

@@ -3,25 +3,22 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { launchBrowser, openPage, screenshot } from "./support/browser.js";
+import { screenshot } from "./support/browser.js";
 import { chooseProblem, fillParams, waitForConnection, waitForState } from "./support/page.js";
-import { startKiln } from "./support/server.js";
+import { openOwnerPage } from "./support/owner.js";
 
 describe("a finished TSP run", () => {
-  let kiln;
-  let browser;
+  let owner;
   let page;
   let errors;
 
   before(async () => {
-    kiln = await startKiln();
-    browser = await launchBrowser();
-    ({ page, errors } = await openPage(browser, `${kiln.url}/`, { viewport: { width: 1280, height: 900 } }));
+    owner = await openOwnerPage();
+    ({ page, errors } = owner);
   });
 
   after(async () => {
-    await browser?.close();
-    await kiln?.stop();
+    await owner?.close();
   });
 
   it("shows the final tour, its length and the summary", async () => {

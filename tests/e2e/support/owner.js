@@ -1,0 +1,24 @@
+// The common fixture of the owner's-page tests: a fresh `kiln serve`, a browser, and
+// the page opened at a desktop size, closed again after the suite.
+
+import { launchBrowser, openPage } from "./browser.js";
+import { startKiln } from "./server.js";
+
+export const DESKTOP = { viewport: { width: 1280, height: 900 } };
+
+/** Starts a server and opens its page; returns {kiln, browser, page, errors, close()}. */
+export async function openOwnerPage() {
+  const kiln = await startKiln();
+  const browser = await launchBrowser();
+  const { page, errors } = await openPage(browser, `${kiln.url}/`, DESKTOP);
+  return {
+    kiln,
+    browser,
+    page,
+    errors,
+    async close() {
+      await browser.close();
+      await kiln.stop();
+    },
+  };
+}
