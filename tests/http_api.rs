@@ -132,14 +132,7 @@ async fn one_session_over_the_maximum_is_429() {
     assert_eq!(response.status(), 429);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "too_many");
-    let deleted = server
-        .client
-        .delete(server.url(&format!("/api/sa/{}", s.id)))
-        .bearer_auth(&s.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(deleted.status(), 200);
+    assert_eq!(server.delete(&s).await, 200);
     server.configure(butane(5)).await;
 }
 
@@ -194,14 +187,7 @@ async fn deleting_a_session_ends_its_streams_with_an_error_event() {
     let s = server.configure(butane(5)).await;
     let mut sse = server.stream(&s).await;
     sse.next_named("connected").await;
-    let response = server
-        .client
-        .delete(server.url(&format!("/api/sa/{}", s.id)))
-        .bearer_auth(&s.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    assert_eq!(server.delete(&s).await, 200);
     let error = sse.next_named("error").await;
     assert_eq!(error.json()["code"], "session_ended");
     assert_eq!(sse.next().await, None);

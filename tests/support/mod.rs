@@ -104,6 +104,12 @@ impl TestServer {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// DELETE the session with its token; returns the status.
+    pub async fn delete(&self, s: &Created) -> u16 {
+        let url = self.url(&format!("/api/sa/{}", s.id));
+        self.client.delete(url).bearer_auth(&s.token).send().await.expect("request").status().as_u16()
+    }
+
     /// GET a JSON document; returns (status, body).
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
         let response = self.client.get(self.url(path)).send().await.expect("request");
