@@ -34,6 +34,10 @@ pub const MIN_EVENTS_PER_SEC: f64 = 0.1;
 pub const DEFAULT_EVENTS_PER_SEC: f64 = 20.0;
 /// The bundled instance a TSP run uses when none is named.
 pub const DEFAULT_TSP_INSTANCE: &str = "berlin52";
+/// A TSP session's default pacing spreads its run over about this many events: 20 s
+/// at the default 20 events/s, long enough for a class to watch the tour untangle
+/// ("max" would finish berlin52's million steps in a handful of frames).
+pub const TSP_DEFAULT_EVENTS_PER_RUN: u64 = 400;
 /// The formula an isomer run uses when none is named.
 pub const DEFAULT_FORMULA: &str = "C8H18";
 
@@ -194,7 +198,7 @@ impl RunParams {
         let kind = self.problem.unwrap_or_default();
         let spec = self.spec(kind)?;
         let config = self.config(kind, &spec)?;
-        let pacing = self.pacing(kind)?;
+        let pacing = self.pacing(kind, config.total_steps())?;
         Ok(Resolved { spec, config, pacing })
     }
 
@@ -305,10 +309,12 @@ impl RunParams {
         Ok(config)
     }
 
-    fn pacing(&self, kind: ProblemKind) -> Result<Pacing, ParamError> {
+    fn pacing(&self, kind: ProblemKind, total_steps: u64) -> Result<Pacing, ParamError> {
         let default_steps = match kind {
             ProblemKind::Isomer => StepsPerEvent::Steps(1),
-            ProblemKind::Tsp => StepsPerEvent::Max,
+            ProblemKind::Tsp => {
+                StepsPerEvent::Steps((total_steps / TSP_DEFAULT_EVENTS_PER_RUN).clamp(1, MAX_STEPS_PER_EVENT))
+            }
         };
         let steps_per_event = self.steps_per_event.unwrap_or(default_steps);
         if let StepsPerEvent::Steps(n) = steps_per_event
@@ -419,13 +425,13 @@ mod tests {
     }
 
     #[test]
-    fn tsp_defaults_to_berlin52_auto_one_cycle_at_full_speed() {
+    fn tsp_defaults_to_berlin52_auto_one_cycle_over_about_400_events() {
         let p = RunParams::from_json(br#"{"problem": "tsp"}"#).unwrap();
         let r = p.resolve().unwrap();
         assert_eq!(r.config.schedule, ScheduleKind::Auto);
         assert_eq!(r.config.cycles, 1);
         assert_eq!(r.config.steps_per_cycle, Tsp::bundled("berlin52").unwrap().default_steps());
-        assert_eq!(r.pacing.steps_per_event, StepsPerEvent::Max);
+        assert_eq!(r.pacing.steps_per_event, StepsPerEvent::Steps(r.config.total_steps() / 400));
     }
 
     #[test]
