@@ -114,6 +114,16 @@ fn now_ms() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64() * 1000.0
 }
 
+/// Open session `id`'s SSE stream.
+async fn open_stream(client: &reqwest::Client, base: &str, id: &str) -> reqwest::Response {
+    client
+        .get(format!("{base}/api/sa/{id}/stream"))
+        .header("Accept", "text/event-stream")
+        .send()
+        .await
+        .expect("stream")
+}
+
 async fn configure(client: &reqwest::Client, base: &str, params: &Value) -> (String, String) {
     let body: Value = client
         .post(format!("{base}/api/sa/configure"))
@@ -203,12 +213,7 @@ async fn event_rate(label: &str, params: Value) {
     paced["steps_per_event"] = json!(1);
     paced["max_events_per_sec"] = json!(60);
     let (id, token) = configure(&client, &base, &paced).await;
-    let response = client
-        .get(format!("{base}/api/sa/{id}/stream"))
-        .header("Accept", "text/event-stream")
-        .send()
-        .await
-        .expect("stream");
+    let response = open_stream(&client, &base, &id).await;
     start(&client, &base, &id, &token).await;
     let (mut count, mut bytes, mut with_svg) = (0u64, 0usize, 0u64);
     read_events(response, |name, data| {
@@ -252,12 +257,7 @@ async fn classroom() {
     let measuring_to = measuring_from + CLASSROOM_SECONDS as f64 * 1000.0;
     let mut readers = Vec::new();
     for id in streams {
-        let response = client
-            .get(format!("{base}/api/sa/{id}/stream"))
-            .header("Accept", "text/event-stream")
-            .send()
-            .await
-            .expect("stream");
+        let response = open_stream(&client, &base, &id).await;
         let delays = delays.clone();
         readers.push(tokio::spawn(async move {
             let mut mine = Vec::new();
@@ -324,12 +324,7 @@ async fn idle_streams() {
         let base = base.clone();
         let opened = opened_tx.clone();
         readers.push(tokio::spawn(async move {
-            let response = client
-                .get(format!("{base}/api/sa/{id}/stream"))
-                .header("Accept", "text/event-stream")
-                .send()
-                .await
-                .expect("stream");
+            let response = open_stream(&client, &base, &id).await;
             let mut signalled = false;
             read_events(response, |name, _| {
                 if name == "connected" && !signalled {
