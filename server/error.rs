@@ -57,6 +57,12 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: u64,
     },
+    /// The request body did not arrive in time.
+    #[error("the request body did not arrive within {seconds} s")]
+    BodyTimeout {
+        /// The limit in seconds.
+        seconds: u64,
+    },
     /// A server-wide or per-session limit is reached.
     #[error("{0}")]
     TooMany(String),
@@ -83,6 +89,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::InvalidTransition { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -99,6 +106,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::InvalidTransition { .. } => "invalid_transition",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::BodyTimeout { .. } => "body_timeout",
             ApiError::TooMany(_) => "too_many",
             ApiError::ShuttingDown => "shutting_down",
             ApiError::Internal(_) => "internal",
