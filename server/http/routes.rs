@@ -1,4 +1,4 @@
-//! The HTTP API (DESIGN.md section 5) and the page routes, as warp filters.
+//! The HTTP API (docs/protocol.md) and the page routes, as warp filters.
 //!
 //! Each route is a small filter that extracts what its handler needs (path id,
 //! headers, body) and a handler that returns `Result<Response, ApiError>`; errors
@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use serde_json::json;
 use uuid::Uuid;
@@ -18,36 +17,36 @@ use warp::hyper::body::Bytes;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
-use crate::catalog;
-use crate::error::ApiError;
-use crate::params::RunParams;
-use crate::run::Run;
-use crate::session::{Control, MAX_MANUAL_STEPS, Session, SessionState};
-use crate::sessions::Sessions;
-use crate::stream::{Viewer, body};
+use super::batch::batch;
+use super::body::read_body;
+use super::error::ApiError;
+use crate::kinds::{Registry, Request, Scope};
+use crate::live::session::MAX_MANUAL_STEPS;
+use crate::live::stream::{Viewer, body};
+use crate::live::{Control, Session, SessionState, Sessions};
 
-/// Largest request body (a TSPLIB text of a few thousand cities fits).
-pub const BODY_LIMIT: u64 = 1024 * 1024;
-/// A body over [`BODY_LIMIT`] but under this is read to its end and dropped before
-/// the 413 is sent, so a client still writing it reads the answer instead of a
-/// broken pipe; a larger one is refused at once and its connection closed.
-pub const DRAIN_LIMIT: u64 = 16 * BODY_LIMIT;
-/// Longest a request body may take to arrive (and an oversized one to be drained).
-pub const BODY_TIME_LIMIT: Duration = Duration::from_secs(10);
-/// Longest the JSON batch fallback drives a run before answering.
-pub const BATCH_TIME_LIMIT: Duration = Duration::from_secs(20);
-/// Progress samples in a batch answer.
-pub const BATCH_SAMPLES: u64 = 100;
 /// Checkpoints of a replay record (about; plus the first and the last).
 pub const RECORD_CHECKPOINTS: u64 = 100;
 
-/// What every handler shares.
+/// What every handler shares: the problem kinds, the sessions, the auth switch.
 #[derive(Clone)]
 pub struct Api {
+    registry: Arc<Registry>,
+    sessions: Sessions,
+    no_auth: bool,
+}
+
+impl Api {
+    /// Handlers over these kinds and sessions; `no_auth` skips the control-token check
+    /// (`kiln serve --no-auth`).
+    pub fn new(registry: Arc<Registry>, sessions: Sessions, no_auth: bool) -> Self {
+        Api { registry, sessions, no_auth }
+    }
+
     /// The sessions.
-    pub sessions: Sessions,
-    /// Skip the control-token check (`kiln serve --no-auth`).
-    pub no_auth: bool,
+    pub fn sessions(&self) -> &Sessions {
+        &self.sessions
+    }
 }
 
 /// Every route of the server, errors turned into JSON.
@@ -61,7 +60,8 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
     let health = warp::path!("health").and(get).and(ctx.clone()).map(|api: Api| health(&api));
     let problems = warp::path!("api" / "problems")
         .and(get)
-        .map(|| warp::reply::json(&catalog::problems()).into_response());
+        .and(ctx.clone())
+        .map(|api: Api| warp::reply::json(api.registry.catalog()).into_response());
     let configure = warp::path!("api" / "sa" / "configure")
         .and(post)
         .and(ctx.clone())
@@ -162,60 +162,16 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .unify()
         .or(statics)
         .unify()
-        .recover(crate::error::recover)
+        .recover(super::error::recover)
         .unify()
         .boxed()
 }
 
-/// Read a request body of at most [`BODY_LIMIT`] bytes.
-///
-/// warp's `content_length_limit` rejects on the header alone, and hyper then closes
-/// the connection while the client is still sending: the client sees a broken pipe
-/// or a reset, never the 413 (a browser uploading a too-large TSPLIB file shows a
-/// network error). So an oversized body is read to its end and thrown away, bounded
-/// by [`DRAIN_LIMIT`] bytes and [`BODY_TIME_LIMIT`], before the 413 goes out.
-async fn read_body<B: bytes::Buf>(
-    declared: Option<u64>,
-    body: impl futures_util::Stream<Item = Result<B, warp::Error>>,
-) -> Result<Bytes, ApiError> {
-    use futures_util::StreamExt;
-    let too_large = || ApiError::PayloadTooLarge { limit: BODY_LIMIT };
-    if declared.is_some_and(|n| n > DRAIN_LIMIT) {
-        return Err(too_large());
-    }
-    let deadline = tokio::time::Instant::now() + BODY_TIME_LIMIT;
-    let mut body = std::pin::pin!(body);
-    let mut kept = bytes::BytesMut::new();
-    let mut seen: u64 = 0;
-    loop {
-        let chunk = match tokio::time::timeout_at(deadline, body.next()).await {
-            Ok(Some(Ok(chunk))) => chunk,
-            Ok(None) => break,
-            Ok(Some(Err(e))) => {
-                return Err(ApiError::BadRequest {
-                    code: "invalid_body",
-                    message: format!("the request body could not be read: {e}"),
-                    field: None,
-                });
-            }
-            Err(_) if seen > BODY_LIMIT => return Err(too_large()),
-            Err(_) => return Err(ApiError::BodyTimeout { seconds: BODY_TIME_LIMIT.as_secs() }),
-        };
-        seen += chunk.remaining() as u64;
-        if seen <= BODY_LIMIT {
-            bytes::BufMut::put(&mut kept, chunk);
-        } else if seen > DRAIN_LIMIT {
-            return Err(too_large());
-        }
-    }
-    if seen > BODY_LIMIT { Err(too_large()) } else { Ok(kept.freeze()) }
-}
-
-fn reply(result: Result<Response, ApiError>) -> Response {
+pub(super) fn reply(result: Result<Response, ApiError>) -> Response {
     result.unwrap_or_else(Reply::into_response)
 }
 
-fn json_reply(value: &impl serde::Serialize, status: StatusCode) -> Response {
+pub(super) fn json_reply(value: &impl serde::Serialize, status: StatusCode) -> Response {
     warp::reply::with_status(warp::reply::json(value), status).into_response()
 }
 
@@ -229,7 +185,7 @@ fn parse_id(id: &str) -> Result<Uuid, ApiError> {
 }
 
 fn session(api: &Api, id: &str) -> Result<Arc<Session>, ApiError> {
-    api.sessions.get(parse_id(id)?)
+    Ok(api.sessions.get(parse_id(id)?)?)
 }
 
 /// Check `Authorization: Bearer <token>` against the session's token.
@@ -246,7 +202,9 @@ fn authorize(api: &Api, session: &Session, headers: &HeaderMap) -> Result<(), Ap
     if session.token_matches(token.trim()) { Ok(()) } else { Err(ApiError::WrongToken) }
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+pub(super) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(e.to_string()))
 }
 
@@ -265,21 +223,25 @@ async fn configure(api: Api, body: Bytes) -> Result<Response, ApiError> {
         return Err(ApiError::ShuttingDown);
     }
     let body = if body.iter().all(u8::is_ascii_whitespace) { Bytes::from_static(b"{}") } else { body };
-    let params = RunParams::from_json(&body)?;
-    let resolved = params.resolve_for_session()?;
+    let request = Request::from_json(&body, Scope::Session)?;
     api.sessions.check_room()?;
-    let sessions = api.sessions.clone();
-    let session = blocking(move || sessions.create(resolved)).await??;
-    let id = session.id;
+    let (registry, sessions) = (api.registry.clone(), api.sessions.clone());
+    // Resolving builds the problem (a large TSPLIB text, a formula): once, off the reactor.
+    let session = blocking(move || -> Result<Arc<Session>, ApiError> {
+        let resolved = registry.resolve(&request)?;
+        Ok(sessions.create(resolved)?)
+    })
+    .await??;
+    let id = session.id();
     let live = session.live();
     let body = json!({
         "session_id": id,
         "control_token": session.token(),
-        "state": live.state,
-        "total_steps": live.latest.progress.total_steps,
-        "problem": session.spec.kind(),
-        "config": session.config,
-        "pacing": session.pacing,
+        "state": live.state(),
+        "total_steps": live.latest().progress.total_steps,
+        "problem": session.problem(),
+        "config": session.config(),
+        "pacing": session.pacing(),
         "stream_url": format!("/api/sa/{id}/stream"),
         "watch_url": format!("/watch/{id}"),
         "qr_url": format!("/api/sa/{id}/watch-qr.svg"),
@@ -296,13 +258,13 @@ fn list(api: &Api) -> Response {
         .map(|s| {
             let live = s.live();
             json!({
-                "session_id": s.id,
-                "problem": s.spec.kind(),
-                "state": live.state,
-                "step": live.latest.progress.step,
-                "total_steps": live.latest.progress.total_steps,
-                "viewers": live.clients.len(),
-                "created_at": s.created_at,
+                "session_id": s.id(),
+                "problem": s.problem(),
+                "state": live.state(),
+                "step": live.latest().progress.step,
+                "total_steps": live.latest().progress.total_steps,
+                "viewers": live.viewers().len(),
+                "created_at": s.created_at(),
             })
         })
         .collect();
@@ -313,15 +275,15 @@ fn status(api: &Api, id: &str) -> Result<Response, ApiError> {
     let session = session(api, id)?;
     let live = session.live();
     let body = json!({
-        "session_id": session.id,
-        "state": live.state,
-        "problem": session.spec.kind(),
-        "spec": session.spec,
-        "config": session.config,
-        "pacing": session.pacing,
-        "created_at": session.created_at,
-        "viewers": live.clients.len(),
-        "progress": live.latest.progress,
+        "session_id": session.id(),
+        "state": live.state(),
+        "problem": session.problem(),
+        "spec": session.spec(),
+        "config": session.config(),
+        "pacing": session.pacing(),
+        "created_at": session.created_at(),
+        "viewers": live.viewers().len(),
+        "progress": live.latest().progress,
     });
     Ok(json_reply(&body, StatusCode::OK))
 }
@@ -330,16 +292,16 @@ fn streaming_status(api: &Api, id: &str) -> Result<Response, ApiError> {
     let session = session(api, id)?;
     let live = session.live();
     let body = json!({
-        "session_id": session.id,
-        "has_active_stream": !live.clients.is_empty(),
-        "streaming_clients": live.clients.len(),
-        "client_ids": live.clients,
-        "buffered_events": live.history.len(),
+        "session_id": session.id(),
+        "has_active_stream": !live.viewers().is_empty(),
+        "streaming_clients": live.viewers().len(),
+        "client_ids": live.viewers(),
+        "buffered_events": live.buffered(),
         "last_event_id": live.latest_id(),
-        "is_complete": live.state == SessionState::Complete,
-        "status": live.state,
-        "step": live.latest.progress.step,
-        "created_at": session.created_at,
+        "is_complete": live.state() == SessionState::Complete,
+        "status": live.state(),
+        "step": live.latest().progress.step,
+        "created_at": session.created_at(),
     });
     Ok(json_reply(&body, StatusCode::OK))
 }
@@ -376,7 +338,7 @@ async fn stream(
     let resume = last_event_id(query, headers);
     let cursor = {
         let live = session.live();
-        let complete = live.state == SessionState::Complete;
+        let complete = live.state() == SessionState::Complete;
         match resume {
             Some(id) if complete && id == live.latest_id() => {
                 return Ok(StatusCode::NO_CONTENT.into_response());
@@ -399,28 +361,10 @@ async fn stream(
     Ok(response)
 }
 
-/// The JSON fallback: drive the run to completion (bounded in time) and answer
-/// with the result and sampled progress.
-async fn batch(api: Api, session: Arc<Session>) -> Result<Response, ApiError> {
-    let deadline = Instant::now() + BATCH_TIME_LIMIT;
-    let stop = api.sessions.stop_signal();
-    let worker = session.clone();
-    let (samples, last) =
-        blocking(move || worker.run_to_end(BATCH_SAMPLES, deadline, || *stop.borrow())).await?;
-    let events: Vec<_> = samples.iter().map(|f| &f.progress).collect();
-    let body = json!({
-        "session_id": session.id,
-        "is_complete": last.progress.is_complete,
-        "result": last.value_with_drawings(),
-        "events": events,
-    });
-    Ok(json_reply(&body, StatusCode::OK))
-}
-
 fn watch_qr(api: &Api, id: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
     let session = session(api, id)?;
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let url = format!("http://{host}/watch/{}", session.id);
+    let url = format!("http://{host}/watch/{}", session.id());
     let svg = crate::render::qr::qr_svg(&url);
     let mut response = svg.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
@@ -429,9 +373,14 @@ fn watch_qr(api: &Api, id: &str, headers: &HeaderMap) -> Result<Response, ApiErr
 
 async fn record(api: Api, id: &str) -> Result<Response, ApiError> {
     let session = session(&api, id)?;
-    let step = session.live().latest.progress.step;
-    let every = (session.config.total_steps() / RECORD_CHECKPOINTS).max(1);
-    let record = blocking(move || Run::record(&session.spec, &session.config, step, every)).await??;
+    let step = session.live().latest().progress.step;
+    let every = (session.config().total_steps() / RECORD_CHECKPOINTS).max(1);
+    let registry = api.registry.clone();
+    let record = blocking(move || {
+        let run = registry.run(session.spec(), session.config().clone())?;
+        Ok::<_, ApiError>(run.record(session.spec(), step, every))
+    })
+    .await??;
     let mut response = json_reply(&record, StatusCode::OK);
     response.headers_mut().insert(
         header::CONTENT_DISPOSITION,
@@ -482,8 +431,8 @@ async fn control(
 fn delete(api: &Api, id: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
     let session = session(api, id)?;
     authorize(api, &session, headers)?;
-    api.sessions.delete(session.id)?;
-    Ok(json_reply(&json!({ "session_id": session.id, "deleted": true }), StatusCode::OK))
+    api.sessions.delete(session.id())?;
+    Ok(json_reply(&json!({ "session_id": session.id(), "deleted": true }), StatusCode::OK))
 }
 
 /// A file of the embedded page.

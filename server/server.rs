@@ -1,4 +1,7 @@
-//! `kiln serve`: bind, serve the API and the page, and stop gracefully.
+//! [`Server`]: the library's entry point. A builder collects the problem kinds
+//! (the built-in ones, plus any a library user registers with
+//! [`ServerBuilder::kind`]); the server then binds, serves the API and the page, and
+//! stops gracefully. `cli::serve` is the command-line shell over it.
 //!
 //! Shutdown is a `watch` channel turned true once: the purge task stops, every
 //! open stream sends `shutdown` and ends, warp stops accepting and lets the
@@ -7,13 +10,80 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
 use warp::Filter;
 
-use crate::api::{Api, routes};
-use crate::sessions::{Limits, Sessions};
+use crate::http::{Api, routes};
+use crate::kinds::{Kind, Registry};
+use crate::live::{Limits, Sessions};
+
+/// A Kiln server's problem kinds: `Server::builder().kind(MyKind).build()`.
+#[derive(Clone)]
+pub struct Server {
+    registry: Arc<Registry>,
+}
+
+/// Collects the kinds of a [`Server`].
+pub struct ServerBuilder {
+    registry: Registry,
+}
+
+impl Server {
+    /// A builder that starts with the built-in kinds.
+    pub fn builder() -> ServerBuilder {
+        ServerBuilder { registry: Registry::builtin() }
+    }
+
+    /// The kinds this server offers.
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    /// Bind and return the bound address and the server future, which resolves once
+    /// `shutdown` has resolved and the connections are done (or the grace is over).
+    pub async fn bind(
+        &self,
+        options: ServeOptions,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(SocketAddr, impl Future<Output = ()> + Send + 'static), ServeError> {
+        bind_with(self.registry.clone(), options, shutdown).await
+    }
+
+    /// Run until Ctrl-C or SIGTERM: prints `Listening on http://HOST:PORT/` once
+    /// bound and opens the browser if asked.
+    pub fn serve_blocking(&self, options: ServeOptions) -> Result<(), ServeError> {
+        serve_blocking_with(self.registry.clone(), options)
+    }
+}
+
+impl Default for Server {
+    /// The built-in kinds.
+    fn default() -> Self {
+        Server::builder().build()
+    }
+}
+
+impl ServerBuilder {
+    /// Offer `kind` too (in place of a kind of the same name).
+    pub fn kind(mut self, kind: impl Kind) -> Self {
+        self.registry = self.registry.with(kind);
+        self
+    }
+
+    /// Offer only the kinds added after this call.
+    pub fn without_builtin_kinds(mut self) -> Self {
+        self.registry = Registry::empty();
+        self
+    }
+
+    /// The server.
+    pub fn build(self) -> Server {
+        Server { registry: Arc::new(self.registry) }
+    }
+}
 
 /// Everything `kiln serve` can be told.
 #[derive(Clone, Debug)]
@@ -80,9 +150,16 @@ pub enum ServeError {
     Origin(String),
 }
 
-/// Bind and return the bound address and the server future, which resolves once
-/// `shutdown` has resolved and the connections are done (or the grace is over).
+/// [`Server::bind`] with the built-in kinds.
 pub async fn bind(
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(SocketAddr, impl Future<Output = ()> + Send + 'static), ServeError> {
+    bind_with(Arc::new(Registry::builtin()), options, shutdown).await
+}
+
+async fn bind_with(
+    registry: Arc<Registry>,
     options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(SocketAddr, impl Future<Output = ()> + Send + 'static), ServeError> {
@@ -100,7 +177,7 @@ pub async fn bind(
         keep_alive: options.keep_alive,
     };
     let sessions = Sessions::new(limits, stop_rx.clone());
-    let api = Api { sessions: sessions.clone(), no_auth: options.no_auth };
+    let api = Api::new(registry, sessions.clone(), options.no_auth);
     let routes = match &options.allow_origin {
         None => routes(api),
         Some(origin) => {
@@ -164,14 +241,17 @@ pub async fn termination() {
     }
 }
 
-/// Run the server until Ctrl-C or SIGTERM: prints `Listening on http://HOST:PORT/`
-/// once bound and opens the browser if asked.
+/// [`Server::serve_blocking`] with the built-in kinds.
 pub fn serve_blocking(options: ServeOptions) -> Result<(), ServeError> {
+    serve_blocking_with(Arc::new(Registry::builtin()), options)
+}
+
+fn serve_blocking_with(registry: Arc<Registry>, options: ServeOptions) -> Result<(), ServeError> {
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Runtime)?;
     let open = options.open_browser;
     let result = runtime.block_on(async {
-        let (addr, server) = bind(options, termination()).await?;
+        let (addr, server) = bind_with(registry, options, termination()).await?;
         let url = format!("http://{addr}/");
         println!("Listening on {url}");
         if open {

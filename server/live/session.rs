@@ -27,11 +27,10 @@ use serde::Serialize;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::error::ApiError;
-use crate::event::{Frame, Kind, Stored, Svg};
-use crate::params::{Pacing, StepsPerEvent};
-use crate::run::Run;
-use crate::spec::ProblemSpec;
+use super::error::LiveError;
+use super::event::{Frame, Kind, Stored, Svg};
+use crate::kinds::common::{Pacing, StepsPerEvent};
+use crate::kinds::{Run, Spec};
 
 /// Longest a frame's steps may run before its event is sent anyway.
 pub const MAX_FRAME_TIME: Duration = Duration::from_millis(250);
@@ -129,35 +128,109 @@ impl Engine {
     }
 }
 
-/// What every request and generator reads: plain data behind `Session::live`.
+/// What every request and generator reads: plain data behind `Session::live`,
+/// read and changed through its methods.
 pub struct Live {
     /// The state machine.
-    pub state: SessionState,
+    state: SessionState,
     /// Reset generation, from 1.
-    pub generation: u64,
+    generation: u64,
     /// The last events, oldest first, ids contiguous.
-    pub history: VecDeque<Stored>,
+    history: VecDeque<Stored>,
     /// Id of the next event.
-    pub next_id: u64,
+    next_id: u64,
     /// Open streams' client ids, in connect order.
-    pub clients: Vec<Uuid>,
+    clients: Vec<Uuid>,
     /// A frame's steps are running.
-    pub stepping: bool,
+    stepping: bool,
     /// When the next frame is due (while running).
-    pub next_frame_at: Instant,
+    next_frame_at: Instant,
     /// Last request or stream activity (for the idle TTL).
-    pub last_activity: Instant,
+    last_activity: Instant,
     /// The newest frame (for status, `connected` and `resync`).
-    pub latest: Arc<Frame>,
+    latest: Arc<Frame>,
     /// Running time before the current running stretch.
     elapsed_before: Duration,
     /// Start of the current running stretch.
     running_since: Option<Instant>,
     /// The session was deleted or expired: streams end with an error.
-    pub deleted: bool,
+    deleted: bool,
 }
 
 impl Live {
+    /// The state machine's state.
+    pub fn state(&self) -> SessionState {
+        self.state
+    }
+
+    /// The newest frame.
+    pub fn latest(&self) -> &Arc<Frame> {
+        &self.latest
+    }
+
+    /// Id of the oldest event kept (the next id when none is kept).
+    pub fn oldest_id(&self) -> u64 {
+        self.history.front().map_or(self.next_id, |e| e.id)
+    }
+
+    /// The kept events after `cursor`, oldest first.
+    pub fn events_after(&self, cursor: u64) -> Vec<Stored> {
+        let skip = (cursor + 1).saturating_sub(self.oldest_id()) as usize;
+        self.history.iter().skip(skip).cloned().collect()
+    }
+
+    /// How many events are kept.
+    pub fn buffered(&self) -> usize {
+        self.history.len()
+    }
+
+    /// The open streams' client ids, in connect order.
+    pub fn viewers(&self) -> &[Uuid] {
+        &self.clients
+    }
+
+    /// The session was deleted or expired.
+    pub fn is_deleted(&self) -> bool {
+        self.deleted
+    }
+
+    /// A frame's steps are running.
+    pub fn is_stepping(&self) -> bool {
+        self.stepping
+    }
+
+    /// When the next frame is due (while running).
+    pub fn next_frame_at(&self) -> Instant {
+        self.next_frame_at
+    }
+
+    /// Note activity now (a request or a stream), for the idle TTL.
+    pub fn touch(&mut self, now: Instant) {
+        self.last_activity = now;
+    }
+
+    /// Add an open stream's client id.
+    pub fn add_viewer(&mut self, client: Uuid, now: Instant) {
+        self.clients.push(client);
+        self.last_activity = now;
+    }
+
+    /// Remove a closed stream's client id.
+    pub fn remove_viewer(&mut self, client: Uuid, now: Instant) {
+        self.clients.retain(|c| *c != client);
+        self.last_activity = now;
+    }
+
+    /// No stream is open and nothing happened for longer than `ttl`.
+    pub fn idle_longer_than(&self, ttl: Duration, now: Instant) -> bool {
+        self.clients.is_empty() && now.saturating_duration_since(self.last_activity) > ttl
+    }
+
+    /// Mark the session deleted (streams end with an error event).
+    pub fn mark_deleted(&mut self) {
+        self.deleted = true;
+    }
+
     /// Id of the newest event (0 before any).
     pub fn latest_id(&self) -> u64 {
         self.next_id - 1
@@ -193,22 +266,17 @@ impl Live {
 
 /// One run and everything about watching it.
 pub struct Session {
-    /// Random v4 id.
-    pub id: Uuid,
+    id: Uuid,
     token: String,
-    /// What is annealed.
-    pub spec: ProblemSpec,
-    /// How.
-    pub config: AnnealConfig,
-    /// How fast it is shown.
-    pub pacing: Pacing,
-    /// Creation time, seconds since the Unix epoch.
-    pub created_at: u64,
+    spec: Spec,
+    config: AnnealConfig,
+    pacing: Pacing,
+    created_at: u64,
     history_limit: usize,
     engine: Mutex<Engine>,
     live: Mutex<Live>,
     /// Woken after every appended event and state change.
-    pub notify: Notify,
+    notify: Notify,
 }
 
 /// The answer to a control call.
@@ -224,13 +292,7 @@ pub struct ControlReply {
 
 impl Session {
     /// A session at step 0, idle. `run` must be built from `spec` and `config`.
-    pub fn new(
-        spec: ProblemSpec,
-        config: AnnealConfig,
-        pacing: Pacing,
-        run: Run,
-        history_limit: usize,
-    ) -> Self {
+    pub fn new(spec: Spec, config: AnnealConfig, pacing: Pacing, run: Run, history_limit: usize) -> Self {
         let now = Instant::now();
         let mut engine = Engine::new(run);
         let latest = engine.frame(1, Duration::ZERO);
@@ -261,6 +323,47 @@ impl Session {
         }
     }
 
+    /// The random v4 id.
+    pub fn id(&self) -> Uuid {
+        self.id
+    }
+
+    /// What is annealed.
+    pub fn spec(&self) -> &Spec {
+        &self.spec
+    }
+
+    /// The kind's name.
+    pub fn problem(&self) -> &str {
+        &self.spec.problem
+    }
+
+    /// How it is annealed.
+    pub fn config(&self) -> &AnnealConfig {
+        &self.config
+    }
+
+    /// How fast it is shown.
+    pub fn pacing(&self) -> Pacing {
+        self.pacing
+    }
+
+    /// Creation time, seconds since the Unix epoch.
+    pub fn created_at(&self) -> u64 {
+        self.created_at
+    }
+
+    /// A future that resolves at the next appended event or state change. Create it
+    /// (and `enable` it) before checking the state, so no wake-up is missed.
+    pub fn notified(&self) -> tokio::sync::futures::Notified<'_> {
+        self.notify.notified()
+    }
+
+    /// Wake every stream of this session (after a change made through [`Live`]).
+    pub fn wake(&self) {
+        self.notify.notify_waiters();
+    }
+
     /// The control token.
     pub fn token(&self) -> &str {
         &self.token
@@ -283,14 +386,14 @@ impl Session {
     }
 
     /// Start, pause or resume; 409 when the transition does not apply.
-    pub fn control(&self, action: Control) -> Result<ControlReply, ApiError> {
+    pub fn control(&self, action: Control) -> Result<ControlReply, LiveError> {
         let now = Instant::now();
         let mut live = self.live();
         let next = match (action, live.state) {
             (Control::Start, SessionState::Idle | SessionState::Paused) => SessionState::Running,
             (Control::Resume, SessionState::Paused) => SessionState::Running,
             (Control::Pause, SessionState::Running) => SessionState::Paused,
-            (_, state) => return Err(ApiError::InvalidTransition { action: action.name(), state }),
+            (_, state) => return Err(LiveError::InvalidTransition { action: action.name(), state }),
         };
         live.set_state(next, now);
         live.last_activity = now;
@@ -325,12 +428,12 @@ impl Session {
 
     /// Advance exactly `n` steps by hand (idle or paused -> paused, or complete).
     /// Blocking; call it from a blocking thread.
-    pub fn step(&self, n: u64) -> Result<ControlReply, ApiError> {
+    pub fn step(&self, n: u64) -> Result<ControlReply, LiveError> {
         let mut engine = lock(&self.engine);
         {
             let live = self.live();
             if !matches!(live.state, SessionState::Idle | SessionState::Paused) {
-                return Err(ApiError::InvalidTransition { action: "step", state: live.state });
+                return Err(LiveError::InvalidTransition { action: "step", state: live.state });
             }
         }
         engine.run.run(n);

@@ -1,0 +1,14 @@
+//! Live sessions: the session manager, one session's state machine and event
+//! history, the frames it keeps, and the SSE stream that both drives and shows it.
+//! Nothing here knows HTTP: errors are [`LiveError`]s, mapped to statuses in
+//! `http::error`.
+
+pub mod error;
+pub mod event;
+pub mod session;
+pub mod sessions;
+pub mod stream;
+
+pub use error::LiveError;
+pub use session::{Control, ControlReply, Session, SessionState};
+pub use sessions::{Limits, Sessions};
