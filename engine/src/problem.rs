@@ -5,8 +5,7 @@
 //! Problems are monomorphised into the annealer, so a `delta` call is a direct,
 //! inlinable call in the hot loop.
 
-use std::hash::Hash;
-
+use crate::digest::StateDigest;
 use crate::rng::StepRng;
 
 /// A proposal that cannot be made: counted by kind, never applied.
@@ -40,11 +39,19 @@ pub enum Proposal<M> {
 /// annealer keeps `current += delta`, and tests hold every problem to the full
 /// recomputation.
 pub trait Problem: Send + Sync {
-    /// A point of the search space. `Hash` feeds the replay checkpoints' state hash,
-    /// so it must cover exactly the data that identifies the state.
-    type State: Clone + Send + Sync + Hash;
+    /// A point of the search space. Its [`StateDigest`] is the replay checkpoints'
+    /// state hash, so it must write exactly the data that identifies the state, in a
+    /// documented, platform-independent byte order.
+    type State: Clone + Send + Sync + StateDigest;
     /// A proposed change to a state.
     type Move: Send + Sync;
+
+    /// Random 32-bit words each step owns in the seed's stream, 2..=8: the last two
+    /// are the Metropolis uniform, the others feed `propose` (draws past them continue
+    /// in an overflow stream, see [`crate::rng`]). Fewer words make cheap steps cheaper;
+    /// changing the number changes every trajectory of the problem, so it is part of
+    /// its definition. Checked when an annealer is made.
+    const WORDS_PER_STEP: usize = crate::rng::WORDS_PER_STEP;
 
     /// The deterministic starting state.
     fn initial_state(&self) -> Self::State;
