@@ -13,6 +13,12 @@
 //! 3. an exact isomorphism test (`isomorphism`) against each of their
 //!    representatives decides; no match is a new class.
 //!
+//! Molecules with a ring and a multiple bond may be aromatic, and then two Kekule
+//! forms of one structure are different graphs: on a key miss those are placed by
+//! their canonical SMILES instead (RDKit's aromaticity model, as before), which
+//! costs a name per new key for such formulas only; alkanes and other molecules
+//! without a ring or without a multiple bond never need one.
+//!
 //! So the count is exact: hash collisions only add isomorphism tests. Names are
 //! computed only where one is shown: [`DistinctIsomers::names`] writes the
 //! canonical SMILES of every class on demand.
@@ -28,12 +34,20 @@ use super::isomorphism::isomorphic;
 use super::molecule::Molecule;
 use super::problem::Isomer;
 use super::smiles::canonical_smiles;
-use super::structure_key::{invariant, molecule_from_key, refine, structure_key_with};
+use super::structure_key::{invariant, molecule_from_key, refine, write_structure_key};
 
 /// Most distinct structures remembered per run.
 pub const DISTINCT_ISOMERS_CAP: usize = 100_000;
 /// Most bytes of structure keys cached per run.
 pub const KEY_CACHE_BYTES: usize = 8 << 20;
+
+/// Whether `m` has a ring and a multiple bond, so it may be aromatic: then two
+/// Kekule forms (different bond orders, so not isomorphic as graphs) are one
+/// structure, and only the canonical SMILES (RDKit's aromaticity model) can say so.
+fn may_be_aromatic(m: &Molecule) -> bool {
+    let bonds = m.bonds().count();
+    bonds >= m.atom_count() && m.bonds().any(|(_, _, order)| order > 1)
+}
 
 /// The set of structures seen, as classes of isomorphic molecules.
 #[derive(Clone, Debug, Default)]
@@ -43,9 +57,13 @@ pub struct DistinctIsomers {
     key_bytes: usize,
     /// Refinement invariant -> classes that have it.
     by_invariant: HashMap<u64, Vec<u32>>,
+    /// Canonical SMILES -> class, for molecules that may be aromatic.
+    by_name: HashMap<Box<str>, u32>,
     /// One representative key per class.
     classes: Vec<Box<[u8]>>,
     saturated: bool,
+    /// Scratch space for the key of the state being placed (no allocation per step).
+    scratch: Vec<u8>,
 }
 
 impl DistinctIsomers {
@@ -64,27 +82,41 @@ impl DistinctIsomers {
     /// the first structure, and so on), or `None` once saturated and `m` is new.
     pub fn class_of(&mut self, m: &Molecule) -> Option<usize> {
         let colours = refine(m);
-        let key = structure_key_with(m, &colours);
-        if let Some(&class) = self.keys.get(&key) {
+        write_structure_key(m, &colours, &mut self.scratch);
+        if let Some(&class) = self.keys.get(&self.scratch[..]) {
             return Some(class as usize);
         }
+        let key: Box<[u8]> = self.scratch[..].into();
         let n = m.atom_count();
-        let candidates = self.by_invariant.entry(invariant(&colours[..n])).or_default();
-        let known = candidates.iter().copied().find(|&class| {
-            let representative = molecule_from_key(&self.classes[class as usize]);
-            isomorphic(m, &colours, &representative, &refine(&representative))
-        });
+        let next = self.classes.len() as u32;
+        let full = self.classes.len() >= DISTINCT_ISOMERS_CAP;
+        let known = if may_be_aromatic(m) {
+            let name: Box<str> = canonical_smiles(m).into();
+            let known = self.by_name.get(&name).copied();
+            if known.is_none() && !full {
+                self.by_name.insert(name, next);
+            }
+            known
+        } else {
+            let candidates = self.by_invariant.entry(invariant(&colours[..n])).or_default();
+            let known = candidates.iter().copied().find(|&class| {
+                let representative = molecule_from_key(&self.classes[class as usize]);
+                isomorphic(m, &colours, &representative, &refine(&representative))
+            });
+            if known.is_none() && !full {
+                candidates.push(next);
+            }
+            known
+        };
         let class = match known {
             Some(class) => class,
-            None if self.classes.len() >= DISTINCT_ISOMERS_CAP => {
+            None if full => {
                 self.saturated = true;
                 return None;
             }
             None => {
-                let class = self.classes.len() as u32;
-                candidates.push(class);
                 self.classes.push(key.clone());
-                class
+                next
             }
         };
         if self.key_bytes + key.len() <= KEY_CACHE_BYTES {

@@ -95,18 +95,21 @@ pub(crate) fn invariant(colours: &[u64]) -> u64 {
 
 /// The key of `m` (see the module documentation).
 pub(crate) fn structure_key(m: &Molecule) -> Box<[u8]> {
-    structure_key_with(m, &refine(m))
+    let mut key = Vec::new();
+    write_structure_key(m, &refine(m), &mut key);
+    key.into_boxed_slice()
 }
 
-/// The key of `m` from its refined colours.
-pub(crate) fn structure_key_with(m: &Molecule, colour: &Colours) -> Box<[u8]> {
+/// Write the key of `m` into `key` (cleared first): no allocation once `key` has
+/// grown to the size of one key.
+pub(crate) fn write_structure_key(m: &Molecule, colour: &Colours, key: &mut Vec<u8>) {
+    key.clear();
     let n = m.atom_count();
     let mut order = [0u8; MAX_HEAVY_ATOMS];
     for (i, o) in order.iter_mut().enumerate().take(n) {
         *o = i as u8;
     }
     order[..n].sort_by_key(|&i| (colour[usize::from(i)], i));
-    let mut key = Vec::with_capacity(1 + n + (n * n).div_ceil(8));
     key.push(n as u8);
     for &i in &order[..n] {
         let i = usize::from(i);
@@ -127,7 +130,6 @@ pub(crate) fn structure_key_with(m: &Molecule, colour: &Colours) -> Box<[u8]> {
     if filled > 0 {
         key.push(byte);
     }
-    key.into_boxed_slice()
 }
 
 /// The molecule a key spells (atoms in the key's numbering; objective cache empty).
