@@ -9,18 +9,27 @@
 //!   C30H62 (acceptance near 0), batch 1 against batch auto on 2 threads. The bench
 //!   first checks both produce identical checkpoints; speed means nothing otherwise.
 //!
-//! Run: `cargo bench --bench isomer_steps`
+//! * `isomer_distinct/C10H22`, `C30H62`: the first [`DISTINCT_STEPS`] steps of a
+//!   headless run ([`Isomer::headless_config`], batch 1), the engine alone against
+//!   the engine counting distinct isomers on every accepted step, as `kiln run`
+//!   does. Before criterion, the two are also timed interleaved (best of five each)
+//!   and the ratio printed, so it compares runs made side by side.
+//!
+//! Run: `cargo bench --bench isomer_steps` (or `-- isomer_distinct` for that group).
 
 use std::hint::black_box;
 
+use std::time::Instant;
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use kiln_engine::problems::isomer::{Isomer, Objective};
+use kiln_engine::problems::isomer::{DistinctIsomers, Isomer, Molecule, Objective};
 use kiln_engine::replay::{first_divergence, record_checkpoints};
-use kiln_engine::{AnnealConfig, Annealer, Batch, ScheduleKind};
+use kiln_engine::{AnnealConfig, Annealer, Batch, Direction, ScheduleKind};
 
 const ONE_CORE_STEPS: u64 = 100_000;
 const LOGP_STEPS: u64 = 1_000;
 const PARALLEL_STEPS: u64 = 20_000;
+const DISTINCT_STEPS: u64 = 200_000;
 
 fn one_core(steps: u64) -> AnnealConfig {
     AnnealConfig {
@@ -108,5 +117,65 @@ fn parallel_scoring(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, steps_per_second, parallel_scoring);
+/// The start of a headless run of `formula`, one core.
+fn headless(formula: &str) -> Annealer<Isomer> {
+    let problem = Isomer::new(formula, Objective::default()).unwrap();
+    let config = AnnealConfig {
+        batch: Batch::Fixed(1),
+        threads: 1,
+        ..problem.headless_config(42, Direction::Minimize)
+    };
+    Annealer::new(problem, config).unwrap()
+}
+
+/// Run the first [`DISTINCT_STEPS`] steps again, counting distinct isomers or not;
+/// returns the count (0 when not counting).
+fn run_headless(sa: &mut Annealer<Isomer>, count: bool) -> u64 {
+    sa.reset();
+    if !count {
+        sa.run(DISTINCT_STEPS);
+        return 0;
+    }
+    let problem = sa.problem().clone();
+    let mut distinct = DistinctIsomers::new();
+    distinct.observe(&problem, sa.state());
+    sa.run_observed(DISTINCT_STEPS, &mut |m: &Molecule| distinct.observe(&problem, m));
+    distinct.count()
+}
+
+fn distinct_counting(c: &mut Criterion) {
+    let mut group = c.benchmark_group("isomer_distinct");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(DISTINCT_STEPS));
+    for formula in ["C10H22", "C30H62"] {
+        let mut sa = headless(formula);
+        let (mut alone, mut counting) = (f64::MAX, f64::MAX);
+        let mut distinct = 0;
+        for _ in 0..5 {
+            let start = Instant::now();
+            run_headless(&mut sa, false);
+            alone = alone.min(start.elapsed().as_secs_f64());
+            let start = Instant::now();
+            distinct = run_headless(&mut sa, true);
+            counting = counting.min(start.elapsed().as_secs_f64());
+        }
+        let rate = |secs: f64| DISTINCT_STEPS as f64 / secs / 1e6;
+        eprintln!(
+            "{formula}: engine alone {:.2} M steps/s, counting {:.2} M steps/s ({:.0}%), {distinct} distinct, \
+             accepted {} of {DISTINCT_STEPS}",
+            rate(alone),
+            rate(counting),
+            100.0 * alone / counting,
+            sa.snapshot().accepted_moves
+        );
+        for (label, count) in [("engine_alone", false), ("counting", true)] {
+            group.bench_function(BenchmarkId::new(formula, label), |b| {
+                b.iter(|| black_box(run_headless(&mut sa, count)))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, steps_per_second, parallel_scoring, distinct_counting);
 criterion_main!(benches);

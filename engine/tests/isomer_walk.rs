@@ -64,7 +64,7 @@ fn visit(formula: &str, expected: u64) -> (DistinctIsomers, u64) {
 
 fn assert_visits_exactly_the_known_count(formula: &str, expected: u64) {
     let (seen, last_new) = visit(formula, expected);
-    let mut names: Vec<&str> = seen.names().collect();
+    let mut names: Vec<String> = seen.names().collect();
     names.sort();
     assert_eq!(seen.count(), expected, "{formula}: saw {names:?}");
     println!("{formula}: all {expected} isomers by step {last_new}");
@@ -104,7 +104,7 @@ fn hot_walk_of_c3h6o_visits_exactly_its_nine_isomers() {
     ];
     expected.sort();
     let (seen, _) = visit("C3H6O", 9);
-    let mut names: Vec<&str> = seen.names().collect();
+    let mut names: Vec<String> = seen.names().collect();
     names.sort();
     assert_eq!(names, expected);
 }

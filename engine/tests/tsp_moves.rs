@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 
-use kiln_engine::problems::tsp::{Layout, MoveMix, Tour, Tsp, TspMove};
+use kiln_engine::problems::tsp::{
+    Candidates, Layout, MoveMix, NEAREST_MIN_CITIES, NEIGHBOURS, Tour, Tsp, TspMove, euc_2d,
+};
 use kiln_engine::rng::{StepRng, StepStream};
 use kiln_engine::{AnnealConfig, Annealer, Batch, Problem, Proposal, ScheduleKind};
 
@@ -50,6 +52,52 @@ fn every_delta_equals_the_recomputed_change_in_length() {
         assert_eq!(delta, kro.energy(after) - kro.energy(before), "{mv:?}");
     });
     assert!(counts.iter().all(|&c| c > 20_000), "both kinds proposed about equally: {counts:?}");
+}
+
+#[test]
+fn moves_from_neighbour_lists_price_exactly_and_change_the_edges() {
+    // Neighbour lists start at NEAREST_MIN_CITIES; small instances are where a
+    // city's list is crowded with its own segment and tour neighbours.
+    for n in NEAREST_MIN_CITIES..=NEAREST_MIN_CITIES + 6 {
+        for mix in [MoveMix::Both, MoveMix::TwoOptOnly, MoveMix::OrOptOnly] {
+            let tsp = Tsp::random(n, Layout::Clustered, n as u64).unwrap().with_moves(mix);
+            assert_eq!(tsp.candidates(), Candidates::Nearest);
+            walk(&tsp, 5_000, 7, |before, mv, delta, after| {
+                assert!(is_permutation(after.order()), "{mv:?} made {:?}", after.order());
+                assert_eq!(delta, tsp.energy(after) - tsp.energy(before), "n = {n}, {mv:?}");
+                assert_ne!(edges(before.order()), edges(after.order()), "{mv:?} is a no-op");
+            });
+        }
+    }
+}
+
+#[test]
+fn most_neighbour_list_moves_add_an_edge_to_a_near_city() {
+    // Brute force: each city's 10 nearest (TSPLIB distance), and how often an added
+    // edge joins two such cities, for uniform and for neighbour-list candidates.
+    let tsp = Tsp::bundled("pr1002").unwrap();
+    let coords = tsp.coords();
+    let near: Vec<Vec<u32>> = (0..coords.len())
+        .map(|a| {
+            let mut others: Vec<u32> = (0..coords.len() as u32).filter(|&b| b as usize != a).collect();
+            others.sort_by_key(|&b| (euc_2d(coords[a], coords[b as usize]), b));
+            others.truncate(NEIGHBOURS);
+            others
+        })
+        .collect();
+    let near_share = |tsp: &Tsp| {
+        let (mut close, mut all) = (0, 0);
+        walk(tsp, 3_000, 3, |before, _, _, after| {
+            for (a, b) in edges(after.order()).difference(&edges(before.order())) {
+                all += 1;
+                close += usize::from(near[*a as usize].contains(b) || near[*b as usize].contains(a));
+            }
+        });
+        close as f64 / all as f64
+    };
+    assert!(near_share(&tsp) > 0.3, "nearest: {}", near_share(&tsp));
+    let uniform = tsp.clone().with_candidates(Candidates::Uniform);
+    assert!(near_share(&uniform) < 0.05, "uniform: {}", near_share(&uniform));
 }
 
 #[test]

@@ -1,27 +1,30 @@
-//! With its default settings ([`Tsp::default_config`], [`Tsp::default_steps`]) SA
-//! gets close to TSPLIB's optima: the median of five fixed seeds is within 2% of
-//! berlin52's 7542 and 3% of kroA100's 21282.
+//! With its default settings ([`Tsp::default_config`] over [`Tsp::default_steps`])
+//! SA reaches TSPLIB's optimal tours of the small instances for most seeds and ends
+//! close to them on the larger ones. Optimal lengths: TSPLIB's table (G. Reinelt,
+//! ORSA J. Computing 3(4):376-384, 1991), as bundled.
+//!
+//! Each run is deterministic, so these are exact statements about fixed seeds; the
+//! seeds of one instance run on parallel threads.
 
-use kiln_engine::problems::tsp::{Layout, MAX_CITIES, Tsp};
+use kiln_engine::problems::tsp::{DEFAULT_MAX_SECONDS, DEFAULT_MIN_STEPS, Layout, MAX_CITIES, Tsp};
 use kiln_engine::{AnnealConfig, Annealer, Batch};
 
-const SEEDS: [u64; 5] = [1, 2, 3, 4, 5];
-
-/// Best length of a default run per seed; seeds run on parallel threads.
-fn best_lengths(tsp: &Tsp) -> Vec<f64> {
+/// Best length of a default run per seed.
+fn best_lengths(tsp: &Tsp, seeds: &[u64]) -> Vec<u64> {
     std::thread::scope(|scope| {
-        let runs: Vec<_> = SEEDS
+        let runs: Vec<_> = seeds
             .iter()
             .map(|&seed| {
                 scope.spawn(move || {
                     // Batch size never changes the trajectory (tsp_determinism), and
                     // one candidate per step avoids speculative work on threads the
-                    // five seeds already keep busy.
+                    // other seeds already keep busy.
                     let config = AnnealConfig { batch: Batch::Fixed(1), ..tsp.default_config(seed) };
                     let mut sa = Annealer::new(tsp.clone(), config).unwrap();
                     sa.run(u64::MAX);
                     assert_eq!(sa.steps_done(), tsp.default_steps());
-                    sa.best_energy()
+                    assert_eq!(sa.recomputed_energy(), sa.current_energy(), "running length drifted");
+                    sa.best_energy() as u64
                 })
             })
             .collect();
@@ -29,33 +32,60 @@ fn best_lengths(tsp: &Tsp) -> Vec<f64> {
     })
 }
 
-fn median_gap(name: &str) -> f64 {
+fn assert_optimal_for_most_seeds(name: &str) {
     let tsp = Tsp::bundled(name).unwrap();
-    let mut lengths = best_lengths(&tsp);
-    lengths.sort_by(f64::total_cmp);
-    let optimum = tsp.optimal_length().unwrap() as f64;
-    assert!(lengths[0] >= optimum, "{name}: {lengths:?} below the optimum");
-    lengths[2] / optimum - 1.0
+    let optimum = tsp.optimal_length().unwrap();
+    let lengths = best_lengths(&tsp, &[1, 2, 3, 4, 5]);
+    assert!(lengths.iter().all(|&l| l >= optimum), "{name}: {lengths:?} below the optimum {optimum}");
+    let optimal = lengths.iter().filter(|&&l| l == optimum).count();
+    assert!(optimal >= 3, "{name}: optimum {optimum} reached by {optimal} of 5 seeds: {lengths:?}");
+}
+
+fn assert_within(name: &str, seed: u64, gap: f64) {
+    let tsp = Tsp::bundled(name).unwrap();
+    let optimum = tsp.optimal_length().unwrap();
+    let best = best_lengths(&tsp, &[seed])[0];
+    let actual = best as f64 / optimum as f64 - 1.0;
+    assert!(best >= optimum && actual <= gap, "{name}: {best} is {:.2}% above {optimum}", actual * 100.0);
 }
 
 #[test]
-fn berlin52_default_run_is_within_2_percent_of_optimal() {
-    let gap = median_gap("berlin52");
-    assert!(gap <= 0.02, "median gap {:.2}%", gap * 100.0);
+fn berlin52_default_run_is_optimal_for_at_least_3_of_5_seeds() {
+    assert_optimal_for_most_seeds("berlin52");
 }
 
 #[test]
-fn kroa100_default_run_is_within_3_percent_of_optimal() {
-    let gap = median_gap("kroA100");
-    assert!(gap <= 0.03, "median gap {:.2}%", gap * 100.0);
+fn kroa100_default_run_is_optimal_for_at_least_3_of_5_seeds() {
+    assert_optimal_for_most_seeds("kroA100");
 }
 
 #[test]
-fn the_default_budget_grows_with_size_then_stays_short_for_large_instances() {
-    let steps = |n| Tsp::random(n, Layout::Uniform, 1).unwrap().default_steps();
-    assert_eq!(Tsp::bundled("berlin52").unwrap().default_steps(), 1_000_000);
-    assert_eq!(Tsp::bundled("kroA100").unwrap().default_steps(), 1_000_000);
-    assert_eq!(Tsp::bundled("pr1002").unwrap().default_steps(), 10_020_000);
-    assert_eq!(steps(10_000), 2_000_000);
-    assert_eq!(steps(MAX_CITIES), 500_000);
+#[ignore = "not met yet: 1 of 5 seeds (6553 6559 6555 6528 6549); 2-opt and or-opt stall at 6549-6554 even with 3x the steps"]
+fn ch150_default_run_is_optimal_for_at_least_3_of_5_seeds() {
+    assert_optimal_for_most_seeds("ch150");
+}
+
+#[test]
+fn pcb442_default_run_is_within_2_percent_of_optimal() {
+    assert_within("pcb442", 1, 0.02);
+}
+
+#[test]
+fn pr1002_default_run_is_within_3_percent_of_optimal() {
+    assert_within("pr1002", 1, 0.03);
+}
+
+#[test]
+fn the_default_budget_grows_with_size_up_to_a_bound() {
+    let tsp = |n| Tsp::random(n, Layout::Uniform, 1).unwrap();
+    let seconds = |t: &Tsp| t.expected_seconds(t.default_steps());
+    // About a second per 100 cities...
+    for n in [200, 500, 1_000] {
+        assert!((seconds(&tsp(n)) - n as f64 / 100.0).abs() < 0.01, "{n} cities: {} s", seconds(&tsp(n)));
+    }
+    assert!(tsp(1_000).default_steps() > tsp(500).default_steps());
+    // ...at least a million steps, and at most the bound, however large.
+    assert_eq!(tsp(5).default_steps(), DEFAULT_MIN_STEPS);
+    assert!((seconds(&tsp(MAX_CITIES)) - DEFAULT_MAX_SECONDS).abs() < 0.01);
+    assert!((seconds(&tsp(20_000)) - DEFAULT_MAX_SECONDS).abs() < 0.01);
 }

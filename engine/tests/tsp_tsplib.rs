@@ -10,7 +10,7 @@ const BERLIN52: &str = include_str!("../data/tsplib/berlin52.tsp");
 
 #[test]
 fn every_bundled_instance_parses_to_its_dimension_with_its_optimum() {
-    assert_eq!(bundled_instances().len(), 22);
+    assert_eq!(bundled_instances().len(), 23);
     for b in bundled_instances() {
         let tsp = Tsp::bundled(b.name).unwrap();
         assert_eq!(tsp.name(), b.name);
@@ -34,7 +34,7 @@ fn every_bundled_optimal_tour_has_the_published_length() {
         assert_eq!(Some(tsp.tour_length(&tour)), b.optimal_length, "{}", b.name);
         tours += 1;
     }
-    assert_eq!(tours, 13);
+    assert_eq!(tours, 14);
 }
 
 #[test]

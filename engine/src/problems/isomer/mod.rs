@@ -5,7 +5,7 @@
 //! [`molecule`] (the state), `initial` (a first structure), [`displacement`] (the
 //! move) and `pick` (its four atoms), [`wiener`], [`logp`] and [`objective`] (the
 //! energy), [`smiles`] (names), `structure_key` and [`distinct`] (counting what was
-//! visited), [`problem`] (the `Problem`).
+//! visited; `isomorphism` decides when two are one), [`problem`] (the `Problem`).
 
 pub mod displacement;
 pub mod distinct;
@@ -13,6 +13,7 @@ pub mod element;
 pub mod error;
 pub mod formula;
 mod initial;
+mod isomorphism;
 pub mod logp;
 pub mod molecule;
 pub mod objective;
@@ -29,4 +30,4 @@ pub use error::IsomerError;
 pub use formula::Formula;
 pub use molecule::{MAX_HEAVY_ATOMS, Molecule};
 pub use objective::{Component, Objective};
-pub use problem::Isomer;
+pub use problem::{HEADLESS_CYCLES, HEADLESS_MIN_STEPS_PER_CYCLE, HEADLESS_STEPS_PER_ATOM_SQUARED, Isomer};

@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use crate::config::Direction;
+use crate::config::{AnnealConfig, Direction};
 use crate::problem::{Problem, Proposal};
 use crate::rng::StepRng;
 
@@ -23,6 +23,13 @@ use super::molecule::{Components, MAX_HEAVY_ATOMS, Molecule};
 use super::objective::{Component, Objective};
 use super::smiles::canonical_smiles;
 use super::wiener::wiener_index;
+
+/// Cycles (reheats) of a headless run.
+pub const HEADLESS_CYCLES: u64 = 4;
+/// Steps per cycle of a headless run, per squared heavy atom.
+pub const HEADLESS_STEPS_PER_ATOM_SQUARED: u64 = 2_000;
+/// Fewest steps per cycle of a headless run.
+pub const HEADLESS_MIN_STEPS_PER_CYCLE: u64 = 10_000;
 
 /// Known Wiener-index facts (minimum, maximum) of small formulas, from
 /// `isomers.tsv` (alkane maxima also follow n(n^2-1)/6, the chain).
@@ -123,6 +130,26 @@ impl Isomer {
             Direction::Maximize => fact.and_then(|f| f.2),
         }?;
         Some(weight * f64::from(wiener))
+    }
+
+    /// The settings a headless run (`kiln run`) uses for this formula and `seed`.
+    ///
+    /// The classroom page keeps the original app's defaults (4 cycles of 500 steps),
+    /// sized for watching one step at a time; a headless run is there for the
+    /// answer, so its budget grows with the search space: Faulon's schedule (T0 100,
+    /// k 8) over [`HEADLESS_CYCLES`] cycles of [`HEADLESS_STEPS_PER_ATOM_SQUARED`]
+    /// times the squared heavy-atom count, at least [`HEADLESS_MIN_STEPS_PER_CYCLE`].
+    /// With these, seed 42 reaches the smallest Wiener index of every alkane through
+    /// C16H34 (348) in well under a second per formula (tests/isomer_wiener_minimum.rs).
+    pub fn headless_config(&self, seed: u64, direction: Direction) -> AnnealConfig {
+        let n = self.formula.heavy_atoms() as u64;
+        AnnealConfig {
+            seed,
+            direction,
+            steps_per_cycle: (HEADLESS_STEPS_PER_ATOM_SQUARED * n * n).max(HEADLESS_MIN_STEPS_PER_CYCLE),
+            cycles: HEADLESS_CYCLES,
+            ..AnnealConfig::default()
+        }
     }
 
     /// The components the objective needs, computed from scratch.

@@ -1,19 +1,39 @@
-//! An exact, nearly canonical key of a molecule: a cheap first look-up before the
-//! canonical SMILES.
+//! Colour refinement of a molecule, and an exact, nearly canonical key built on it.
 //!
-//! The atoms are renumbered by colour refinement (each atom's colour is repeatedly
-//! hashed with the multiset of its neighbours' colours and bond orders, until the
-//! number of colours stops growing; ties are broken by the original number), and
-//! the key spells the whole renumbered graph: every atom's element and hydrogens,
-//! every pair's bond order. Equal keys therefore mean isomorphic molecules, always;
-//! hash collisions in the refinement only cost a worse numbering, never a wrong
-//! answer. Isomorphic molecules usually get the same key, but not always (atoms that
-//! refinement cannot tell apart are numbered as they come), so a structure may have
-//! several keys. That is what makes it a cache key and not a name: `DistinctIsomers`
-//! remembers the keys it has seen and computes the canonical SMILES only for new
-//! keys, so a walk returning to known structures skips the SMILES work.
+//! [`refine`] gives every atom a colour: first a hash of its element, hydrogens and
+//! degree, then repeatedly a hash of its colour and the multiset of its neighbours'
+//! colours and bond orders, until the number of colours stops growing. Colours are
+//! computed from the structure alone, never from atom numbers, so an isomorphism
+//! maps every atom to one of the same colour, and [`invariant`] (a hash of the
+//! sorted colours) is the same for all numberings of one structure.
+//!
+//! [`structure_key`] renumbers the atoms by colour (ties broken by the original
+//! number) and spells the whole renumbered graph: every atom's element and
+//! hydrogens, every pair's bond order. Equal keys therefore mean isomorphic
+//! molecules, always; hash collisions in the refinement only cost a worse numbering,
+//! never a wrong answer. Isomorphic molecules usually get the same key, but not
+//! always (atoms that refinement cannot tell apart are numbered as they come), so a
+//! structure may have several keys: a cache key, not a name. A key holds the whole
+//! graph, so [`molecule_from_key`] rebuilds the molecule from it.
 
+use super::element::Element;
 use super::molecule::{MAX_HEAVY_ATOMS, Molecule, bits};
+
+/// Elements by their discriminant, the code keys store.
+const BY_CODE: [Element; 9] = [
+    Element::C,
+    Element::N,
+    Element::O,
+    Element::S,
+    Element::P,
+    Element::F,
+    Element::Cl,
+    Element::Br,
+    Element::I,
+];
+
+/// Atom colours after refinement (index = atom; entries past the atom count are 0).
+pub(crate) type Colours = [u64; MAX_HEAVY_ATOMS];
 
 /// SplitMix64's finaliser: a well-mixed 64-bit hash of a 64-bit value.
 #[inline]
@@ -31,10 +51,13 @@ fn distinct(values: &[u64]) -> usize {
     1 + sorted.windows(2).filter(|w| w[0] != w[1]).count()
 }
 
-/// The key of `m` (see the module documentation).
-pub(crate) fn structure_key(m: &Molecule) -> Box<[u8]> {
+/// The refined colours of `m`'s atoms (see the module documentation).
+pub(crate) fn refine(m: &Molecule) -> Colours {
     let n = m.atom_count();
     let mut colour = [0u64; MAX_HEAVY_ATOMS];
+    if n == 0 {
+        return colour;
+    }
     for (i, c) in colour.iter_mut().enumerate().take(n) {
         let degree = u64::from(m.neighbour_mask(i).count_ones());
         *c = mix((m.element(i) as u64) | (u64::from(m.hydrogens(i)) << 8) | (degree << 16));
@@ -58,13 +81,35 @@ pub(crate) fn structure_key(m: &Molecule) -> Box<[u8]> {
         }
         classes = refined;
     }
+    colour
+}
+
+/// A hash of the multiset of colours: equal for isomorphic molecules.
+pub(crate) fn invariant(colours: &[u64]) -> u64 {
+    let mut sorted = [0u64; MAX_HEAVY_ATOMS];
+    let sorted = &mut sorted[..colours.len()];
+    sorted.copy_from_slice(colours);
+    sorted.sort_unstable();
+    sorted.iter().fold(mix(colours.len() as u64), |acc, &c| mix(acc ^ c))
+}
+
+/// The key of `m` (see the module documentation).
+pub(crate) fn structure_key(m: &Molecule) -> Box<[u8]> {
+    let mut key = Vec::new();
+    write_structure_key(m, &refine(m), &mut key);
+    key.into_boxed_slice()
+}
+
+/// Write the key of `m` into `key` (cleared first): no allocation once `key` has
+/// grown to the size of one key.
+pub(crate) fn write_structure_key(m: &Molecule, colour: &Colours, key: &mut Vec<u8>) {
+    key.clear();
+    let n = m.atom_count();
     let mut order = [0u8; MAX_HEAVY_ATOMS];
     for (i, o) in order.iter_mut().enumerate().take(n) {
         *o = i as u8;
     }
     order[..n].sort_by_key(|&i| (colour[usize::from(i)], i));
-
-    let mut key = Vec::with_capacity(1 + n + (n * n).div_ceil(8));
     key.push(n as u8);
     for &i in &order[..n] {
         let i = usize::from(i);
@@ -85,7 +130,27 @@ pub(crate) fn structure_key(m: &Molecule) -> Box<[u8]> {
     if filled > 0 {
         key.push(byte);
     }
-    key.into_boxed_slice()
+}
+
+/// The molecule a key spells (atoms in the key's numbering; objective cache empty).
+pub(crate) fn molecule_from_key(key: &[u8]) -> Molecule {
+    let n = usize::from(key[0]);
+    let elements: Vec<Element> = key[1..=n].iter().map(|&b| BY_CODE[usize::from(b >> 4)]).collect();
+    let mut m = Molecule::with_atoms(&elements);
+    for (i, &b) in key[1..=n].iter().enumerate() {
+        m.set_hydrogens(i, b & 15);
+    }
+    let mut pair = 0;
+    for a in 0..n {
+        for b in a + 1..n {
+            let order = (key[1 + n + pair / 4] >> (2 * (pair % 4))) & 3;
+            if order > 0 {
+                m.set_bond(a, b, order);
+            }
+            pair += 1;
+        }
+    }
+    m
 }
 
 #[cfg(test)]
@@ -112,5 +177,30 @@ mod tests {
         }
         let names: std::collections::HashSet<&String> = by_key.values().collect();
         assert!(names.len() > 100, "the walk moved: {} structures", names.len());
+    }
+
+    #[test]
+    fn element_codes_follow_the_discriminants() {
+        for e in Element::ALL {
+            assert_eq!(BY_CODE[e as usize], e);
+        }
+    }
+
+    #[test]
+    fn a_key_spells_its_whole_molecule() {
+        let problem = Isomer::new("C6H7NO2", Objective::default()).unwrap();
+        let mut m = problem.initial_state();
+        let mut stream = StepStream::new(9, 0);
+        for t in 0..2_000 {
+            let words = stream.next_step();
+            if let crate::Proposal::Move(mv) = problem.propose(&m, &mut StepRng::new(9, t, &words)) {
+                problem.apply(&mut m, &mv);
+            }
+            let key = structure_key(&m);
+            let rebuilt = molecule_from_key(&key);
+            assert!(rebuilt.valences_hold() && rebuilt.is_connected());
+            assert_eq!(structure_key(&rebuilt), key);
+            assert_eq!(problem.canonical_smiles(&rebuilt), problem.canonical_smiles(&m));
+        }
     }
 }

@@ -1,8 +1,9 @@
 //! The TSPLIB instances Kiln ships, compiled into the binary.
 //!
 //! Every TSPLIB95 EUC_2D instance of up to about 1,000 cities in the shared data set
-//! (22 instances, eil51 to pr1002), byte-exact copies in `engine/data/tsplib/`, with
-//! the optimal length from TSPLIB's table and, for 13 of them, TSPLIB's optimal tour.
+//! (22 instances, eil51 to pr1002) and pr2392, a larger one to watch neighbour-list
+//! moves scale on, byte-exact copies in `engine/data/tsplib/`, with
+//! the optimal length from TSPLIB's table and, for 14 of them, TSPLIB's optimal tour.
 //! The engine does no file I/O, so the text is embedded with `include_str!`.
 //! Source: G. Reinelt, "TSPLIB - A Traveling Salesman Problem Library",
 //! ORSA J. Computing 3(4):376-384, 1991.
@@ -51,7 +52,7 @@ macro_rules! bundled {
     };
 }
 
-static BUNDLED: [BundledInstance; 22] = [
+static BUNDLED: [BundledInstance; 23] = [
     bundled!("eil51", 51, 426, with_tour),
     bundled!("berlin52", 52, 7542, with_tour),
     bundled!("st70", 70, 675, with_tour),
@@ -74,6 +75,7 @@ static BUNDLED: [BundledInstance; 22] = [
     bundled!("rat575", 575, 6773),
     bundled!("rat783", 783, 8806),
     bundled!("pr1002", 1002, 259045, with_tour),
+    bundled!("pr2392", 2392, 378032, with_tour),
 ];
 
 /// The bundled instances, smallest first.

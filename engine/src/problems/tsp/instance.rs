@@ -1,6 +1,8 @@
 //! `Tsp`: one EUC_2D instance (its cities and distances) and how to get one:
 //! bundled by name, parsed from TSPLIB text, or random from a seed.
 
+use std::sync::Arc;
+
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -9,12 +11,25 @@ use super::MAX_CITIES;
 use super::bundled::{self, bundled_instances};
 use super::distance::Distances;
 use super::error::TspError;
-use super::moves::MoveMix;
+use super::moves::{Candidates, MoveMix, NEAREST_MIN_CITIES, NEIGHBOURS};
+use super::neighbours::NeighbourLists;
 use super::random::{self, Layout};
 use super::tour::Tour;
 use super::tsplib;
 use crate::config::AnnealConfig;
 use crate::schedule::ScheduleKind;
+
+/// Seconds of one core a default run spends per 100 cities.
+pub const DEFAULT_SECONDS_PER_100_CITIES: f64 = 1.0;
+/// Longest default run, in seconds of one core.
+pub const DEFAULT_MAX_SECONDS: f64 = 60.0;
+/// Fewest steps of a default run.
+pub const DEFAULT_MIN_STEPS: u64 = 1_000_000;
+/// Steps per second of one core with a distance table (measured: see
+/// [`Tsp::expected_seconds`]).
+const TABLE_STEPS_PER_SECOND: f64 = 15_000_000.0;
+/// Steps per second of one core with distances computed from coordinates.
+const COMPUTED_STEPS_PER_SECOND: f64 = 8_000_000.0;
 
 /// Seed of the fixed shuffle that makes every instance's starting tour.
 const INITIAL_TOUR_SEED: u64 = 0x4B49_4C4E; // "KILN"
@@ -31,12 +46,25 @@ pub struct Tsp {
     pub(crate) distances: Distances,
     optimal_length: Option<u64>,
     pub(crate) moves: MoveMix,
+    candidates: Candidates,
+    /// Built once per instance (shared by clones, as sessions clone the problem).
+    near: Option<Arc<NeighbourLists>>,
 }
 
 impl Tsp {
     fn from_coords(name: String, coords: Vec<(f64, f64)>, optimal_length: Option<u64>) -> Self {
         let distances = Distances::new(&coords);
-        Self { name, coords, distances, optimal_length, moves: MoveMix::default() }
+        let near = (coords.len() >= NEAREST_MIN_CITIES)
+            .then(|| Arc::new(NeighbourLists::build(&coords, NEIGHBOURS)));
+        Self {
+            name,
+            coords,
+            distances,
+            optimal_length,
+            moves: MoveMix::default(),
+            candidates: Candidates::default(),
+            near,
+        }
     }
 
     /// A bundled TSPLIB instance by name, e.g. `berlin52` (see [`bundled_instances`]).
@@ -81,6 +109,26 @@ impl Tsp {
     /// The moves this instance proposes.
     pub fn moves(&self) -> MoveMix {
         self.moves
+    }
+
+    /// The same instance drawing its moves from `candidates` (default: `Nearest`).
+    pub fn with_candidates(mut self, candidates: Candidates) -> Self {
+        self.candidates = candidates;
+        self
+    }
+
+    /// Where this instance's moves come from.
+    pub fn candidates(&self) -> Candidates {
+        self.candidates
+    }
+
+    /// The neighbour lists moves draw from, when they do.
+    #[inline(always)]
+    pub(crate) fn nearest(&self) -> Option<&NeighbourLists> {
+        match self.candidates {
+            Candidates::Nearest => self.near.as_deref(),
+            Candidates::Uniform => None,
+        }
     }
 
     /// The instance's name (TSPLIB NAME, or the random instance's description).
@@ -138,21 +186,36 @@ impl Tsp {
         Tour::from_order(order)
     }
 
-    /// The default total step budget for this instance (n cities): `10,000 * n`
-    /// steps, at least 1 million; above about 1,400 cities at most `2e10 / n` (but
-    /// never under 500,000), because a 2-opt move costs up to n/2 element swaps to
-    /// apply and a default run should end in seconds, not hours.
+    /// The default total step budget for this instance: about
+    /// [`DEFAULT_SECONDS_PER_100_CITIES`] second of one core per 100 cities, at most
+    /// [`DEFAULT_MAX_SECONDS`], at least [`DEFAULT_MIN_STEPS`] steps. Steps, not
+    /// seconds, so a run stays a pure function of its inputs: the seconds are turned
+    /// into steps with this instance's expected speed ([`Tsp::expected_seconds`]).
     ///
-    /// With [`Tsp::default_config`] (the `auto` schedule, one cycle) this solves
-    /// berlin52 and kroA100 to within a fraction of a percent for most seeds and
-    /// leaves 1,000-city instances 5 to 8% above optimal in about two seconds on
-    /// one core (release build). Larger instances get a quick, rough anneal; ask
-    /// for more steps to do better.
+    /// With [`Tsp::default_config`] this reaches the optimum of berlin52, kroA100
+    /// and ch150 for most seeds, and ends within 2% of pcb442's and 3% of pr1002's
+    /// (tests/tsp_quality.rs).
     pub fn default_steps(&self) -> u64 {
-        const WORK: u64 = 20_000_000_000;
-        let n = self.len() as u64;
-        let by_size = (10_000 * n).max(1_000_000);
-        by_size.min((WORK / n).max(500_000))
+        let seconds = (self.len() as f64 / 100.0 * DEFAULT_SECONDS_PER_100_CITIES).min(DEFAULT_MAX_SECONDS);
+        ((seconds * self.steps_per_second()) as u64).max(DEFAULT_MIN_STEPS)
+    }
+
+    /// The wall time a run of `steps` steps of this instance is expected to take on
+    /// one core, in seconds, so a command line can say it before starting (the
+    /// default run: `expected_seconds(default_steps())`). A planning figure, from the
+    /// speed of a release build measured on the reference machine (2 cores, 2026);
+    /// it never decides anything about the trajectory.
+    pub fn expected_seconds(&self, steps: u64) -> f64 {
+        steps as f64 / self.steps_per_second()
+    }
+
+    /// Expected steps per second of one core: a table look-up per distance up to
+    /// [`super::MATRIX_MAX_CITIES`], a square root per distance above.
+    fn steps_per_second(&self) -> f64 {
+        match self.distances {
+            Distances::Table { .. } => TABLE_STEPS_PER_SECOND,
+            Distances::Computed { .. } => COMPUTED_STEPS_PER_SECOND,
+        }
     }
 
     /// The default settings for annealing this instance with `seed`: what the CLI

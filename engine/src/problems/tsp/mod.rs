@@ -1,13 +1,15 @@
 //! The travelling salesman problem on TSPLIB EUC_2D instances.
 //!
 //! [`Tsp`] is an instance (bundled, parsed from TSPLIB text, or random), [`Tour`] the
-//! annealed state and [`TspMove`] its 2-opt and or-opt moves.
+//! annealed state and [`TspMove`] its 2-opt and or-opt moves, drawn from each city's
+//! nearest neighbours ([`Candidates`]).
 
 mod bundled;
 mod distance;
 mod error;
 mod instance;
 mod moves;
+mod neighbours;
 mod problem;
 mod random;
 mod tour;
@@ -16,8 +18,10 @@ mod tsplib;
 pub use bundled::{BundledInstance, bundled_instances};
 pub use distance::{MATRIX_MAX_CITIES, euc_2d};
 pub use error::TspError;
-pub use instance::Tsp;
-pub use moves::{MoveMix, OR_OPT_MAX_LEN, TspMove};
+pub use instance::{DEFAULT_MAX_SECONDS, DEFAULT_MIN_STEPS, DEFAULT_SECONDS_PER_100_CITIES, Tsp};
+pub use moves::{
+    Candidates, MoveMix, NEAREST_MIN_CITIES, NEIGHBOURS, OR_OPT_MAX_LEN, TspMove, UNIFORM_SHARE_INVERSE,
+};
 pub use random::{Layout, UnknownLayout};
 pub use tour::Tour;
 pub use tsplib::MAX_COORDINATE;

@@ -8,14 +8,45 @@
 //! outcome, except on a 3-city tour, where every tour is the same and each step is
 //! reported as [`InvalidKind::GENERIC`].
 //!
-//! Words drawn from the step's generator: 2-opt 3 (kind, i, offset), or-opt 5 (kind,
-//! start, length, gap, reversal); always within the 6 cheap words of a step.
+//! **Where moves come from** ([`Candidates`]). `Uniform` draws the positions
+//! uniformly, the textbook neighbourhood; on large instances nearly every such move
+//! joins two far-apart cities and is rejected. `Nearest` (the default) draws a
+//! city and one of its [`NEIGHBOURS`] nearest cities (see `neighbours`) and makes
+//! the move that links the two:
+//!
+//! * 2-opt: city `a`, neighbour `c`; remove the edges leaving `a` and `c` on the
+//!   same side (both successors or both predecessors, by a coin) and add `(a, c)`.
+//! * or-opt: the segment of 1 to 3 cities starting at `s`, moved next to `s`'s
+//!   neighbour `c`: after `c` as it is, or before `c` reversed (a coin), so that `s`
+//!   and `c` end up adjacent either way.
+//!
+//! The neighbour's rank is uniform in `0..k`; a neighbour the move cannot use (the
+//! city's tour neighbour for 2-opt, a city of the segment or beside it for or-opt,
+//! at most 3 of the k) passes to the next rank, so a move always exists when
+//! `k >= 4`. One step in [`UNIFORM_SHARE_INVERSE`] still draws a uniform move, so
+//! every tour stays reachable (the k-nearest graph need not be connected; clustered
+//! cities) and the hot start still mixes globally. Instances of fewer than
+//! [`NEAREST_MIN_CITIES`] cities use uniform moves only.
+//!
+//! Words drawn from the step's generator: uniform 2-opt 3 (kind, i, offset), uniform
+//! or-opt 5 (kind, start, length, gap, reversal); with `Nearest` one more word first
+//! (the choice between near and uniform, the move kind and the side, from its bits),
+//! then city and rank (2-opt) or city, rank and length (or-opt): never more than the
+//! 6 cheap words of a step.
 
 use crate::problem::{InvalidKind, Proposal};
 use crate::rng::StepRng;
 
 use super::distance::{Distances, euc_2d};
-use super::tour::Tour;
+use super::neighbours::NeighbourLists;
+use super::tour::{Tour, wrap};
+
+/// Nearest neighbours per city that `Nearest` moves draw from.
+pub const NEIGHBOURS: usize = 10;
+/// With `Nearest` candidates, one step in this many draws a uniform move.
+pub const UNIFORM_SHARE_INVERSE: u32 = 16;
+/// Smallest instance that uses neighbour lists (below it every move is cheap to find).
+pub const NEAREST_MIN_CITIES: usize = 10;
 
 /// Longest segment an or-opt moves.
 pub const OR_OPT_MAX_LEN: usize = 3;
@@ -57,7 +88,86 @@ pub enum MoveMix {
     OrOptOnly,
 }
 
-/// Draw a move for a tour of `n` cities (n >= 3; a 3-city tour has no move).
+/// Where candidate moves come from (see the module documentation).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Candidates {
+    /// Positions drawn uniformly: the textbook neighbourhood.
+    Uniform,
+    /// A city and one of its [`NEIGHBOURS`] nearest cities (plus a few uniform moves).
+    #[default]
+    Nearest,
+}
+
+/// Draw a move from a city's neighbour list, or a uniform one (one step in
+/// [`UNIFORM_SHARE_INVERSE`]).
+#[inline(always)]
+pub(crate) fn propose_near(
+    tour: &Tour,
+    near: &NeighbourLists,
+    mix: MoveMix,
+    rng: &mut StepRng,
+) -> Proposal<TspMove> {
+    let n = tour.len();
+    let flags = rng.word();
+    if (flags >> 8).is_multiple_of(UNIFORM_SHARE_INVERSE) {
+        return propose(n, mix, rng);
+    }
+    let two_opt = match mix {
+        MoveMix::Both => flags & 1 == 1,
+        MoveMix::TwoOptOnly => true,
+        MoveMix::OrOptOnly => false,
+    };
+    let other_side = flags & 2 == 2;
+    let k = near.k();
+    let city = rng.below(n as u32);
+    let rank = rng.index(k);
+    let from = tour.position_of(city);
+    if two_opt {
+        for r in 0..k {
+            let c = near.get(city, wrap_rank(rank + r, k));
+            let offset = wrap(tour.position_of(c) + n - from, n);
+            // (a, succ a) and (c, succ c) share a city when c is a's tour neighbour.
+            if (2..=n - 2).contains(&offset) {
+                let (i, j) = if other_side {
+                    (wrap(from + n - 1, n), wrap(tour.position_of(c) + n - 1, n))
+                } else {
+                    (from, tour.position_of(c))
+                };
+                return Proposal::Move(TspMove::TwoOpt { i: i as u32, j: j as u32 });
+            }
+        }
+    } else {
+        let len = 1 + rng.index(OR_OPT_MAX_LEN);
+        for r in 0..k {
+            let c = near.get(city, wrap_rank(rank + r, k));
+            let offset = wrap(tour.position_of(c) + n - from, n);
+            // After c: c outside the segment and not just before it. Before c,
+            // reversed: c outside the segment and not just after it.
+            let (gap, usable) = if other_side {
+                (offset.wrapping_sub(len), offset > len)
+            } else {
+                (offset.wrapping_sub(len) + 1, offset >= len && offset <= n - 2)
+            };
+            if usable {
+                return Proposal::Move(TspMove::OrOpt {
+                    start: from as u32,
+                    len: len as u8,
+                    gap: gap as u32,
+                    reversed: other_side,
+                });
+            }
+        }
+    }
+    Proposal::Invalid(InvalidKind::GENERIC)
+}
+
+/// `rank mod k` for `rank < 2k`.
+#[inline(always)]
+fn wrap_rank(rank: usize, k: usize) -> usize {
+    if rank >= k { rank - k } else { rank }
+}
+
+/// Draw a uniform move for a tour of `n` cities (n >= 3; a 3-city tour has no move).
 #[inline(always)]
 pub(crate) fn propose(n: usize, mix: MoveMix, rng: &mut StepRng) -> Proposal<TspMove> {
     if n < 4 {
@@ -71,7 +181,7 @@ pub(crate) fn propose(n: usize, mix: MoveMix, rng: &mut StepRng) -> Proposal<Tsp
     if two_opt {
         // j is 2..=n-2 positions past i: the two edges share no city.
         let i = rng.index(n);
-        let j = super::tour::wrap(i + 2 + rng.index(n - 3), n);
+        let j = wrap(i + 2 + rng.index(n - 3), n);
         Proposal::Move(TspMove::TwoOpt { i: i as u32, j: j as u32 })
     } else {
         let start = rng.index(n);

@@ -18,8 +18,11 @@ impl Problem for Tsp {
     }
 
     #[inline(always)]
-    fn propose(&self, _tour: &Tour, rng: &mut StepRng) -> Proposal<TspMove> {
-        moves::propose(self.len(), self.moves, rng)
+    fn propose(&self, tour: &Tour, rng: &mut StepRng) -> Proposal<TspMove> {
+        match self.nearest() {
+            Some(near) => moves::propose_near(tour, near, self.moves, rng),
+            None => moves::propose(self.len(), self.moves, rng),
+        }
     }
 
     #[inline(always)]

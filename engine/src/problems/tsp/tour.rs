@@ -1,34 +1,78 @@
 //! `Tour`: the TSP state, a closed tour stored as the cities in visiting order.
 //!
 //! The array is read as a ring: position `n` is position `0` again. Moves name
-//! positions, not cities, so proposing needs no city-to-position index and the state
-//! is one `Vec<u32>`. The two rearrangements moves need are here: reversing a ring
-//! range (2-opt) and carrying a short segment past a block (or-opt). Both pick the
-//! cheaper of the two equivalent ways round the ring, so their cost is at most n/2
-//! element moves (2-opt) and usually far less.
+//! positions, and a city-to-position index (`position`) is kept beside the order,
+//! because moves drawn from neighbour lists start from cities ("link city a to its
+//! neighbour c") and must find where those cities are in O(1). The index is derived
+//! data: equality and `Hash` look at the order only.
+//!
+//! The two rearrangements moves need are here: reversing a ring range (2-opt) and
+//! carrying a short segment past a block (or-opt). Both pick the cheaper of the two
+//! equivalent ways round the ring, so their cost is at most n/2 element moves (2-opt)
+//! and usually far less, and both update the index of exactly the cities they move.
+
+use std::hash::{Hash, Hasher};
 
 /// A closed tour through every city once.
-#[derive(Debug, PartialEq, Eq, Hash)]
+#[derive(Debug)]
 pub struct Tour {
     order: Vec<u32>,
+    /// `position[city]`: where `city` is in `order`.
+    position: Vec<u32>,
+}
+
+impl PartialEq for Tour {
+    fn eq(&self, other: &Self) -> bool {
+        self.order == other.order
+    }
+}
+
+impl Eq for Tour {}
+
+impl Hash for Tour {
+    /// The visiting order only (the position index follows from it); the same bytes
+    /// as hashing the order itself.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.order.hash(state);
+    }
 }
 
 impl Clone for Tour {
     fn clone(&self) -> Self {
-        Self { order: self.order.clone() }
+        Self { order: self.order.clone(), position: self.position.clone() }
     }
 
-    /// Reuses this tour's buffer: the annealer copies the best tour on every
+    /// Reuses this tour's buffers: the annealer copies the best tour on every
     /// improvement, and that must not allocate.
     fn clone_from(&mut self, source: &Self) {
         self.order.clone_from(&source.order);
+        self.position.clone_from(&source.position);
     }
 }
 
 impl Tour {
     /// A tour visiting `order` (a permutation of `0..n`; the caller guarantees it).
     pub(crate) fn from_order(order: Vec<u32>) -> Self {
-        Self { order }
+        let mut position = vec![0u32; order.len()];
+        for (pos, &city) in order.iter().enumerate() {
+            position[city as usize] = pos as u32;
+        }
+        Self { order, position }
+    }
+
+    /// Ring position of `city`.
+    #[inline(always)]
+    pub(crate) fn position_of(&self, city: u32) -> usize {
+        self.position[city as usize] as usize
+    }
+
+    /// Set the index of the `len` ring positions from `start` after they changed.
+    fn reindex(&mut self, start: usize, len: usize) {
+        let n = self.order.len();
+        for k in 0..len {
+            let pos = wrap(start + k, n);
+            self.position[self.order[pos] as usize] = pos as u32;
+        }
     }
 
     /// City indices in visiting order.
@@ -65,6 +109,7 @@ impl Tour {
                 self.order.swap(wrap(start + k, n), wrap(start + len - 1 - k, n));
             }
         }
+        self.reindex(start, len);
     }
 
     /// 2-opt: replace edges (i, i+1) and (j, j+1) by (i, j) and (i+1, j+1), that is,
@@ -96,23 +141,24 @@ impl Tour {
             segment[..len].reverse();
         }
         let rest = n - len - gap;
-        let segment_at = if gap <= rest {
+        let (touched, segment_at) = if gap <= rest {
             // [segment][block of gap] -> [block][segment]
             for k in 0..gap {
                 self.order[wrap(start + k, n)] = self.at(start + len + k);
             }
-            start + gap
+            (start, start + gap)
         } else {
             // [block of rest][segment], seen from the insertion point -> [segment][block]
             let block_start = start + len + gap; // = after + 1
             for k in (0..rest).rev() {
                 self.order[wrap(block_start + len + k, n)] = self.at(block_start + k);
             }
-            block_start
+            (block_start, block_start)
         };
         for (k, &city) in segment[..len].iter().enumerate() {
             self.order[wrap(segment_at + k, n)] = city;
         }
+        self.reindex(wrap(touched, n), len + gap.min(rest));
     }
 }
 
@@ -133,5 +179,33 @@ pub(crate) fn wrap(pos: usize, n: usize) -> usize {
 impl crate::digest::StateDigest for Tour {
     fn digest(&self, into: &mut crate::digest::Digest) {
         crate::digest::StateDigest::digest(self.order.as_slice(), into);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_is_consistent(tour: &Tour) -> bool {
+        tour.order.iter().enumerate().all(|(pos, &city)| tour.position_of(city) == pos)
+    }
+
+    #[test]
+    fn the_position_index_follows_every_rearrangement() {
+        let n = 11;
+        let mut tour = Tour::from_order((0..n as u32).rev().collect());
+        assert!(index_is_consistent(&tour));
+        for i in 0..n {
+            for offset in 2..=n - 2 {
+                tour.two_opt(i, wrap(i + offset, n));
+                assert!(index_is_consistent(&tour), "2-opt {i} +{offset}");
+            }
+            for len in 1..=3 {
+                for gap in 1..=n - len - 1 {
+                    tour.or_opt(i, len, gap, gap % 2 == 0);
+                    assert!(index_is_consistent(&tour), "or-opt {i} {len} {gap}");
+                }
+            }
+        }
     }
 }
