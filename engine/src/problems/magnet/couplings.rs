@@ -59,6 +59,18 @@ impl Couplings {
         (&self.neighbours[start..end], &self.strengths[start..end])
     }
 
+    /// The root-mean-square local field of a random state, `sqrt(mean_i sum_j J_ij^2)`:
+    /// the typical size of `f_i` before any order sets in, a temperature scale.
+    pub fn rms_field(&self) -> f64 {
+        let sum: f64 = self.strengths.iter().map(|&c| f64::from(c) * f64::from(c)).sum();
+        (sum / self.spins() as f64).sqrt()
+    }
+
+    /// The smallest nonzero |J_ij| (1 when every coupling is zero).
+    pub fn min_strength(&self) -> i32 {
+        self.strengths.iter().map(|c| c.abs()).filter(|&c| c > 0).min().unwrap_or(1)
+    }
+
     /// Every edge once, as `(i, j, J_ij)` with `i < j`.
     pub fn edge_list(&self) -> impl Iterator<Item = (usize, usize, i32)> + '_ {
         (0..self.spins()).flat_map(move |i| {

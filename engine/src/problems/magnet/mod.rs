@@ -19,7 +19,7 @@ mod spins;
 pub use averages::SweepAverages;
 pub use bundled::{BundledGraph, bundled_graphs};
 pub use error::MagnetError;
-pub use instance::{Coupling, GRAPH_T0, GRAPH_T1, Magnet, Source, Start};
+pub use instance::{Coupling, Magnet, Source, Start};
 pub use problem::Flip;
 pub use spins::Spins;
 
