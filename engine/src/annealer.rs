@@ -18,6 +18,12 @@
 //! `Batch::Auto` times a short sequential probe now and then and picks the K with the
 //! best expected steps per second given the recent acceptance rate, the cost of one
 //! candidate and the measured cost of one parallel round. Timing only affects speed.
+//!
+//! A sequential step costs no `exp` in the common case: the temperature comes from a
+//! [`TemperatureCursor`] (a table lookup per step) and the Metropolis test from
+//! [`crate::acceptance`] (bounds first), and a downhill move needs neither.
+//! [`Annealer::step_observed`] shows one step to an observer (for teaching) without
+//! changing what it does.
 
 use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
@@ -28,11 +34,12 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::acceptance::metropolis;
 use crate::config::{AnnealConfig, Batch, ConfigError, MAX_BATCH};
 use crate::problem::{InvalidKind, MAX_INVALID_KINDS, Problem, Proposal};
 use crate::replay::{Checkpoint, StableHasher};
-use crate::rng::{StepRng, StepStream, StepWords};
-use crate::schedule::{Schedule, ScheduleKind, estimate_temperatures};
+use crate::rng::{MIN_WORDS_PER_STEP, StepRng, StepStream, StepWords, WORDS_PER_STEP};
+use crate::schedule::{Schedule, ScheduleKind, TemperatureCursor, estimate_temperatures};
 
 /// What one step did.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -51,6 +58,41 @@ pub enum StepOutcome {
     },
     /// No valid move could be proposed.
     Invalid(InvalidKind),
+}
+
+/// The verdict of one step, as a step observer sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The move passed the Metropolis test and is applied.
+    Accepted,
+    /// The move failed the Metropolis test.
+    Rejected,
+    /// No valid move could be proposed; the step is counted under this kind.
+    Invalid(InvalidKind),
+}
+
+/// One step as [`Annealer::step_observed`] shows it: everything a class needs to see
+/// why the move was taken or not.
+pub struct StepView<'a, P: Problem> {
+    /// The step's number (0-based: the first step of a run is step 0).
+    pub step: u64,
+    /// The step's temperature.
+    pub temperature: f64,
+    /// The move proposed, in the problem's own type, or the kind of invalid outcome.
+    pub proposal: Proposal<&'a P::Move>,
+    /// The state the step started from (an accepted move is applied after the view).
+    pub state_before: &'a P::State,
+    /// Energy change of the move, in the problem's units and sign (`None` if invalid).
+    pub delta: Option<f64>,
+    /// The step's uniform draw `u` in [0, 1): the one the Metropolis test uses, shown
+    /// even for steps whose verdict did not need it.
+    pub uniform: f64,
+    /// `min(1, exp(-d / T))` with `d` the change of the annealed cost (the delta when
+    /// minimising, its negation when maximising); `None` if invalid. An uphill move
+    /// is accepted exactly when `uniform < p_accept`.
+    pub p_accept: Option<f64>,
+    /// What the step did.
+    pub verdict: Verdict,
 }
 
 /// Move counters of a run.
@@ -213,6 +255,8 @@ pub struct Annealer<P: Problem> {
     problem: P,
     config: AnnealConfig,
     schedule: Schedule,
+    /// Caches the schedule's block factor for sequential steps (speed only).
+    cursor: TemperatureCursor,
     sign: f64,
     total_steps: u64,
     state: P::State,
@@ -235,8 +279,17 @@ pub struct Annealer<P: Problem> {
 }
 
 impl<P: Problem> Annealer<P> {
+    /// The run loops' "no observer".
+    const NO_OBSERVER: Option<fn(&StepView<'_, P>)> = None;
+
     /// An annealer at step 0. Fails if the config is out of range.
     pub fn new(problem: P, config: AnnealConfig) -> Result<Self, ConfigError> {
+        const {
+            assert!(
+                P::WORDS_PER_STEP >= MIN_WORDS_PER_STEP && P::WORDS_PER_STEP <= WORDS_PER_STEP,
+                "Problem::WORDS_PER_STEP must be 2..=8"
+            )
+        };
         config.validate()?;
         let sign = config.direction.sign();
         let schedule = match config.fixed_schedule() {
@@ -257,7 +310,8 @@ impl<P: Problem> Annealer<P> {
             step: 0,
             counters: Counters::default(),
             window: Window::default(),
-            stream: StepStream::new(config.seed, 0),
+            stream: StepStream::with_words(config.seed, 0, P::WORDS_PER_STEP),
+            cursor: TemperatureCursor::default(),
             pending: VecDeque::with_capacity(MAX_BATCH as usize),
             slots: (0..MAX_BATCH).map(|_| Mutex::new(None)).collect(),
             auto: AutoBatch { step_ns: 0.0, round_ns: 20_000.0 },
@@ -288,13 +342,24 @@ impl<P: Problem> Annealer<P> {
         self.step = 0;
         self.counters = Counters::default();
         self.window = Window::default();
-        self.stream = StepStream::new(self.config.seed, 0);
+        self.stream = StepStream::with_words(self.config.seed, 0, P::WORDS_PER_STEP);
+        self.cursor = TemperatureCursor::default();
         self.pending.clear();
     }
 
     /// Advance exactly one step; `None` once the run is complete.
     pub fn step(&mut self) -> Option<StepOutcome> {
-        self.step_observed(&mut |_| {})
+        self.advance(&mut |_| {}, Self::NO_OBSERVER)
+    }
+
+    /// Advance exactly one step like [`Annealer::step`], and show it to `observer`
+    /// first: its number, temperature, proposal, the state it starts from, delta, the
+    /// uniform it drew, the acceptance probability and the verdict (see [`StepView`]).
+    /// The observer runs after the step is decided and before an accepted move is
+    /// applied; the trajectory is the same with or without it. `None` (and no call)
+    /// once the run is complete.
+    pub fn step_observed(&mut self, observer: impl FnOnce(&StepView<'_, P>)) -> Option<StepOutcome> {
+        self.advance(&mut |_| {}, Some(observer))
     }
 
     /// Advance up to `n` steps (fewer at the end of the run); returns how many.
@@ -310,7 +375,7 @@ impl<P: Problem> Annealer<P> {
         match self.config.batch {
             Batch::Fixed(1) => {
                 while self.step < end {
-                    self.step_observed(on_accept);
+                    self.advance(on_accept, Self::NO_OBSERVER);
                 }
             }
             Batch::Fixed(k) => {
@@ -350,7 +415,7 @@ impl<P: Problem> Annealer<P> {
             let probe_steps = probe_end - self.step;
             let started = Instant::now();
             while self.step < probe_end {
-                self.step_observed(on_accept);
+                self.advance(on_accept, Self::NO_OBSERVER);
             }
             if probe_steps > 0 {
                 self.auto.step_ns = started.elapsed().as_nanos() as f64 / probe_steps as f64;
@@ -359,7 +424,7 @@ impl<P: Problem> Annealer<P> {
             let k = self.auto.choose(self.window.acceptance_per_step(), threads);
             if k == 1 {
                 while self.step < segment_end {
-                    self.step_observed(on_accept);
+                    self.advance(on_accept, Self::NO_OBSERVER);
                 }
             } else if !in_pool {
                 return AutoExit::NeedsPool;
@@ -429,19 +494,20 @@ impl<P: Problem> Annealer<P> {
     fn next_words(&mut self) -> StepWords {
         match self.pending.pop_front() {
             Some(w) => w,
-            None => self.stream.next_step(),
+            None => self.stream.next_step_sized(P::WORDS_PER_STEP),
         }
     }
 
-    #[inline]
-    fn accepts(delta: f64, temperature: f64, uniform: f64) -> bool {
-        delta <= 0.0 || uniform < (-delta / temperature).exp()
-    }
-
+    /// One sequential step. `observer` is `None` in every run loop, where its code
+    /// compiles away; `step_observed` passes one.
     // Always inlined into the run loops: as a call, every step reloaded the
     // annealer's fields and paid a large prologue (about 10% of a TSP step).
     #[inline(always)]
-    fn step_observed(&mut self, on_accept: &mut (impl FnMut(&P::State) + Send)) -> Option<StepOutcome> {
+    fn advance<O: FnOnce(&StepView<'_, P>)>(
+        &mut self,
+        on_accept: &mut (impl FnMut(&P::State) + Send),
+        observer: Option<O>,
+    ) -> Option<StepOutcome> {
         if self.step >= self.total_steps {
             return None;
         }
@@ -449,10 +515,42 @@ impl<P: Problem> Annealer<P> {
         let words = self.next_words();
         let mut rng = StepRng::new(self.config.seed, t, &words);
         let outcome = match self.problem.propose(&self.state, &mut rng) {
-            Proposal::Invalid(kind) => self.record_invalid(kind),
+            Proposal::Invalid(kind) => {
+                if let Some(observe) = observer {
+                    let temperature = self.cursor.temperature(&self.schedule, t);
+                    observe(&StepView {
+                        step: t,
+                        temperature,
+                        proposal: Proposal::Invalid(kind),
+                        state_before: &self.state,
+                        delta: None,
+                        uniform: words.uniform(),
+                        p_accept: None,
+                        verdict: Verdict::Invalid(kind),
+                    });
+                }
+                self.record_invalid(kind)
+            }
             Proposal::Move(mv) => {
                 let delta = self.sign * self.problem.delta(&self.state, &mv);
-                if Self::accepts(delta, self.schedule.temperature(t), words.uniform()) {
+                let (schedule, cursor) = (&self.schedule, &mut self.cursor);
+                let accepted = metropolis(delta, || cursor.temperature(schedule, t), || words.uniform());
+                if let Some(observe) = observer {
+                    // Computed for the observer only: the decision above may not have needed them.
+                    let temperature = self.cursor.temperature(&self.schedule, t);
+                    let p_accept = if delta <= 0.0 { 1.0 } else { (-delta / temperature).exp() };
+                    observe(&StepView {
+                        step: t,
+                        temperature,
+                        proposal: Proposal::Move(&mv),
+                        state_before: &self.state,
+                        delta: Some(self.sign * delta),
+                        uniform: words.uniform(),
+                        p_accept: Some(p_accept),
+                        verdict: if accepted { Verdict::Accepted } else { Verdict::Rejected },
+                    });
+                }
+                if accepted {
                     let outcome = self.record_accepted(&mv, delta);
                     on_accept(&self.state);
                     outcome
@@ -469,7 +567,7 @@ impl<P: Problem> Annealer<P> {
     /// Must run inside the pool.
     fn speculative_round(&mut self, k: usize, on_accept: &mut (impl FnMut(&P::State) + Send)) {
         while self.pending.len() < k {
-            let w = self.stream.next_step();
+            let w = self.stream.next_step_sized(P::WORDS_PER_STEP);
             self.pending.push_back(w);
         }
         self.parallel_rounds += 1;
@@ -493,7 +591,8 @@ impl<P: Problem> Annealer<P> {
                         Proposal::Invalid(kind) => Candidate::Invalid(kind),
                         Proposal::Move(mv) => {
                             let delta = sign * problem.delta(state, &mv);
-                            let accepted = Self::accepts(delta, schedule.temperature(t), words[j].uniform());
+                            let accepted =
+                                metropolis(delta, || schedule.temperature(t), || words[j].uniform());
                             if accepted {
                                 first_accepted.fetch_min(j, Ordering::AcqRel);
                             }

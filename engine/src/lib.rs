@@ -3,8 +3,9 @@
 //! Pure computation: no I/O, no async, no HTTP, no drawing. The parts:
 //!
 //! * [`Problem`] (what is annealed) and the problems in [`problems`];
-//! * [`Annealer`] (how: step-by-step SA with exact parallel neighbour scoring) and
-//!   [`Schedule`] (the temperature of every step);
+//! * [`Annealer`] (how: step-by-step SA with exact parallel neighbour scoring, and
+//!   [`StepView`], one step shown to an observer), [`Schedule`] (the temperature of
+//!   every step) and [`acceptance`] (the Metropolis test, mostly without an `exp`);
 //! * [`rng`] (per-step ChaCha randomness, the root of determinism) and [`replay`]
 //!   (checkpoints that prove a run reproduces).
 //!
@@ -15,6 +16,7 @@
 //! assert_eq!(sa.snapshot().step, 1_000);
 //! ```
 
+pub mod acceptance;
 pub mod annealer;
 pub mod config;
 pub mod problem;
@@ -23,7 +25,7 @@ pub mod replay;
 pub mod rng;
 pub mod schedule;
 
-pub use annealer::{Annealer, Counters, Snapshot, StepOutcome};
+pub use annealer::{Annealer, Counters, Snapshot, StepOutcome, StepView, Verdict};
 pub use config::{AnnealConfig, Batch, ConfigError, Direction};
 pub use problem::{InvalidKind, Problem, Proposal};
 pub use replay::{Checkpoint, ReplayRecord};

@@ -46,6 +46,13 @@ pub trait Problem: Send + Sync {
     /// A proposed change to a state.
     type Move: Send + Sync;
 
+    /// Random 32-bit words each step owns in the seed's stream, 2..=8: the last two
+    /// are the Metropolis uniform, the others feed `propose` (draws past them continue
+    /// in an overflow stream, see [`crate::rng`]). Fewer words make cheap steps cheaper;
+    /// changing the number changes every trajectory of the problem, so it is part of
+    /// its definition. Checked when an annealer is made.
+    const WORDS_PER_STEP: usize = crate::rng::WORDS_PER_STEP;
+
     /// The deterministic starting state.
     fn initial_state(&self) -> Self::State;
     /// Draw a move (or an invalid outcome) for `state` from this step's generator.

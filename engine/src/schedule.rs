@@ -4,6 +4,18 @@
 //! at position `t % steps_per_cycle`, and a new cycle starts again from `T0` (a
 //! reheat). Faulon's schedule is the one the isomer app used; `auto` picks `T0` and
 //! `T1` from the problem itself (see [`estimate_temperatures`]).
+//!
+//! **Geometric without an `exp` per step.** `T0 * r^pos` (with `r^(dt-1) = T1/T0`)
+//! is evaluated as a two-level power table: `pos = hi * 1024 + lo`, and
+//! `T = coarse(hi) * fine[lo]` with `coarse(hi) = T0 * exp(ln r * hi * 1024)` and
+//! `fine[lo] = exp(ln r * lo)`. The fine table (at most 1024 entries) is computed
+//! once; the coarse factor is one `exp`, which a [`TemperatureCursor`] computes once
+//! per block of 1024 consecutive steps. This product *is* the schedule's definition:
+//! every caller, cached or not, on any thread and for any batch size, gets the same
+//! bits for the same step. It differs from `T0 * exp(ln r * pos)` by a few units in
+//! the last place at most.
+
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +34,7 @@ pub enum ScheduleKind {
     /// Faulon's f_k: `T = T0 - k*T0*t/dt`, floored at `T0 * 1e-3`.
     #[default]
     Faulon,
-    /// `T0 * (T1/T0)^(t/(dt-1))`.
+    /// `T0 * (T1/T0)^(t/(dt-1))` (as a power table, see the module docs).
     Geometric,
     /// `T0 + (T1-T0) * t/(dt-1)`.
     Linear,
@@ -59,8 +71,13 @@ impl ScheduleKind {
     }
 }
 
+/// Bits of a cycle position that index the geometric schedule's fine table.
+const FINE_BITS: u32 = 10;
+/// Steps per block of the geometric schedule (one coarse factor each).
+const FINE_STEPS: u64 = 1 << FINE_BITS;
+
 /// A resolved schedule: the temperature of any step, in O(1).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Schedule {
     shape: Shape,
     t0: f64,
@@ -68,10 +85,16 @@ pub struct Schedule {
     steps_per_cycle: u64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 enum Shape {
-    Faulon { k: f64 },
-    Geometric { log_ratio: f64 },
+    Faulon {
+        k: f64,
+    },
+    /// `log_step = ln(T1/T0) / (dt - 1)`; `fine[lo] = exp(log_step * lo)`.
+    Geometric {
+        log_step: f64,
+        fine: Arc<[f64]>,
+    },
     Linear,
     Constant,
 }
@@ -85,8 +108,9 @@ impl Schedule {
 
     /// Geometric cooling from `t0` to `t1` within each cycle.
     pub fn geometric(t0: f64, t1: f64, steps_per_cycle: u64) -> Self {
-        let log_ratio = (t1 / t0).ln();
-        Self { shape: Shape::Geometric { log_ratio }, t0, t1, steps_per_cycle }
+        let log_step = if steps_per_cycle > 1 { (t1 / t0).ln() / (steps_per_cycle - 1) as f64 } else { 0.0 };
+        let fine = (0..steps_per_cycle.min(FINE_STEPS)).map(|lo| (log_step * lo as f64).exp()).collect();
+        Self { shape: Shape::Geometric { log_step, fine }, t0, t1, steps_per_cycle }
     }
 
     /// Linear cooling from `t0` to `t1` within each cycle.
@@ -100,21 +124,32 @@ impl Schedule {
     }
 
     /// Temperature of step `step` (0-based); always finite and positive.
+    ///
+    /// For geometric schedules this costs one `exp` (the block's coarse factor); a
+    /// [`TemperatureCursor`] gives the same value without it for consecutive steps.
     #[inline]
     pub fn temperature(&self, step: u64) -> f64 {
         let dt = self.steps_per_cycle;
         let pos = step % dt;
         // Fraction of the cycle done, 0 at its first step and 1 at its last.
         let frac = || if dt > 1 { pos as f64 / (dt - 1) as f64 } else { 0.0 };
-        match self.shape {
+        match &self.shape {
             Shape::Faulon { k } => {
                 let t = self.t0 - k * self.t0 * pos as f64 / dt as f64;
                 t.max(self.t1)
             }
-            Shape::Geometric { log_ratio } => self.t0 * (log_ratio * frac()).exp(),
+            Shape::Geometric { log_step, fine } => {
+                self.coarse(*log_step, pos >> FINE_BITS) * fine[(pos & (FINE_STEPS - 1)) as usize]
+            }
             Shape::Linear => self.t0 + (self.t1 - self.t0) * frac(),
             Shape::Constant => self.t0,
         }
+    }
+
+    /// The geometric schedule's factor for block `hi` of a cycle.
+    #[inline]
+    fn coarse(&self, log_step: f64, hi: u64) -> f64 {
+        self.t0 * (log_step * (hi << FINE_BITS) as f64).exp()
     }
 
     /// The starting temperature of every cycle.
@@ -125,6 +160,56 @@ impl Schedule {
     /// The last (or floor) temperature of a cycle.
     pub fn final_temp(&self) -> f64 {
         self.t1
+    }
+}
+
+/// Temperatures of runs of consecutive steps, without an `exp` per step.
+///
+/// It remembers the geometric block (up to 1024 consecutive steps of one cycle) its
+/// last step fell in, with that block's coarse factor; a step in the same block costs
+/// a table load and a multiplication. The values are those of
+/// [`Schedule::temperature`], bit for bit: the cache holds the very factor that
+/// function computes. Other schedules pass through.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TemperatureCursor {
+    /// First global step of the cached block.
+    from: u64,
+    /// Steps in the cached block (0: nothing cached).
+    len: u64,
+    /// Index into the fine table of the block's first step.
+    fine_start: u64,
+    coarse: f64,
+}
+
+impl TemperatureCursor {
+    /// The temperature of `step` under `schedule` (the same one every call).
+    #[inline(always)]
+    pub fn temperature(&mut self, schedule: &Schedule, step: u64) -> f64 {
+        let Shape::Geometric { log_step, fine } = &schedule.shape else {
+            return schedule.temperature(step);
+        };
+        let offset = step.wrapping_sub(self.from);
+        if offset >= self.len {
+            self.enter(schedule, *log_step, step);
+            return self.coarse * fine[self.fine_start as usize];
+        }
+        self.coarse * fine[(self.fine_start + offset) as usize]
+    }
+
+    /// Cache the block that holds `step`.
+    #[cold]
+    fn enter(&mut self, schedule: &Schedule, log_step: f64, step: u64) {
+        let dt = schedule.steps_per_cycle;
+        let pos = step % dt;
+        let hi = pos >> FINE_BITS;
+        let lo = pos & (FINE_STEPS - 1);
+        let block_end = ((hi + 1) << FINE_BITS).min(dt);
+        *self = TemperatureCursor {
+            from: step,
+            len: block_end - pos,
+            fine_start: lo,
+            coarse: schedule.coarse(log_step, hi),
+        };
     }
 }
 
@@ -225,6 +310,44 @@ mod tests {
         }
         let g = Schedule::geometric(10.0, 0.1, 3);
         assert!((g.temperature(1) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn geometric_power_table_matches_the_closed_form_to_a_few_ulps() {
+        // Oracle: T0 * (T1/T0)^(pos/(dt-1)), the textbook formula, evaluated directly.
+        for (t0, t1, dt) in
+            [(100.0, 0.01, 5_000_000u64), (3.0, 2.0, 1_025), (1e6, 1e-6, 1 << 40), (5.0, 0.5, 7)]
+        {
+            let s = Schedule::geometric(t0, t1, dt);
+            let positions = [0, 1, 2, 1_023, 1_024, 1_025, dt / 3, dt / 2 + 17, dt - 2, dt - 1];
+            for pos in positions.into_iter().filter(|&p| p < dt) {
+                let exact = t0 * ((t1 / t0).ln() * pos as f64 / (dt - 1) as f64).exp();
+                let got = s.temperature(pos);
+                assert!(((got - exact) / exact).abs() < 1e-12, "dt {dt} pos {pos}: {got} vs {exact}");
+                assert_eq!(got.to_bits(), s.temperature(pos + 3 * dt).to_bits(), "cycles repeat");
+            }
+        }
+    }
+
+    #[test]
+    fn the_cursor_gives_the_schedules_bits_for_every_step() {
+        for s in [
+            Schedule::geometric(100.0, 0.01, 3_000),
+            Schedule::geometric(7.0, 0.3, 1),
+            Schedule::geometric(7.0, 0.3, 1_024),
+            Schedule::faulon(100.0, 8.0, 500),
+            Schedule::linear(10.0, 1.0, 77),
+            Schedule::constant(4.0, 10),
+        ] {
+            let mut cursor = TemperatureCursor::default();
+            for t in 0..10_000 {
+                assert_eq!(cursor.temperature(&s, t).to_bits(), s.temperature(t).to_bits(), "{s:?} step {t}");
+            }
+            // Jumping around (a reset, a replay entering mid-run) changes nothing either.
+            for t in [9_999, 5, 3_001, 2_999, 0, 1_023, 1_024, 123_456] {
+                assert_eq!(cursor.temperature(&s, t).to_bits(), s.temperature(t).to_bits(), "step {t}");
+            }
+        }
     }
 
     #[test]

@@ -1,9 +1,13 @@
 //! The annealer's contract, on the synthetic `Ruggedness` problem: determinism across
-//! batch sizes and thread counts, exact incremental energy, counting, reset.
+//! batch sizes and thread counts, exact incremental energy, counting, reset. The toy
+//! declares 4 random words per step (not the default 8), so these tests also hold the
+//! engine to a problem-defined step size.
 
 use kiln_engine::problems::toy::Ruggedness;
 use kiln_engine::replay::{first_divergence, record_checkpoints};
 use kiln_engine::{AnnealConfig, Annealer, Batch, Checkpoint, Direction, Problem, ScheduleKind, StepOutcome};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 fn config(batch: Batch, threads: usize) -> AnnealConfig {
     AnnealConfig {
@@ -134,4 +138,139 @@ fn auto_schedule_is_deterministic_and_cools() {
     assert_eq!(a.schedule(), b.schedule());
     assert!(a.schedule().initial_temp() > a.schedule().final_temp());
     assert!(a.schedule().final_temp() > 0.0);
+}
+
+#[test]
+fn a_toy_step_draws_its_own_four_words_of_the_seeds_chacha_stream() {
+    // The oracle is written out here: plain sequential ChaCha8 (4 words a step: site,
+    // level, then the uniform's high and low words), Lemire's multiply-shift for the
+    // draws, the energy recomputed from scratch and the Metropolis rule as printed.
+    const N: usize = 40;
+    const T: f64 = 30.0;
+    let problem = Ruggedness::new(N, 0);
+    let cfg = AnnealConfig {
+        seed: 11,
+        schedule: ScheduleKind::Constant,
+        initial_temp: T,
+        steps_per_cycle: 5_000,
+        cycles: 1,
+        ..config(Batch::Fixed(1), 1)
+    };
+    let mut sa = Annealer::new(problem.clone(), cfg).unwrap();
+    let mut chacha = ChaCha8Rng::seed_from_u64(11);
+    let mut state = problem.initial_state();
+    let (mut uphill_accepted, mut uphill_rejected) = (0, 0);
+    for t in 0..5_000 {
+        let w: [u32; 4] = std::array::from_fn(|_| chacha.next_u32());
+        let site = ((u64::from(w[0]) * N as u64) >> 32) as usize;
+        let outcome = sa.step().expect("not complete");
+        if site == 0 {
+            assert!(matches!(outcome, StepOutcome::Invalid(_)), "step {t}: {outcome:?}");
+            continue;
+        }
+        let mut level = ((u64::from(w[1]) * 15) >> 32) as u8;
+        if level >= state[site] {
+            level += 1;
+        }
+        let mut next = state.clone();
+        next[site] = level;
+        let delta = problem.energy(&next) - problem.energy(&state);
+        let u = ((((u64::from(w[2])) << 32) | u64::from(w[3])) >> 11) as f64 / (1u64 << 53) as f64;
+        if delta <= 0.0 || u < (-delta / T).exp() {
+            state = next;
+            uphill_accepted += u64::from(delta > 0.0);
+        } else {
+            uphill_rejected += 1;
+        }
+        assert_eq!(sa.state(), &state, "step {t}");
+    }
+    assert!(uphill_accepted > 50 && uphill_rejected > 50, "{uphill_accepted} / {uphill_rejected}");
+}
+
+#[test]
+fn observing_every_step_leaves_the_trajectory_unchanged() {
+    for direction in [Direction::Minimize, Direction::Maximize] {
+        let cfg = AnnealConfig { direction, ..config(Batch::Fixed(1), 1) };
+        let mut watched = Annealer::new(Ruggedness::new(60, 0), cfg.clone()).unwrap();
+        let mut plain =
+            Annealer::new(Ruggedness::new(60, 0), AnnealConfig { batch: Batch::Auto, ..cfg }).unwrap();
+        let mut views = 0u64;
+        for t in 0..6_000 {
+            let outcome = watched.step_observed(|_| views += 1);
+            assert_eq!(outcome, plain.step(), "{direction:?} step {t}");
+            if t % 1_000 == 999 {
+                assert_eq!(watched.checkpoint(), plain.checkpoint(), "{direction:?} step {t}");
+            }
+        }
+        assert_eq!(views, 6_000);
+        assert_eq!(watched.snapshot(), plain.snapshot());
+    }
+}
+
+#[test]
+fn an_observed_step_shows_its_number_temperature_draw_probability_and_verdict() {
+    use kiln_engine::{Proposal, Verdict};
+    const N: usize = 40;
+    for direction in [Direction::Minimize, Direction::Maximize] {
+        let cfg = AnnealConfig {
+            seed: 11,
+            steps_per_cycle: 3_000,
+            cycles: 1,
+            direction,
+            ..config(Batch::Fixed(1), 1)
+        };
+        let mut sa = Annealer::new(Ruggedness::new(N, 0), cfg).unwrap();
+        // Oracle for u: the step's last two words of plain sequential ChaCha8, 4 a step.
+        let mut chacha = ChaCha8Rng::seed_from_u64(11);
+        let mut seen = [0u64; 4];
+        for t in 0..3_000u64 {
+            let w: [u32; 4] = std::array::from_fn(|_| chacha.next_u32());
+            let u = ((((u64::from(w[2])) << 32) | u64::from(w[3])) >> 11) as f64 / (1u64 << 53) as f64;
+            let before = sa.state().clone();
+            let expected_t = sa.schedule().temperature(t);
+            let mut shown = None;
+            let outcome = sa
+                .step_observed(|v| {
+                    assert_eq!(v.step, t);
+                    assert_eq!(v.temperature.to_bits(), expected_t.to_bits(), "step {t}");
+                    assert_eq!(v.uniform.to_bits(), u.to_bits(), "step {t}");
+                    assert_eq!(v.state_before, &before);
+                    shown = Some((v.verdict, v.delta, v.p_accept, matches!(v.proposal, Proposal::Move(_))));
+                })
+                .unwrap();
+            let (verdict, delta, p_accept, is_move) = shown.expect("the observer ran");
+            match outcome {
+                StepOutcome::Invalid(kind) => {
+                    assert_eq!(
+                        (verdict, delta, p_accept, is_move),
+                        (Verdict::Invalid(kind), None, None, false)
+                    );
+                    seen[0] += 1;
+                }
+                StepOutcome::Accepted { delta: d, .. } | StepOutcome::Rejected { delta: d } => {
+                    assert!(is_move);
+                    assert_eq!(delta, Some(d));
+                    let cost = if direction == Direction::Minimize { d } else { -d };
+                    let p = p_accept.unwrap();
+                    assert_eq!(p.to_bits(), (-cost / expected_t).exp().min(1.0).to_bits(), "step {t}");
+                    let accepted = matches!(outcome, StepOutcome::Accepted { .. });
+                    assert_eq!(verdict, if accepted { Verdict::Accepted } else { Verdict::Rejected });
+                    assert_eq!(accepted, cost <= 0.0 || u < p, "step {t}: the verdict follows u < p_accept");
+                    seen[1 + usize::from(accepted) + usize::from(accepted && cost > 0.0)] += 1;
+                }
+            }
+        }
+        // Invalid, rejected, accepted downhill, accepted uphill: all four kinds were shown.
+        assert!(seen.iter().all(|&n| n > 10), "{direction:?}: {seen:?}");
+    }
+}
+
+#[test]
+fn a_complete_run_shows_no_more_steps() {
+    let cfg = AnnealConfig { steps_per_cycle: 5, cycles: 1, ..config(Batch::Fixed(1), 1) };
+    let mut sa = Annealer::new(Ruggedness::new(10, 0), cfg).unwrap();
+    sa.run(5);
+    let mut called = false;
+    assert_eq!(sa.step_observed(|_| called = true), None);
+    assert!(!called);
 }

@@ -4,8 +4,10 @@
 //! pseudo-random field per (site, level) plus a coupling between neighbours, which
 //! makes a rugged landscape with many local minima. A move sets one site to a new
 //! level. Proposals that pick site 0 are `frozen` (a named invalid kind), so invalid
-//! counting is exercised too. `work` adds that many rounds of hashing to every
-//! `delta`, to stand in for an expensive objective when measuring parallel scoring.
+//! counting is exercised too. A step owns 4 random words, not the default 8, so the
+//! engine's contract is also tested for a problem that declares its own step size.
+//! `work` adds that many rounds of hashing to every `delta`, to stand in for an
+//! expensive objective when measuring parallel scoring.
 
 use crate::problem::{InvalidKind, Problem, Proposal};
 use crate::rng::StepRng;
@@ -72,6 +74,10 @@ impl Ruggedness {
 impl Problem for Ruggedness {
     type State = Vec<u8>;
     type Move = SetLevel;
+
+    /// Two proposal words (site, level) and the uniform: the toy exercises a step
+    /// size other than the default.
+    const WORDS_PER_STEP: usize = 4;
 
     fn initial_state(&self) -> Vec<u8> {
         self.start.clone().unwrap_or_else(|| vec![0; self.n])

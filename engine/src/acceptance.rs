@@ -1,0 +1,174 @@
+//! The Metropolis test, decided without an `exp` for most uphill moves.
+//!
+//! The rule is: accept if `delta <= 0`, else if `u < exp(-delta / T)`, with `exp` the
+//! platform's `f64::exp` ([`metropolis_plain`] spells it out). [`metropolis`] gives
+//! the same verdict for every input, but for `x = delta / T > 0` it first tries two
+//! bounds that hold for every `x >= 0` (truncated series of `e^x` and `e^-x`):
+//!
+//! * `exp(-x) <= 1 / (1 + x + x^2/2 + x^3/6)`: if `u` is above that, reject;
+//! * `exp(-x) >= 1 - x + x^2/2 - x^3/6`: if `u` is below that, accept;
+//!
+//! and calls `exp` only when `u` falls between them. At the low temperatures where a
+//! run spends most of its steps, most uphill moves are far uphill and rejected by the
+//! first bound; at high temperatures most are accepted by the second.
+//!
+//! Rounding: the bounds are computed in floating point and `exp` itself may be off
+//! by an ulp, so each shortcut keeps a margin (relative `1e-12` on the reject side,
+//! absolute `1e-12` on the accept side, where the series cancels), thousands of
+//! ulps wider than all those errors together. Inside the margins the plain formula
+//! decides. NaN and infinite inputs fall through to it too. Tests compare the two on
+//! millions of triples, including `u` at the neighbours of `exp(-x)` itself.
+
+/// Relative margin of the reject shortcut, absolute margin of the accept shortcut.
+const MARGIN: f64 = 1e-12;
+
+/// The Metropolis rule as printed: `delta <= 0 || u < exp(-delta / T)`.
+#[inline]
+pub fn metropolis_plain(delta: f64, temperature: f64, uniform: f64) -> bool {
+    delta <= 0.0 || uniform < (-delta / temperature).exp()
+}
+
+/// The same verdict as [`metropolis_plain`], usually without calling `exp`.
+///
+/// The temperature and the uniform are asked for only when the move is uphill (or
+/// the delta is NaN): a downhill or level move needs neither.
+#[inline(always)]
+pub fn metropolis(delta: f64, temperature: impl FnOnce() -> f64, uniform: impl FnOnce() -> f64) -> bool {
+    if delta <= 0.0 {
+        return true;
+    }
+    uphill(delta / temperature(), uniform())
+}
+
+/// Decide `u < exp(-x)` for `x = delta / T` (positive, or NaN/infinite).
+#[inline(always)]
+fn uphill(x: f64, u: f64) -> bool {
+    const SIXTH: f64 = 1.0 / 6.0;
+    // e^x >= 1 + x + x^2/2 + x^3/6 for x >= 0, so exp(-x) <= 1 / that.
+    let series = 1.0 + x * (1.0 + x * (0.5 + x * SIXTH));
+    if u * series >= 1.0 + MARGIN {
+        return false;
+    }
+    // exp(-x) >= 1 - x + x^2/2 - x^3/6 for x >= 0 (an alternating series cut after a
+    // negative term).
+    let lower = 1.0 - x * (1.0 - x * (0.5 - x * SIXTH));
+    if u < lower - MARGIN {
+        return true;
+    }
+    u < (-x).exp()
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::{RngExt, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+
+    fn same(delta: f64, t: f64, u: f64) {
+        assert_eq!(
+            metropolis(delta, || t, || u),
+            metropolis_plain(delta, t, u),
+            "delta {delta:e} T {t:e} u {u:e}"
+        );
+    }
+
+    #[test]
+    fn agrees_with_the_plain_formula_on_random_triples() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut shortcuts = [0u64; 3];
+        for _ in 0..2_000_000 {
+            // x spread over 1e-9..1e3 on a log scale, T over 1e-6..1e6.
+            let x = 10f64.powf(rng.random_range(-9.0..3.0));
+            let t = 10f64.powf(rng.random_range(-6.0..6.0));
+            let u = rng.random::<f64>();
+            let delta = x * t;
+            same(delta, t, u);
+            let xx = delta / t;
+            let series = 1.0 + xx * (1.0 + xx * (0.5 + xx / 6.0));
+            let lower = 1.0 - xx * (1.0 - xx * (0.5 - xx / 6.0));
+            shortcuts[if u * series >= 1.0 + MARGIN {
+                0
+            } else if u < lower - MARGIN {
+                1
+            } else {
+                2
+            }] += 1;
+        }
+        // Both shortcuts are really taken (else this test would prove nothing about them).
+        assert!(shortcuts[0] > 100_000 && shortcuts[1] > 100_000, "{shortcuts:?}");
+    }
+
+    #[test]
+    fn agrees_with_the_plain_formula_when_u_is_next_to_exp() {
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        for _ in 0..200_000 {
+            let x = 10f64.powf(rng.random_range(-12.0..2.7));
+            let t = rng.random_range(0.01..100.0);
+            let delta = x * t;
+            let e = (-(delta / t)).exp();
+            for u in [e, e.next_down(), e.next_up(), e * (1.0 + 1e-13), e * (1.0 - 1e-13), e + 1e-12] {
+                if (0.0..1.0).contains(&u) {
+                    same(delta, t, u);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_with_the_plain_formula_on_edge_cases() {
+        let specials = [
+            0.0,
+            -0.0,
+            f64::MIN_POSITIVE,
+            5e-324,
+            1e-300,
+            1e-16,
+            1e-8,
+            0.5,
+            1.0,
+            1.5,
+            1.6,
+            2.0,
+            30.0,
+            700.0,
+            745.0,
+            746.0,
+            1e10,
+            1e155,
+            1e300,
+            f64::MAX,
+            f64::INFINITY,
+            -1.0,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        let temps = [5e-324, 1e-300, 1e-9, 0.1, 1.0, 3.7, 1e9, 1e300, f64::MAX, f64::INFINITY];
+        let uniforms = [
+            0.0,
+            5e-324,
+            1e-300,
+            1e-12,
+            0.1,
+            0.367_879_441_171_442_3,
+            0.5,
+            0.999_999_999_999,
+            1.0 - f64::EPSILON / 2.0,
+        ];
+        for &delta in &specials {
+            for &t in &temps {
+                for &u in &uniforms {
+                    same(delta, t, u);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn downhill_and_level_moves_need_neither_temperature_nor_uniform() {
+        let never = || -> f64 { panic!("not needed") };
+        assert!(metropolis(-3.0, never, never));
+        assert!(metropolis(0.0, never, never));
+        assert!(metropolis(-0.0, never, never));
+    }
+}
