@@ -1,0 +1,105 @@
+//! The magnet against D-Wave's neal: spin-flip speed and cut quality at equal time.
+//!
+//! A plain bench binary (`harness = false`); `benches/neal/compare.sh` runs it next to
+//! neal in one go, so the two are measured side by side on the same machine state.
+//!
+//! * `rate [GRAPH]`: spin-flip attempts per second on one core, the size of neal's
+//!   default run: 1,000 sweeps x 10 reads (10 annealing runs, seeds 1..=10, of
+//!   1,000 sweeps each) on `benches/neal/sparse1000.txt` read with the `graph`
+//!   instance, h = 0, batch 1, the default graph schedule. Best of 3, as
+//!   neal_bench.py reports. Then it re-runs read 1 and checks every checkpoint is
+//!   bit-identical (the speed is not bought with reproducibility).
+//! * `cut GRAPH SECONDS SEED`: Kiln's best cut on a Gset graph in a run of the default
+//!   shape (its cycles and temperatures, batch 1) sized to take SECONDS on one core:
+//!   steps per second is measured on a short calibration run of the same graph first.
+//!
+//! Run: `cargo bench --bench magnet -- rate` or `-- cut G1 0.54 1`.
+
+use std::time::Instant;
+
+use kiln_engine::problems::magnet::Magnet;
+use kiln_engine::replay::{first_divergence, record_checkpoints};
+use kiln_engine::{AnnealConfig, Annealer, Batch};
+
+const SWEEPS: u64 = 1_000;
+const READS: u64 = 10;
+
+/// One cycle of `steps` with the default temperatures (one read, as neal's).
+fn config(magnet: &Magnet, seed: u64, steps: u64) -> AnnealConfig {
+    AnnealConfig { steps_per_cycle: steps, cycles: 1, batch: Batch::Fixed(1), ..magnet.default_config(seed) }
+}
+
+fn rate(path: &str) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let magnet = Magnet::parse_graph(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let n = magnet.len() as u64;
+    let steps = SWEEPS * n;
+    let mut best: Option<(f64, f64)> = None;
+    for _ in 0..3 {
+        let started = Instant::now();
+        let mut best_energy = f64::INFINITY;
+        for seed in 1..=READS {
+            let mut sa = Annealer::new(magnet.clone(), config(&magnet, seed, steps)).unwrap();
+            sa.run(steps);
+            best_energy = best_energy.min(sa.best_energy());
+        }
+        let secs = started.elapsed().as_secs_f64();
+        if best.is_none_or(|(s, _)| secs < s) {
+            best = Some((secs, best_energy));
+        }
+    }
+    let (secs, energy) = best.expect("three timings");
+    let attempts = steps * READS;
+    let cut = magnet.cut(energy).expect("a graph has a cut");
+    println!(
+        "kiln {path}: n={n} m={} sweeps={SWEEPS} reads={READS}: {:.1} M attempts/s (time {secs:.3} s); best E = {energy}, cut = {cut}",
+        magnet.edges(),
+        attempts as f64 / secs / 1e6,
+    );
+    let replay = || {
+        let mut sa = Annealer::new(magnet.clone(), config(&magnet, 1, steps)).unwrap();
+        record_checkpoints(&mut sa, steps / 10, |_| {})
+    };
+    let (a, b) = (replay(), replay());
+    match first_divergence(&a, &b) {
+        None => println!("kiln {path}: read 1 re-run: all {} checkpoints bit-identical", a.len()),
+        Some(d) => panic!("read 1 re-run diverged: {d}"),
+    }
+}
+
+fn cut(name: &str, seconds: f64, seed: u64) {
+    let magnet = Magnet::gset(name).unwrap_or_else(|e| panic!("{e}"));
+    let calibration = 2_000 * magnet.len() as u64;
+    let started = Instant::now();
+    let mut sa = Annealer::new(magnet.clone(), config(&magnet, seed, calibration)).unwrap();
+    sa.run(calibration);
+    let per_second = calibration as f64 / started.elapsed().as_secs_f64();
+    let cycles = magnet.default_config(seed).cycles;
+    let steps = (per_second * seconds) as u64 / cycles * cycles;
+    let started = Instant::now();
+    let shape = AnnealConfig { steps_per_cycle: steps / cycles, cycles, ..config(&magnet, seed, 1) };
+    let mut sa = Annealer::new(magnet.clone(), shape).unwrap();
+    sa.run(steps);
+    let secs = started.elapsed().as_secs_f64();
+    let cut = magnet.cut(sa.best_energy()).expect("a graph has a cut");
+    println!(
+        "{{\"graph\": \"{name}\", \"seed\": {seed}, \"budget_s\": {seconds}, \"time_s\": {secs:.3}, \"sweeps\": {}, \"cut\": {cut}}}",
+        steps / magnet.len() as u64
+    );
+}
+
+fn main() {
+    // cargo passes `--bench`; everything else is ours.
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args[..] {
+        [] | ["rate"] => rate("benches/neal/sparse1000.txt"),
+        ["rate", path] => rate(path),
+        ["cut", name, seconds, seed] => cut(
+            name,
+            seconds.parse().expect("SECONDS is a number"),
+            seed.parse().expect("SEED is a whole number"),
+        ),
+        _ => eprintln!("usage: magnet [rate [GRAPH] | cut GSET SECONDS SEED]"),
+    }
+}

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Kiln's magnet next to D-Wave's neal, in one run on one core (issue 13's benchmark).
+#
+# 1. Spin-flip attempts per second on sparse1000.txt (1,000 spins, 1,500 edges, h = 0),
+#    1,000 sweeps x 10 reads each: neal_bench.py (neal's own sampling time), then Kiln.
+# 2. Best cut at equal wall time on G1 and G22, seeds 1..5: neal's default-sized run
+#    (1,000 sweeps x 10 reads) per seed, then one Kiln run given neal's sampling time.
+#    The medians are printed at the end.
+#
+# Needs: pip install dwave-samplers dimod numpy. Run from the repository root:
+#    sh benches/neal/compare.sh
+# Both sides are pinned to CPU 0 with taskset when it exists (neal is single-threaded;
+# Kiln runs batch 1). About a minute in all.
+set -eu
+cd "$(dirname "$0")/../.."
+pin=""
+command -v taskset >/dev/null 2>&1 && pin="taskset -c 0"
+cargo bench --bench magnet --no-run -q 2>/dev/null || cargo bench --bench magnet --no-run
+bench=$(ls -t target/release/deps/magnet-* | grep -v '\.d$' | head -1)
+
+echo "== spin-flip attempts per second, sparse1000, 1,000 sweeps x 10 reads, one core"
+$pin python3 benches/neal/neal_bench.py benches/neal/sparse1000.txt 1000 10
+$pin "$bench" rate benches/neal/sparse1000.txt
+
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+for g in G1 G22; do
+    echo "== $g: best cut at equal time, seeds 1..5"
+    $pin python3 benches/neal/neal_cuts.py "engine/data/gset/$g.txt" 5 | sed 's/^/neal /' | tee -a "$tmp"
+    grep "^neal .*$g.txt" "$tmp" | while read -r _ line; do
+        seed=$(echo "$line" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seed"])')
+        secs=$(echo "$line" | python3 -c 'import json,sys; print(json.load(sys.stdin)["sampling_s"])')
+        $pin "$bench" cut "$g" "$secs" "$seed" | sed 's/^/kiln /' | tee -a "$tmp"
+    done
+done
+
+python3 - "$tmp" <<'PY'
+import json, statistics, sys
+rows = [(l.split(" ", 1)[0], json.loads(l.split(" ", 1)[1])) for l in open(sys.argv[1])]
+for g in ("G1", "G22"):
+    neal = [r for who, r in rows if who == "neal" and r["graph"].endswith(g + ".txt")]
+    kiln = [r for who, r in rows if who == "kiln" and r["graph"] == g]
+    print(f"{g}: median cut neal {statistics.median(r['cut'] for r in neal)} "
+          f"(median sampling {statistics.median(r['sampling_s'] for r in neal):.3f} s), "
+          f"kiln {statistics.median(r['cut'] for r in kiln)} "
+          f"(median time {statistics.median(r['time_s'] for r in kiln):.3f} s)")
+PY

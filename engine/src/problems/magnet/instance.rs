@@ -1,0 +1,379 @@
+//! `Magnet`: one Ising instance (couplings, field, options) and how to get one: an
+//! L x L periodic lattice, a bundled Gset graph, or edge-list text.
+//!
+//! Energy convention (DESIGN.md section 3): `E = -sum_(i<j) J_ij s_i s_j - h sum_i s_i`.
+//! Graphs (Gset and `graph` text) are read as max-cut: `J_ij = -w_ij`, so with
+//! `W = sum w_ij` the cut is `(W - E) / 2` and minimising `E` maximises the cut.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::bundled::{self, bundled_graphs};
+use super::couplings::Couplings;
+use super::error::MagnetError;
+use super::graph::{self, EdgeList};
+use super::spins::Spins;
+use super::{FIELD_QUANTUM, MAX_FIELD, MAX_LATTICE, MIN_LATTICE};
+use crate::config::AnnealConfig;
+use crate::schedule::ScheduleKind;
+
+/// Seed of the fixed draw that makes every instance's random starting spins.
+const INITIAL_SPINS_SEED: u64 = 0x4B49_4C4E_5350_494E; // "KILNSPIN"
+
+/// How a lattice's couplings are chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Coupling {
+    /// Every bond J = +1: the ferromagnet, ordered below Onsager's T_c = 2.269.
+    #[default]
+    Ferro,
+    /// Every bond J = +1 or -1 with equal odds, drawn from the seed: a spin glass.
+    Glass,
+}
+
+impl Coupling {
+    /// The lowercase name used in parameters.
+    pub fn name(self) -> &'static str {
+        match self {
+            Coupling::Ferro => "ferro",
+            Coupling::Glass => "glass",
+        }
+    }
+}
+
+impl FromStr for Coupling {
+    type Err = MagnetError;
+    fn from_str(s: &str) -> Result<Self, MagnetError> {
+        [Coupling::Ferro, Coupling::Glass]
+            .into_iter()
+            .find(|c| c.name() == s)
+            .ok_or_else(|| MagnetError::UnknownCoupling(s.to_string()))
+    }
+}
+
+/// The spins a run starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Start {
+    /// Each spin up or down with equal odds, from a fixed seed (the same for every
+    /// run of the instance): the "hot" start, and the one a class should watch order.
+    #[default]
+    Random,
+    /// Every spin up: the "cold" start, already in one of the ferromagnet's ground
+    /// states; equilibrium runs below T_c use it to skip the slow coarsening of domains.
+    Up,
+}
+
+impl Start {
+    /// The lowercase name used in parameters.
+    pub fn name(self) -> &'static str {
+        match self {
+            Start::Random => "random",
+            Start::Up => "up",
+        }
+    }
+}
+
+impl FromStr for Start {
+    type Err = MagnetError;
+    fn from_str(s: &str) -> Result<Self, MagnetError> {
+        [Start::Random, Start::Up]
+            .into_iter()
+            .find(|c| c.name() == s)
+            .ok_or_else(|| MagnetError::UnknownStart(s.to_string()))
+    }
+}
+
+/// Where an instance came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// An L x L periodic square lattice.
+    Lattice {
+        /// Spins on a side.
+        size: usize,
+        /// Ferromagnet or spin glass.
+        coupling: Coupling,
+    },
+    /// A bundled Gset graph, read as max-cut.
+    Gset {
+        /// Its Gset name.
+        name: &'static str,
+    },
+    /// Edge-list text, read as max-cut.
+    Graph,
+}
+
+/// The max-cut reading of a graph instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct MaxCut {
+    /// `W`, the sum of all edge weights.
+    total_weight: i64,
+    best_known: Option<u64>,
+}
+
+/// An Ising instance: spins, integer couplings in CSR form, a uniform field.
+#[derive(Clone, Debug)]
+pub struct Magnet {
+    name: String,
+    source: Source,
+    pub(crate) couplings: Couplings,
+    pub(crate) field: f64,
+    max_cut: Option<MaxCut>,
+    start: Start,
+}
+
+impl Magnet {
+    fn from_edges(name: String, source: Source, list: &EdgeList, max_cut: bool) -> Self {
+        let sign = if max_cut { -1 } else { 1 };
+        let edges: Vec<(u32, u32, i32)> = list.edges.iter().map(|&(i, j, w)| (i, j, sign * w)).collect();
+        let max_cut = max_cut.then(|| MaxCut {
+            total_weight: list.edges.iter().map(|e| i64::from(e.2)).sum(),
+            best_known: None,
+        });
+        Self {
+            name,
+            source,
+            couplings: Couplings::from_edges(list.spins, &edges),
+            field: 0.0,
+            max_cut,
+            start: Start::Random,
+        }
+    }
+
+    /// An `size` x `size` square lattice with periodic edges (a torus: every spin has
+    /// four neighbours), `size` in 3..=1000. A glass draws each bond's sign from `seed`.
+    pub fn lattice(size: usize, coupling: Coupling, seed: u64) -> Result<Magnet, MagnetError> {
+        if !(MIN_LATTICE..=MAX_LATTICE).contains(&size) {
+            return Err(MagnetError::LatticeSize { size });
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut bond = || match coupling {
+            Coupling::Ferro => 1,
+            Coupling::Glass => {
+                if rng.next_u32() & 1 == 1 {
+                    1
+                } else {
+                    -1
+                }
+            }
+        };
+        let at = |x: usize, y: usize| (y * size + x) as u32;
+        let mut edges = Vec::with_capacity(2 * size * size);
+        for y in 0..size {
+            for x in 0..size {
+                let (i, right, down) = (at(x, y), at((x + 1) % size, y), at(x, (y + 1) % size));
+                edges.push((i.min(right), i.max(right), bond()));
+                edges.push((i.min(down), i.max(down), bond()));
+            }
+        }
+        let name = match coupling {
+            Coupling::Ferro => format!("ferro-{size}x{size}"),
+            Coupling::Glass => format!("glass-{size}x{size}-seed-{seed}"),
+        };
+        let list = EdgeList { spins: size * size, edges };
+        Ok(Self::from_edges(name, Source::Lattice { size, coupling }, &list, false))
+    }
+
+    /// A bundled Gset graph by name (`G1`, `G2`, `G3`, `G11`, `G14`, `G22`), read as max-cut.
+    pub fn gset(name: &str) -> Result<Magnet, MagnetError> {
+        let Some(entry) = bundled::find(name) else {
+            let known = bundled_graphs().iter().map(|g| g.name).collect::<Vec<_>>().join(", ");
+            return Err(MagnetError::UnknownGset { name: name.to_string(), known });
+        };
+        let list = graph::parse(entry.text())?;
+        let mut magnet =
+            Self::from_edges(entry.name.to_string(), Source::Gset { name: entry.name }, &list, true);
+        if let Some(cut) = &mut magnet.max_cut {
+            cut.best_known = entry.best_known_cut();
+        }
+        Ok(magnet)
+    }
+
+    /// A graph from edge-list text in Gset's format (`n m`, then `i j w` lines,
+    /// 1-based, whole-number weights), read as max-cut. Errors name the line.
+    pub fn parse_graph(text: &str) -> Result<Magnet, MagnetError> {
+        let list = graph::parse(text)?;
+        let name = format!("graph-{}-{}", list.spins, list.edges.len());
+        Ok(Self::from_edges(name, Source::Graph, &list, true))
+    }
+
+    /// The same instance under a uniform external field `h` (|h| <= 100).
+    ///
+    /// The field is held as the nearest multiple of 1/1024 (0.1 becomes
+    /// 102/1024 = 0.0996...), so that every energy and every flip's delta is an exact
+    /// binary fraction and the annealer's running energy never drifts from a
+    /// recomputation. [`Magnet::field`] returns the value held.
+    pub fn with_field(mut self, h: f64) -> Result<Magnet, MagnetError> {
+        if !h.is_finite() || h.abs() > MAX_FIELD {
+            return Err(MagnetError::Field { value: h.to_string() });
+        }
+        self.field = (h / FIELD_QUANTUM).round() * FIELD_QUANTUM;
+        Ok(self)
+    }
+
+    /// The same instance starting from `start`.
+    pub fn with_start(mut self, start: Start) -> Magnet {
+        self.start = start;
+        self
+    }
+
+    /// The instance's name (`ferro-64x64`, `G1`, `graph-1000-1500`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where the instance came from.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// Number of spins.
+    pub fn len(&self) -> usize {
+        self.couplings.spins()
+    }
+
+    /// Always false: an instance has at least two spins.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of coupled pairs.
+    pub fn edges(&self) -> usize {
+        self.couplings.edges()
+    }
+
+    /// Every coupling once, as `(i, j, J_ij)` with `i < j` (0-based).
+    pub fn couplings(&self) -> impl Iterator<Item = (usize, usize, i32)> + '_ {
+        self.couplings.edge_list()
+    }
+
+    /// The uniform external field h as held (a multiple of 1/1024).
+    pub fn field(&self) -> f64 {
+        self.field
+    }
+
+    /// The starting spins' kind.
+    pub fn start(&self) -> Start {
+        self.start
+    }
+
+    /// Spins on a side, for a lattice.
+    pub fn lattice_side(&self) -> Option<usize> {
+        match self.source {
+            Source::Lattice { size, .. } => Some(size),
+            _ => None,
+        }
+    }
+
+    /// Magnetisation per spin of a state, in [-1, 1].
+    pub fn magnetization(&self, state: &Spins) -> f64 {
+        state.magnetization_sum() as f64 / self.len() as f64
+    }
+
+    /// For a graph read as max-cut with no field: the cut `(W - E) / 2` of a state of
+    /// energy `energy` (the total weight of the edges whose ends differ).
+    pub fn cut(&self, energy: f64) -> Option<i64> {
+        let max_cut = self.max_cut.filter(|_| self.field == 0.0)?;
+        Some((max_cut.total_weight - energy as i64) / 2)
+    }
+
+    /// The best-known cut, for a bundled Gset graph.
+    pub fn best_known_cut(&self) -> Option<u64> {
+        self.max_cut.and_then(|c| c.best_known)
+    }
+
+    /// The energy `E = W - 2 cut` a cut corresponds to, for a max-cut instance
+    /// with no field (the inverse of [`Magnet::cut`]).
+    pub fn energy_of_cut(&self, cut: i64) -> Option<f64> {
+        let max_cut = self.max_cut.filter(|_| self.field == 0.0)?;
+        Some((max_cut.total_weight - 2 * cut) as f64)
+    }
+
+    /// The starting state (see [`Start`]).
+    pub(crate) fn initial_spins(&self) -> Spins {
+        let spins = match self.start {
+            Start::Up => vec![1i8; self.len()],
+            Start::Random => {
+                let mut rng = ChaCha8Rng::seed_from_u64(INITIAL_SPINS_SEED);
+                (0..self.len()).map(|_| if rng.next_u32() & 1 == 1 { 1 } else { -1 }).collect()
+            }
+        };
+        Spins::new(spins, &self.couplings)
+    }
+
+    /// Energy of a state from scratch: `-sum_(i<j) J_ij s_i s_j - h M`.
+    pub(crate) fn energy_of(&self, state: &Spins) -> f64 {
+        let bonds: i64 = self
+            .couplings
+            .edge_list()
+            .map(|(i, j, c)| i64::from(c) * i64::from(state.spin(i)) * i64::from(state.spin(j)))
+            .sum();
+        -(bonds as f64) - self.field * state.magnetization_sum() as f64
+    }
+
+    /// Sweeps (of one attempted flip per spin each) in one cycle of a default run.
+    ///
+    /// Lattices: 1,500 sweeps a cycle, three cycles. Graphs read as max-cut: 5,000
+    /// sweeps a cycle, four cycles (G1: 16 million steps, G22: 40 million, a few
+    /// seconds here). Both capped at 50 million steps in all for large instances.
+    pub fn default_sweeps(&self) -> u64 {
+        let (sweeps, cycles) = match self.source {
+            Source::Lattice { .. } => (1_500, LATTICE_CYCLES),
+            Source::Gset { .. } | Source::Graph => (5_000, GRAPH_CYCLES),
+        };
+        sweeps.min((DEFAULT_MAX_STEPS / cycles / self.len() as u64).max(1))
+    }
+
+    /// Steps in one cycle of a default run: [`Magnet::default_sweeps`] times the spins.
+    pub fn default_steps_per_cycle(&self) -> u64 {
+        self.default_sweeps() * self.len() as u64
+    }
+
+    /// The default settings for annealing this instance with `seed`: geometric cooling
+    /// over cycles of [`Magnet::default_steps_per_cycle`].
+    ///
+    /// * Lattices: from 3 to 0.5 (from above the ferromagnet's T_c = 2.269 to where a
+    ///   flip against four aligned neighbours is accepted once in 9 million tries),
+    ///   three cycles (reheats). A slowly cooled ferromagnet on a torus still ends,
+    ///   one time in ten or so, in two stripe domains wrapped around it (E = -2N + 4L),
+    ///   stable at any low temperature; a reheat gives it another chance, and the best
+    ///   state is kept.
+    /// * Graphs: four cycles, each from the root-mean-square local field of a random state (at
+    ///   least 3; G1: 6.9, G22: 4.5, G14: 3.4, G11: 3) down to a fifth of the smallest
+    ///   coupling, where the smallest uphill flip (2|J|) is accepted once in 22,000.
+    ///   One anneal's result varies from seed to seed by a few units of cut; the best
+    ///   of four shorter ones (as neal's default takes the best of ten reads) is
+    ///   steadier than one anneal four times as long.
+    pub fn default_config(&self, seed: u64) -> AnnealConfig {
+        let (t0, t1, cycles) = match self.source {
+            Source::Lattice { .. } => (3.0, 0.5, LATTICE_CYCLES),
+            Source::Gset { .. } | Source::Graph => {
+                let t0 = self.couplings.rms_field().max(3.0);
+                (t0, 0.2 * f64::from(self.couplings.min_strength()), GRAPH_CYCLES)
+            }
+        };
+        AnnealConfig {
+            seed,
+            schedule: ScheduleKind::Geometric,
+            initial_temp: t0,
+            final_temp: Some(t1),
+            steps_per_cycle: self.default_steps_per_cycle(),
+            cycles,
+            ..AnnealConfig::default()
+        }
+    }
+}
+
+/// Cycles of a default lattice run.
+const LATTICE_CYCLES: u64 = 3;
+/// Cycles of a default graph run.
+const GRAPH_CYCLES: u64 = 4;
+/// Most steps a default run takes, whatever the instance's size.
+const DEFAULT_MAX_STEPS: u64 = 50_000_000;
+
+impl fmt::Display for Magnet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({} spins, {} couplings)", self.name, self.len(), self.edges())
+    }
+}
