@@ -6,7 +6,6 @@
 //! touches the flipped spin's row of the couplings only: O(degree). The fields are
 //! derived data, so the state's identity (its hash, equality) is the spins alone.
 
-use std::hash::{Hash, Hasher};
 
 use super::couplings::Couplings;
 
@@ -108,11 +107,11 @@ impl PartialEq for Spins {
 
 impl Eq for Spins {}
 
-impl Hash for Spins {
-    /// The spins alone, one byte each (+1 as 0x01, -1 as 0xff), in site order.
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        for &s in &self.spins {
-            state.write_u8(s as u8);
-        }
+/// Replay digest (see `crate::digest`): the number of spins as a `u64`, then each
+/// spin as one byte (+1 as 0x01, -1 as 0xff) in site order; the kept fields and the
+/// magnetisation are derived data and not written.
+impl crate::digest::StateDigest for Spins {
+    fn digest(&self, into: &mut crate::digest::Digest) {
+        crate::digest::StateDigest::digest(self.spins.as_slice(), into);
     }
 }
