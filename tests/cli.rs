@@ -131,7 +131,7 @@ fn isomer_run_prints_the_best_smiles_and_the_known_optimum() {
     let out = kiln(&["run", "--formula", "C6H14", "--maximize", "--steps", "20000"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("best SMILES  CCCCCC"), "{text}");
+    assert!(text.contains("best smiles  CCCCCC"), "{text}");
     assert!(text.contains("known optimum 35"), "{text}");
 }
 

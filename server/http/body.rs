@@ -7,7 +7,7 @@ use warp::hyper::body::Bytes;
 
 use super::error::ApiError;
 
-/// Largest request body (a TSPLIB text of a few thousand cities fits).
+/// Largest request body (an uploaded instance file of a few thousand cities fits).
 pub const BODY_LIMIT: u64 = 1024 * 1024;
 /// A body over [`BODY_LIMIT`] but under this is read to its end and dropped before
 /// the 413 is sent, so a client still writing it reads the answer instead of a
@@ -19,7 +19,7 @@ pub const BODY_TIME_LIMIT: Duration = Duration::from_secs(10);
 ///
 /// warp's `content_length_limit` rejects on the header alone, and hyper then closes
 /// the connection while the client is still sending: the client sees a broken pipe
-/// or a reset, never the 413 (a browser uploading a too-large TSPLIB file shows a
+/// or a reset, never the 413 (a browser uploading a too-large instance file shows a
 /// network error). So an oversized body is read to its end and thrown away, bounded
 /// by [`DRAIN_LIMIT`] bytes and [`BODY_TIME_LIMIT`], before the 413 goes out.
 pub async fn read_body<B: bytes::Buf>(

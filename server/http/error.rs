@@ -117,7 +117,7 @@ impl ApiError {
 impl From<ParamError> for ApiError {
     fn from(e: ParamError) -> Self {
         // "field: message", unless the message already opens with the field's name
-        // (the isomer parser says "formula 'C2H7': ...").
+        // (a kind's parser may say "NAME 'VALUE': ...").
         let message = if e.message.starts_with(e.field.as_str()) { e.message } else { e.to_string() };
         ApiError::BadRequest { code: "invalid_parameter", message, field: Some(e.field) }
     }

@@ -226,7 +226,7 @@ async fn configure(api: Api, body: Bytes) -> Result<Response, ApiError> {
     let request = Request::from_json(&body, Scope::Session)?;
     api.sessions.check_room()?;
     let (registry, sessions) = (api.registry.clone(), api.sessions.clone());
-    // Resolving builds the problem (a large TSPLIB text, a formula): once, off the reactor.
+    // Resolving builds the problem (a large uploaded text, say): once, off the reactor.
     let session = blocking(move || -> Result<Arc<Session>, ApiError> {
         let resolved = registry.resolve(&request)?;
         Ok(sessions.create(resolved)?)
