@@ -26,7 +26,6 @@
 //! changing what it does.
 
 use std::collections::VecDeque;
-use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -37,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use crate::acceptance::metropolis;
 use crate::config::{AnnealConfig, Batch, ConfigError, MAX_BATCH};
 use crate::problem::{InvalidKind, MAX_INVALID_KINDS, Problem, Proposal};
-use crate::replay::{Checkpoint, StableHasher};
+use crate::replay::{Checkpoint, state_hash};
 use crate::rng::{MIN_WORDS_PER_STEP, StepRng, StepStream, StepWords, WORDS_PER_STEP};
 use crate::schedule::{Schedule, ScheduleKind, TemperatureCursor, estimate_temperatures};
 
@@ -688,13 +687,11 @@ impl<P: Problem> Annealer<P> {
 
     /// A replay checkpoint of the current step.
     pub fn checkpoint(&self) -> Checkpoint {
-        let mut hasher = StableHasher::default();
-        self.state.hash(&mut hasher);
         Checkpoint {
             step: self.step,
             current_energy: self.current_energy(),
             best_energy: self.best_energy(),
-            state_hash: hasher.finish(),
+            state_hash: state_hash(&self.state),
         }
     }
 

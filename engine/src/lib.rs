@@ -6,8 +6,9 @@
 //! * [`Annealer`] (how: step-by-step SA with exact parallel neighbour scoring, and
 //!   [`StepView`], one step shown to an observer), [`Schedule`] (the temperature of
 //!   every step) and [`acceptance`] (the Metropolis test, mostly without an `exp`);
-//! * [`rng`] (per-step ChaCha randomness, the root of determinism) and [`replay`]
-//!   (checkpoints that prove a run reproduces).
+//! * [`rng`] (per-step ChaCha randomness, the root of determinism), [`replay`]
+//!   (checkpoints that prove a run reproduces) and [`digest`] (the platform-independent
+//!   state fingerprint those checkpoints carry).
 //!
 //! ```
 //! use kiln_engine::{AnnealConfig, Annealer, problems::toy::Ruggedness};
@@ -19,6 +20,7 @@
 pub mod acceptance;
 pub mod annealer;
 pub mod config;
+pub mod digest;
 pub mod problem;
 pub mod problems;
 pub mod replay;
@@ -27,7 +29,8 @@ pub mod schedule;
 
 pub use annealer::{Annealer, Counters, Snapshot, StepOutcome, StepView, Verdict};
 pub use config::{AnnealConfig, Batch, ConfigError, Direction};
+pub use digest::{Digest, StateDigest};
 pub use problem::{InvalidKind, Problem, Proposal};
-pub use replay::{Checkpoint, ReplayRecord};
+pub use replay::{Checkpoint, RecordError, ReplayRecord};
 pub use rng::StepRng;
 pub use schedule::{Schedule, ScheduleKind};

@@ -5,8 +5,7 @@
 //! Problems are monomorphised into the annealer, so a `delta` call is a direct,
 //! inlinable call in the hot loop.
 
-use std::hash::Hash;
-
+use crate::digest::StateDigest;
 use crate::rng::StepRng;
 
 /// A proposal that cannot be made: counted by kind, never applied.
@@ -40,9 +39,10 @@ pub enum Proposal<M> {
 /// annealer keeps `current += delta`, and tests hold every problem to the full
 /// recomputation.
 pub trait Problem: Send + Sync {
-    /// A point of the search space. `Hash` feeds the replay checkpoints' state hash,
-    /// so it must cover exactly the data that identifies the state.
-    type State: Clone + Send + Sync + Hash;
+    /// A point of the search space. Its [`StateDigest`] is the replay checkpoints'
+    /// state hash, so it must write exactly the data that identifies the state, in a
+    /// documented, platform-independent byte order.
+    type State: Clone + Send + Sync + StateDigest;
     /// A proposed change to a state.
     type Move: Send + Sync;
 

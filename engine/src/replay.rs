@@ -1,43 +1,57 @@
 //! Replay records: checkpoints that prove a run is reproducible.
 //!
 //! A record is the run's description (problem spec, config) plus checkpoints every
-//! N steps: step, current and best energy, and a 64-bit hash of the state. Re-running
+//! N steps: step, current and best energy, and a 64-bit digest of the state. Re-running
 //! the description must reproduce every checkpoint exactly; the first one that
 //! differs names the step where two runs diverged.
-
-use std::hash::Hasher;
+//!
+//! **Format 2** (`"format": 2`, the only one this build reads or writes). The JSON
+//! object has the fields `format`, `problem` (the caller's spec), `config` (an
+//! [`AnnealConfig`]), `checkpoint_every` and `checkpoints`; a checkpoint has `step`,
+//! `current_energy`, `best_energy` (JSON numbers that round-trip `f64` exactly) and
+//! `state_hash`, 16 lowercase hex digits. The state hash is FNV-1a 64 over the bytes
+//! the state writes through [`StateDigest`]: integers little-endian at fixed widths
+//! (never `usize`), sequences prefixed with their length as a `u64`, each state's
+//! field order documented on its impl (a TSP tour: city count, then each city as a
+//! `u32`; an isomer molecule: atoms with element and hydrogens, then its bonds). So a
+//! record made today verifies with any later build on any platform; the golden
+//! records under `tests/golden/` are held to that.
+//!
+//! Format 1 (`"format": "kiln-replay/1"`) hashed states with std `Hash`, whose output
+//! Rust does not promise to keep: such a record cannot be verified, and reading one
+//! is a clear [`RecordError::FormatOne`], not a guess.
 
 use serde::{Deserialize, Serialize};
 
 use crate::annealer::Annealer;
 use crate::config::AnnealConfig;
+use crate::digest::StateDigest;
 use crate::problem::Problem;
 
-/// The format tag written into every record.
-pub const RECORD_FORMAT: &str = "kiln-replay/1";
+/// The record format this build writes and reads.
+pub const RECORD_FORMAT: u32 = 2;
+/// How format 1 records named their format.
+const FORMAT_ONE_TAG: &str = "kiln-replay/1";
 
-/// FNV-1a, 64-bit: a hasher whose output is fixed by its input bytes alone
-/// (std's `DefaultHasher` is randomly keyed per process and so unusable here).
-#[derive(Clone, Copy, Debug)]
-pub struct StableHasher(u64);
-
-impl Default for StableHasher {
-    fn default() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for StableHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+/// Why a record cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// A format 1 record: its hashes cannot be reproduced.
+    #[error(
+        "format 1 record (\"kiln-replay/1\"): its state hashes came from Rust's std Hash, \
+         whose output no build promises to keep, so it cannot be verified; \
+         record the run again to get a format {RECORD_FORMAT} record"
+    )]
+    FormatOne,
+    /// A `format` this build does not know.
+    #[error("format {found}: this build reads replay records of format {RECORD_FORMAT} only")]
+    UnknownFormat {
+        /// The `format` value as written in the record.
+        found: String,
+    },
+    /// Not JSON, no `format`, or a field missing or of the wrong type.
+    #[error("not a Kiln replay record: {0}")]
+    Malformed(String),
 }
 
 /// The state of a run at one step.
@@ -49,7 +63,8 @@ pub struct Checkpoint {
     pub current_energy: f64,
     /// Best energy so far.
     pub best_energy: f64,
-    /// Hash of the current state, as 16 hex digits (JSON numbers lose bits past 2^53).
+    /// [`StateDigest`] of the current state (FNV-1a 64), as 16 hex digits (JSON
+    /// numbers lose bits past 2^53).
     #[serde(with = "hex_u64")]
     pub state_hash: u64,
 }
@@ -72,8 +87,9 @@ mod hex_u64 {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplayRecord<Spec> {
-    /// Always [`RECORD_FORMAT`].
-    pub format: String,
+    /// Always [`RECORD_FORMAT`]; other values are refused when a record is read.
+    #[serde(deserialize_with = "format_version")]
+    pub format: u32,
     /// The problem, as the caller describes it (e.g. a TSP instance or a formula).
     pub problem: Spec,
     /// The annealing parameters.
@@ -82,6 +98,56 @@ pub struct ReplayRecord<Spec> {
     pub checkpoint_every: u64,
     /// Checkpoints at step 0, every `checkpoint_every` steps, and the last step.
     pub checkpoints: Vec<Checkpoint>,
+}
+
+impl<Spec> ReplayRecord<Spec> {
+    /// A format 2 record.
+    pub fn new(
+        problem: Spec,
+        config: AnnealConfig,
+        checkpoint_every: u64,
+        checkpoints: Vec<Checkpoint>,
+    ) -> Self {
+        Self { format: RECORD_FORMAT, problem, config, checkpoint_every, checkpoints }
+    }
+}
+
+impl<Spec: serde::de::DeserializeOwned> ReplayRecord<Spec> {
+    /// Read a record from its JSON text. The format is checked first, so a record of
+    /// another format is reported as such even if its other fields changed too.
+    pub fn from_json(text: &str) -> Result<Self, RecordError> {
+        #[derive(Deserialize)]
+        struct FormatOnly {
+            format: Option<serde_json::Value>,
+        }
+        let head: FormatOnly =
+            serde_json::from_str(text).map_err(|e| RecordError::Malformed(e.to_string()))?;
+        check_format(head.format.as_ref())?;
+        serde_json::from_str(text).map_err(|e| RecordError::Malformed(e.to_string()))
+    }
+}
+
+/// Accept exactly `"format": 2`.
+fn check_format(format: Option<&serde_json::Value>) -> Result<(), RecordError> {
+    match format {
+        None => Err(RecordError::Malformed("missing field `format`".into())),
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(RECORD_FORMAT)) => Ok(()),
+        Some(serde_json::Value::String(s)) if s == FORMAT_ONE_TAG => Err(RecordError::FormatOne),
+        Some(other) => Err(RecordError::UnknownFormat { found: other.to_string() }),
+    }
+}
+
+/// `format` for serde: the same check as [`ReplayRecord::from_json`], so a record read
+/// through plain `serde_json::from_str` also names a wrong format clearly.
+fn format_version<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    check_format(Some(&value)).map_err(serde::de::Error::custom)?;
+    Ok(RECORD_FORMAT)
+}
+
+/// The [`StateDigest`] of a state, as a checkpoint records it.
+pub fn state_hash<S: StateDigest + ?Sized>(state: &S) -> u64 {
+    crate::digest::Digest::of(state)
 }
 
 /// Where a replay first differs from its record.
@@ -168,11 +234,49 @@ pub fn first_divergence(expected: &[Checkpoint], actual: &[Checkpoint]) -> Optio
 mod tests {
     use super::*;
 
+    fn record_text(format: &str) -> String {
+        let config = serde_json::to_string(&AnnealConfig::default()).unwrap();
+        format!(
+            r#"{{"format": {format}, "problem": "x", "config": {config}, "checkpoint_every": 1,
+            "checkpoints": [{{"step": 0, "current_energy": 1.0, "best_energy": 1.0, "state_hash": "00000000000000ff"}}]}}"#
+        )
+    }
+
     #[test]
-    fn stable_hasher_is_fnv1a() {
-        let mut h = StableHasher::default();
-        h.write(b"a");
-        assert_eq!(h.finish(), 0xaf63_dc4c_8601_ec8c);
+    fn a_format_two_record_round_trips_through_json() {
+        let record = ReplayRecord::<String>::from_json(&record_text("2")).unwrap();
+        assert_eq!(record.format, 2);
+        assert_eq!(record.checkpoints[0].state_hash, 255);
+        let again = serde_json::to_string(&record).unwrap();
+        assert!(again.starts_with(r#"{"format":2,"#), "{again}");
+        assert_eq!(ReplayRecord::<String>::from_json(&again).unwrap(), record);
+    }
+
+    #[test]
+    fn a_format_one_record_is_refused_with_a_reason() {
+        for read in [
+            |t: &str| ReplayRecord::<String>::from_json(t).map_err(|e| e.to_string()),
+            |t: &str| serde_json::from_str::<ReplayRecord<String>>(t).map_err(|e| e.to_string()),
+        ] {
+            let err = read(&record_text(r#""kiln-replay/1""#)).unwrap_err();
+            assert!(err.contains("format 1") && err.contains("cannot be verified"), "{err}");
+        }
+        let err = ReplayRecord::<String>::from_json(&record_text(r#""kiln-replay/1""#)).unwrap_err();
+        assert!(matches!(err, RecordError::FormatOne), "{err}");
+    }
+
+    #[test]
+    fn other_formats_and_non_records_are_named_not_guessed() {
+        let err = ReplayRecord::<String>::from_json(&record_text("3")).unwrap_err();
+        assert_eq!(err.to_string(), "format 3: this build reads replay records of format 2 only");
+        let err = ReplayRecord::<String>::from_json(r#"{"problem": "x"}"#).unwrap_err();
+        assert!(err.to_string().contains("format"), "{err}");
+        for text in ["", "[1, 2]", "{\"format\": 2", "null"] {
+            assert!(
+                matches!(ReplayRecord::<String>::from_json(text), Err(RecordError::Malformed(_))),
+                "{text}"
+            );
+        }
     }
 
     #[test]

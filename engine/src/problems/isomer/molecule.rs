@@ -217,6 +217,28 @@ impl fmt::Debug for Molecule {
     }
 }
 
+/// Replay digest (see `crate::digest`), in this order: the heavy-atom count (`u8`);
+/// for each atom by index, its element symbol as two ASCII bytes (a one-letter
+/// symbol padded with a zero byte) and its hydrogen count (`u8`); the bond count
+/// (`u32`, little-endian); for each bond with `i < j` in increasing `(i, j)`, `i`,
+/// `j` and the bond order (`u8` each). The objective cache is not written.
+impl crate::digest::StateDigest for Molecule {
+    fn digest(&self, into: &mut crate::digest::Digest) {
+        (self.atom_count() as u8).digest(into);
+        for atom in 0..self.atom_count() {
+            let mut symbol = [0u8; 2];
+            let text = self.element(atom).symbol().as_bytes();
+            symbol[..text.len()].copy_from_slice(text);
+            into.bytes(&symbol);
+            self.hydrogens(atom).digest(into);
+        }
+        (self.bonds().count() as u32).digest(into);
+        for (i, j, order) in self.bonds() {
+            into.bytes(&[i as u8, j as u8, order]);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

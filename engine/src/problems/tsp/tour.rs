@@ -127,3 +127,11 @@ pub(crate) fn wrap(pos: usize, n: usize) -> usize {
         pos
     }
 }
+
+/// Replay digest (see `crate::digest`): the number of cities as a `u64`, then each
+/// city index in visiting order as a `u32`, all little-endian.
+impl crate::digest::StateDigest for Tour {
+    fn digest(&self, into: &mut crate::digest::Digest) {
+        crate::digest::StateDigest::digest(self.order.as_slice(), into);
+    }
+}
