@@ -4,11 +4,10 @@
 //! field `f_i = sum_j J_ij s_j` and the total magnetisation `M = sum_i s_i`. Pricing
 //! a flip then reads two numbers (`delta = 2 s_i (f_i + h)`), and carrying it out
 //! touches the flipped spin's row of the couplings only: O(degree). The fields are
-//! derived data, so the state's identity (its hash, equality) is the spins alone.
-
-use std::hash::{Hash, Hasher};
+//! derived data, so the state's identity (its replay digest, equality) is the spins alone.
 
 use super::couplings::Couplings;
+use crate::digest::{Digest, StateDigest};
 
 /// Ising spins with their kept local fields.
 #[derive(Debug)]
@@ -108,11 +107,10 @@ impl PartialEq for Spins {
 
 impl Eq for Spins {}
 
-impl Hash for Spins {
-    /// The spins alone, one byte each (+1 as 0x01, -1 as 0xff), in site order.
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        for &s in &self.spins {
-            state.write_u8(s as u8);
-        }
+/// Replay digest (see `crate::digest`): the number of spins as a `u64`, then each
+/// spin as one byte (+1 as 0x01, -1 as 0xff) in site order, little-endian throughout.
+impl StateDigest for Spins {
+    fn digest(&self, into: &mut Digest) {
+        self.spins.as_slice().digest(into);
     }
 }
