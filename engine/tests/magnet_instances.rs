@@ -166,3 +166,17 @@ fn the_field_is_held_as_a_multiple_of_1_over_1024() {
     let magnet = Magnet::lattice(3, Coupling::Ferro, 0).unwrap().with_field(0.1).unwrap();
     assert_eq!(magnet.field(), 102.0 / 1024.0);
 }
+
+#[test]
+fn the_replay_digest_is_fnv1a_over_the_documented_bytes() {
+    let magnet = Magnet::lattice(3, Coupling::Glass, 2).unwrap();
+    let state = magnet.initial_state();
+    let mut bytes = (state.len() as u64).to_le_bytes().to_vec();
+    bytes.extend(state.spins().iter().map(|&s| if s == 1 { 0x01u8 } else { 0xff }));
+    let mut hash = 0xcbf2_9ce4_8422_2325u64;
+    for b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    assert_eq!(kiln_engine::Digest::of(&state), hash);
+}

@@ -4,10 +4,10 @@
 //! field `f_i = sum_j J_ij s_j` and the total magnetisation `M = sum_i s_i`. Pricing
 //! a flip then reads two numbers (`delta = 2 s_i (f_i + h)`), and carrying it out
 //! touches the flipped spin's row of the couplings only: O(degree). The fields are
-//! derived data, so the state's identity (its hash, equality) is the spins alone.
-
+//! derived data, so the state's identity (its replay digest, equality) is the spins alone.
 
 use super::couplings::Couplings;
+use crate::digest::{Digest, StateDigest};
 
 /// Ising spins with their kept local fields.
 #[derive(Debug)]
@@ -108,10 +108,9 @@ impl PartialEq for Spins {
 impl Eq for Spins {}
 
 /// Replay digest (see `crate::digest`): the number of spins as a `u64`, then each
-/// spin as one byte (+1 as 0x01, -1 as 0xff) in site order; the kept fields and the
-/// magnetisation are derived data and not written.
-impl crate::digest::StateDigest for Spins {
-    fn digest(&self, into: &mut crate::digest::Digest) {
-        crate::digest::StateDigest::digest(self.spins.as_slice(), into);
+/// spin as one byte (+1 as 0x01, -1 as 0xff) in site order, little-endian throughout.
+impl StateDigest for Spins {
+    fn digest(&self, into: &mut Digest) {
+        self.spins.as_slice().digest(into);
     }
 }
