@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use kiln_engine::replay::{RECORD_FORMAT, first_divergence};
+use kiln_engine::replay::first_divergence;
 use kiln_engine::{Batch, Checkpoint, ReplayRecord};
 
 use super::{EXIT_DIVERGED, fail};
@@ -34,13 +34,10 @@ pub fn execute(registry: &Registry, args: &ReplayArgs) -> ExitCode {
         Ok(t) => t,
         Err(e) => return fail(format!("{name}: {e}")),
     };
-    let record: ReplayRecord<Spec> = match serde_json::from_str(&text) {
+    let record = match ReplayRecord::<Spec>::from_json(&text) {
         Ok(r) => r,
-        Err(e) => return fail(format!("{name}: not a Kiln replay record: {e}")),
+        Err(e) => return fail(format!("{name}: {e}")),
     };
-    if record.format != RECORD_FORMAT {
-        return fail(format!("{name}: format {:?} is not {RECORD_FORMAT:?}", record.format));
-    }
     let Some(last) = record.checkpoints.last() else {
         return fail(format!("{name}: the record has no checkpoints"));
     };

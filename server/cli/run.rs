@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 
 use clap::{Arg, ArgAction, ArgMatches, Args, Command};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use kiln_engine::replay::RECORD_FORMAT;
 use kiln_engine::{AnnealConfig, Checkpoint, Direction, ReplayRecord};
 use serde_json::{Map, Value, json};
 
@@ -301,13 +300,7 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
     let mut progress = run.progress();
     progress.elapsed_ms = elapsed.as_millis() as u64;
     if let Some(path) = &args.record {
-        let record = ReplayRecord {
-            format: RECORD_FORMAT.to_string(),
-            problem: spec.clone(),
-            config: config.clone(),
-            checkpoint_every: every,
-            checkpoints,
-        };
+        let record = ReplayRecord::new(spec.clone(), config.clone(), every, checkpoints);
         let text = serde_json::to_string_pretty(&record).expect("a record serialises");
         if let Err(e) = std::fs::write(path, text + "\n") {
             return fail(format!("--record {}: {e}", path.display()));

@@ -10,7 +10,6 @@
 
 use std::sync::Arc;
 
-use kiln_engine::replay::RECORD_FORMAT;
 use kiln_engine::{
     AnnealConfig, Annealer, Checkpoint, Counters, Problem, ReplayRecord, Snapshot, StepOutcome,
 };
@@ -371,12 +370,6 @@ impl Run {
             self.run(next - self.steps_done());
             checkpoints.push(self.checkpoint());
         }
-        ReplayRecord {
-            format: RECORD_FORMAT.to_string(),
-            problem: spec.clone(),
-            config: self.config().clone(),
-            checkpoint_every: every,
-            checkpoints,
-        }
+        ReplayRecord::new(spec.clone(), self.config().clone(), every, checkpoints)
     }
 }
