@@ -16,3 +16,4 @@ pub mod session;
 pub mod sessions;
 pub mod spec;
 pub mod stream;
+pub mod sweep;
