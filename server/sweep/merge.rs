@@ -107,8 +107,7 @@ impl Merged {
 /// Join shard outputs into the whole experiment's result.
 pub fn merge(outputs: Vec<RunOutput>) -> Result<Merged, MergeError> {
     let first = outputs.first().ok_or(MergeError::NoFiles)?;
-    let canonical = first.plan.to_string();
-    if let Some(other) = outputs.iter().find(|o| o.plan.to_string() != canonical) {
+    if let Some(other) = outputs.iter().find(|o| o.plan != first.plan) {
         return Err(MergeError::PlanMismatch { first: first.name.clone(), other: other.name.clone() });
     }
     // Unbounded: the count is checked against the task lines before anything is built.
