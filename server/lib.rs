@@ -14,5 +14,6 @@ pub mod kinds;
 pub mod live;
 pub mod render;
 pub mod server;
+pub mod sweep;
 
 pub use server::{Server, ServerBuilder};
