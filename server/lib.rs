@@ -15,4 +15,5 @@ pub mod serve;
 pub mod session;
 pub mod sessions;
 pub mod spec;
+pub mod store;
 pub mod stream;
