@@ -14,6 +14,7 @@ pub mod kinds;
 pub mod live;
 pub mod render;
 pub mod server;
+pub mod store;
 pub mod sweep;
 
 pub use server::{Server, ServerBuilder};
