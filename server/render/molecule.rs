@@ -11,14 +11,18 @@
 //! elements, and the skeleton uses `currentColor`, so an inline drawing takes
 //! the page's text colour on light and dark themes alike.
 
+mod embedding;
 mod geometry;
 mod label;
 mod layout;
+mod planar;
 mod rings;
 #[cfg(test)]
 mod test_smiles;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod walk_tests;
 
 use kiln_engine::problems::isomer::Molecule;
 use svg::Document;

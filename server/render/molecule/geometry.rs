@@ -107,6 +107,22 @@ pub(crate) fn segments_cross(a: Point, b: Point, c: Point, d: Point) -> bool {
     t > EDGE && t < 1.0 - EDGE && u > EDGE && u < 1.0 - EDGE
 }
 
+/// Cosine of the angle (about 157°) beyond which two bonds at an atom read as one straight line
+/// through it; a little short of the 160° the drawing tests allow, so layouts keep a margin.
+const STRAIGHT_THROUGH: f64 = -0.92;
+
+/// Whether four bonds leaving one atom (their directions) read as two straight lines crossing
+/// there, a "+" or an "X", rather than as four bonds meeting at an atom.
+pub(crate) fn reads_as_crossing(directions: &[Point]) -> bool {
+    let [a, b, c, d] = directions else {
+        return false;
+    };
+    let straight = |x: &Point, y: &Point| x.unit().dot(y.unit()) < STRAIGHT_THROUGH;
+    (straight(a, b) && straight(c, d))
+        || (straight(a, c) && straight(b, d))
+        || (straight(a, d) && straight(b, c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +133,17 @@ mod tests {
         assert!(segments_cross(origin, Point::new(2.0, 2.0), Point::new(0.0, 2.0), Point::new(2.0, 0.0)));
         assert!(!segments_cross(origin, Point::new(1.0, 0.0), Point::new(1.0, 0.0), Point::new(2.0, 1.0)));
         assert!(!segments_cross(origin, Point::new(1.0, 0.0), Point::new(0.0, 1.0), Point::new(1.0, 1.0)));
+    }
+
+    #[test]
+    fn two_straight_lines_through_an_atom_read_as_a_crossing() {
+        let at = |degrees: f64| Point::from_angle(degrees.to_radians());
+        // Spiropentane as a bowtie, and a "+".
+        assert!(reads_as_crossing(&[at(150.0), at(210.0), at(-30.0), at(30.0)]));
+        assert!(reads_as_crossing(&[at(0.0), at(90.0), at(180.0), at(270.0)]));
+        // A gem-dimethyl on a hexagon, and the bowtie's second triangle turned by 30°.
+        assert!(!reads_as_crossing(&[at(210.0), at(330.0), at(60.0), at(120.0)]));
+        assert!(!reads_as_crossing(&[at(150.0), at(210.0), at(0.0), at(60.0)]));
     }
 
     #[test]

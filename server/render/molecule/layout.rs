@@ -29,7 +29,8 @@ use std::collections::VecDeque;
 use std::f64::consts::{FRAC_PI_2, PI, TAU};
 
 use super::DrawBond;
-use super::geometry::{Point, segments_cross};
+use super::embedding;
+use super::geometry::{Point, reads_as_crossing, segments_cross};
 use super::rings::{Ring, neighbour_lists, ring_has_bond, smallest_rings};
 
 /// Atom positions and the rings found on the way.
@@ -73,6 +74,7 @@ pub(super) fn layout(atom_count: usize, bonds: &[DrawBond]) -> Layout {
         let mut piece_positions: Vec<Point> =
             placer.positions.iter().map(|p| p.unwrap_or_default()).collect();
         relieve_overlaps(&graph, piece, &mut piece_positions);
+        redraw_if_tangled(&graph, piece, &mut piece_positions);
         orient_flattest(piece, &mut piece_positions);
         let (min, max) = bounds(piece.iter().map(|&atom| piece_positions[atom]));
         let shift = Point::new(
@@ -341,13 +343,35 @@ impl<'g, 'a> Placer<'g, 'a> {
                         if candidate.1 > best.1 + 1e-9 { candidate } else { best }
                     });
                 // Centred in the gap; on a ring atom at most 60° apart (a gem-dimethyl's two bonds),
-                // so they never continue the ring's bonds straight through the atom.
+                // or, where that would continue both ring bonds straight through the atom (a "+" on a
+                // three- or four-membered ring), the nearest spacing that does not.
+                let spread = |spacing: f64| {
+                    let first = start + gap / 2.0 - spacing * (count - 1) as f64 / 2.0;
+                    (0..count).map(|i| first + spacing * i as f64).collect::<Vec<f64>>()
+                };
                 let mut spacing = gap / (count + 1) as f64;
                 if self.graph.system_of[atom].is_some() {
                     spacing = spacing.min(PI / 3.0);
+                    let crosses = |spacing: f64| {
+                        let all: Vec<Point> = placed_directions
+                            .iter()
+                            .chain(&spread(spacing))
+                            .map(|&a| Point::from_angle(a))
+                            .collect();
+                        reads_as_crossing(&all)
+                    };
+                    let widest = gap / count as f64 - PI / 18.0;
+                    let nearest = (1..=36)
+                        .flat_map(|k| [spacing + PI / 72.0 * k as f64, spacing - PI / 72.0 * k as f64])
+                        .filter(|&s| (PI / 6.0..=widest).contains(&s))
+                        .find(|&s| !crosses(s));
+                    if crosses(spacing)
+                        && let Some(better) = nearest
+                    {
+                        spacing = better;
+                    }
                 }
-                let first = start + gap / 2.0 - spacing * (count - 1) as f64 / 2.0;
-                (0..count).map(|i| first + spacing * i as f64).collect()
+                spread(spacing)
             }
         };
         angles.into_iter().map(Point::from_angle).collect()
@@ -703,8 +727,25 @@ fn place_spiro_ring(graph: &Graph, positions: &mut [Option<Point>], ring: &[usiz
         .filter_map(|&n| positions[n])
         .fold(Point::default(), |sum, p| sum + (p - at).unit());
     let away = if pull.length() > 1e-6 { -pull.unit() } else { Point::new(1.0, 0.0) };
-    let centre = at + away * circumradius(ring.len());
-    place_polygon(positions, ring, centre, i, 1, 1.0);
+    // Pointing straight away, the new ring's bonds continue the old ones through the spiro atom (two
+    // triangles make a bowtie, two squares a "+"): turn it by the smallest angle that avoids that.
+    let bonds_at = |positions: &[Option<Point>]| -> Vec<Point> {
+        graph.neighbours[ring[i]].iter().filter_map(|&n| positions[n]).map(|p| p - at).collect()
+    };
+    let turns = (0..=20).flat_map(|k| [k as f64 * PI / 90.0, -(k as f64) * PI / 90.0]);
+    let mut chosen = None;
+    for turn in turns {
+        let mut trial = positions.to_vec();
+        place_polygon(&mut trial, ring, at + away.rotated(turn) * circumradius(ring.len()), i, 1, 1.0);
+        if !reads_as_crossing(&bonds_at(&trial)) {
+            chosen = Some(trial);
+            break;
+        }
+    }
+    match chosen {
+        Some(trial) => positions.copy_from_slice(&trial),
+        None => place_polygon(positions, ring, at + away * circumradius(ring.len()), i, 1, 1.0),
+    }
 }
 
 /// A ring sharing a longer path with the rings placed so far: each run of its unplaced atoms becomes
@@ -1145,6 +1186,63 @@ fn relieve_overlaps(graph: &Graph, piece: &[usize], positions: &mut [Point]) {
         }
     }
     push_apart(piece, positions);
+}
+
+/// Crossing bond pairs, (atom, bond) pairs where the atom comes within [`embedding::CLEARANCE`] of a
+/// bond it is not part of, and quaternary ring atoms drawn as a "+": what makes a drawing misleading.
+fn tangles(graph: &Graph, piece: &[usize], positions: &[Point]) -> (usize, usize, usize) {
+    let bonds: Vec<&DrawBond> =
+        graph.bonds.iter().filter(|bond| piece.binary_search(&bond.a).is_ok()).collect();
+    let mut crossings = 0;
+    for (i, x) in bonds.iter().enumerate() {
+        for y in &bonds[i + 1..] {
+            let shares_atom = [x.a, x.b].iter().any(|&v| v == y.a || v == y.b);
+            if !shares_atom && segments_cross(positions[x.a], positions[x.b], positions[y.a], positions[y.b])
+            {
+                crossings += 1;
+            }
+        }
+    }
+    let intrusions = bonds
+        .iter()
+        .map(|bond| {
+            piece
+                .iter()
+                .filter(|&&atom| atom != bond.a && atom != bond.b)
+                .filter(|&&atom| {
+                    distance_to_segment(positions[atom], positions[bond.a], positions[bond.b])
+                        < embedding::CLEARANCE
+                })
+                .count()
+        })
+        .sum();
+    let pluses = piece
+        .iter()
+        .filter(|&&atom| graph.system_of[atom].is_some() && graph.neighbours[atom].len() == 4)
+        .filter(|&&atom| {
+            let around: Vec<Point> =
+                graph.neighbours[atom].iter().map(|&n| positions[n] - positions[atom]).collect();
+            reads_as_crossing(&around)
+        })
+        .count();
+    (crossings, intrusions, pluses)
+}
+
+/// Replaces the drawing of a piece with rings by one from its planar embedding ([`embedding`]) when
+/// the templates left crossing bonds or atoms on bonds and the embedding's drawing has fewer.
+fn redraw_if_tangled(graph: &Graph, piece: &[usize], positions: &mut [Point]) {
+    let has_ring = piece.iter().any(|&atom| graph.system_of[atom].is_some());
+    let before = tangles(graph, piece, positions);
+    if !has_ring || before == (0, 0, 0) {
+        return;
+    }
+    let mut redrawn = positions.to_vec();
+    for (&atom, point) in piece.iter().zip(embedding::draw(&graph.neighbours, piece)) {
+        redrawn[atom] = point;
+    }
+    if tangles(graph, piece, &redrawn) < before {
+        positions.copy_from_slice(&redrawn);
+    }
 }
 
 /// Moves atoms closer than [`MIN_SEPARATION`] apart, deterministically, so none share a point.
