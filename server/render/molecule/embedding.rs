@@ -193,8 +193,9 @@ fn solve(mut matrix: Vec<Vec<f64>>) -> Vec<Point> {
         for row in pivot + 1..n {
             let factor = matrix[row][pivot] / head;
             if factor != 0.0 {
-                for col in pivot..n + 2 {
-                    matrix[row][col] -= factor * matrix[pivot][col];
+                let (upper, lower) = matrix.split_at_mut(row);
+                for (target, source) in lower[0][pivot..n + 2].iter_mut().zip(&upper[pivot][pivot..n + 2]) {
+                    *target -= factor * source;
                 }
             }
         }
@@ -349,12 +350,10 @@ fn refine(points: &mut [Point], shape: &Shape) {
             let mut candidates: Vec<Point> =
                 [1.0, 0.5, 0.25, 0.1].iter().map(|&s| start + (target - start) * s).collect();
             if before.intrusion > 1e-9 {
-                for step in [0.2] {
-                    candidates.extend(
-                        (0..ESCAPES)
-                            .map(|k| start + Point::from_angle(TAU * k as f64 / ESCAPES as f64) * step),
-                    );
-                }
+                let step = 0.2;
+                candidates.extend(
+                    (0..ESCAPES).map(|k| start + Point::from_angle(TAU * k as f64 / ESCAPES as f64) * step),
+                );
             }
             for candidate in candidates {
                 points[atom] = candidate;
