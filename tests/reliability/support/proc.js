@@ -24,16 +24,16 @@ export function rssMegabytes(pid) {
 }
 
 /**
- * Resolves once the process used less than 50 ms of CPU over a half-second window (it
+ * Resolves once the process used less than 20 ms of CPU over a one-second window (it
  * has stopped working); rejects after `timeoutMs`.
  */
 export async function cpuQuiet(pid, timeoutMs) {
   const deadline = performance.now() + timeoutMs;
   let previous = cpuSeconds(pid);
   while (performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     const now = cpuSeconds(pid);
-    if (now - previous < 0.05) return;
+    if (now - previous < 0.02) return;
     previous = now;
   }
   throw new Error(`the server was still busy ${timeoutMs} ms later`);
