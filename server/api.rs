@@ -3,8 +3,11 @@
 //! Each route is a small filter that extracts what its handler needs (path id,
 //! headers, body) and a handler that returns `Result<Response, ApiError>`; errors
 //! become JSON in one place ([`ApiError`]'s `Reply`). Handlers never hold a
-//! session lock across an `.await`, and anything that runs steps or builds a
-//! problem goes to a blocking thread.
+//! session lock across an `.await`. Anything that runs steps or builds a problem
+//! goes to the bounded [`Work`] pool with a deadline, and stops when its client goes
+//! away; only the control token's holder can make a run advance (the batch fallback
+//! included). [`allowed_methods`] is the table of which methods each path answers,
+//! for the `Allow` header of a 405 ([`crate::edge`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,10 +24,10 @@ use warp::{Filter, Reply};
 use crate::catalog;
 use crate::error::ApiError;
 use crate::params::RunParams;
-use crate::run::Run;
 use crate::session::{Control, MAX_MANUAL_STEPS, Session, SessionState};
 use crate::sessions::Sessions;
 use crate::stream::{Viewer, body};
+use crate::work::Work;
 
 /// Largest request body (a TSPLIB text of a few thousand cities fits).
 pub const BODY_LIMIT: u64 = 1024 * 1024;
@@ -36,10 +39,13 @@ pub const DRAIN_LIMIT: u64 = 16 * BODY_LIMIT;
 pub const BODY_TIME_LIMIT: Duration = Duration::from_secs(10);
 /// Longest the JSON batch fallback drives a run before answering.
 pub const BATCH_TIME_LIMIT: Duration = Duration::from_secs(20);
+/// Longest a manual `step?n=` runs (waiting for a worker included) before it
+/// answers with the step it reached.
+pub const STEP_TIME_LIMIT: Duration = Duration::from_secs(5);
+/// Longest a configure may wait for a worker and build its problem.
+pub const CONFIGURE_TIME_LIMIT: Duration = Duration::from_secs(20);
 /// Progress samples in a batch answer.
 pub const BATCH_SAMPLES: u64 = 100;
-/// Checkpoints of a replay record (about; plus the first and the last).
-pub const RECORD_CHECKPOINTS: u64 = 100;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -48,6 +54,26 @@ pub struct Api {
     pub sessions: Sessions,
     /// Skip the control-token check (`kiln serve --no-auth`).
     pub no_auth: bool,
+    /// `kiln serve --classroom`: creating a session needs this key.
+    pub server_key: Option<Arc<str>>,
+    /// The bounded pool for long work.
+    pub work: Work,
+}
+
+/// The methods a path answers, for the `Allow` header of a 405 (HEAD wherever GET).
+/// It mirrors [`routes`]; a path no route knows has none.
+pub fn allowed_methods(path: &str) -> Option<&'static str> {
+    const READ: &str = "GET, HEAD";
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match parts.as_slice() {
+        [""] | ["health"] | ["api", "problems"] | ["api", "sa"] | ["watch", _] => Some(READ),
+        ["static", ..] => Some(READ),
+        ["api", "sa", "configure"] => Some("POST"),
+        ["api", "sa", _] => Some("DELETE"),
+        ["api", "sa", _, "status" | "streaming-status" | "stream" | "watch-qr.svg" | "record"] => Some(READ),
+        ["api", "sa", _, "start" | "pause" | "resume" | "reset" | "step"] => Some("POST"),
+        _ => None,
+    }
 }
 
 /// Every route of the server, errors turned into JSON.
@@ -66,8 +92,12 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .and(post)
         .and(ctx.clone())
         .and(warp::header::optional::<u64>("content-length"))
+        .and(headers)
         .and(warp::body::stream())
-        .then(|api: Api, length: Option<u64>, body| async move {
+        .then(|api: Api, length: Option<u64>, headers: HeaderMap, body| async move {
+            if let Err(e) = check_server_key(&api, &headers) {
+                return e.into_response();
+            }
             match read_body(length, body).await {
                 Ok(body) => reply(configure(api, body).await),
                 Err(e) => e.into_response(),
@@ -109,7 +139,7 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .and(warp::path!("record"))
         .and(get)
         .and(ctx.clone())
-        .then(|id: String, api: Api| async move { reply(record(api, &id).await) });
+        .map(|id: String, api: Api| reply(record(&api, &id)));
     let control = sa()
         .and(id)
         .and(warp::path::param::<String>())
@@ -232,18 +262,32 @@ fn session(api: &Api, id: &str) -> Result<Arc<Session>, ApiError> {
     api.sessions.get(parse_id(id)?)
 }
 
-/// Check `Authorization: Bearer <token>` against the session's token.
+/// The `Authorization: Bearer` value, if any.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(str::trim)
+}
+
+/// Check `Authorization: Bearer <token>` against the session's token; the owner's
+/// call keeps the session alive.
 fn authorize(api: &Api, session: &Session, headers: &HeaderMap) -> Result<(), ApiError> {
-    if api.no_auth {
-        return Ok(());
+    if !api.no_auth {
+        let token = bearer(headers).ok_or(ApiError::MissingToken)?;
+        if !session.token_matches(token) {
+            return Err(ApiError::WrongToken);
+        }
     }
-    let value = headers.get(header::AUTHORIZATION).ok_or(ApiError::MissingToken)?;
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .ok_or(ApiError::MissingToken)?;
-    if session.token_matches(token.trim()) { Ok(()) } else { Err(ApiError::WrongToken) }
+    session.touch();
+    Ok(())
+}
+
+/// With `--classroom`, creating a session needs `Authorization: Bearer <server key>`.
+fn check_server_key(api: &Api, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(key) = &api.server_key else { return Ok(()) };
+    let presented = bearer(headers).ok_or(ApiError::MissingServerKey)?;
+    let (a, b) = (key.as_bytes(), presented.as_bytes());
+    let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+    if same { Ok(()) } else { Err(ApiError::WrongServerKey) }
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
@@ -265,11 +309,16 @@ async fn configure(api: Api, body: Bytes) -> Result<Response, ApiError> {
         return Err(ApiError::ShuttingDown);
     }
     let body = if body.iter().all(u8::is_ascii_whitespace) { Bytes::from_static(b"{}") } else { body };
-    let params = RunParams::from_json(&body)?;
-    let resolved = params.resolve_for_session()?;
     api.sessions.check_room()?;
     let sessions = api.sessions.clone();
-    let session = blocking(move || sessions.create(resolved)).await??;
+    // Parsing a TSPLIB text and building the problem take real CPU: on the pool.
+    let session = api
+        .work
+        .run(Instant::now() + CONFIGURE_TIME_LIMIT, move |_| {
+            let resolved = RunParams::from_json(&body)?.resolve_for_session()?;
+            sessions.create(resolved)
+        })
+        .await??;
     let id = session.id;
     let live = session.live();
     let body = json!({
@@ -368,7 +417,12 @@ async fn stream(
 ) -> Result<Response, ApiError> {
     let session = session(&api, id)?;
     if !accepts_event_stream(headers) {
-        return batch(api, session).await;
+        // Only the token's holder may drive the run; anyone else sees it as it stands.
+        if api.no_auth || headers.contains_key(header::AUTHORIZATION) {
+            authorize(&api, &session, headers)?;
+            return batch(api, session).await;
+        }
+        return Ok(as_it_stands(&session));
     }
     if api.sessions.stopping() {
         return Err(ApiError::ShuttingDown);
@@ -399,14 +453,13 @@ async fn stream(
     Ok(response)
 }
 
-/// The JSON fallback: drive the run to completion (bounded in time) and answer
-/// with the result and sampled progress.
+/// The JSON fallback for the token's holder: drive the run to completion (bounded
+/// in time, on the pool) and answer with the result and sampled progress.
 async fn batch(api: Api, session: Arc<Session>) -> Result<Response, ApiError> {
     let deadline = Instant::now() + BATCH_TIME_LIMIT;
-    let stop = api.sessions.stop_signal();
     let worker = session.clone();
     let (samples, last) =
-        blocking(move || worker.run_to_end(BATCH_SAMPLES, deadline, || *stop.borrow())).await?;
+        api.work.run(deadline, move |cancel| worker.run_to_end(BATCH_SAMPLES, cancel)).await?;
     let events: Vec<_> = samples.iter().map(|f| &f.progress).collect();
     let body = json!({
         "session_id": session.id,
@@ -415,6 +468,23 @@ async fn batch(api: Api, session: Arc<Session>) -> Result<Response, ApiError> {
         "events": events,
     });
     Ok(json_reply(&body, StatusCode::OK))
+}
+
+/// The JSON fallback for anyone without the token: the session as it stands, with
+/// the progress of (at most [`BATCH_SAMPLES`]) events of its history.
+fn as_it_stands(session: &Session) -> Response {
+    let live = session.live();
+    let every = (live.history.len() / BATCH_SAMPLES as usize).max(1);
+    let events: Vec<_> = live.history.iter().step_by(every).map(|e| e.frame.progress.clone()).collect();
+    let body = json!({
+        "session_id": session.id,
+        "state": live.state,
+        "is_complete": live.state == SessionState::Complete,
+        "result": live.latest.value_with_drawings(),
+        "events": events,
+    });
+    drop(live);
+    json_reply(&body, StatusCode::OK)
 }
 
 fn watch_qr(api: &Api, id: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
@@ -427,11 +497,11 @@ fn watch_qr(api: &Api, id: &str, headers: &HeaderMap) -> Result<Response, ApiErr
     Ok(response)
 }
 
-async fn record(api: Api, id: &str) -> Result<Response, ApiError> {
-    let session = session(&api, id)?;
-    let step = session.live().latest.progress.step;
-    let every = (session.config.total_steps() / RECORD_CHECKPOINTS).max(1);
-    let record = blocking(move || Run::record(&session.spec, &session.config, step, every)).await??;
+/// The replay record up to the latest frame, from the checkpoints the session took
+/// as it ran: no re-run, whoever asks and however often.
+fn record(api: &Api, id: &str) -> Result<Response, ApiError> {
+    let session = session(api, id)?;
+    let record = session.record();
     let mut response = json_reply(&record, StatusCode::OK);
     response.headers_mut().insert(
         header::CONTENT_DISPOSITION,
@@ -473,7 +543,8 @@ async fn control(
                         )
                     })?,
             };
-            blocking(move || session.step(n)).await??
+            let deadline = Instant::now() + STEP_TIME_LIMIT;
+            api.work.run(deadline, move |cancel| session.step(n, cancel)).await??
         }
     };
     Ok(json_reply(&reply, StatusCode::OK))

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::params::Resolved;
 use crate::run::Run;
-use crate::session::{Session, lock};
+use crate::session::{HistoryLimits, Session, lock};
 
 /// Limits of the session manager.
 #[derive(Clone, Debug)]
@@ -30,10 +30,13 @@ pub struct Limits {
     pub max_streams: usize,
     /// Most open streams of one session.
     pub max_streams_per_session: usize,
-    /// A session with no open stream and no request for this long is removed.
+    /// A session with no open stream and no call of its owner for this long is
+    /// removed (watchers' status polls do not keep it).
     pub session_ttl: Duration,
     /// Events kept per session for reconnecting viewers.
     pub history: usize,
+    /// Bytes of events kept per session (at least one event is kept).
+    pub history_bytes: usize,
     /// Silence after which a stream sends a keep-alive comment.
     pub keep_alive: Duration,
 }
@@ -46,6 +49,7 @@ impl Default for Limits {
             max_streams_per_session: 256,
             session_ttl: Duration::from_secs(30 * 60),
             history: 1024,
+            history_bytes: 16 * 1024 * 1024,
             keep_alive: Duration::from_secs(15),
         }
     }
@@ -85,7 +89,7 @@ impl Drop for StreamSlot {
         registry.open_streams -= 1;
         let mut live = self.session.live();
         live.clients.retain(|c| *c != self.client_id);
-        live.last_activity = Instant::now();
+        live.owner_seen = Instant::now();
     }
 }
 
@@ -133,7 +137,7 @@ impl Sessions {
             resolved.config,
             resolved.pacing,
             run,
-            self.shared.limits.history,
+            HistoryLimits { events: self.shared.limits.history, bytes: self.shared.limits.history_bytes },
         ));
         let mut registry = lock(&self.shared.registry);
         if registry.sessions.len() >= self.shared.limits.max_sessions {
@@ -158,15 +162,14 @@ impl Sessions {
         ))
     }
 
-    /// A session by id, marking it active.
+    /// A session by id. Looking does not keep it alive: the owner's calls and open
+    /// streams do ([`Session::touch`]).
     pub fn get(&self, id: Uuid) -> Result<Arc<Session>, ApiError> {
-        let session = lock(&self.shared.registry)
+        lock(&self.shared.registry)
             .sessions
             .get(&id)
             .cloned()
-            .ok_or_else(|| ApiError::UnknownSession(id.to_string()))?;
-        session.live().last_activity = Instant::now();
-        Ok(session)
+            .ok_or_else(|| ApiError::UnknownSession(id.to_string()))
     }
 
     /// Every session, oldest first.
@@ -215,19 +218,20 @@ impl Sessions {
         }
         let client_id = Uuid::new_v4();
         live.clients.push(client_id);
-        live.last_activity = Instant::now();
+        live.owner_seen = Instant::now();
         registry.open_streams += 1;
         drop(live);
         Ok(StreamSlot { shared: self.shared.clone(), session: session.clone(), client_id })
     }
 
-    /// Remove every session idle for longer than the TTL; returns how many.
+    /// Remove every session with no open stream whose owner has not called for
+    /// longer than the TTL; returns how many.
     pub fn purge_idle(&self, now: Instant) -> usize {
         let ttl = self.shared.limits.session_ttl;
         let mut expired = Vec::new();
         lock(&self.shared.registry).sessions.retain(|_, session| {
             let live = session.live();
-            let idle = live.clients.is_empty() && now.saturating_duration_since(live.last_activity) > ttl;
+            let idle = live.clients.is_empty() && now.saturating_duration_since(live.owner_seen) > ttl;
             drop(live);
             if idle {
                 expired.push(session.clone());

@@ -11,7 +11,9 @@
 //! So a session advances only while someone watches, a slow viewer only delays
 //! itself (it catches up from the history), and with many viewers exactly one
 //! steps per frame. A viewer that fell further behind than the history gets one
-//! `resync` event with the full current state instead of the lost events.
+//! `resync` event with the full current state instead of the lost events. Missed
+//! events go out in chunks of at most [`CHUNK_BYTES`] (or one event), so a viewer
+//! that stops reading costs the server one chunk, however long the history.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,6 +28,10 @@ use crate::sessions::StreamSlot;
 
 /// Interval of `waiting` events while idle or paused.
 pub const WAITING_EVERY: Duration = Duration::from_secs(1);
+/// A viewer catching up gets its missed events in chunks of about this many bytes:
+/// hyper asks for the next chunk only once the last one is written, so a viewer that
+/// never reads holds one chunk, not the whole history.
+pub const CHUNK_BYTES: usize = 256 * 1024;
 
 /// One viewer's generator state.
 pub struct Viewer {
@@ -213,7 +219,19 @@ impl Viewer {
         }
         if self.cursor < latest {
             let skip = (self.cursor + 1 - oldest) as usize;
-            return Next::Send(live.history.iter().skip(skip).cloned().collect());
+            let mut bytes = 0;
+            let chunk = live
+                .history
+                .iter()
+                .skip(skip)
+                .take_while(|e| {
+                    let first = bytes == 0;
+                    bytes += e.frame.wire_bytes();
+                    first || bytes <= CHUNK_BYTES
+                })
+                .cloned()
+                .collect();
+            return Next::Send(chunk);
         }
         match live.state {
             SessionState::Complete => Next::Ended,

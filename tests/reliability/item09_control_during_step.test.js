@@ -18,9 +18,10 @@ describe("item 9: a start during a manual step is not undone", () => {
   });
 
   it("start answered during step?n= leaves the session running", async (t) => {
-    // About a second and a half of steps (C30H62 takes about 0.1 ms a step here).
-    const session = await configure(kiln.url, { formula: "C30H62", steps_per_cycle: 1_000_000, num_cycles: 1 });
-    const step = control(kiln.url, session, "step", { query: "n=15000", timeoutMs: 60000 });
+    // 100,000 steps of P64 take seconds of CPU: the step is still running (or stops at
+    // its deadline) when the start arrives.
+    const session = await configure(kiln.url, { formula: "P64", steps_per_cycle: 1_000_000, num_cycles: 1 });
+    const step = control(kiln.url, session, "step", { query: "n=100000", timeoutMs: 90000 });
     // The step's progress is not observable from outside; give it time to be under way.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const start = await control(kiln.url, session, "start");
