@@ -19,9 +19,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
-use kiln::params::RunParams;
-use kiln::serve::{ServeOptions, bind, serve_blocking};
-use kiln::sessions::{Limits, Sessions};
+use kiln::kinds::{Registry, Request, Scope};
+use kiln::live::{Limits, Sessions};
+use kiln::server::{ServeOptions, bind, serve_blocking};
 use serde_json::{Value, json};
 
 /// Length of the classroom measurement (after a one-second warm-up).
@@ -181,9 +181,13 @@ async fn event_rate(label: &str, params: Value) {
     let mut long = params.clone();
     long["steps_per_cycle"] = json!(10_000_000);
     long["num_cycles"] = json!(1);
-    let resolved = serde_json::from_value::<RunParams>(long).unwrap().resolve_for_session().expect("params");
-    let session =
-        tokio::task::spawn_blocking(move || sessions.create(resolved)).await.unwrap().expect("session");
+    let request = Request::from_map(long.as_object().expect("an object").clone(), Scope::Session);
+    let session = tokio::task::spawn_blocking(move || {
+        sessions.create(Registry::builtin().resolve(&request).expect("params"))
+    })
+    .await
+    .unwrap()
+    .expect("session");
     let events = tokio::task::spawn_blocking(move || {
         let started = Instant::now();
         let mut n = 0u64;

@@ -1,21 +1,18 @@
-//! The `kiln` package: the CLI's commands, the live server (sessions, SSE stream,
-//! HTTP API) and the SVG renderers, over the pure engine in `kiln-engine`.
+//! The `kiln` package: problem kinds as plugins, the live server (sessions, SSE
+//! stream, HTTP API), the SVG renderers and the command line, over the pure engine
+//! in `kiln-engine`.
 //!
-//! `main.rs` is a thin shell over this library, so tests drive the same code.
-pub mod api;
+//! A library user serves their own kind with
+//! `kiln::cli::main(kiln::Server::builder().kind(MyKind).build())` (see `examples/`).
+//! `main.rs` is the same call with the built-in kinds, so tests drive the same code.
+//! The layout is described in docs/layout.md, the protocol in docs/protocol.md.
+
 pub mod assets;
-pub mod catalog;
 pub mod cli;
-pub mod connections;
-pub mod edge;
-pub mod error;
-pub mod event;
-pub mod params;
+pub mod http;
+pub mod kinds;
+pub mod live;
 pub mod render;
-pub mod run;
-pub mod serve;
-pub mod session;
-pub mod sessions;
-pub mod spec;
-pub mod stream;
-pub mod work;
+pub mod server;
+
+pub use server::{Server, ServerBuilder};

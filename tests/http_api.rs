@@ -1,11 +1,11 @@
-//! The HTTP API of DESIGN.md section 5 outside the stream: configure, control,
+//! The HTTP API of docs/protocol.md outside the stream: configure, control,
 //! auth, errors and limits, listing, health, TTL, page routes.
 
 mod support;
 
 use std::time::Duration;
 
-use kiln::serve::ServeOptions;
+use kiln::server::ServeOptions;
 use serde_json::{Value, json};
 use support::{TestServer, berlin, butane};
 
@@ -119,7 +119,7 @@ async fn a_body_over_the_limit_is_413() {
     // answered before reading the body would reset the connection under the client's
     // write every time, not now and then.
     let server = TestServer::start().await;
-    let text = "x".repeat(4 * kiln::api::BODY_LIMIT as usize);
+    let text = "x".repeat(4 * kiln::http::body::BODY_LIMIT as usize);
     let response = server.post_json("/api/sa/configure", &json!({"problem": "tsp", "tsplib": text})).await;
     assert_eq!(response.status(), 413);
     let body: Value = response.json().await.unwrap();

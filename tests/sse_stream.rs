@@ -1,13 +1,12 @@
-//! The SSE protocol of DESIGN.md section 4-5, against an in-process server with a
+//! The SSE protocol of docs/protocol.md, against an in-process server with a
 //! real HTTP client reading the raw stream bytes.
 
 mod support;
 
 use std::time::Duration;
 
-use kiln::params::RunParams;
-use kiln::run::Run;
-use kiln::serve::ServeOptions;
+use kiln::kinds::{Registry, Request, Scope};
+use kiln::server::ServeOptions;
 use serde_json::{Value, json};
 use support::{Event, PATIENCE, Sse, TestServer, berlin, butane};
 
@@ -466,8 +465,8 @@ async fn a_sessions_numbers_equal_kiln_run_with_the_same_parameters() {
         sse.next_named("connected").await;
         server.control(&s, "start").await;
         let live = sse.next_named("complete").await.json();
-        let resolved = serde_json::from_value::<RunParams>(params).unwrap().resolve().unwrap();
-        let mut run = Run::new(&resolved.spec, resolved.config).unwrap();
+        let request = Request::from_map(params.as_object().unwrap().clone(), Scope::Session);
+        let mut run = Registry::builtin().resolve(&request).unwrap().run;
         run.run(u64::MAX);
         let headless = serde_json::to_value(run.progress()).unwrap();
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_kiln"))

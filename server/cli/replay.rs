@@ -11,8 +11,7 @@ use kiln_engine::replay::{RECORD_FORMAT, first_divergence};
 use kiln_engine::{Batch, Checkpoint, ReplayRecord};
 
 use super::{EXIT_DIVERGED, fail};
-use crate::run::Run;
-use crate::spec::ProblemSpec;
+use crate::kinds::{Registry, Spec};
 
 /// Arguments of `kiln replay`.
 #[derive(Args, Debug)]
@@ -29,13 +28,13 @@ pub struct ReplayArgs {
 }
 
 /// Run `kiln replay`.
-pub fn execute(args: &ReplayArgs) -> ExitCode {
+pub fn execute(registry: &Registry, args: &ReplayArgs) -> ExitCode {
     let name = args.file.display();
     let text = match std::fs::read_to_string(&args.file) {
         Ok(t) => t,
         Err(e) => return fail(format!("{name}: {e}")),
     };
-    let record: ReplayRecord<ProblemSpec> = match serde_json::from_str(&text) {
+    let record: ReplayRecord<Spec> = match serde_json::from_str(&text) {
         Ok(r) => r,
         Err(e) => return fail(format!("{name}: not a Kiln replay record: {e}")),
     };
@@ -52,7 +51,7 @@ pub fn execute(args: &ReplayArgs) -> ExitCode {
     if let Some(threads) = args.threads {
         config.threads = threads;
     }
-    let mut run = match Run::new(&record.problem, config) {
+    let mut run = match registry.run(&record.problem, config) {
         Ok(run) => run,
         Err(e) => return fail(format!("{name}: {}: {}", e.field, e.message)),
     };
@@ -74,7 +73,7 @@ pub fn execute(args: &ReplayArgs) -> ExitCode {
                 "replay OK: {} checkpoints match, steps 0 to {} ({})",
                 record.checkpoints.len(),
                 last.step,
-                super::run::describe(&record.problem, &record.config)
+                super::run::describe(registry, &record.problem, &record.config)
             );
             ExitCode::SUCCESS
         }

@@ -1,5 +1,11 @@
 //! `kiln run`: a headless annealing run with a progress bar, a readable summary or a
 //! JSON result, an optional replay record and an optional SVG of the best state.
+//!
+//! Every parameter of every kind is a flag (`--formula C6H14`, `--instance eil51`,
+//! `--initial-temp 50`), with the aliases its table row lists (`--k`, `--cycles`,
+//! `--weights`), and `--param NAME=VALUE` reaches any of them by its API name. The
+//! values go through the same resolver as `POST /api/sa/configure`. `--steps` is the
+//! total over all cycles.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -7,86 +13,35 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::Args;
+use clap::{Arg, ArgAction, ArgMatches, Args, Command};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use kiln_engine::problems::tsp::Layout;
 use kiln_engine::replay::RECORD_FORMAT;
-use kiln_engine::{AnnealConfig, Batch, Checkpoint, Direction, ReplayRecord, ScheduleKind};
+use kiln_engine::{AnnealConfig, Checkpoint, Direction, ReplayRecord};
+use serde_json::{Map, Value, json};
 
 use super::fail;
-use crate::params::{LayoutParam, ParamError, RunParams};
-use crate::run::{Progress, Run};
-use crate::spec::{ProblemKind, ProblemSpec, TspCities};
+use crate::kinds::common;
+use crate::kinds::{Defaults, Param, ParamError, ParamType, Progress, Registry, Request, Scope, Spec};
 
-/// Arguments of `kiln run`.
+/// The fixed arguments of `kiln run`; the parameter flags are added from the kinds'
+/// tables by [`command`].
 #[derive(Args, Debug, Default)]
-#[command(
-    allow_negative_numbers = true,
-    after_help = "Examples:
-  kiln run --problem tsp --instance berlin52
-  kiln run --problem tsp --cities 500 --layout clustered --seed 7 --json
-  kiln run --problem isomer --formula C8H18 --maximize --svg octane.svg
-  kiln run --problem tsp --instance kroA100 --record run.json && kiln replay run.json"
-)]
 pub struct RunArgs {
-    /// Problem kind: isomer or tsp
-    #[arg(long, value_parser = parse_problem)]
-    pub problem: Option<ProblemKind>,
-
-    /// TSP: a bundled TSPLIB instance (berlin52, kroA100, ...)
-    #[arg(long, conflicts_with_all = ["tsplib", "cities"])]
-    pub instance: Option<String>,
-    /// TSP: a TSPLIB file (EUC_2D)
-    #[arg(long, value_name = "FILE", conflicts_with = "cities")]
-    pub tsplib: Option<PathBuf>,
-    /// TSP: random cities, generated from --seed
-    #[arg(long, value_name = "N")]
-    pub cities: Option<usize>,
-    /// TSP: layout of random cities: uniform or clustered
-    #[arg(long, requires = "cities", value_parser = parse_layout)]
-    pub layout: Option<Layout>,
-
-    /// Isomer: molecular formula (C8H18, C3H6O, ...)
+    /// Problem kind (see GET /api/problems or the page for each kind's parameters)
     #[arg(long)]
-    pub formula: Option<String>,
-    /// Isomer: one objective component (wiener_index or logp); shorthand for --weights NAME=1
-    #[arg(long, conflicts_with = "weights")]
-    pub objective: Option<String>,
-    /// Isomer: weighted objective, e.g. wiener_index=1,logp=0.5
-    #[arg(long, value_parser = parse_weights)]
-    pub weights: Option<BTreeMap<String, f64>>,
-    /// Maximise the objective instead of minimising it
-    #[arg(long)]
-    pub maximize: bool,
-
-    /// Seed of the run (and of random cities)
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Total steps (each of the cycles gets steps / cycles)
+    pub problem: Option<String>,
+    /// Any parameter by its API name, e.g. --param initial_temp=50 (repeatable)
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Total steps over all cycles (split evenly; each cycle gets steps / cycles)
     #[arg(long, value_name = "N")]
     pub steps: Option<u64>,
-    /// Number of cycles (reheats)
-    #[arg(long, value_name = "C")]
-    pub cycles: Option<u64>,
-    /// Temperature schedule: faulon, geometric, linear, constant or auto
-    #[arg(long, value_parser = parse_schedule)]
-    pub schedule: Option<ScheduleKind>,
-    /// Temperature at the start of each cycle (T0)
-    #[arg(long, value_name = "T")]
-    pub initial_temp: Option<f64>,
-    /// Final temperature of each cycle (geometric, linear)
-    #[arg(long, value_name = "T")]
-    pub final_temp: Option<f64>,
-    /// Faulon's cooling constant k
+    /// Maximise the objective instead of minimising it (--param optimization_mode=MAXIMIZE)
     #[arg(long)]
-    pub k: Option<f64>,
-    /// Candidates scored in parallel per round: auto or 1..64 (never changes the result)
-    #[arg(long, value_parser = parse_batch)]
-    pub batch: Option<Batch>,
+    pub maximize: bool,
     /// Worker threads for batches above 1 (0 = one per core; never changes the result)
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-
     /// Print the final progress object as JSON instead of the summary
     #[arg(long)]
     pub json: bool,
@@ -101,125 +56,209 @@ pub struct RunArgs {
     pub svg: Option<PathBuf>,
 }
 
-fn parse_problem(s: &str) -> Result<ProblemKind, String> {
-    serde_json::from_value(serde_json::Value::String(s.into()))
-        .map_err(|_| format!("unknown problem {s:?}; expected isomer or tsp"))
+/// Parameters that have a fixed flag of their own (or none).
+const NOT_FLAGS: [&str; 2] = ["problem", "optimization_mode"];
+
+/// `kiln run` with one flag per parameter of every kind in `registry`.
+pub fn command(registry: &Registry) -> Command {
+    let mut command = RunArgs::augment_args(Command::new("run"))
+        .about("Anneal headless: progress bar on a terminal, a summary or --json, --record for replay")
+        .allow_negative_numbers(true)
+        .after_help(examples(registry));
+    for param in flag_params(registry) {
+        let mut arg = Arg::new(param.name)
+            .long(flag(param.name))
+            .value_name(if param.ty == ParamType::Text { "FILE" } else { "VALUE" })
+            .action(ArgAction::Set)
+            .allow_negative_numbers(true)
+            .help(help(registry, &param));
+        for alias in param.cli_aliases {
+            arg = arg.visible_alias(*alias);
+        }
+        command = command.arg(arg);
+    }
+    command
 }
 
-fn parse_layout(s: &str) -> Result<Layout, String> {
-    s.parse::<Layout>().map_err(|e| e.to_string())
+/// Every parameter row of every kind that becomes a flag, first row of a name wins.
+fn flag_params(registry: &Registry) -> Vec<Param> {
+    let mut rows: Vec<Param> = common::parameters(&registry.names(), &Defaults::default());
+    for kind in registry.kinds() {
+        rows.extend(kind.parameters());
+    }
+    let mut seen = Vec::new();
+    rows.retain(|p| {
+        let keep = !NOT_FLAGS.contains(&p.name) && !seen.contains(&p.name);
+        seen.push(p.name);
+        keep
+    });
+    rows
 }
 
-fn parse_schedule(s: &str) -> Result<ScheduleKind, String> {
-    ScheduleKind::from_name(s).ok_or_else(|| {
-        let names: Vec<_> = ScheduleKind::ALL.iter().map(|k| k.name()).collect();
-        format!("unknown schedule {s:?}; expected one of {}", names.join(", "))
-    })
-}
-
-fn parse_batch(s: &str) -> Result<Batch, String> {
-    s.parse()
-}
-
-fn parse_weights(s: &str) -> Result<BTreeMap<String, f64>, String> {
-    s.split(',')
-        .map(|pair| {
-            let (name, weight) =
-                pair.split_once('=').ok_or_else(|| format!("{pair:?} is not NAME=WEIGHT"))?;
-            let weight: f64 = weight
-                .trim()
-                .parse()
-                .map_err(|_| format!("weight {weight:?} of {name:?} is not a number"))?;
-            Ok((name.trim().to_string(), weight))
-        })
-        .collect()
-}
-
-impl RunArgs {
-    /// The API parameters these arguments stand for.
-    fn params(&self) -> Result<RunParams, String> {
-        let tsplib = match &self.tsplib {
-            Some(path) => {
-                Some(std::fs::read_to_string(path).map_err(|e| format!("--tsplib {}: {e}", path.display()))?)
-            }
-            None => None,
-        };
-        let problem = self.problem.or_else(|| {
-            (self.instance.is_some() || self.tsplib.is_some() || self.cities.is_some())
-                .then_some(ProblemKind::Tsp)
-        });
-        let cycles = self.cycles;
-        let steps_per_cycle = match self.steps {
-            Some(steps) => {
-                let c = cycles.unwrap_or(1).max(1);
-                if steps < c {
-                    return Err(format!("--steps {steps} gives fewer than one step to each of {c} cycles"));
-                }
-                Some(steps / c)
-            }
-            None => None,
-        };
-        let component_weights = match (&self.objective, &self.weights) {
-            (Some(name), _) => Some(BTreeMap::from([(name.clone(), 1.0)])),
-            (None, weights) => weights.clone(),
-        };
-        Ok(RunParams {
-            problem,
-            formula: self.formula.clone(),
-            component_weights,
-            optimization_mode: self.maximize.then_some(Direction::Maximize),
-            schedule: self.schedule,
-            initial_temp: self.initial_temp,
-            final_temp: self.final_temp,
-            cooling_schedule_k: self.k,
-            steps_per_cycle,
-            num_cycles: cycles,
-            seed: self.seed,
-            batch: self.batch,
-            instance: self.instance.clone(),
-            cities: self.cities,
-            layout: self.layout.map(LayoutParam),
-            tsplib,
-            ..RunParams::default()
-        })
+fn help(registry: &Registry, param: &Param) -> String {
+    let owners: Vec<&str> = registry
+        .kinds()
+        .filter(|k| k.parameters().iter().any(|p| p.name == param.name))
+        .map(|k| k.name())
+        .collect();
+    let file = if param.ty == ParamType::Text { " (read from FILE)" } else { "" };
+    if owners.is_empty() {
+        format!("{}{file}", param.help)
+    } else {
+        format!("{}: {}{file}", owners.join(", "), param.help)
     }
 }
 
-/// The command-line flag that sets an API field, for error messages.
-pub fn flag_for(field: &str) -> String {
-    match field {
-        "cooling_schedule_k" => "--k".into(),
-        "num_cycles" => "--cycles".into(),
-        "steps_per_cycle" => "--steps".into(),
-        "optimization_mode" => "--maximize".into(),
-        "component_weights" => "--weights".into(),
-        "" => "arguments".into(),
-        other => format!("--{}", other.replace('_', "-")),
+fn examples(registry: &Registry) -> String {
+    let mut text = String::from("Examples:\n");
+    for kind in registry.kinds() {
+        text += &format!("  kiln run --problem {} --steps 20000 --json\n", kind.name());
     }
+    text += "  kiln run --param initial_temp=50 --param num_cycles=2 --steps 10000\n";
+    text += "  kiln run --record run.json && kiln replay run.json";
+    text
 }
 
-fn param_error(e: &ParamError) -> String {
-    format!("{}: {}", flag_for(&e.field), e.message)
+/// The flag of a parameter name: `initial_temp` -> `initial-temp`.
+fn flag(name: &str) -> String {
+    name.replace('_', "-")
+}
+
+/// The given parameter texts: API name -> (the flag the user wrote, the text).
+fn given(
+    registry: &Registry,
+    args: &RunArgs,
+    matches: &ArgMatches,
+) -> Result<BTreeMap<String, (String, String)>, String> {
+    let mut given = BTreeMap::new();
+    for param in flag_params(registry) {
+        if let Some(text) = matches.get_one::<String>(param.name) {
+            given.insert(param.name.to_string(), (format!("--{}", flag(param.name)), text.clone()));
+        }
+    }
+    for pair in &args.params {
+        let (name, text) =
+            pair.split_once('=').ok_or_else(|| format!("--param {pair:?}: expected NAME=VALUE"))?;
+        let name = name.trim().to_string();
+        if given.contains_key(&name) {
+            return Err(format!("--param {name}: given twice"));
+        }
+        given.insert(name.clone(), (format!("--param {name}"), text.to_string()));
+    }
+    Ok(given)
+}
+
+/// The kind: `--problem`, else `--param problem=`, else the first kind whose table
+/// has every given parameter (so `--instance eil51` alone means the kind that has
+/// instances), else the default kind.
+fn kind_name(
+    registry: &Registry,
+    args: &RunArgs,
+    given: &BTreeMap<String, (String, String)>,
+) -> Option<String> {
+    if let Some(name) = &args.problem {
+        return Some(name.clone());
+    }
+    if let Some((_, name)) = given.get("problem") {
+        return Some(name.clone());
+    }
+    let shared: Vec<&str> = common::parameters(&[], &Defaults::default()).iter().map(|p| p.name).collect();
+    let own: Vec<&String> = given.keys().filter(|k| !shared.contains(&k.as_str())).collect();
+    if own.is_empty() {
+        return None;
+    }
+    registry
+        .kinds()
+        .find(|k| {
+            let names: Vec<&str> = k.parameters().iter().map(|p| p.name).collect();
+            own.iter().all(|n| names.contains(&n.as_str()))
+        })
+        .map(|k| k.name().to_string())
+}
+
+/// The API request these arguments stand for, and the flag of each field.
+fn request(
+    registry: &Registry,
+    args: &RunArgs,
+    matches: &ArgMatches,
+) -> Result<(Request, BTreeMap<String, String>), String> {
+    let given = given(registry, args, matches)?;
+    let mut flags: BTreeMap<String, String> =
+        given.iter().map(|(k, (f, _))| (k.clone(), f.clone())).collect();
+    flags.insert("steps".into(), "--steps".into());
+    flags.insert("optimization_mode".into(), "--maximize".into());
+    let mut values = Map::new();
+    let kind = kind_name(registry, args, &given);
+    if let Some(name) = &kind {
+        values.insert("problem".into(), json!(name));
+        flags.insert("problem".into(), "--problem".into());
+    }
+    let table: Vec<Param> = match kind.as_deref().map(|n| registry.get(n)) {
+        Some(None) => Vec::new(), // an unknown kind: the resolver names it
+        Some(Some(k)) => common::parameters(&registry.names(), &Defaults::default())
+            .into_iter()
+            .chain(k.parameters())
+            .collect(),
+        None => {
+            let k = registry.default_kind();
+            common::parameters(&registry.names(), &Defaults::default())
+                .into_iter()
+                .chain(k.map(|k| k.parameters()).unwrap_or_default())
+                .collect()
+        }
+    };
+    for (name, (flag, text)) in &given {
+        if name == "problem" {
+            continue;
+        }
+        let value = match table.iter().find(|p| p.name == name) {
+            Some(param) if param.ty == ParamType::Text && !flag.starts_with("--param") => {
+                json!(std::fs::read_to_string(text).map_err(|e| format!("{flag} {text}: {e}"))?)
+            }
+            Some(param) => param.from_text(text).map_err(|e| format!("{flag}: {}", e.message))?,
+            None => json!(text),
+        };
+        values.insert(name.clone(), value);
+    }
+    if args.maximize {
+        values.insert("optimization_mode".into(), json!("MAXIMIZE"));
+    }
+    Ok((Request::from_map(values, Scope::Headless).with_total_steps(args.steps), flags))
+}
+
+fn param_error(e: &ParamError, flags: &BTreeMap<String, String>) -> String {
+    let flag = match flags.get(&e.field) {
+        Some(flag) => flag.clone(),
+        None if e.field.is_empty() => "arguments".into(),
+        None => format!("--{}", flag(&e.field)),
+    };
+    format!("{flag}: {}", e.message)
 }
 
 /// Run `kiln run`.
-pub fn execute(args: &RunArgs) -> ExitCode {
-    let params = match args.params() {
-        Ok(p) => p,
+pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> ExitCode {
+    let (request, flags) = match request(registry, args, matches) {
+        Ok(r) => r,
         Err(message) => return fail(message),
     };
-    let resolved = match params.resolve() {
+    let resolved = match registry.resolve(&request) {
         Ok(r) => r,
-        Err(e) => return fail(param_error(&e)),
+        Err(e) => return fail(param_error(&e, &flags)),
     };
     let mut config = resolved.config;
     config.threads = args.threads;
     if let Err(e) = config.validate() {
-        return fail(format!("{}: {}", flag_for(e.field), e.message));
+        return fail(format!("--{}: {}", flag(e.field), e.message));
     }
-    let mut run = match Run::new(&resolved.spec, config.clone()) {
-        Ok(run) => run,
-        Err(e) => return fail(param_error(&e)),
+    let spec = resolved.spec;
+    // The threads setting never changes the trajectory; rebuild only if it is not the default.
+    let mut run = if config.threads == 0 {
+        resolved.run
+    } else {
+        match registry.run(&spec, config.clone()) {
+            Ok(run) => run,
+            Err(e) => return fail(param_error(&e, &flags)),
+        }
     };
 
     let total = run.total_steps();
@@ -264,7 +303,7 @@ pub fn execute(args: &RunArgs) -> ExitCode {
     if let Some(path) = &args.record {
         let record = ReplayRecord {
             format: RECORD_FORMAT.to_string(),
-            problem: resolved.spec.clone(),
+            problem: spec.clone(),
             config: config.clone(),
             checkpoint_every: every,
             checkpoints,
@@ -282,16 +321,16 @@ pub fn execute(args: &RunArgs) -> ExitCode {
     let steps_per_sec = progress.step as f64 / elapsed.as_secs_f64().max(1e-9);
     if args.json {
         let mut value = serde_json::to_value(&progress).expect("progress serialises");
-        if let serde_json::Value::Object(map) = &mut value {
+        if let Value::Object(map) = &mut value {
             map.insert("seed".into(), config.seed.into());
-            map.insert("steps_per_sec".into(), serde_json::json!(steps_per_sec.round()));
+            map.insert("steps_per_sec".into(), json!(steps_per_sec.round()));
             if let Some(gap) = gap_percent(&progress) {
-                map.insert("gap_percent".into(), serde_json::json!(gap));
+                map.insert("gap_percent".into(), json!(gap));
             }
         }
         println!("{}", serde_json::to_string_pretty(&value).expect("json"));
     } else {
-        print_summary(&resolved.spec, &progress, &config, elapsed, steps_per_sec);
+        print_summary(registry, &spec, &progress, &config, elapsed, steps_per_sec);
     }
     ExitCode::SUCCESS
 }
@@ -325,25 +364,14 @@ fn fmt_energy(e: f64) -> String {
 }
 
 /// One line naming what was annealed and how.
-pub fn describe(spec: &ProblemSpec, config: &AnnealConfig) -> String {
-    let what = match spec {
-        ProblemSpec::Tsp { cities: TspCities::Bundled { instance } } => format!("tsp {instance}"),
-        ProblemSpec::Tsp { cities: TspCities::Random { count, layout, seed } } => {
-            format!("tsp {count} random cities ({}, seed {seed})", layout.name())
-        }
-        ProblemSpec::Tsp { cities: TspCities::Tsplib { .. } } => "tsp TSPLIB file".to_string(),
-        ProblemSpec::Isomer(isomer) => {
-            let weights: Vec<String> =
-                isomer.component_weights.iter().map(|(name, w)| format!("{name}={w}")).collect();
-            format!("isomer {} ({})", isomer.formula, weights.join(","))
-        }
-    };
+pub fn describe(registry: &Registry, spec: &Spec, config: &AnnealConfig) -> String {
     let direction = match config.direction {
         Direction::Minimize => "minimise",
         Direction::Maximize => "maximise",
     };
     format!(
-        "{what}, {direction}, seed {}, {} schedule, {} cycle(s) of {} steps",
+        "{}, {direction}, seed {}, {} schedule, {} cycle(s) of {} steps",
+        registry.describe(spec),
         config.seed,
         config.schedule.name(),
         config.cycles,
@@ -352,22 +380,20 @@ pub fn describe(spec: &ProblemSpec, config: &AnnealConfig) -> String {
 }
 
 fn print_summary(
-    spec: &ProblemSpec,
+    registry: &Registry,
+    spec: &Spec,
     p: &Progress,
     config: &AnnealConfig,
     elapsed: Duration,
     steps_per_sec: f64,
 ) {
-    println!("{}", describe(spec, config));
+    println!("{}", describe(registry, spec, config));
     let mut best = format!("best energy  {}", fmt_energy(p.best_energy));
     if let Some(optimum) = p.optimal_energy {
         let gap = gap_percent(p).unwrap_or(0.0);
         best += &format!("  (known optimum {}, {gap:.2}% away)", fmt_energy(optimum));
     }
     println!("{best}");
-    if let Some(smiles) = &p.best_smiles {
-        println!("best SMILES  {smiles}");
-    }
     println!("current      {}", fmt_energy(p.current_energy));
     println!(
         "steps        {} in {:.2} s ({:.2} M steps/s)",
@@ -375,15 +401,16 @@ fn print_summary(
         elapsed.as_secs_f64(),
         steps_per_sec / 1e6
     );
-    let mut moves = format!(
+    println!(
         "moves        {} accepted, {} rejected, {} invalid",
         p.accepted_moves, p.rejected_moves, p.invalid_moves
     );
-    if let Some(d) = p.disconnected_moves {
-        moves += &format!(" ({d} disconnected)");
-    }
-    println!("{moves}");
-    if let Some(n) = p.distinct_isomers {
-        println!("isomers      {n} distinct structures visited");
+    // The kind's own fields, as the page shows them: name and value.
+    for (name, value) in &p.extra {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        println!("{:<12} {text}", name.replace('_', " "));
     }
 }

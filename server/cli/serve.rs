@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::fail;
-use crate::serve::{ServeOptions, serve_blocking};
+use crate::server::{ServeOptions, Server};
 
 /// Arguments of `kiln serve`.
 #[derive(Args, Debug)]
@@ -45,7 +45,7 @@ pub struct ServeArgs {
 }
 
 /// Run `kiln serve` until Ctrl-C or SIGTERM.
-pub fn execute(args: &ServeArgs) -> ExitCode {
+pub fn execute(server: &Server, args: &ServeArgs) -> ExitCode {
     let defaults = ServeOptions::default();
     let options = ServeOptions {
         addr: args.addr,
@@ -59,7 +59,7 @@ pub fn execute(args: &ServeArgs) -> ExitCode {
         classroom: args.classroom,
         ..defaults
     };
-    match serve_blocking(options) {
+    match server.serve_blocking(options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e),
     }

@@ -1,8 +1,10 @@
 //! Shared helpers of the HTTP and SSE tests: an in-process server on an ephemeral
 //! port, a real HTTP client, and a small SSE parser that reads the raw bytes.
 //!
-//! Every wait is "until this happens, or fail after a generous timeout": tests
-//! never sleep for a fixed time and never assert on speed.
+//! Every wait is "until this happens, or fail after a generous timeout", and no
+//! test asserts on speed. Stream events are awaited as they arrive; the one thing
+//! that cannot be awaited (a session's viewer count, which has no event) is polled
+//! every 20 ms until it holds.
 
 #![allow(dead_code)]
 
@@ -10,7 +12,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use kiln::serve::{ServeOptions, bind};
+use kiln::server::{ServeOptions, Server};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -48,13 +50,19 @@ impl TestServer {
 
     /// A server with these options (the address is replaced by 127.0.0.1:0).
     pub async fn with(options: ServeOptions) -> TestServer {
+        Self::serving(&Server::default(), options).await
+    }
+
+    /// `server` (its kinds) with these options, on 127.0.0.1:0.
+    pub async fn serving(server: &Server, options: ServeOptions) -> TestServer {
         let options = ServeOptions { addr: SocketAddr::from(([127, 0, 0, 1], 0)), ..options };
         let (stop, stopped) = oneshot::channel::<()>();
-        let (addr, server) = bind(options, async {
-            let _ = stopped.await;
-        })
-        .await
-        .expect("bind an ephemeral port");
+        let (addr, server) = server
+            .bind(options, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("bind an ephemeral port");
         let task = tokio::spawn(server);
         let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
         TestServer { addr, client, stop: Some(stop), task: Some(task) }
@@ -84,6 +92,17 @@ impl TestServer {
             token: body["control_token"].as_str().expect("control_token").to_string(),
             body,
         }
+    }
+
+    /// POST a body as it is (to send malformed JSON).
+    pub async fn post_text(&self, path: &str, body: String) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// POST a JSON body.

@@ -1,4 +1,4 @@
-// The HTTP API client: one function per endpoint the page uses (DESIGN.md section 5).
+// The HTTP API client: one function per endpoint the page uses (docs/protocol.md).
 //
 // Every failure becomes an ApiError carrying the server's error code, message and the
 // name of the field it blames, so the form can show the message next to that field.

@@ -1,7 +1,7 @@
 // The owner's run controls: Start, Pause, Resume, Step 1, Step 10, Reset, and the keyboard
 // shortcuts (space = start/pause/resume, s = step, r = reset).
 //
-// Which buttons are enabled follows the session's state machine (DESIGN.md section 4),
+// Which buttons are enabled follows the session's state machine (docs/protocol.md),
 // so a click can never ask for a transition the server would refuse with 409.
 // Shortcuts are ignored while typing in a field, and space is taken over even when a
 // button has focus, so the key always means start/pause (Enter still presses buttons).

@@ -4,12 +4,9 @@
 // The form validates what it can before asking the server (types, bounds, required
 // shapes) and shows the server's 400 message under the field the server names. It sends
 // only values that differ from the defaults: the server fills in the rest, and mutually
-// exclusive inputs (a TSP instance or a TSPLIB text) never collide with a default.
-
-// A TSP run reads its cities from one source (DESIGN.md section 3): random `cities` or
-// `tsplib` text, when given, replace the bundled `instance`, which is then greyed out
-// and not sent.
-const REPLACED_BY = { instance: ["cities", "tsplib"] };
+// exclusive inputs never collide with a default. A parameter the catalog marks
+// `replaced_by` other parameters (a bundled instance, replaced by uploaded cities) is
+// greyed out and not sent while any of those is given. Nothing here names a kind.
 
 export class ParameterForm {
   /**
@@ -129,9 +126,8 @@ export class ParameterForm {
 
   changed() {
     this.dirty = true;
-    for (const name of Object.keys(REPLACED_BY)) {
-      const field = this.fields.get(name);
-      if (!field) continue;
+    for (const [name, field] of this.fields) {
+      if (!(field.parameter.replaced_by || []).length) continue;
       const replaced = this.isReplaced(name);
       field.element.classList.toggle("replaced", replaced);
       field.setDisabled(replaced);
@@ -139,9 +135,9 @@ export class ParameterForm {
     this.onChange();
   }
 
-  /** True if another field's value replaces this one (see REPLACED_BY). */
+  /** True if another field's value replaces this one (its `replaced_by` list). */
   isReplaced(name) {
-    return (REPLACED_BY[name] || []).some((other) => {
+    return (this.fields.get(name)?.parameter.replaced_by || []).some((other) => {
       const field = this.fields.get(other);
       return field !== undefined && !field.read().error && field.read().value !== undefined;
     });
@@ -233,7 +229,7 @@ function textControl(parameter, id, input) {
     const numeric = parameter.type === "number" || parameter.type === "integer";
     input.type = "text";
     if (numeric) input.inputMode = parameter.type === "integer" ? "numeric" : "decimal";
-    if (parameter.type === "batch" || parameter.type === "steps_per_event") {
+    if (parameter.type === "count_or_word") {
       input.placeholder = `${wordChoices(parameter).join(" or ")} or a number`;
       choices = document.createElement("datalist");
       choices.id = `${id}-choices`;
@@ -343,8 +339,7 @@ function parseScalar(parameter, raw) {
       return parseNumber(parameter, text, label, false);
     case "integer":
       return parseNumber(parameter, text, label, true);
-    case "batch":
-    case "steps_per_event":
+    case "count_or_word":
       if (wordChoices(parameter).includes(text)) return { value: text };
       return parseNumber(parameter, text, label, true, `${wordChoices(parameter).join(" or ")} or `);
     default:
@@ -352,10 +347,9 @@ function parseScalar(parameter, raw) {
   }
 }
 
-/** The words a batch or steps-per-event field accepts besides a number ("auto", "max"). */
+/** The words a count field accepts besides a number ("auto", "max"). */
 function wordChoices(parameter) {
-  if (parameter.values && parameter.values.length) return parameter.values;
-  return parameter.type === "batch" ? ["auto"] : parameter.type === "steps_per_event" ? ["max"] : [];
+  return parameter.values || [];
 }
 
 function parseNumber(parameter, text, label, integer, alternatives = "") {

@@ -60,6 +60,8 @@ window.kiln = {
 
 async function startWatching(sessionId) {
   for (const element of document.querySelectorAll("[data-owner-only]")) element.remove();
+  // The kinds' view descriptions; without them the view still shows the shared numbers.
+  api.fetchProblems().then((catalog) => view.setKinds(catalog.problems), () => {});
   try {
     const status = await api.fetchStatus(sessionId);
     attach({ id: sessionId, token: null, problem: status.problem ?? null });
@@ -93,6 +95,7 @@ async function startOwning() {
     return;
   }
   const stored = readStoredSession();
+  view.setKinds(catalog.problems);
   form.setCatalog(catalog, stored?.problem);
   if (stored) await restore(stored);
   refreshControls();

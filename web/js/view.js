@@ -1,6 +1,10 @@
 // The live view: current and best state as the server's SVG drawings, the counters,
 // cycle, progress bar, run state, and the summary of a finished run.
 //
+// Nothing here knows a problem kind. GET /api/problems describes each kind's view
+// (what a state is called, its extra counters, which progress fields caption the
+// drawings), and the view shows whatever kind a session names from that description.
+//
 // The server's SVG is shown through an <img> with a data: URL rather than inserted into
 // the document. The drawings are trusted server output with no scripts, but an image
 // cannot run script or reach the page even if one slipped in, it needs no sanitiser,
@@ -26,8 +30,7 @@ export class LiveView {
       accepted: find("stat-accepted"),
       rejected: find("stat-rejected"),
       invalid: find("stat-invalid"),
-      disconnected: find("stat-disconnected"),
-      isomers: find("stat-isomers"),
+      counters: find("counters"),
       currentEnergy: find("stat-current"),
       bestEnergy: find("stat-best"),
       currentImage: find("current-svg"),
@@ -45,6 +48,9 @@ export class LiveView {
       message: find("run-message"),
     };
     this.problem = null;
+    this.kinds = new Map();
+    this.kindView = GENERIC_VIEW;
+    this.extraCounters = [];
     this.bestSvg = null;
     this.latest = null;
   }
@@ -60,20 +66,44 @@ export class LiveView {
     this.el.currentCaption.textContent = "";
     this.el.bestCaption.textContent = "";
     this.el.summary.hidden = true;
-    for (const key of ["step", "cycle", "temperature", "acceptance", "accepted", "rejected", "invalid", "disconnected", "isomers", "currentEnergy", "bestEnergy"]) {
+    for (const key of ["step", "cycle", "temperature", "acceptance", "accepted", "rejected", "invalid", "currentEnergy", "bestEnergy"]) {
       this.el[key].textContent = "–";
     }
+    for (const counter of this.extraCounters) counter.value.textContent = "–";
     this.el.step.textContent = "0";
     this.el.progress.value = 0;
   }
 
-  /** Sets the problem kind (isomer or tsp): which counters and captions apply. */
+  /** Takes the kinds of GET /api/problems (each with its `view` description). */
+  setKinds(problems) {
+    this.kinds = new Map((problems || []).map((p) => [p.name, p.view || GENERIC_VIEW]));
+    if (this.problem) this.setProblem(this.problem, NaN);
+  }
+
+  /** Sets the problem kind: the state's name, the extra counters and the captions. */
   setProblem(problem, totalSteps) {
     this.problem = problem;
+    this.kindView = this.kinds.get(problem) || GENERIC_VIEW;
+    const kindView = this.kindView;
     document.documentElement.dataset.problem = problem || "";
-    const isomer = problem === "isomer";
-    this.el.currentTitle.textContent = isomer ? "Current molecule" : "Current tour";
-    this.el.bestTitle.textContent = isomer ? "Best molecule" : "Best tour";
+    const captions = kindView.captions;
+    document.documentElement.dataset.captionRepeatsEnergy = String(captions?.current === "current_energy");
+    const noun = kindView.state_noun || "state";
+    this.el.currentTitle.textContent = `Current ${noun}`;
+    this.el.bestTitle.textContent = `Best ${noun}`;
+    for (const counter of this.extraCounters) counter.element.remove();
+    this.extraCounters = (kindView.counters || []).map((counter) => {
+      const element = document.createElement("div");
+      element.dataset.kindCounter = counter.field;
+      const term = document.createElement("dt");
+      term.textContent = counter.label;
+      const value = document.createElement("dd");
+      value.id = `stat-${counter.field.replaceAll("_", "-")}`;
+      value.textContent = "–";
+      element.append(term, value);
+      this.el.counters.append(element);
+      return { field: counter.field, element, value };
+    });
     if (Number.isFinite(totalSteps)) this.setTotal(totalSteps);
   }
 
@@ -104,23 +134,24 @@ export class LiveView {
     el.accepted.textContent = formatCount(p.accepted_moves);
     el.rejected.textContent = formatCount(p.rejected_moves);
     el.invalid.textContent = formatCount(p.invalid_moves);
-    el.disconnected.textContent = formatCount(p.disconnected_moves);
-    el.isomers.textContent = formatCount(p.distinct_isomers);
+    for (const counter of this.extraCounters) {
+      const value = p[counter.field];
+      if (value !== undefined) counter.value.textContent = typeof value === "number" ? formatCount(value) : String(value);
+    }
     el.currentEnergy.textContent = formatValue(p.current_energy);
     el.bestEnergy.textContent = formatValue(p.best_energy);
     this.showDrawings(p);
-    if (this.problem === "isomer") {
-      if (p.current_smiles !== undefined) el.currentCaption.textContent = p.current_smiles || "";
-      if (p.best_smiles !== undefined) el.bestCaption.textContent = p.best_smiles || "";
-    } else {
-      if (Number.isFinite(p.current_energy)) el.currentCaption.textContent = `tour length ${formatValue(p.current_energy)}`;
-      if (Number.isFinite(p.best_energy)) el.bestCaption.textContent = `tour length ${formatValue(p.best_energy)}`;
+    const captions = this.kindView.captions;
+    if (captions) {
+      const caption = (value) => `${captions.prefix || ""}${typeof value === "number" ? formatValue(value) : value || ""}`;
+      if (p[captions.current] !== undefined) el.currentCaption.textContent = caption(p[captions.current]);
+      if (p[captions.best] !== undefined) el.bestCaption.textContent = caption(p[captions.best]);
     }
   }
 
   /** Shows the drawings an event carries (the server sends each one once per viewer). */
   showDrawings(p) {
-    const what = this.problem === "isomer" ? "molecule" : "tour";
+    const what = this.kindView.state_noun || "state";
     if (p.current_svg) showSvg(this.el.currentImage, p.current_svg, `current ${what}`);
     if (p.best_svg) {
       this.bestSvg = p.best_svg;
@@ -147,6 +178,9 @@ export class LiveView {
     }
   }
 }
+
+/** The view of a kind the catalog does not describe: no extra counters or captions. */
+const GENERIC_VIEW = { state_noun: "state", counters: [], captions: null };
 
 function showSvg(image, svg, alt) {
   image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;

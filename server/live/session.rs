@@ -41,12 +41,11 @@ use serde::Serialize;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::error::ApiError;
-use crate::event::{Frame, Kind, Stored, Svg};
-use crate::params::{Pacing, StepsPerEvent};
-use crate::run::Run;
-use crate::spec::ProblemSpec;
-use crate::work::Cancel;
+use super::error::LiveError;
+use super::event::{Frame, Kind, Stored, Svg};
+use super::work::Cancel;
+use crate::kinds::common::{Pacing, StepsPerEvent};
+use crate::kinds::{Run, Spec};
 
 /// Longest a frame's steps may run before its event is sent anyway.
 pub const MAX_FRAME_TIME: Duration = Duration::from_millis(250);
@@ -194,30 +193,31 @@ struct Taken {
     at: Checkpoint,
 }
 
-/// What every request and generator reads: plain data behind `Session::live`.
+/// What every request and generator reads: plain data behind `Session::live`,
+/// read and changed through its methods.
 pub struct Live {
     /// The state machine.
-    pub state: SessionState,
+    state: SessionState,
     /// Reset generation, from 1.
-    pub generation: u64,
+    generation: u64,
     /// The last events, oldest first, ids contiguous.
-    pub history: VecDeque<Stored>,
+    history: VecDeque<Stored>,
     /// Id of the next event.
-    pub next_id: u64,
+    next_id: u64,
     /// Open streams' client ids, in connect order.
-    pub clients: Vec<Uuid>,
+    clients: Vec<Uuid>,
     /// A frame's steps are running.
-    pub stepping: bool,
+    stepping: bool,
     /// When the next frame is due (while running).
-    pub next_frame_at: Instant,
+    next_frame_at: Instant,
     /// The newest frame (for status, `connected` and `resync`).
-    pub latest: Arc<Frame>,
+    latest: Arc<Frame>,
     /// Running time before the current running stretch.
     elapsed_before: Duration,
     /// Start of the current running stretch.
     running_since: Option<Instant>,
     /// The session was deleted or expired: streams end with an error.
-    pub deleted: bool,
+    deleted: bool,
     /// Bytes of the events in `history` (their JSON with both drawings).
     history_bytes: usize,
     /// Bumped by every control call; a manual step keeps its "paused" only if the
@@ -225,7 +225,7 @@ pub struct Live {
     version: u64,
     /// Last call of the session's owner or open stream (the idle TTL's clock;
     /// status polls do not count).
-    pub owner_seen: Instant,
+    owner_seen: Instant,
     /// Record checkpoints up to the latest frame, from step 0.
     checkpoints: Vec<Checkpoint>,
     /// The checkpoint of the latest frame's step.
@@ -233,6 +233,97 @@ pub struct Live {
 }
 
 impl Live {
+    /// The state machine's state.
+    pub fn state(&self) -> SessionState {
+        self.state
+    }
+
+    /// The newest frame.
+    pub fn latest(&self) -> &Arc<Frame> {
+        &self.latest
+    }
+
+    /// Id of the oldest event kept (the next id when none is kept).
+    pub fn oldest_id(&self) -> u64 {
+        self.history.front().map_or(self.next_id, |e| e.id)
+    }
+
+    /// The kept events after `cursor`, oldest first, as many as fit in `max_bytes`
+    /// (at least one).
+    pub fn events_after(&self, cursor: u64, max_bytes: usize) -> Vec<Stored> {
+        let skip = (cursor + 1).saturating_sub(self.oldest_id()) as usize;
+        let mut bytes = 0;
+        self.history
+            .iter()
+            .skip(skip)
+            .take_while(|e| {
+                let first = bytes == 0;
+                bytes += e.frame.wire_bytes();
+                first || bytes <= max_bytes
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// The progress of at most `samples` kept events, evenly spaced, oldest first.
+    pub fn sampled_progress(&self, samples: usize) -> Vec<crate::kinds::Progress> {
+        let every = self.history.len().div_ceil(samples.max(1)).max(1);
+        self.history.iter().step_by(every).map(|e| e.frame.progress.clone()).collect()
+    }
+
+    /// How many events are kept.
+    pub fn buffered(&self) -> usize {
+        self.history.len()
+    }
+
+    /// The open streams' client ids, in connect order.
+    pub fn viewers(&self) -> &[Uuid] {
+        &self.clients
+    }
+
+    /// The session was deleted or expired.
+    pub fn is_deleted(&self) -> bool {
+        self.deleted
+    }
+
+    /// A frame's steps are running.
+    pub fn is_stepping(&self) -> bool {
+        self.stepping
+    }
+
+    /// When the next frame is due (while running).
+    pub fn next_frame_at(&self) -> Instant {
+        self.next_frame_at
+    }
+
+    /// Note the owner's activity now, for the idle TTL.
+    pub fn touch(&mut self, now: Instant) {
+        self.owner_seen = now;
+    }
+
+    /// Add an open stream's client id.
+    pub fn add_viewer(&mut self, client: Uuid, now: Instant) {
+        self.clients.push(client);
+        self.owner_seen = now;
+    }
+
+    /// Remove a closed stream's client id.
+    pub fn remove_viewer(&mut self, client: Uuid, now: Instant) {
+        self.clients.retain(|c| *c != client);
+        self.owner_seen = now;
+    }
+
+    /// No stream is open and the owner has not called for longer than `ttl`
+    /// (watchers' status polls do not count).
+    pub fn idle_longer_than(&self, ttl: Duration, now: Instant) -> bool {
+        self.clients.is_empty() && now.saturating_duration_since(self.owner_seen) > ttl
+    }
+
+    /// Mark the session deleted (streams end with an error event).
+    pub fn mark_deleted(&mut self) {
+        self.deleted = true;
+    }
+
     /// Id of the newest event (0 before any).
     pub fn latest_id(&self) -> u64 {
         self.next_id - 1
@@ -285,24 +376,19 @@ impl Live {
 
 /// One run and everything about watching it.
 pub struct Session {
-    /// Random v4 id.
-    pub id: Uuid,
+    id: Uuid,
     token: String,
-    /// What is annealed.
-    pub spec: ProblemSpec,
-    /// How.
-    pub config: AnnealConfig,
-    /// How fast it is shown.
-    pub pacing: Pacing,
-    /// Creation time, seconds since the Unix epoch.
-    pub created_at: u64,
+    spec: Spec,
+    config: AnnealConfig,
+    pacing: Pacing,
+    created_at: u64,
     history_limits: HistoryLimits,
     /// Steps between record checkpoints.
     checkpoint_every: u64,
     engine: Mutex<Engine>,
     live: Mutex<Live>,
     /// Woken after every appended event and state change.
-    pub notify: Notify,
+    notify: Notify,
 }
 
 /// How much event history a session keeps.
@@ -332,7 +418,7 @@ pub struct ControlReply {
 impl Session {
     /// A session at step 0, idle. `run` must be built from `spec` and `config`.
     pub fn new(
-        spec: ProblemSpec,
+        spec: Spec,
         config: AnnealConfig,
         pacing: Pacing,
         run: Run,
@@ -375,6 +461,47 @@ impl Session {
         }
     }
 
+    /// The random v4 id.
+    pub fn id(&self) -> Uuid {
+        self.id
+    }
+
+    /// What is annealed.
+    pub fn spec(&self) -> &Spec {
+        &self.spec
+    }
+
+    /// The kind's name.
+    pub fn problem(&self) -> &str {
+        &self.spec.problem
+    }
+
+    /// How it is annealed.
+    pub fn config(&self) -> &AnnealConfig {
+        &self.config
+    }
+
+    /// How fast it is shown.
+    pub fn pacing(&self) -> Pacing {
+        self.pacing
+    }
+
+    /// Creation time, seconds since the Unix epoch.
+    pub fn created_at(&self) -> u64 {
+        self.created_at
+    }
+
+    /// A future that resolves at the next appended event or state change. Create it
+    /// (and `enable` it) before checking the state, so no wake-up is missed.
+    pub fn notified(&self) -> tokio::sync::futures::Notified<'_> {
+        self.notify.notified()
+    }
+
+    /// Wake every stream of this session (after a change made through [`Live`]).
+    pub fn wake(&self) {
+        self.notify.notify_waiters();
+    }
+
     /// The control token.
     pub fn token(&self) -> &str {
         &self.token
@@ -402,14 +529,14 @@ impl Session {
     }
 
     /// Start, pause or resume; 409 when the transition does not apply.
-    pub fn control(&self, action: Control) -> Result<ControlReply, ApiError> {
+    pub fn control(&self, action: Control) -> Result<ControlReply, LiveError> {
         let now = Instant::now();
         let mut live = self.live();
         let next = match (action, live.state) {
             (Control::Start, SessionState::Idle | SessionState::Paused) => SessionState::Running,
             (Control::Resume, SessionState::Paused) => SessionState::Running,
             (Control::Pause, SessionState::Running) => SessionState::Paused,
-            (_, state) => return Err(ApiError::InvalidTransition { action: action.name(), state }),
+            (_, state) => return Err(LiveError::InvalidTransition { action: action.name(), state }),
         };
         live.set_state(next, now);
         live.version += 1;
@@ -454,12 +581,12 @@ impl Session {
     /// early when `cancel` turns true (the request's deadline, or its client left).
     /// A control call made meanwhile wins: its state is kept. Blocking; call it from
     /// a blocking thread.
-    pub fn step(&self, n: u64, cancel: &Cancel) -> Result<ControlReply, ApiError> {
+    pub fn step(&self, n: u64, cancel: &Cancel) -> Result<ControlReply, LiveError> {
         let mut engine = lock(&self.engine);
         let version = {
             let mut live = self.live();
             if !matches!(live.state, SessionState::Idle | SessionState::Paused) {
-                return Err(ApiError::InvalidTransition { action: "step", state: live.state });
+                return Err(LiveError::InvalidTransition { action: "step", state: live.state });
             }
             live.version += 1;
             live.version
@@ -548,11 +675,16 @@ impl Session {
         self.append_frame(taken, now, |live| live.state);
     }
 
-    /// Drive the run to completion or until `cancel` (the batch fallback, for the
+    /// Drive the run to completion or until `cancel` or `stop()` (the batch fallback, for the
     /// token's holder); returns sampled frames (at most `samples`) and the final
     /// frame, which is appended to the history like any frame. Blocking; call it on
     /// a blocking thread.
-    pub fn run_to_end(&self, samples: u64, cancel: &Cancel) -> (Vec<Arc<Frame>>, Arc<Frame>) {
+    pub fn run_to_end(
+        &self,
+        samples: u64,
+        cancel: &Cancel,
+        stop: impl Fn() -> bool,
+    ) -> (Vec<Arc<Frame>>, Arc<Frame>) {
         let mut engine = lock(&self.engine);
         let mut sampled = Vec::new();
         let total = engine.run.total_steps();
@@ -562,7 +694,7 @@ impl Session {
             live.version += 1;
             (live.generation, live.version)
         };
-        while !engine.run.is_complete() && !cancel.is_cancelled() {
+        while !engine.run.is_complete() && !cancel.is_cancelled() && !stop() {
             let target = (engine.run.steps_done() / every + 1) * every;
             run_for(&mut engine, target, Instant::now(), MAX_FRAME_TIME, Some(cancel));
             if engine.run.steps_done().is_multiple_of(every) || engine.run.is_complete() {
@@ -591,7 +723,7 @@ impl Session {
 
     /// The replay record of the run so far: step 0, every `checkpoint_every` steps
     /// and the latest frame's step, from the checkpoints taken as the run went.
-    pub fn record(&self) -> ReplayRecord<ProblemSpec> {
+    pub fn record(&self) -> ReplayRecord<Spec> {
         let live = self.live();
         let mut checkpoints = live.checkpoints.clone();
         if checkpoints.last().map(|c| c.step) != Some(live.latest_checkpoint.step) {

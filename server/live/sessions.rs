@@ -16,10 +16,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::error::ApiError;
-use crate::params::Resolved;
-use crate::run::Run;
-use crate::session::{HistoryLimits, Session, lock};
+use super::error::LiveError;
+use super::session::{HistoryLimits, Session, lock};
+use crate::kinds::Resolved;
 
 /// Limits of the session manager.
 #[derive(Clone, Debug)]
@@ -87,9 +86,7 @@ impl Drop for StreamSlot {
     fn drop(&mut self) {
         let mut registry = lock(&self.shared.registry);
         registry.open_streams -= 1;
-        let mut live = self.session.live();
-        live.clients.retain(|c| *c != self.client_id);
-        live.owner_seen = Instant::now();
+        self.session.live().remove_viewer(self.client_id, Instant::now());
     }
 }
 
@@ -127,11 +124,11 @@ impl Sessions {
         self.shared.started.elapsed()
     }
 
-    /// Create a session from resolved params. Blocking (builds the problem); call
-    /// it on a blocking thread. 429 over the session limit.
-    pub fn create(&self, resolved: Resolved) -> Result<Arc<Session>, ApiError> {
+    /// Create a session from resolved params (their run already built); 429 over
+    /// the session limit.
+    pub fn create(&self, resolved: Resolved) -> Result<Arc<Session>, LiveError> {
         self.check_room()?;
-        let run = Run::new(&resolved.spec, resolved.config.clone())?.with_pool(self.shared.pool.clone());
+        let run = resolved.run.with_pool(self.shared.pool.clone());
         let session = Arc::new(Session::new(
             resolved.spec,
             resolved.config,
@@ -143,20 +140,20 @@ impl Sessions {
         if registry.sessions.len() >= self.shared.limits.max_sessions {
             return Err(self.too_many_sessions());
         }
-        registry.sessions.insert(session.id, session.clone());
+        registry.sessions.insert(session.id(), session.clone());
         Ok(session)
     }
 
     /// 429 early, before building a problem, when there is no room.
-    pub fn check_room(&self) -> Result<(), ApiError> {
+    pub fn check_room(&self) -> Result<(), LiveError> {
         if lock(&self.shared.registry).sessions.len() >= self.shared.limits.max_sessions {
             return Err(self.too_many_sessions());
         }
         Ok(())
     }
 
-    fn too_many_sessions(&self) -> ApiError {
-        ApiError::TooMany(format!(
+    fn too_many_sessions(&self) -> LiveError {
+        LiveError::TooMany(format!(
             "the server already has its maximum of {} sessions; delete one or wait for idle ones to expire",
             self.shared.limits.max_sessions
         ))
@@ -164,18 +161,14 @@ impl Sessions {
 
     /// A session by id. Looking does not keep it alive: the owner's calls and open
     /// streams do ([`Session::touch`]).
-    pub fn get(&self, id: Uuid) -> Result<Arc<Session>, ApiError> {
-        lock(&self.shared.registry)
-            .sessions
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| ApiError::UnknownSession(id.to_string()))
+    pub fn get(&self, id: Uuid) -> Result<Arc<Session>, LiveError> {
+        lock(&self.shared.registry).sessions.get(&id).cloned().ok_or(LiveError::UnknownSession(id))
     }
 
     /// Every session, oldest first.
     pub fn list(&self) -> Vec<Arc<Session>> {
         let mut all: Vec<_> = lock(&self.shared.registry).sessions.values().cloned().collect();
-        all.sort_by_key(|s| (s.created_at, s.id));
+        all.sort_by_key(|s| (s.created_at(), s.id()));
         all
     }
 
@@ -190,35 +183,32 @@ impl Sessions {
     }
 
     /// Remove a session; its open streams end with an error event.
-    pub fn delete(&self, id: Uuid) -> Result<(), ApiError> {
-        let session = lock(&self.shared.registry)
-            .sessions
-            .remove(&id)
-            .ok_or_else(|| ApiError::UnknownSession(id.to_string()))?;
+    pub fn delete(&self, id: Uuid) -> Result<(), LiveError> {
+        let session =
+            lock(&self.shared.registry).sessions.remove(&id).ok_or(LiveError::UnknownSession(id))?;
         end(&session);
         Ok(())
     }
 
     /// Take a stream place for `session`; 429 over either stream limit.
-    pub fn open_stream(&self, session: &Arc<Session>) -> Result<StreamSlot, ApiError> {
+    pub fn open_stream(&self, session: &Arc<Session>) -> Result<StreamSlot, LiveError> {
         let limits = &self.shared.limits;
         let mut registry = lock(&self.shared.registry);
         if registry.open_streams >= limits.max_streams {
-            return Err(ApiError::TooMany(format!(
+            return Err(LiveError::TooMany(format!(
                 "the server already has its maximum of {} open streams",
                 limits.max_streams
             )));
         }
         let mut live = session.live();
-        if live.clients.len() >= limits.max_streams_per_session {
-            return Err(ApiError::TooMany(format!(
+        if live.viewers().len() >= limits.max_streams_per_session {
+            return Err(LiveError::TooMany(format!(
                 "this session already has its maximum of {} viewers",
                 limits.max_streams_per_session
             )));
         }
         let client_id = Uuid::new_v4();
-        live.clients.push(client_id);
-        live.owner_seen = Instant::now();
+        live.add_viewer(client_id, Instant::now());
         registry.open_streams += 1;
         drop(live);
         Ok(StreamSlot { shared: self.shared.clone(), session: session.clone(), client_id })
@@ -230,9 +220,7 @@ impl Sessions {
         let ttl = self.shared.limits.session_ttl;
         let mut expired = Vec::new();
         lock(&self.shared.registry).sessions.retain(|_, session| {
-            let live = session.live();
-            let idle = live.clients.is_empty() && now.saturating_duration_since(live.owner_seen) > ttl;
-            drop(live);
+            let idle = session.live().idle_longer_than(ttl, now);
             if idle {
                 expired.push(session.clone());
             }
@@ -261,6 +249,6 @@ impl Sessions {
 
 /// Mark a removed session deleted and wake its streams.
 fn end(session: &Session) {
-    session.live().deleted = true;
-    session.notify.notify_waiters();
+    session.live().mark_deleted();
+    session.wake();
 }

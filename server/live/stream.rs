@@ -22,9 +22,9 @@ use serde_json::json;
 use tokio::sync::watch;
 use warp::hyper::body::Bytes;
 
-use crate::event::{Drawings, Frame, KEEP_ALIVE, Kind, RETRY, Stored, write_event};
-use crate::session::{Session, SessionState};
-use crate::sessions::StreamSlot;
+use super::event::{Drawings, Frame, KEEP_ALIVE, Kind, RETRY, Stored, write_event};
+use super::session::{Session, SessionState};
+use super::sessions::StreamSlot;
 
 /// Interval of `waiting` events while idle or paused.
 pub const WAITING_EVERY: Duration = Duration::from_secs(1);
@@ -91,13 +91,13 @@ impl Viewer {
     /// included) so a new viewer can draw at once.
     fn connected(&mut self) -> String {
         let live = self.session.live();
-        let frame = live.latest.clone();
-        let state = live.state;
+        let frame = live.latest().clone();
+        let state = live.state();
         drop(live);
         self.sent_current = frame.current_svg.version;
         self.sent_best = frame.best_svg.version;
         let data = json!({
-            "session_id": self.session.id,
+            "session_id": self.session.id(),
             "client_id": self.slot.client_id,
             "state": state,
             "step": frame.progress.step,
@@ -128,7 +128,7 @@ impl Viewer {
                 return Some(self.written(out));
             }
             let session = self.session.clone();
-            let notified = session.notify.notified();
+            let notified = session.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
             let now = Instant::now();
@@ -208,43 +208,30 @@ impl Viewer {
 
     fn decide(&mut self, now: Instant) -> Next {
         let mut live = self.session.live();
-        if live.deleted {
+        if live.is_deleted() {
             return Next::Deleted;
         }
         let latest = live.latest_id();
-        let oldest = live.history.front().map_or(live.next_id, |e| e.id);
+        let oldest = live.oldest_id();
         if self.cursor > latest || self.cursor + 1 < oldest {
-            let id = if live.state == SessionState::Complete { latest.saturating_sub(1) } else { latest };
-            return Next::Resync { id, frame: live.latest.clone() };
+            let id = if live.state() == SessionState::Complete { latest.saturating_sub(1) } else { latest };
+            return Next::Resync { id, frame: live.latest().clone() };
         }
         if self.cursor < latest {
-            let skip = (self.cursor + 1 - oldest) as usize;
-            let mut bytes = 0;
-            let chunk = live
-                .history
-                .iter()
-                .skip(skip)
-                .take_while(|e| {
-                    let first = bytes == 0;
-                    bytes += e.frame.wire_bytes();
-                    first || bytes <= CHUNK_BYTES
-                })
-                .cloned()
-                .collect();
-            return Next::Send(chunk);
+            return Next::Send(live.events_after(self.cursor, CHUNK_BYTES));
         }
-        match live.state {
+        match live.state() {
             SessionState::Complete => Next::Ended,
             SessionState::Running => {
                 if self.session.claim_frame(&mut live, now) {
                     Next::Step
                 } else {
-                    let until = if live.stepping { now + self.keep_alive } else { live.next_frame_at };
+                    let until = if live.is_stepping() { now + self.keep_alive } else { live.next_frame_at() };
                     Next::Wait { until, waiting: None }
                 }
             }
             // A frame claimed before a pause may still land: wait for it first.
-            SessionState::Idle | SessionState::Paused if live.stepping => {
+            SessionState::Idle | SessionState::Paused if live.is_stepping() => {
                 Next::Wait { until: now + self.keep_alive, waiting: None }
             }
             state @ (SessionState::Idle | SessionState::Paused) => {

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::run::Progress;
+use crate::kinds::Progress;
 
 /// One drawing, JSON-encoded once, with a version unique within its session.
 #[derive(Debug)]

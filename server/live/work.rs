@@ -10,7 +10,7 @@
 //! mid-request; jobs check it between chunks of steps and stop.
 //!
 //! Stream frames do not go through this pool: each is bounded to a quarter second
-//! ([`crate::session::MAX_FRAME_TIME`]) and a session runs at most one at a time, so
+//! ([`super::session::MAX_FRAME_TIME`]) and a session runs at most one at a time, so
 //! they cannot pile up, and a teacher's live view must not wait behind a long
 //! manual step of someone else's session.
 
@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use tokio::sync::Semaphore;
 
-use crate::error::ApiError;
+use super::error::LiveError;
 
 /// The pool: a handle, cheap to clone.
 #[derive(Clone)]
@@ -82,11 +82,11 @@ impl Work {
         &self,
         deadline: Instant,
         job: impl FnOnce(&Cancel) -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, LiveError> {
         let permit = tokio::time::timeout_at(deadline.into(), self.permits.clone().acquire_owned())
             .await
-            .map_err(|_| ApiError::Busy)?
-            .map_err(|_| ApiError::ShuttingDown)?;
+            .map_err(|_| LiveError::Busy)?
+            .map_err(|_| LiveError::Busy)?;
         let cancel = Cancel::at(deadline);
         let mut on_drop = OnDrop(Some(cancel.dropped.clone()));
         let result = tokio::task::spawn_blocking(move || {
@@ -94,7 +94,7 @@ impl Work {
             job(&cancel)
         })
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()));
+        .map_err(|e| LiveError::Failed(e.to_string()));
         on_drop.0 = None;
         result
     }
@@ -124,7 +124,7 @@ mod tests {
         };
         wait.await.unwrap();
         let second = work.run(Instant::now() + Duration::from_millis(50), |_| ()).await;
-        assert!(matches!(second, Err(ApiError::Busy)));
+        assert!(matches!(second, Err(LiveError::Busy)));
         long.abort();
     }
 

@@ -12,7 +12,7 @@
 //!   knows the configured origin, and answers in plain text.)
 //! * **HEAD** is served as the GET of the same resource with the body dropped, so
 //!   every GET resource answers HEAD with the same status and headers.
-//! * **405** answers get `Allow`, read from [`crate::api::allowed_methods`], the
+//! * **405** answers get `Allow`, read from [`super::routes::allowed_methods`], the
 //!   table that sits beside the routes.
 
 use std::convert::Infallible;
@@ -26,7 +26,7 @@ use warp::hyper::body::Incoming;
 use warp::hyper::service::Service;
 use warp::reply::Response;
 
-use crate::error::ApiError;
+use super::error::ApiError;
 
 /// Methods and headers a cross-origin caller may use.
 const CORS_METHODS: &str = "GET, HEAD, POST, DELETE, OPTIONS";
@@ -78,7 +78,7 @@ where
                 Err(never) => match never {},
             };
             if response.status() == StatusCode::METHOD_NOT_ALLOWED
-                && let Some(allowed) = crate::api::allowed_methods(&path)
+                && let Some(allowed) = super::routes::allowed_methods(&path)
             {
                 response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allowed));
             }

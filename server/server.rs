@@ -1,8 +1,11 @@
-//! `kiln serve`: bind, serve the API and the page, and stop gracefully.
+//! [`Server`]: the library's entry point. A builder collects the problem kinds
+//! (the built-in ones, plus any a library user registers with
+//! [`ServerBuilder::kind`]); the server then binds, serves the API and the page, and
+//! stops gracefully. `cli::serve` is the command-line shell over it.
 //!
-//! Connections are accepted by [`crate::connections`] (header-read timeout, a cap
-//! under the open-file limit) and every request passes [`crate::edge`] (origin
-//! check, HEAD, `Allow`) before warp's routes.
+//! Connections are accepted by [`crate::http::connections`] (header-read timeout,
+//! a cap under the open-file limit) and every request passes [`crate::http::edge`]
+//! (origin check, HEAD, `Allow`) before warp's routes.
 //!
 //! With `--classroom`, a random server key is made at start: creating a session
 //! needs it, and the printed teacher link (`/?key=...`) carries it to the teacher's
@@ -15,15 +18,83 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::api::{Api, routes};
-use crate::connections::{ConnectionLimits, connection_cap, raise_open_file_limit};
-use crate::edge::Edge;
-use crate::sessions::{Limits, Sessions};
-use crate::work::Work;
+use crate::http::connections::{ConnectionLimits, connection_cap, raise_open_file_limit};
+use crate::http::edge::Edge;
+use crate::http::{Api, routes};
+use crate::kinds::{Kind, Registry};
+use crate::live::work::Work;
+use crate::live::{Limits, Sessions};
+
+/// A Kiln server's problem kinds: `Server::builder().kind(MyKind).build()`.
+#[derive(Clone)]
+pub struct Server {
+    registry: Arc<Registry>,
+}
+
+/// Collects the kinds of a [`Server`].
+pub struct ServerBuilder {
+    registry: Registry,
+}
+
+impl Server {
+    /// A builder that starts with the built-in kinds.
+    pub fn builder() -> ServerBuilder {
+        ServerBuilder { registry: Registry::builtin() }
+    }
+
+    /// The kinds this server offers.
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    /// Bind and return the bound address and the server future, which resolves once
+    /// `shutdown` has resolved and the connections are done (or the grace is over).
+    pub async fn bind(
+        &self,
+        options: ServeOptions,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(SocketAddr, impl Future<Output = ()> + Send + 'static), ServeError> {
+        let bound = bind_with(self.registry.clone(), options, shutdown).await?;
+        Ok((bound.addr, bound.server))
+    }
+
+    /// Run until Ctrl-C or SIGTERM: prints `Listening on http://HOST:PORT/` once
+    /// bound and opens the browser if asked.
+    pub fn serve_blocking(&self, options: ServeOptions) -> Result<(), ServeError> {
+        serve_blocking_with(self.registry.clone(), options)
+    }
+}
+
+impl Default for Server {
+    /// The built-in kinds.
+    fn default() -> Self {
+        Server::builder().build()
+    }
+}
+
+impl ServerBuilder {
+    /// Offer `kind` too (in place of a kind of the same name).
+    pub fn kind(mut self, kind: impl Kind) -> Self {
+        self.registry = self.registry.with(kind);
+        self
+    }
+
+    /// Offer only the kinds added after this call.
+    pub fn without_builtin_kinds(mut self) -> Self {
+        self.registry = Registry::empty();
+        self
+    }
+
+    /// The server.
+    pub fn build(self) -> Server {
+        Server { registry: Arc::new(self.registry) }
+    }
+}
 
 /// Everything `kiln serve` can be told.
 #[derive(Clone, Debug)]
@@ -99,30 +170,25 @@ pub enum ServeError {
     Origin(String),
 }
 
-/// A bound server: where it listens, the classroom key if any, and the future that
-/// serves until shutdown.
-pub struct Bound<F> {
-    /// The bound address.
-    pub addr: SocketAddr,
-    /// `--classroom`'s server key (creating a session needs it).
-    pub server_key: Option<String>,
-    /// Serves until `shutdown` has resolved and the connections are done (or the
-    /// grace is over).
-    pub server: F,
-}
-
-/// Bind and return the bound address and the server future, which resolves once
-/// `shutdown` has resolved and the connections are done (or the grace is over).
+/// [`Server::bind`] with the built-in kinds.
 pub async fn bind(
     options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(SocketAddr, impl Future<Output = ()> + Send + 'static), ServeError> {
-    let bound = bind_server(options, shutdown).await?;
+    let bound = bind_with(Arc::new(Registry::builtin()), options, shutdown).await?;
     Ok((bound.addr, bound.server))
 }
 
-/// [`bind`], also returning the classroom key.
-pub async fn bind_server(
+/// A bound server: where it listens, the classroom key if any, and the future that
+/// serves until shutdown.
+struct Bound<F> {
+    addr: SocketAddr,
+    server_key: Option<String>,
+    server: F,
+}
+
+async fn bind_with(
+    registry: Arc<Registry>,
     options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<Bound<impl Future<Output = ()> + Send + 'static>, ServeError> {
@@ -147,12 +213,9 @@ pub async fn bind_server(
     }
     let server_key = options.classroom.then(|| uuid::Uuid::new_v4().simple().to_string());
     let sessions = Sessions::new(limits, stop_rx.clone());
-    let api = Api {
-        sessions: sessions.clone(),
-        no_auth: options.no_auth,
-        server_key: server_key.as_deref().map(Into::into),
-        work: Work::new(Work::default_workers()),
-    };
+    let api = Api::new(registry, sessions.clone(), options.no_auth)
+        .with_server_key(server_key.clone())
+        .with_work(Work::new(Work::default_workers()));
     let service = Edge::new(
         hyper_util::service::TowerToHyperService::new(warp::service(routes(api))),
         options.allow_origin.clone().map(|o| o.trim_end_matches('/').to_string()),
@@ -170,7 +233,7 @@ pub async fn bind_server(
                 let _ = stop.wait_for(|stopped| *stopped).await;
             }
         };
-        let served = crate::connections::serve(listener, service, connections, signal);
+        let served = crate::http::connections::serve(listener, service, connections, signal);
         let trigger = async move {
             shutdown.await;
             let _ = stop_tx.send(true);
@@ -211,14 +274,17 @@ pub async fn termination() {
     }
 }
 
-/// Run the server until Ctrl-C or SIGTERM: prints `Listening on http://HOST:PORT/`
-/// once bound and opens the browser if asked.
+/// [`Server::serve_blocking`] with the built-in kinds.
 pub fn serve_blocking(options: ServeOptions) -> Result<(), ServeError> {
+    serve_blocking_with(Arc::new(Registry::builtin()), options)
+}
+
+fn serve_blocking_with(registry: Arc<Registry>, options: ServeOptions) -> Result<(), ServeError> {
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Runtime)?;
     let open = options.open_browser;
     let result = runtime.block_on(async {
-        let Bound { addr, server_key, server } = bind_server(options, termination()).await?;
+        let Bound { addr, server_key, server } = bind_with(registry, options, termination()).await?;
         let url = format!("http://{addr}/");
         println!("Listening on {url}");
         let page = match &server_key {

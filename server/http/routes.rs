@@ -1,4 +1,4 @@
-//! The HTTP API (DESIGN.md section 5) and the page routes, as warp filters.
+//! The HTTP API (docs/protocol.md) and the page routes, as warp filters.
 //!
 //! Each route is a small filter that extracts what its handler needs (path id,
 //! headers, body) and a handler that returns `Result<Response, ApiError>`; errors
@@ -7,7 +7,7 @@
 //! goes to the bounded [`Work`] pool with a deadline, and stops when its client goes
 //! away; only the control token's holder can make a run advance (the batch fallback
 //! included). [`allowed_methods`] is the table of which methods each path answers,
-//! for the `Allow` header of a 405 ([`crate::edge`]).
+//! for the `Allow` header of a 405 ([`super::edge`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,43 +21,65 @@ use warp::hyper::body::Bytes;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
-use crate::catalog;
-use crate::error::ApiError;
-use crate::params::RunParams;
-use crate::session::{Control, MAX_MANUAL_STEPS, Session, SessionState};
-use crate::sessions::Sessions;
-use crate::stream::{Viewer, body};
-use crate::work::Work;
+use super::batch::{as_it_stands, batch};
+use super::body::read_body;
+use super::error::ApiError;
+use crate::kinds::{Registry, Request, Scope};
+use crate::live::session::MAX_MANUAL_STEPS;
+use crate::live::stream::{Viewer, body};
+use crate::live::work::Work;
+use crate::live::{Control, Session, SessionState, Sessions};
 
-/// Largest request body (a TSPLIB text of a few thousand cities fits).
-pub const BODY_LIMIT: u64 = 1024 * 1024;
-/// A body over [`BODY_LIMIT`] but under this is read to its end and dropped before
-/// the 413 is sent, so a client still writing it reads the answer instead of a
-/// broken pipe; a larger one is refused at once and its connection closed.
-pub const DRAIN_LIMIT: u64 = 16 * BODY_LIMIT;
-/// Longest a request body may take to arrive (and an oversized one to be drained).
-pub const BODY_TIME_LIMIT: Duration = Duration::from_secs(10);
-/// Longest the JSON batch fallback drives a run before answering.
-pub const BATCH_TIME_LIMIT: Duration = Duration::from_secs(20);
 /// Longest a manual `step?n=` runs (waiting for a worker included) before it
 /// answers with the step it reached.
 pub const STEP_TIME_LIMIT: Duration = Duration::from_secs(5);
 /// Longest a configure may wait for a worker and build its problem.
 pub const CONFIGURE_TIME_LIMIT: Duration = Duration::from_secs(20);
-/// Progress samples in a batch answer.
-pub const BATCH_SAMPLES: u64 = 100;
 
-/// What every handler shares.
+/// What every handler shares: the problem kinds, the sessions, the auth switch,
+/// the classroom key and the pool for long work.
 #[derive(Clone)]
 pub struct Api {
+    registry: Arc<Registry>,
+    sessions: Sessions,
+    no_auth: bool,
+    server_key: Option<Arc<str>>,
+    work: Work,
+}
+
+impl Api {
+    /// Handlers over these kinds and sessions; `no_auth` skips the control-token check
+    /// (`kiln serve --no-auth`).
+    pub fn new(registry: Arc<Registry>, sessions: Sessions, no_auth: bool) -> Self {
+        Api { registry, sessions, no_auth, server_key: None, work: Work::new(Work::default_workers()) }
+    }
+
+    /// Creating a session needs this key (`kiln serve --classroom`).
+    pub fn with_server_key(mut self, key: Option<String>) -> Self {
+        self.server_key = key.map(Arc::from);
+        self
+    }
+
+    /// Long work goes to this pool.
+    pub fn with_work(mut self, work: Work) -> Self {
+        self.work = work;
+        self
+    }
+
     /// The sessions.
-    pub sessions: Sessions,
-    /// Skip the control-token check (`kiln serve --no-auth`).
-    pub no_auth: bool,
-    /// `kiln serve --classroom`: creating a session needs this key.
-    pub server_key: Option<Arc<str>>,
-    /// The bounded pool for long work.
-    pub work: Work,
+    pub fn sessions(&self) -> &Sessions {
+        &self.sessions
+    }
+
+    /// The pool for long work.
+    pub fn work(&self) -> &Work {
+        &self.work
+    }
+
+    /// Whether the token check is off (`--no-auth`).
+    pub fn no_auth(&self) -> bool {
+        self.no_auth
+    }
 }
 
 /// The methods a path answers, for the `Allow` header of a 405 (HEAD wherever GET).
@@ -87,7 +109,8 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
     let health = warp::path!("health").and(get).and(ctx.clone()).map(|api: Api| health(&api));
     let problems = warp::path!("api" / "problems")
         .and(get)
-        .map(|| warp::reply::json(&catalog::problems()).into_response());
+        .and(ctx.clone())
+        .map(|api: Api| warp::reply::json(api.registry.catalog()).into_response());
     let configure = warp::path!("api" / "sa" / "configure")
         .and(post)
         .and(ctx.clone())
@@ -192,60 +215,16 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .unify()
         .or(statics)
         .unify()
-        .recover(crate::error::recover)
+        .recover(super::error::recover)
         .unify()
         .boxed()
 }
 
-/// Read a request body of at most [`BODY_LIMIT`] bytes.
-///
-/// warp's `content_length_limit` rejects on the header alone, and hyper then closes
-/// the connection while the client is still sending: the client sees a broken pipe
-/// or a reset, never the 413 (a browser uploading a too-large TSPLIB file shows a
-/// network error). So an oversized body is read to its end and thrown away, bounded
-/// by [`DRAIN_LIMIT`] bytes and [`BODY_TIME_LIMIT`], before the 413 goes out.
-async fn read_body<B: bytes::Buf>(
-    declared: Option<u64>,
-    body: impl futures_util::Stream<Item = Result<B, warp::Error>>,
-) -> Result<Bytes, ApiError> {
-    use futures_util::StreamExt;
-    let too_large = || ApiError::PayloadTooLarge { limit: BODY_LIMIT };
-    if declared.is_some_and(|n| n > DRAIN_LIMIT) {
-        return Err(too_large());
-    }
-    let deadline = tokio::time::Instant::now() + BODY_TIME_LIMIT;
-    let mut body = std::pin::pin!(body);
-    let mut kept = bytes::BytesMut::new();
-    let mut seen: u64 = 0;
-    loop {
-        let chunk = match tokio::time::timeout_at(deadline, body.next()).await {
-            Ok(Some(Ok(chunk))) => chunk,
-            Ok(None) => break,
-            Ok(Some(Err(e))) => {
-                return Err(ApiError::BadRequest {
-                    code: "invalid_body",
-                    message: format!("the request body could not be read: {e}"),
-                    field: None,
-                });
-            }
-            Err(_) if seen > BODY_LIMIT => return Err(too_large()),
-            Err(_) => return Err(ApiError::BodyTimeout { seconds: BODY_TIME_LIMIT.as_secs() }),
-        };
-        seen += chunk.remaining() as u64;
-        if seen <= BODY_LIMIT {
-            bytes::BufMut::put(&mut kept, chunk);
-        } else if seen > DRAIN_LIMIT {
-            return Err(too_large());
-        }
-    }
-    if seen > BODY_LIMIT { Err(too_large()) } else { Ok(kept.freeze()) }
-}
-
-fn reply(result: Result<Response, ApiError>) -> Response {
+pub(super) fn reply(result: Result<Response, ApiError>) -> Response {
     result.unwrap_or_else(Reply::into_response)
 }
 
-fn json_reply(value: &impl serde::Serialize, status: StatusCode) -> Response {
+pub(super) fn json_reply(value: &impl serde::Serialize, status: StatusCode) -> Response {
     warp::reply::with_status(warp::reply::json(value), status).into_response()
 }
 
@@ -259,7 +238,7 @@ fn parse_id(id: &str) -> Result<Uuid, ApiError> {
 }
 
 fn session(api: &Api, id: &str) -> Result<Arc<Session>, ApiError> {
-    api.sessions.get(parse_id(id)?)
+    Ok(api.sessions.get(parse_id(id)?)?)
 }
 
 /// The `Authorization: Bearer` value, if any.
@@ -270,7 +249,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// Check `Authorization: Bearer <token>` against the session's token; the owner's
 /// call keeps the session alive.
-fn authorize(api: &Api, session: &Session, headers: &HeaderMap) -> Result<(), ApiError> {
+pub(super) fn authorize(api: &Api, session: &Session, headers: &HeaderMap) -> Result<(), ApiError> {
     if !api.no_auth {
         let token = bearer(headers).ok_or(ApiError::MissingToken)?;
         if !session.token_matches(token) {
@@ -290,7 +269,9 @@ fn check_server_key(api: &Api, headers: &HeaderMap) -> Result<(), ApiError> {
     if same { Ok(()) } else { Err(ApiError::WrongServerKey) }
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+pub(super) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(e.to_string()))
 }
 
@@ -309,26 +290,28 @@ async fn configure(api: Api, body: Bytes) -> Result<Response, ApiError> {
         return Err(ApiError::ShuttingDown);
     }
     let body = if body.iter().all(u8::is_ascii_whitespace) { Bytes::from_static(b"{}") } else { body };
+    let request = Request::from_json(&body, Scope::Session)?;
     api.sessions.check_room()?;
-    let sessions = api.sessions.clone();
-    // Parsing a TSPLIB text and building the problem take real CPU: on the pool.
+    let (registry, sessions) = (api.registry.clone(), api.sessions.clone());
+    // Resolving builds the problem (a large TSPLIB text, a formula): once, off the
+    // reactor, on the bounded pool.
     let session = api
         .work
-        .run(Instant::now() + CONFIGURE_TIME_LIMIT, move |_| {
-            let resolved = RunParams::from_json(&body)?.resolve_for_session()?;
-            sessions.create(resolved)
+        .run(Instant::now() + CONFIGURE_TIME_LIMIT, move |_| -> Result<Arc<Session>, ApiError> {
+            let resolved = registry.resolve(&request)?;
+            Ok(sessions.create(resolved)?)
         })
         .await??;
-    let id = session.id;
+    let id = session.id();
     let live = session.live();
     let body = json!({
         "session_id": id,
         "control_token": session.token(),
-        "state": live.state,
-        "total_steps": live.latest.progress.total_steps,
-        "problem": session.spec.kind(),
-        "config": session.config,
-        "pacing": session.pacing,
+        "state": live.state(),
+        "total_steps": live.latest().progress.total_steps,
+        "problem": session.problem(),
+        "config": session.config(),
+        "pacing": session.pacing(),
         "stream_url": format!("/api/sa/{id}/stream"),
         "watch_url": format!("/watch/{id}"),
         "qr_url": format!("/api/sa/{id}/watch-qr.svg"),
@@ -345,13 +328,13 @@ fn list(api: &Api) -> Response {
         .map(|s| {
             let live = s.live();
             json!({
-                "session_id": s.id,
-                "problem": s.spec.kind(),
-                "state": live.state,
-                "step": live.latest.progress.step,
-                "total_steps": live.latest.progress.total_steps,
-                "viewers": live.clients.len(),
-                "created_at": s.created_at,
+                "session_id": s.id(),
+                "problem": s.problem(),
+                "state": live.state(),
+                "step": live.latest().progress.step,
+                "total_steps": live.latest().progress.total_steps,
+                "viewers": live.viewers().len(),
+                "created_at": s.created_at(),
             })
         })
         .collect();
@@ -362,15 +345,15 @@ fn status(api: &Api, id: &str) -> Result<Response, ApiError> {
     let session = session(api, id)?;
     let live = session.live();
     let body = json!({
-        "session_id": session.id,
-        "state": live.state,
-        "problem": session.spec.kind(),
-        "spec": session.spec,
-        "config": session.config,
-        "pacing": session.pacing,
-        "created_at": session.created_at,
-        "viewers": live.clients.len(),
-        "progress": live.latest.progress,
+        "session_id": session.id(),
+        "state": live.state(),
+        "problem": session.problem(),
+        "spec": session.spec(),
+        "config": session.config(),
+        "pacing": session.pacing(),
+        "created_at": session.created_at(),
+        "viewers": live.viewers().len(),
+        "progress": live.latest().progress,
     });
     Ok(json_reply(&body, StatusCode::OK))
 }
@@ -379,16 +362,16 @@ fn streaming_status(api: &Api, id: &str) -> Result<Response, ApiError> {
     let session = session(api, id)?;
     let live = session.live();
     let body = json!({
-        "session_id": session.id,
-        "has_active_stream": !live.clients.is_empty(),
-        "streaming_clients": live.clients.len(),
-        "client_ids": live.clients,
-        "buffered_events": live.history.len(),
+        "session_id": session.id(),
+        "has_active_stream": !live.viewers().is_empty(),
+        "streaming_clients": live.viewers().len(),
+        "client_ids": live.viewers(),
+        "buffered_events": live.buffered(),
         "last_event_id": live.latest_id(),
-        "is_complete": live.state == SessionState::Complete,
-        "status": live.state,
-        "step": live.latest.progress.step,
-        "created_at": session.created_at,
+        "is_complete": live.state() == SessionState::Complete,
+        "status": live.state(),
+        "step": live.latest().progress.step,
+        "created_at": session.created_at(),
     });
     Ok(json_reply(&body, StatusCode::OK))
 }
@@ -430,7 +413,7 @@ async fn stream(
     let resume = last_event_id(query, headers);
     let cursor = {
         let live = session.live();
-        let complete = live.state == SessionState::Complete;
+        let complete = live.state() == SessionState::Complete;
         match resume {
             Some(id) if complete && id == live.latest_id() => {
                 return Ok(StatusCode::NO_CONTENT.into_response());
@@ -453,44 +436,10 @@ async fn stream(
     Ok(response)
 }
 
-/// The JSON fallback for the token's holder: drive the run to completion (bounded
-/// in time, on the pool) and answer with the result and sampled progress.
-async fn batch(api: Api, session: Arc<Session>) -> Result<Response, ApiError> {
-    let deadline = Instant::now() + BATCH_TIME_LIMIT;
-    let worker = session.clone();
-    let (samples, last) =
-        api.work.run(deadline, move |cancel| worker.run_to_end(BATCH_SAMPLES, cancel)).await?;
-    let events: Vec<_> = samples.iter().map(|f| &f.progress).collect();
-    let body = json!({
-        "session_id": session.id,
-        "is_complete": last.progress.is_complete,
-        "result": last.value_with_drawings(),
-        "events": events,
-    });
-    Ok(json_reply(&body, StatusCode::OK))
-}
-
-/// The JSON fallback for anyone without the token: the session as it stands, with
-/// the progress of (at most [`BATCH_SAMPLES`]) events of its history.
-fn as_it_stands(session: &Session) -> Response {
-    let live = session.live();
-    let every = (live.history.len() / BATCH_SAMPLES as usize).max(1);
-    let events: Vec<_> = live.history.iter().step_by(every).map(|e| e.frame.progress.clone()).collect();
-    let body = json!({
-        "session_id": session.id,
-        "state": live.state,
-        "is_complete": live.state == SessionState::Complete,
-        "result": live.latest.value_with_drawings(),
-        "events": events,
-    });
-    drop(live);
-    json_reply(&body, StatusCode::OK)
-}
-
 fn watch_qr(api: &Api, id: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
     let session = session(api, id)?;
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let url = format!("http://{host}/watch/{}", session.id);
+    let url = format!("http://{host}/watch/{}", session.id());
     let svg = crate::render::qr::qr_svg(&url);
     let mut response = svg.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
@@ -553,8 +502,8 @@ async fn control(
 fn delete(api: &Api, id: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
     let session = session(api, id)?;
     authorize(api, &session, headers)?;
-    api.sessions.delete(session.id)?;
-    Ok(json_reply(&json!({ "session_id": session.id, "deleted": true }), StatusCode::OK))
+    api.sessions.delete(session.id())?;
+    Ok(json_reply(&json!({ "session_id": session.id(), "deleted": true }), StatusCode::OK))
 }
 
 /// A file of the embedded page.

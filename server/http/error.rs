@@ -12,8 +12,8 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Rejection, Reply};
 
-use crate::params::ParamError;
-use crate::session::SessionState;
+use crate::kinds::ParamError;
+use crate::live::{LiveError, SessionState};
 
 /// A request that cannot be answered with success.
 #[derive(Debug, thiserror::Error)]
@@ -146,6 +146,18 @@ impl From<ParamError> for ApiError {
     }
 }
 
+impl From<LiveError> for ApiError {
+    fn from(e: LiveError) -> Self {
+        match e {
+            LiveError::UnknownSession(id) => ApiError::UnknownSession(id.to_string()),
+            LiveError::InvalidTransition { action, state } => ApiError::InvalidTransition { action, state },
+            LiveError::TooMany(message) => ApiError::TooMany(message),
+            LiveError::Busy => ApiError::Busy,
+            LiveError::Failed(message) => ApiError::Internal(message),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct ErrorBody<'a> {
     error: ErrorDetail<'a>,
@@ -181,7 +193,7 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     let error = if rejection.is_not_found() {
         ApiError::NotFound("for this path".into())
     } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
-        ApiError::PayloadTooLarge { limit: crate::api::BODY_LIMIT }
+        ApiError::PayloadTooLarge { limit: super::body::BODY_LIMIT }
     } else if rejection.find::<warp::reject::LengthRequired>().is_some() {
         ApiError::BadRequest {
             code: "length_required",

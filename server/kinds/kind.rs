@@ -1,0 +1,206 @@
+//! [`Kind`]: the one trait a problem kind implements on the server side, and the
+//! small types it answers with.
+//!
+//! A kind names itself, lists its own parameters (the shared ones come from
+//! [`super::common`]), offers presets, turns checked parameter values into a
+//! [`Spec`] (the small JSON that rebuilds the problem, kept in replay records) and
+//! builds the engine problem from a spec, once, on a blocking thread. What it
+//! builds is a [`Built`]: the problem with its own defaults, ready to become a
+//! [`super::run::Run`] for a config. How the page shows a kind's runs is a [`View`].
+//!
+//! The trait is object-safe: the registry keeps `Arc<dyn Kind>`, and dynamic
+//! dispatch happens once per request or frame; the engine loop underneath stays
+//! monomorphised (see [`super::run`]).
+
+use kiln_engine::{AnnealConfig, ScheduleKind};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::param::{Param, ParamError};
+use super::run::Anneal;
+
+/// A problem kind: the engine problem plus everything the server needs to offer it.
+pub trait Kind: Send + Sync + 'static {
+    /// The name parameters, events and records use (`"isomer"`).
+    fn name(&self) -> &'static str;
+    /// A label for the page's picker.
+    fn label(&self) -> &'static str;
+    /// The kind's own parameters (group "problem" as a rule).
+    fn parameters(&self) -> Vec<Param>;
+    /// Named sets of parameter values.
+    fn presets(&self) -> Vec<Preset> {
+        Vec::new()
+    }
+    /// Bundled instances, for the catalog (an empty list by default).
+    fn instances(&self) -> Value {
+        json!([])
+    }
+    /// How the page shows a run of this kind.
+    fn view(&self) -> View;
+    /// The spec of checked values (every value passed its table row; cross-field
+    /// rules, such as "one source of cities", are the kind's to check here).
+    fn spec(&self, values: &Values) -> Result<Spec, ParamError>;
+    /// Build the engine problem of a spec. Blocking: call it off the async reactor.
+    fn build(&self, spec: &Spec) -> Result<Box<dyn Built>, ParamError>;
+    /// One line naming what a spec anneals ("tsp berlin52"), for summaries.
+    fn describe(&self, spec: &Spec) -> String {
+        format!("{} {}", self.name(), Value::Object(spec.fields.clone()))
+    }
+}
+
+/// A built problem, not yet annealing.
+pub trait Built: Send {
+    /// The kind's defaults for this problem (a tour's length depends on its cities).
+    fn defaults(&self) -> Defaults;
+    /// The annealer over this problem with `config`.
+    fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError>;
+}
+
+/// A kind's defaults for the shared parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Defaults {
+    /// Schedule family.
+    pub schedule: ScheduleKind,
+    /// Steps per cycle.
+    pub steps_per_cycle: u64,
+    /// Cycles.
+    pub cycles: u64,
+    /// A live session spreads its run over about this many events; `None` shows every
+    /// step (one step per event, teaching mode).
+    pub events_per_run: Option<u64>,
+}
+
+impl Default for Defaults {
+    /// The engine's defaults (Faulon's schedule, 4 cycles of 500 steps), every step shown.
+    fn default() -> Self {
+        let c = AnnealConfig::default();
+        Defaults {
+            schedule: c.schedule,
+            steps_per_cycle: c.steps_per_cycle,
+            cycles: c.cycles,
+            events_per_run: None,
+        }
+    }
+}
+
+/// A named set of parameter values.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Preset {
+    /// Its name.
+    pub name: String,
+    /// Its label.
+    pub label: String,
+    /// The values it sets.
+    pub params: Value,
+}
+
+impl Preset {
+    /// A preset.
+    pub fn new(name: impl Into<String>, label: impl Into<String>, params: Value) -> Self {
+        Preset { name: name.into(), label: label.into(), params }
+    }
+}
+
+/// How the page shows a kind's run: what a state is called, which progress fields
+/// are extra counters, and which give the captions under the drawings.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct View {
+    /// What one state is ("molecule", "tour").
+    pub state_noun: &'static str,
+    /// Extra counters: progress field and label.
+    pub counters: Vec<Counter>,
+    /// Captions under the drawings, if any.
+    pub captions: Option<Captions>,
+}
+
+/// One extra counter.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Counter {
+    /// The progress field.
+    pub field: &'static str,
+    /// Its label.
+    pub label: &'static str,
+}
+
+/// The captions under the current and best drawings.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Captions {
+    /// Progress field shown under the current state.
+    pub current: &'static str,
+    /// Progress field shown under the best state.
+    pub best: &'static str,
+    /// Text before the value ("tour length ").
+    pub prefix: &'static str,
+}
+
+/// What is annealed: a kind's name and its spec's fields, as JSON
+/// (`{"problem": "tsp", "cities": {"bundled": {"instance": "berlin52"}}}`). It goes
+/// into replay records and rebuilds the identical problem.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Spec {
+    /// The kind's name.
+    pub problem: String,
+    /// The kind's fields.
+    #[serde(flatten)]
+    pub fields: Map<String, Value>,
+}
+
+impl Spec {
+    /// A spec of `kind` from a serialisable value (an object).
+    pub fn of(kind: &str, fields: &impl Serialize) -> Spec {
+        let fields = match serde_json::to_value(fields) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        Spec { problem: kind.to_string(), fields }
+    }
+
+    /// The fields read back as `T`; the error names the field serde names.
+    pub fn read<T: serde::de::DeserializeOwned>(&self) -> Result<T, ParamError> {
+        serde_json::from_value(Value::Object(self.fields.clone()))
+            .map_err(|e| ParamError::new("problem", format!("not a {} spec: {e}", self.problem)))
+    }
+}
+
+/// Checked parameter values, as a kind reads them in [`Kind::spec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Values {
+    map: Map<String, Value>,
+}
+
+impl Values {
+    /// Values already checked against the table.
+    pub fn new(map: Map<String, Value>) -> Self {
+        Values { map }
+    }
+
+    /// The value of `name`, if given (a JSON `null` counts as not given).
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.map.get(name).filter(|v| !v.is_null())
+    }
+
+    /// A string value.
+    pub fn str(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(Value::as_str)
+    }
+
+    /// A whole-number value.
+    pub fn u64(&self, name: &str) -> Option<u64> {
+        self.get(name).and_then(Value::as_u64)
+    }
+
+    /// A number value.
+    pub fn f64(&self, name: &str) -> Option<f64> {
+        self.get(name).and_then(Value::as_f64)
+    }
+
+    /// Whether `name` was given.
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Every given name.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.map.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k.as_str())
+    }
+}

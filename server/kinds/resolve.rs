@@ -1,0 +1,216 @@
+//! From flat parameters to a ready run: parse, check against the table, build once.
+//!
+//! A [`Request`] is the flat JSON object of `POST /api/sa/configure` (or what the
+//! CLI's flags stand for). [`resolve`] picks the kind, checks every given value
+//! against its table row (unknown names, types, bounds, finiteness), lets the kind
+//! turn the values into a [`Spec`], builds the problem *once*, fills the defaults
+//! (the kind's, then the engine's), and returns the [`Resolved`] run, config and
+//! pacing. Every error names the field as the API spells it, and the value.
+
+use kiln_engine::{AnnealConfig, Batch, Direction, ScheduleKind};
+use serde_json::{Map, Value};
+
+use super::common::{self, DEFAULT_EVENTS_PER_SEC, MAX_SESSION_STEPS, Pacing, StepsPerEvent};
+use super::kind::{Defaults, Spec, Values};
+use super::param::{Param, ParamError};
+use super::registry::Registry;
+use super::run::Run;
+
+/// Where a run will be shown: a live session has a cap on its total steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// A live session: at most [`MAX_SESSION_STEPS`] steps in total.
+    Session,
+    /// A headless run (`kiln run`): the engine's own limit.
+    Headless,
+}
+
+/// Flat parameters, not yet checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    values: Map<String, Value>,
+    /// Total steps over all cycles (the CLI's `--steps`), split evenly over the cycles.
+    total_steps: Option<u64>,
+    scope: Scope,
+}
+
+/// Checked parameters and the run they describe, built once.
+pub struct Resolved {
+    /// What is annealed.
+    pub spec: Spec,
+    /// How it is annealed.
+    pub config: AnnealConfig,
+    /// How fast a live session shows it.
+    pub pacing: Pacing,
+    /// The run at step 0.
+    pub run: Run,
+}
+
+impl Request {
+    /// Read a JSON body; errors name the field (a syntax error inside a value, a
+    /// `NaN` literal, a number out of range name the field it sits in).
+    pub fn from_json(body: &[u8], scope: Scope) -> Result<Request, ParamError> {
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let values: Map<String, Value> = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
+        de.end()
+            .map_err(|e| ParamError::new("", format!("trailing characters after the JSON object: {e}")))?;
+        Ok(Request { values, total_steps: None, scope })
+    }
+
+    /// Parameters already as a JSON object.
+    pub fn from_map(values: Map<String, Value>, scope: Scope) -> Request {
+        Request { values, total_steps: None, scope }
+    }
+
+    /// With a total step count to split over the cycles.
+    pub fn with_total_steps(mut self, steps: Option<u64>) -> Request {
+        self.total_steps = steps;
+        self
+    }
+
+    /// The given values.
+    pub fn values(&self) -> &Map<String, Value> {
+        &self.values
+    }
+}
+
+/// Check `request` and build its run. Blocking (builds the problem once).
+pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, ParamError> {
+    let values = &request.values;
+    let kind = match values.get("problem") {
+        None | Some(Value::Null) => registry
+            .default_kind()
+            .ok_or_else(|| ParamError::new("problem", "this server offers no problem kinds"))?,
+        Some(Value::String(name)) => registry.kind(name)?,
+        Some(other) => return Err(ParamError::new("problem", format!("must be a kind's name, not {other}"))),
+    };
+    let mut table = common::parameters(&registry.names(), &Defaults::default());
+    table.extend(kind.parameters());
+    for (name, value) in values {
+        let Some(param) = table.iter().find(|p| p.name == name) else {
+            return Err(unknown(registry, kind.name(), name, &table));
+        };
+        if !value.is_null() {
+            param.check(value)?;
+        }
+    }
+    let given = Values::new(values.clone());
+    let spec = kind.spec(&given)?;
+    let built = kind.build(&spec)?;
+    let defaults = built.defaults();
+    let config = config(&given, &defaults, request.total_steps)?;
+    if request.scope == Scope::Session && config.total_steps() > MAX_SESSION_STEPS {
+        let field = if given.has("num_cycles") && !given.has("steps_per_cycle") {
+            "num_cycles"
+        } else {
+            "steps_per_cycle"
+        };
+        return Err(ParamError::new(
+            field,
+            format!(
+                "{} steps per cycle times {} cycles is {} steps; a live session allows at most {MAX_SESSION_STEPS}",
+                config.steps_per_cycle,
+                config.cycles,
+                config.total_steps()
+            ),
+        ));
+    }
+    let pacing = Pacing {
+        steps_per_event: given
+            .get("steps_per_event")
+            .and_then(StepsPerEvent::from_value)
+            .unwrap_or_else(|| common::default_steps_per_event(&defaults, config.total_steps())),
+        max_events_per_sec: given.f64("max_events_per_sec").unwrap_or(DEFAULT_EVENTS_PER_SEC),
+    };
+    let run = Run::new(kind.name(), built.start(config.clone())?);
+    Ok(Resolved { spec, config, pacing, run })
+}
+
+/// The config from the given values over the kind's and the engine's defaults.
+fn config(given: &Values, defaults: &Defaults, total_steps: Option<u64>) -> Result<AnnealConfig, ParamError> {
+    let base = AnnealConfig::default();
+    let cycles = given.u64("num_cycles").unwrap_or(defaults.cycles);
+    let steps_per_cycle = match total_steps {
+        None => given.u64("steps_per_cycle").unwrap_or(defaults.steps_per_cycle),
+        Some(_) if given.has("steps_per_cycle") => {
+            return Err(ParamError::new("steps", "give the total steps or steps_per_cycle, not both"));
+        }
+        Some(total) => {
+            if total == 0 || total % cycles != 0 {
+                let below = total / cycles * cycles;
+                let above = below + cycles;
+                return Err(ParamError::new(
+                    "steps",
+                    format!(
+                        "{total} steps do not split evenly into {cycles} cycle(s); use {} or {above}, or change the cycles",
+                        if below == 0 { cycles } else { below }
+                    ),
+                ));
+            }
+            let per_cycle = total / cycles;
+            if per_cycle > common::MAX_SESSION_STEPS {
+                return Err(ParamError::new(
+                    "steps",
+                    format!(
+                        "{total} steps over {cycles} cycle(s) is {per_cycle} per cycle; at most {MAX_SESSION_STEPS} per cycle are allowed, so give more cycles"
+                    ),
+                ));
+            }
+            per_cycle
+        }
+    };
+    let schedule = given.str("schedule").and_then(ScheduleKind::from_name).unwrap_or(defaults.schedule);
+    let direction = match given.str("optimization_mode") {
+        Some("MAXIMIZE") => Direction::Maximize,
+        _ => Direction::Minimize,
+    };
+    let batch = match given.get("batch") {
+        Some(Value::String(_)) | None => Batch::Auto,
+        Some(v) => Batch::Fixed(v.as_u64().unwrap_or(1) as u32),
+    };
+    let config = AnnealConfig {
+        seed: given.u64("seed").unwrap_or(base.seed),
+        schedule,
+        initial_temp: given.f64("initial_temp").unwrap_or(base.initial_temp),
+        final_temp: given.f64("final_temp"),
+        k: given.f64("cooling_schedule_k").unwrap_or(base.k),
+        steps_per_cycle,
+        cycles,
+        direction,
+        batch,
+        threads: 0,
+    };
+    config.validate().map_err(|e| ParamError::new(e.field, e.message))?;
+    Ok(config)
+}
+
+/// A name not in this kind's table: another kind's parameter, or unknown.
+fn unknown(registry: &Registry, kind: &str, name: &str, table: &[Param]) -> ParamError {
+    let owner = registry.kinds().find(|k| k.parameters().iter().any(|p| p.name == name));
+    match owner {
+        Some(other) => {
+            ParamError::new(name, format!("applies to problem \"{}\" only, not \"{kind}\"", other.name()))
+        }
+        None => {
+            let known: Vec<&str> = table.iter().map(|p| p.name).collect();
+            ParamError::new(name, format!("unknown field \"{name}\"; known fields: {}", known.join(", ")))
+        }
+    }
+}
+
+/// A serde error, with the top-level field it happened in.
+fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ParamError {
+    let field = e.path().iter().next().map(|segment| segment.to_string().trim_start_matches('.').to_string());
+    let inner = e.into_inner();
+    match field {
+        Some(field) if !field.is_empty() && field != "?" => {
+            let message = if inner.is_syntax() || inner.is_data() {
+                format!("not a valid JSON value (numbers must be finite, NaN is not JSON): {inner}")
+            } else {
+                inner.to_string()
+            };
+            ParamError::new(field, message)
+        }
+        _ => ParamError::new("", format!("the body must be a JSON object of parameters: {inner}")),
+    }
+}

@@ -1,0 +1,382 @@
+//! A run of any kind: the object-safe [`Anneal`] over the engine's generic
+//! `Annealer<P>`, and [`Run`], the one type sessions, `kiln run` and `kiln replay`
+//! hold.
+//!
+//! Dynamic dispatch costs one virtual call per *frame* (`run(n)` advances n steps
+//! inside the monomorphised engine loop), never one per step. A kind supplies only
+//! a [`StateView`] of its problem (how to draw a state, its extra progress fields,
+//! its known optimum, and optionally an observer of accepted states); the blanket
+//! [`Annealed`] pairs it with the annealer and implements [`Anneal`] for every kind.
+
+use std::sync::Arc;
+
+use kiln_engine::replay::RECORD_FORMAT;
+use kiln_engine::{
+    AnnealConfig, Annealer, Checkpoint, Counters, Problem, ReplayRecord, Snapshot, StepOutcome,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::kind::{Built, Defaults, Spec};
+use super::param::ParamError;
+
+/// What a kind knows about its own states, beside the engine.
+pub trait StateView<P: Problem>: Send + 'static {
+    /// Whether [`StateView::observe`] wants every accepted state (costs a callback
+    /// per accepted step, so off unless a kind needs it).
+    const OBSERVES: bool = false;
+    /// Called with the initial state, at start and after every reset.
+    fn restart(&mut self, _problem: &P, _state: &P::State) {}
+    /// Called with every accepted state when [`StateView::OBSERVES`] is true.
+    fn observe(&mut self, _state: &P::State) {}
+    /// An SVG drawing of a state.
+    fn draw(&self, problem: &P, state: &P::State) -> String;
+    /// The kind's extra progress fields.
+    fn extra(&self, _sa: &Annealer<P>) -> Map<String, Value> {
+        Map::new()
+    }
+    /// The energy of a known optimum, if any.
+    fn optimum(&self, _sa: &Annealer<P>) -> Option<f64> {
+        None
+    }
+}
+
+/// An annealer of some kind, behind one object-safe interface.
+pub trait Anneal: Send {
+    /// Advance up to `n` steps; returns how many were done.
+    fn run(&mut self, n: u64) -> u64;
+    /// Advance one step; `None` once complete.
+    fn step(&mut self) -> Option<StepOutcome>;
+    /// Back to step 0.
+    fn reset(&mut self);
+    /// The engine's numbers.
+    fn snapshot(&self) -> Snapshot;
+    /// A replay checkpoint of the current step.
+    fn checkpoint(&self) -> Checkpoint;
+    /// The engine's counters.
+    fn counters(&self) -> Counters;
+    /// Steps done.
+    fn steps_done(&self) -> u64;
+    /// Steps in the run.
+    fn total_steps(&self) -> u64;
+    /// All steps done.
+    fn is_complete(&self) -> bool;
+    /// The run's config.
+    fn config(&self) -> &AnnealConfig;
+    /// Energy of a known optimum, if any.
+    fn optimal_energy(&self) -> Option<f64>;
+    /// The kind's extra progress fields.
+    fn extra(&self) -> Map<String, Value>;
+    /// SVG of the current state.
+    fn current_svg(&self) -> String;
+    /// SVG of the best state.
+    fn best_svg(&self) -> String;
+    /// Share a rayon pool for speculative batches (a server with many sessions).
+    fn with_pool(self: Box<Self>, pool: Arc<rayon::ThreadPool>) -> Box<dyn Anneal>;
+    /// The last step's move in the problem's own terms, for teaching mode. A hook:
+    /// no kind describes its moves yet, so every run answers `None`.
+    fn last_move(&self) -> Option<Value> {
+        None
+    }
+}
+
+/// The engine's annealer paired with its kind's view: the blanket [`Anneal`].
+pub struct Annealed<P: Problem, V> {
+    sa: Annealer<P>,
+    view: V,
+}
+
+impl<P: Problem + 'static, V: StateView<P>> Annealed<P, V> {
+    /// Pair an annealer at step 0 with its view.
+    pub fn new(sa: Annealer<P>, mut view: V) -> Self {
+        view.restart(sa.problem(), sa.state());
+        Annealed { sa, view }
+    }
+}
+
+impl<P: Problem + 'static, V: StateView<P>> Anneal for Annealed<P, V> {
+    fn run(&mut self, n: u64) -> u64 {
+        if V::OBSERVES {
+            let view = &mut self.view;
+            self.sa.run_observed(n, &mut |s: &P::State| view.observe(s))
+        } else {
+            self.sa.run(n)
+        }
+    }
+
+    fn step(&mut self) -> Option<StepOutcome> {
+        let outcome = self.sa.step();
+        if V::OBSERVES && matches!(outcome, Some(StepOutcome::Accepted { .. })) {
+            self.view.observe(self.sa.state());
+        }
+        outcome
+    }
+
+    fn reset(&mut self) {
+        self.sa.reset();
+        self.view.restart(self.sa.problem(), self.sa.state());
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        self.sa.snapshot()
+    }
+
+    fn checkpoint(&self) -> Checkpoint {
+        self.sa.checkpoint()
+    }
+
+    fn counters(&self) -> Counters {
+        self.sa.counters().clone()
+    }
+
+    fn steps_done(&self) -> u64 {
+        self.sa.steps_done()
+    }
+
+    fn total_steps(&self) -> u64 {
+        self.sa.total_steps()
+    }
+
+    fn is_complete(&self) -> bool {
+        self.sa.is_complete()
+    }
+
+    fn config(&self) -> &AnnealConfig {
+        self.sa.config()
+    }
+
+    fn optimal_energy(&self) -> Option<f64> {
+        self.view.optimum(&self.sa)
+    }
+
+    fn extra(&self) -> Map<String, Value> {
+        self.view.extra(&self.sa)
+    }
+
+    fn current_svg(&self) -> String {
+        self.view.draw(self.sa.problem(), self.sa.state())
+    }
+
+    fn best_svg(&self) -> String {
+        self.view.draw(self.sa.problem(), self.sa.best_state())
+    }
+
+    fn with_pool(self: Box<Self>, pool: Arc<rayon::ThreadPool>) -> Box<dyn Anneal> {
+        let Annealed { sa, view } = *self;
+        Box::new(Annealed { sa: sa.with_pool(pool), view })
+    }
+}
+
+/// A built problem with its view and defaults: the usual [`Built`].
+pub struct Ready<P, V> {
+    problem: P,
+    view: V,
+    defaults: Defaults,
+}
+
+impl<P, V> Ready<P, V> {
+    /// A problem ready to anneal.
+    pub fn new(problem: P, view: V, defaults: Defaults) -> Box<Self> {
+        Box::new(Ready { problem, view, defaults })
+    }
+}
+
+impl<P: Problem + 'static, V: StateView<P>> Built for Ready<P, V> {
+    fn defaults(&self) -> Defaults {
+        self.defaults
+    }
+
+    fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError> {
+        let sa = Annealer::new(self.problem, config).map_err(|e| ParamError::new(e.field, e.message))?;
+        Ok(Box::new(Annealed::new(sa, self.view)))
+    }
+}
+
+/// The numbers of one progress event, with the protocol's field names; a kind's
+/// extra fields sit beside the shared ones.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// The problem kind.
+    pub problem: String,
+    /// Reset generation of the session (1 for a fresh run).
+    pub run: u64,
+    /// Steps done.
+    pub step: u64,
+    /// Steps in the run.
+    pub total_steps: u64,
+    /// 1-based cycle.
+    pub cycle: u64,
+    /// Cycles in the run.
+    pub num_cycles: u64,
+    /// Temperature of the last step.
+    pub temperature: f64,
+    /// Energy of the current state.
+    pub current_energy: f64,
+    /// Best energy seen.
+    pub best_energy: f64,
+    /// Step at which the best was found.
+    pub best_step: u64,
+    /// Known optimum of the instance, if any.
+    pub optimal_energy: Option<f64>,
+    /// Moves applied.
+    pub accepted_moves: u64,
+    /// Moves refused.
+    pub rejected_moves: u64,
+    /// Steps without a valid move.
+    pub invalid_moves: u64,
+    /// Accepted moves that set a new best.
+    pub improvements: u64,
+    /// Recent acceptance rate.
+    pub acceptance_rate: f64,
+    /// All steps done.
+    pub is_complete: bool,
+    /// Running wall time of the session in milliseconds (0 outside a session).
+    pub elapsed_ms: u64,
+    /// The kind's own fields: `NAME_moves` for each named invalid kind the engine
+    /// counts (isomer: `disconnected_moves`), then [`StateView::extra`].
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A run of some kind: what sessions, `kiln run` and `kiln replay` hold.
+pub struct Run {
+    kind: String,
+    inner: Box<dyn Anneal>,
+}
+
+impl Run {
+    /// A run of kind `kind` over an annealer.
+    pub fn new(kind: impl Into<String>, inner: Box<dyn Anneal>) -> Self {
+        Run { kind: kind.into(), inner }
+    }
+
+    /// Share a rayon pool for speculative batches.
+    pub fn with_pool(self, pool: Arc<rayon::ThreadPool>) -> Run {
+        Run { kind: self.kind, inner: self.inner.with_pool(pool) }
+    }
+
+    /// The kind's name.
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    /// Advance up to `n` steps; returns how many were done.
+    pub fn run(&mut self, n: u64) -> u64 {
+        self.inner.run(n)
+    }
+
+    /// Advance one step; `None` once complete.
+    pub fn step(&mut self) -> Option<StepOutcome> {
+        self.inner.step()
+    }
+
+    /// Back to step 0.
+    pub fn reset(&mut self) {
+        self.inner.reset()
+    }
+
+    /// The engine's numbers.
+    pub fn snapshot(&self) -> Snapshot {
+        self.inner.snapshot()
+    }
+
+    /// A replay checkpoint of the current step.
+    pub fn checkpoint(&self) -> Checkpoint {
+        self.inner.checkpoint()
+    }
+
+    /// All steps done.
+    pub fn is_complete(&self) -> bool {
+        self.inner.is_complete()
+    }
+
+    /// Steps done.
+    pub fn steps_done(&self) -> u64 {
+        self.inner.steps_done()
+    }
+
+    /// Steps in the run.
+    pub fn total_steps(&self) -> u64 {
+        self.inner.total_steps()
+    }
+
+    /// The run's config.
+    pub fn config(&self) -> &AnnealConfig {
+        self.inner.config()
+    }
+
+    /// The last step's move, described (a hook; `None` for now).
+    pub fn last_move(&self) -> Option<Value> {
+        self.inner.last_move()
+    }
+
+    /// The progress object of the current step (`run` 1, `elapsed_ms` 0: a session
+    /// fills those in).
+    pub fn progress(&self) -> Progress {
+        let s = self.inner.snapshot();
+        let mut extra = Map::new();
+        for (name, n) in &s.invalid_by_kind {
+            extra.insert(format!("{name}_moves"), Value::from(*n));
+        }
+        extra.extend(self.inner.extra());
+        Progress {
+            problem: self.kind.clone(),
+            run: 1,
+            step: s.step,
+            total_steps: s.total_steps,
+            cycle: s.cycle,
+            num_cycles: s.num_cycles,
+            temperature: s.temperature,
+            current_energy: s.current_energy,
+            best_energy: s.best_energy,
+            best_step: s.best_step,
+            optimal_energy: self.inner.optimal_energy(),
+            accepted_moves: s.accepted_moves,
+            rejected_moves: s.rejected_moves,
+            invalid_moves: s.invalid_moves,
+            improvements: s.improvements,
+            acceptance_rate: s.acceptance_rate,
+            is_complete: s.is_complete,
+            elapsed_ms: 0,
+            extra,
+        }
+    }
+
+    /// Marks that change exactly when the current (first) or best (second) state
+    /// may have changed: the stream re-renders a drawing only when its mark moves.
+    pub fn state_marks(&self) -> (u64, u64) {
+        let c = self.inner.counters();
+        (c.accepted, c.improvements)
+    }
+
+    /// SVG drawing of the current state.
+    pub fn current_svg(&self) -> String {
+        self.inner.current_svg()
+    }
+
+    /// SVG drawing of the best state.
+    pub fn best_svg(&self) -> String {
+        self.inner.best_svg()
+    }
+
+    /// Re-run from step 0 to `until_step` (a fresh run of the same problem and
+    /// config), with a checkpoint every `every` steps and at `until_step`.
+    pub fn record(mut self, spec: &Spec, until_step: u64, every: u64) -> ReplayRecord<Spec> {
+        self.reset();
+        let every = every.max(1);
+        let until = until_step.min(self.total_steps());
+        let mut checkpoints = vec![self.checkpoint()];
+        while self.steps_done() < until {
+            let next = ((self.steps_done() / every + 1) * every).min(until);
+            self.run(next - self.steps_done());
+            checkpoints.push(self.checkpoint());
+        }
+        ReplayRecord {
+            format: RECORD_FORMAT.to_string(),
+            problem: spec.clone(),
+            config: self.config().clone(),
+            checkpoint_every: every,
+            checkpoints,
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! [`LiveError`]: why a session operation cannot be done, in the session's own
+//! terms. `http::error` maps each case to a status code; live/ knows nothing of HTTP.
+
+use uuid::Uuid;
+
+use super::session::SessionState;
+
+/// A session operation that cannot be done.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LiveError {
+    /// No session with this id (never created, deleted, or expired).
+    #[error("no session {0}; it may have expired or been deleted")]
+    UnknownSession(Uuid),
+    /// A control call that does not apply in the session's state.
+    #[error("cannot {action} a session that is {state}")]
+    InvalidTransition {
+        /// The control action asked for.
+        action: &'static str,
+        /// The state the session is in.
+        state: SessionState,
+    },
+    /// A server-wide or per-session limit is reached.
+    #[error("{0}")]
+    TooMany(String),
+    /// Every worker for long work is busy past the request's deadline.
+    #[error("the server is busy with other runs; try again in a moment")]
+    Busy,
+    /// A worker failed (a bug; never expected).
+    #[error("a worker failed: {0}")]
+    Failed(String),
+}
