@@ -126,7 +126,7 @@ impl<P: Problem + 'static, V: StateView<P>> Anneal for Annealed<P, V> {
     }
 
     fn counters(&self) -> Counters {
-        self.sa.counters().clone()
+        *self.sa.counters()
     }
 
     fn steps_done(&self) -> u64 {
