@@ -20,6 +20,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
 use kiln::kinds::{Registry, Request, Scope};
+use kiln::live::work::Cancel;
 use kiln::live::{Limits, Sessions};
 use kiln::server::{ServeOptions, bind, serve_blocking};
 use serde_json::{Value, json};
@@ -191,8 +192,9 @@ async fn event_rate(label: &str, params: Value) {
     let events = tokio::task::spawn_blocking(move || {
         let started = Instant::now();
         let mut n = 0u64;
+        let no_deadline = Cancel::at(started + Duration::from_secs(3600));
         while started.elapsed() < Duration::from_secs(3) {
-            session.step(1).expect("step");
+            session.step(1, &no_deadline).expect("step");
             n += 1;
         }
         n as f64 / started.elapsed().as_secs_f64()

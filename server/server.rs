@@ -3,8 +3,16 @@
 //! [`ServerBuilder::kind`]); the server then binds, serves the API and the page, and
 //! stops gracefully. `cli::serve` is the command-line shell over it.
 //!
+//! Connections are accepted by [`crate::http::connections`] (header-read timeout,
+//! a cap under the open-file limit) and every request passes [`crate::http::edge`]
+//! (origin check, HEAD, `Allow`) before warp's routes.
+//!
+//! With `--classroom`, a random server key is made at start: creating a session
+//! needs it, and the printed teacher link (`/?key=...`) carries it to the teacher's
+//! page; watch links never do.
+//!
 //! Shutdown is a `watch` channel turned true once: the purge task stops, every
-//! open stream sends `shutdown` and ends, warp stops accepting and lets the
+//! open stream sends `shutdown` and ends, the accept loop stops and lets the
 //! connections finish, and after [`ServeOptions::shutdown_grace`] whatever is left
 //! is dropped, so the process exits within about two seconds whatever clients do.
 
@@ -14,10 +22,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
-use warp::Filter;
 
+use crate::http::connections::{ConnectionLimits, connection_cap, raise_open_file_limit};
+use crate::http::edge::Edge;
 use crate::http::{Api, routes};
 use crate::kinds::{Kind, Registry};
+use crate::live::work::Work;
 use crate::live::{Limits, Sessions};
 
 /// A Kiln server's problem kinds: `Server::builder().kind(MyKind).build()`.
@@ -49,7 +59,8 @@ impl Server {
         options: ServeOptions,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(SocketAddr, impl Future<Output = ()> + Send + 'static), ServeError> {
-        bind_with(self.registry.clone(), options, shutdown).await
+        let bound = bind_with(self.registry.clone(), options, shutdown).await?;
+        Ok((bound.addr, bound.server))
     }
 
     /// Run until Ctrl-C or SIGTERM: prints `Listening on http://HOST:PORT/` once
@@ -110,6 +121,12 @@ pub struct ServeOptions {
     pub shutdown_grace: Duration,
     /// Silence after which a stream sends a keep-alive comment.
     pub keep_alive: Duration,
+    /// Require a server key to create sessions (`--classroom`).
+    pub classroom: bool,
+    /// Most open connections (lowered to fit the open-file limit).
+    pub max_connections: usize,
+    /// A request head must arrive within this; also the keep-alive idle timeout.
+    pub header_read_timeout: Duration,
 }
 
 impl Default for ServeOptions {
@@ -127,6 +144,9 @@ impl Default for ServeOptions {
             open_browser: false,
             shutdown_grace: Duration::from_millis(1500),
             keep_alive: limits.keep_alive,
+            classroom: false,
+            max_connections: 8192,
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -155,14 +175,23 @@ pub async fn bind(
     options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(SocketAddr, impl Future<Output = ()> + Send + 'static), ServeError> {
-    bind_with(Arc::new(Registry::builtin()), options, shutdown).await
+    let bound = bind_with(Arc::new(Registry::builtin()), options, shutdown).await?;
+    Ok((bound.addr, bound.server))
+}
+
+/// A bound server: where it listens, the classroom key if any, and the future that
+/// serves until shutdown.
+struct Bound<F> {
+    addr: SocketAddr,
+    server_key: Option<String>,
+    server: F,
 }
 
 async fn bind_with(
     registry: Arc<Registry>,
     options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(SocketAddr, impl Future<Output = ()> + Send + 'static), ServeError> {
+) -> Result<Bound<impl Future<Output = ()> + Send + 'static>, ServeError> {
     let listener = tokio::net::TcpListener::bind(options.addr)
         .await
         .map_err(|source| ServeError::Bind { addr: options.addr, source })?;
@@ -175,21 +204,25 @@ async fn bind_with(
         session_ttl: options.session_ttl,
         history: options.history,
         keep_alive: options.keep_alive,
+        ..Limits::default()
     };
+    if let Some(origin) = &options.allow_origin
+        && !(origin.starts_with("http://") || origin.starts_with("https://"))
+    {
+        return Err(ServeError::Origin(origin.clone()));
+    }
+    let server_key = options.classroom.then(|| uuid::Uuid::new_v4().simple().to_string());
     let sessions = Sessions::new(limits, stop_rx.clone());
-    let api = Api::new(registry, sessions.clone(), options.no_auth);
-    let routes = match &options.allow_origin {
-        None => routes(api),
-        Some(origin) => {
-            if !(origin.starts_with("http://") || origin.starts_with("https://")) {
-                return Err(ServeError::Origin(origin.clone()));
-            }
-            let cors = warp::cors()
-                .allow_origin(origin.as_str())
-                .allow_methods(["GET", "POST", "DELETE", "OPTIONS"])
-                .allow_headers(["authorization", "content-type", "last-event-id", "accept"]);
-            routes(api).with(cors).map(warp::Reply::into_response).boxed()
-        }
+    let api = Api::new(registry, sessions.clone(), options.no_auth)
+        .with_server_key(server_key.clone())
+        .with_work(Work::new(Work::default_workers()));
+    let service = Edge::new(
+        hyper_util::service::TowerToHyperService::new(warp::service(routes(api))),
+        options.allow_origin.clone().map(|o| o.trim_end_matches('/').to_string()),
+    );
+    let connections = ConnectionLimits {
+        header_read_timeout: options.header_read_timeout,
+        max_connections: connection_cap(options.max_connections, raise_open_file_limit()),
     };
     let grace = options.shutdown_grace;
     let server = async move {
@@ -200,7 +233,7 @@ async fn bind_with(
                 let _ = stop.wait_for(|stopped| *stopped).await;
             }
         };
-        let served = warp::serve(routes).incoming(listener).graceful(signal).run();
+        let served = crate::http::connections::serve(listener, service, connections, signal);
         let trigger = async move {
             shutdown.await;
             let _ = stop_tx.send(true);
@@ -216,7 +249,7 @@ async fn bind_with(
         }
         purge.abort();
     };
-    Ok((addr, server))
+    Ok(Bound { addr, server_key, server })
 }
 
 /// Resolves on Ctrl-C or (on Unix) SIGTERM.
@@ -251,11 +284,19 @@ fn serve_blocking_with(registry: Arc<Registry>, options: ServeOptions) -> Result
         tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Runtime)?;
     let open = options.open_browser;
     let result = runtime.block_on(async {
-        let (addr, server) = bind_with(registry, options, termination()).await?;
+        let Bound { addr, server_key, server } = bind_with(registry, options, termination()).await?;
         let url = format!("http://{addr}/");
         println!("Listening on {url}");
+        let page = match &server_key {
+            Some(key) => {
+                let page = format!("{url}?key={key}");
+                println!("Teacher page (its key creates sessions; give students watch links only): {page}");
+                page
+            }
+            None => url,
+        };
         if open {
-            open_browser(&url);
+            open_browser(&page);
         }
         server.await;
         Ok(())

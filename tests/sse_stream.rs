@@ -384,10 +384,12 @@ async fn a_client_that_disconnects_mid_run_stops_the_run() {
 async fn accept_json_on_the_stream_url_answers_the_completed_run_as_one_document() {
     let server = TestServer::start().await;
     let s = server.configure(berlin(20_000, json!(1))).await;
+    // Only the token's holder drives the run (a stranger gets it as it stands).
     let response = server
         .client
         .get(server.url(&format!("/api/sa/{}/stream", s.id)))
         .header("Accept", "application/json")
+        .header("Authorization", format!("Bearer {}", s.token))
         .send()
         .await
         .unwrap();

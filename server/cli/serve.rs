@@ -38,6 +38,10 @@ pub struct ServeArgs {
     /// Allow cross-origin requests from this origin (CORS), e.g. http://localhost:3000
     #[arg(long, value_name = "ORIGIN")]
     pub allow_origin: Option<String>,
+    /// Classroom mode: creating sessions needs a server key, printed at start in the
+    /// teacher's page link (students watching cannot take every session slot)
+    #[arg(long)]
+    pub classroom: bool,
 }
 
 /// Run `kiln serve` until Ctrl-C or SIGTERM.
@@ -52,6 +56,7 @@ pub fn execute(server: &Server, args: &ServeArgs) -> ExitCode {
         max_streams: args.max_streams.unwrap_or(defaults.max_streams),
         no_auth: args.no_auth,
         allow_origin: args.allow_origin.clone(),
+        classroom: args.classroom,
         ..defaults
     };
     match server.serve_blocking(options) {

@@ -69,6 +69,22 @@ pub enum ApiError {
     /// The server is stopping.
     #[error("the server is shutting down")]
     ShuttingDown,
+    /// A cross-origin request from an origin other than `--allow-origin`'s.
+    #[error(
+        "requests from origin '{0}' are not allowed (kiln serve --allow-origin names the one other origin allowed)"
+    )]
+    OriginNotAllowed(String),
+    /// `kiln serve --classroom`: creating a session needs the server key.
+    #[error(
+        "creating a session on this server needs 'Authorization: Bearer <server key>' (kiln serve --classroom printed it; the teacher's page link carries it)"
+    )]
+    MissingServerKey,
+    /// A server key that is not this server's.
+    #[error("the server key does not match")]
+    WrongServerKey,
+    /// Every worker for long work is busy past this request's deadline.
+    #[error("the server is busy with other runs; try again in a moment")]
+    Busy,
     /// A bug or a failed worker; never expected.
     #[error("internal error: {0}")]
     Internal(String),
@@ -91,7 +107,10 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::ShuttingDown | ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
+            ApiError::MissingServerKey => StatusCode::UNAUTHORIZED,
+            ApiError::WrongServerKey => StatusCode::FORBIDDEN,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -109,6 +128,10 @@ impl ApiError {
             ApiError::BodyTimeout { .. } => "body_timeout",
             ApiError::TooMany(_) => "too_many",
             ApiError::ShuttingDown => "shutting_down",
+            ApiError::OriginNotAllowed(_) => "origin_not_allowed",
+            ApiError::MissingServerKey => "missing_server_key",
+            ApiError::WrongServerKey => "wrong_server_key",
+            ApiError::Busy => "busy",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -129,6 +152,8 @@ impl From<LiveError> for ApiError {
             LiveError::UnknownSession(id) => ApiError::UnknownSession(id.to_string()),
             LiveError::InvalidTransition { action, state } => ApiError::InvalidTransition { action, state },
             LiveError::TooMany(message) => ApiError::TooMany(message),
+            LiveError::Busy => ApiError::Busy,
+            LiveError::Failed(message) => ApiError::Internal(message),
         }
     }
 }

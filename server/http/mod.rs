@@ -1,8 +1,12 @@
 //! The HTTP face of the server: the routes (docs/protocol.md, and the page), the
-//! one mapping from errors to statuses, the body reader and the batch fallback.
+//! one mapping from errors to statuses, the body reader, the batch fallback, the
+//! edge every request passes (origin, HEAD, `Allow`) and the accept loop with its
+//! connection limits.
 
 pub mod batch;
 pub mod body;
+pub mod connections;
+pub mod edge;
 pub mod error;
 pub mod routes;
 

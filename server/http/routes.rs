@@ -3,11 +3,15 @@
 //! Each route is a small filter that extracts what its handler needs (path id,
 //! headers, body) and a handler that returns `Result<Response, ApiError>`; errors
 //! become JSON in one place ([`ApiError`]'s `Reply`). Handlers never hold a
-//! session lock across an `.await`, and anything that runs steps or builds a
-//! problem goes to a blocking thread.
+//! session lock across an `.await`. Anything that runs steps or builds a problem
+//! goes to the bounded [`Work`] pool with a deadline, and stops when its client goes
+//! away; only the control token's holder can make a run advance (the batch fallback
+//! included). [`allowed_methods`] is the table of which methods each path answers,
+//! for the `Allow` header of a 405 ([`super::edge`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use serde_json::json;
 use uuid::Uuid;
@@ -17,35 +21,80 @@ use warp::hyper::body::Bytes;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
-use super::batch::batch;
+use super::batch::{as_it_stands, batch};
 use super::body::read_body;
 use super::error::ApiError;
 use crate::kinds::{Registry, Request, Scope};
 use crate::live::session::MAX_MANUAL_STEPS;
 use crate::live::stream::{Viewer, body};
+use crate::live::work::Work;
 use crate::live::{Control, Session, SessionState, Sessions};
 
-/// Checkpoints of a replay record (about; plus the first and the last).
-pub const RECORD_CHECKPOINTS: u64 = 100;
+/// Longest a manual `step?n=` runs (waiting for a worker included) before it
+/// answers with the step it reached.
+pub const STEP_TIME_LIMIT: Duration = Duration::from_secs(5);
+/// Longest a configure may wait for a worker and build its problem.
+pub const CONFIGURE_TIME_LIMIT: Duration = Duration::from_secs(20);
 
-/// What every handler shares: the problem kinds, the sessions, the auth switch.
+/// What every handler shares: the problem kinds, the sessions, the auth switch,
+/// the classroom key and the pool for long work.
 #[derive(Clone)]
 pub struct Api {
     registry: Arc<Registry>,
     sessions: Sessions,
     no_auth: bool,
+    server_key: Option<Arc<str>>,
+    work: Work,
 }
 
 impl Api {
     /// Handlers over these kinds and sessions; `no_auth` skips the control-token check
     /// (`kiln serve --no-auth`).
     pub fn new(registry: Arc<Registry>, sessions: Sessions, no_auth: bool) -> Self {
-        Api { registry, sessions, no_auth }
+        Api { registry, sessions, no_auth, server_key: None, work: Work::new(Work::default_workers()) }
+    }
+
+    /// Creating a session needs this key (`kiln serve --classroom`).
+    pub fn with_server_key(mut self, key: Option<String>) -> Self {
+        self.server_key = key.map(Arc::from);
+        self
+    }
+
+    /// Long work goes to this pool.
+    pub fn with_work(mut self, work: Work) -> Self {
+        self.work = work;
+        self
     }
 
     /// The sessions.
     pub fn sessions(&self) -> &Sessions {
         &self.sessions
+    }
+
+    /// The pool for long work.
+    pub fn work(&self) -> &Work {
+        &self.work
+    }
+
+    /// Whether the token check is off (`--no-auth`).
+    pub fn no_auth(&self) -> bool {
+        self.no_auth
+    }
+}
+
+/// The methods a path answers, for the `Allow` header of a 405 (HEAD wherever GET).
+/// It mirrors [`routes`]; a path no route knows has none.
+pub fn allowed_methods(path: &str) -> Option<&'static str> {
+    const READ: &str = "GET, HEAD";
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match parts.as_slice() {
+        [""] | ["health"] | ["api", "problems"] | ["api", "sa"] | ["watch", _] => Some(READ),
+        ["static", ..] => Some(READ),
+        ["api", "sa", "configure"] => Some("POST"),
+        ["api", "sa", _] => Some("DELETE"),
+        ["api", "sa", _, "status" | "streaming-status" | "stream" | "watch-qr.svg" | "record"] => Some(READ),
+        ["api", "sa", _, "start" | "pause" | "resume" | "reset" | "step"] => Some("POST"),
+        _ => None,
     }
 }
 
@@ -66,8 +115,12 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .and(post)
         .and(ctx.clone())
         .and(warp::header::optional::<u64>("content-length"))
+        .and(headers)
         .and(warp::body::stream())
-        .then(|api: Api, length: Option<u64>, body| async move {
+        .then(|api: Api, length: Option<u64>, headers: HeaderMap, body| async move {
+            if let Err(e) = check_server_key(&api, &headers) {
+                return e.into_response();
+            }
             match read_body(length, body).await {
                 Ok(body) => reply(configure(api, body).await),
                 Err(e) => e.into_response(),
@@ -109,7 +162,7 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .and(warp::path!("record"))
         .and(get)
         .and(ctx.clone())
-        .then(|id: String, api: Api| async move { reply(record(api, &id).await) });
+        .map(|id: String, api: Api| reply(record(&api, &id)));
     let control = sa()
         .and(id)
         .and(warp::path::param::<String>())
@@ -188,18 +241,32 @@ fn session(api: &Api, id: &str) -> Result<Arc<Session>, ApiError> {
     Ok(api.sessions.get(parse_id(id)?)?)
 }
 
-/// Check `Authorization: Bearer <token>` against the session's token.
-fn authorize(api: &Api, session: &Session, headers: &HeaderMap) -> Result<(), ApiError> {
-    if api.no_auth {
-        return Ok(());
+/// The `Authorization: Bearer` value, if any.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(str::trim)
+}
+
+/// Check `Authorization: Bearer <token>` against the session's token; the owner's
+/// call keeps the session alive.
+pub(super) fn authorize(api: &Api, session: &Session, headers: &HeaderMap) -> Result<(), ApiError> {
+    if !api.no_auth {
+        let token = bearer(headers).ok_or(ApiError::MissingToken)?;
+        if !session.token_matches(token) {
+            return Err(ApiError::WrongToken);
+        }
     }
-    let value = headers.get(header::AUTHORIZATION).ok_or(ApiError::MissingToken)?;
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .ok_or(ApiError::MissingToken)?;
-    if session.token_matches(token.trim()) { Ok(()) } else { Err(ApiError::WrongToken) }
+    session.touch();
+    Ok(())
+}
+
+/// With `--classroom`, creating a session needs `Authorization: Bearer <server key>`.
+fn check_server_key(api: &Api, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(key) = &api.server_key else { return Ok(()) };
+    let presented = bearer(headers).ok_or(ApiError::MissingServerKey)?;
+    let (a, b) = (key.as_bytes(), presented.as_bytes());
+    let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+    if same { Ok(()) } else { Err(ApiError::WrongServerKey) }
 }
 
 pub(super) async fn blocking<T: Send + 'static>(
@@ -226,12 +293,15 @@ async fn configure(api: Api, body: Bytes) -> Result<Response, ApiError> {
     let request = Request::from_json(&body, Scope::Session)?;
     api.sessions.check_room()?;
     let (registry, sessions) = (api.registry.clone(), api.sessions.clone());
-    // Resolving builds the problem (a large uploaded text, say): once, off the reactor.
-    let session = blocking(move || -> Result<Arc<Session>, ApiError> {
-        let resolved = registry.resolve(&request)?;
-        Ok(sessions.create(resolved)?)
-    })
-    .await??;
+    // Resolving builds the problem (a large uploaded text, say): once, off the
+    // reactor, on the bounded pool.
+    let session = api
+        .work
+        .run(Instant::now() + CONFIGURE_TIME_LIMIT, move |_| -> Result<Arc<Session>, ApiError> {
+            let resolved = registry.resolve(&request)?;
+            Ok(sessions.create(resolved)?)
+        })
+        .await??;
     let id = session.id();
     let live = session.live();
     let body = json!({
@@ -330,7 +400,12 @@ async fn stream(
 ) -> Result<Response, ApiError> {
     let session = session(&api, id)?;
     if !accepts_event_stream(headers) {
-        return batch(api, session).await;
+        // Only the token's holder may drive the run; anyone else sees it as it stands.
+        if api.no_auth || headers.contains_key(header::AUTHORIZATION) {
+            authorize(&api, &session, headers)?;
+            return batch(api, session).await;
+        }
+        return Ok(as_it_stands(&session));
     }
     if api.sessions.stopping() {
         return Err(ApiError::ShuttingDown);
@@ -371,16 +446,11 @@ fn watch_qr(api: &Api, id: &str, headers: &HeaderMap) -> Result<Response, ApiErr
     Ok(response)
 }
 
-async fn record(api: Api, id: &str) -> Result<Response, ApiError> {
-    let session = session(&api, id)?;
-    let step = session.live().latest().progress.step;
-    let every = (session.config().total_steps() / RECORD_CHECKPOINTS).max(1);
-    let registry = api.registry.clone();
-    let record = blocking(move || {
-        let run = registry.run(session.spec(), session.config().clone())?;
-        Ok::<_, ApiError>(run.record(session.spec(), step, every))
-    })
-    .await??;
+/// The replay record up to the latest frame, from the checkpoints the session took
+/// as it ran: no re-run, whoever asks and however often.
+fn record(api: &Api, id: &str) -> Result<Response, ApiError> {
+    let session = session(api, id)?;
+    let record = session.record();
     let mut response = json_reply(&record, StatusCode::OK);
     response.headers_mut().insert(
         header::CONTENT_DISPOSITION,
@@ -422,7 +492,8 @@ async fn control(
                         )
                     })?,
             };
-            blocking(move || session.step(n)).await??
+            let deadline = Instant::now() + STEP_TIME_LIMIT;
+            api.work.run(deadline, move |cancel| session.step(n, cancel)).await??
         }
     };
     Ok(json_reply(&reply, StatusCode::OK))

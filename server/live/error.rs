@@ -22,4 +22,10 @@ pub enum LiveError {
     /// A server-wide or per-session limit is reached.
     #[error("{0}")]
     TooMany(String),
+    /// Every worker for long work is busy past the request's deadline.
+    #[error("the server is busy with other runs; try again in a moment")]
+    Busy,
+    /// A worker failed (a bug; never expected).
+    #[error("a worker failed: {0}")]
+    Failed(String),
 }

@@ -79,6 +79,12 @@ impl Frame {
         out
     }
 
+    /// About how many bytes this frame takes on the wire with both drawings: what
+    /// the history's byte bound counts.
+    pub fn wire_bytes(&self) -> usize {
+        self.head.len() + self.current_svg.json.len() + self.best_svg.json.len() + 64
+    }
+
     /// The JSON object with both drawings, as a value (for status and batch answers).
     pub fn value_with_drawings(&self) -> serde_json::Value {
         serde_json::from_str(&self.json(Drawings::BOTH)).unwrap_or(serde_json::Value::Null)

@@ -1,5 +1,6 @@
 //! Live sessions: the session manager, one session's state machine and event
-//! history, the frames it keeps, and the SSE stream that both drives and shows it.
+//! history, the frames it keeps, the SSE stream that both drives and shows it, and
+//! the bounded pool that runs long work with deadlines.
 //! Nothing here knows HTTP: errors are [`LiveError`]s, mapped to statuses in
 //! `http::error`.
 
@@ -8,6 +9,7 @@ pub mod event;
 pub mod session;
 pub mod sessions;
 pub mod stream;
+pub mod work;
 
 pub use error::LiveError;
 pub use session::{Control, ControlReply, Session, SessionState};

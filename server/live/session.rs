@@ -16,19 +16,34 @@
 //! blocking thread; it appends the frame to the history and wakes every generator
 //! through `notify`. Control calls ([`Session::step`], [`Session::reset`]) append
 //! frames the same way, so viewers see them too.
+//!
+//! Every control call bumps a state *version*. A manual step notes the version when
+//! it begins and, when it ends, sets the state to paused only if nobody changed it
+//! meanwhile: a `start` answered "running" during the step stays running.
+//!
+//! The history is bounded by count and by bytes (an event of a 100,000-city tour
+//! carries megabytes of drawings), oldest events dropped first; a viewer that asks
+//! for dropped ones gets a `resync`.
+//!
+//! The replay record is kept as the run goes: whoever advances the run takes a
+//! [`Checkpoint`] at every multiple of the record's interval, and every frame stores
+//! the checkpoint of its own step, so [`Session::record`] copies a list instead of
+//! re-running the session from step 0.
 
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use kiln_engine::AnnealConfig;
+use kiln_engine::replay::RECORD_FORMAT;
+use kiln_engine::{AnnealConfig, Checkpoint, ReplayRecord};
 use serde::Serialize;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::error::LiveError;
 use super::event::{Frame, Kind, Stored, Svg};
+use super::work::Cancel;
 use crate::kinds::common::{Pacing, StepsPerEvent};
 use crate::kinds::{Run, Spec};
 
@@ -36,6 +51,8 @@ use crate::kinds::{Run, Spec};
 pub const MAX_FRAME_TIME: Duration = Duration::from_millis(250);
 /// Most steps one `step?n=` call may ask for.
 pub const MAX_MANUAL_STEPS: u64 = 100_000;
+/// Checkpoints of a replay record (about; plus the first and the last).
+pub const RECORD_CHECKPOINTS: u64 = 100;
 
 /// Where a session is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -98,6 +115,10 @@ struct Engine {
     current_mark: (u64, u64),
     best_mark: (u64, u64),
     svg_version: u64,
+    /// Steps between record checkpoints.
+    every: u64,
+    /// Checkpoints taken since the last frame, moved to `Live` with it.
+    pending: Vec<Checkpoint>,
 }
 
 impl Engine {
@@ -105,7 +126,36 @@ impl Engine {
         let current_svg = Svg::new(1, &run.current_svg());
         let best_svg = Svg::new(2, &run.best_svg());
         let (c, b) = run.state_marks();
-        Self { run, current_svg, best_svg, current_mark: (1, c), best_mark: (1, b), svg_version: 2 }
+        let every = (run.total_steps() / RECORD_CHECKPOINTS).max(1);
+        Self {
+            run,
+            current_svg,
+            best_svg,
+            current_mark: (1, c),
+            best_mark: (1, b),
+            svg_version: 2,
+            every,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Advance up to `n` steps, stopping at every multiple of `every` to take the
+    /// record's checkpoint; returns the steps done.
+    fn advance(&mut self, n: u64) -> u64 {
+        let mut done = 0;
+        while done < n && !self.run.is_complete() {
+            let at = self.run.steps_done();
+            let to_checkpoint = self.every - at % self.every;
+            let ran = self.run.run((n - done).min(to_checkpoint));
+            if ran == 0 {
+                break;
+            }
+            done += ran;
+            if self.run.steps_done().is_multiple_of(self.every) {
+                self.pending.push(self.run.checkpoint());
+            }
+        }
+        done
     }
 
     /// A frame of the current step, re-rendering only drawings whose state moved.
@@ -126,6 +176,21 @@ impl Engine {
         progress.elapsed_ms = elapsed.as_millis() as u64;
         Frame::new(progress, self.current_svg.clone(), self.best_svg.clone())
     }
+
+    /// The frame of the current step with the checkpoints taken since the last one.
+    fn frame_with_checkpoints(&mut self, generation: u64, elapsed: Duration) -> Taken {
+        let frame = self.frame(generation, elapsed);
+        Taken { frame, checkpoints: std::mem::take(&mut self.pending), at: self.run.checkpoint() }
+    }
+}
+
+/// A frame as a run produced it, with what the record needs.
+struct Taken {
+    frame: Arc<Frame>,
+    /// Record checkpoints passed since the previous frame.
+    checkpoints: Vec<Checkpoint>,
+    /// The checkpoint of the frame's own step.
+    at: Checkpoint,
 }
 
 /// What every request and generator reads: plain data behind `Session::live`,
@@ -145,8 +210,6 @@ pub struct Live {
     stepping: bool,
     /// When the next frame is due (while running).
     next_frame_at: Instant,
-    /// Last request or stream activity (for the idle TTL).
-    last_activity: Instant,
     /// The newest frame (for status, `connected` and `resync`).
     latest: Arc<Frame>,
     /// Running time before the current running stretch.
@@ -155,6 +218,18 @@ pub struct Live {
     running_since: Option<Instant>,
     /// The session was deleted or expired: streams end with an error.
     deleted: bool,
+    /// Bytes of the events in `history` (their JSON with both drawings).
+    history_bytes: usize,
+    /// Bumped by every control call; a manual step keeps its "paused" only if the
+    /// version did not move while it ran.
+    version: u64,
+    /// Last call of the session's owner or open stream (the idle TTL's clock;
+    /// status polls do not count).
+    owner_seen: Instant,
+    /// Record checkpoints up to the latest frame, from step 0.
+    checkpoints: Vec<Checkpoint>,
+    /// The checkpoint of the latest frame's step.
+    latest_checkpoint: Checkpoint,
 }
 
 impl Live {
@@ -173,10 +248,27 @@ impl Live {
         self.history.front().map_or(self.next_id, |e| e.id)
     }
 
-    /// The kept events after `cursor`, oldest first.
-    pub fn events_after(&self, cursor: u64) -> Vec<Stored> {
+    /// The kept events after `cursor`, oldest first, as many as fit in `max_bytes`
+    /// (at least one).
+    pub fn events_after(&self, cursor: u64, max_bytes: usize) -> Vec<Stored> {
         let skip = (cursor + 1).saturating_sub(self.oldest_id()) as usize;
-        self.history.iter().skip(skip).cloned().collect()
+        let mut bytes = 0;
+        self.history
+            .iter()
+            .skip(skip)
+            .take_while(|e| {
+                let first = bytes == 0;
+                bytes += e.frame.wire_bytes();
+                first || bytes <= max_bytes
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// The progress of at most `samples` kept events, evenly spaced, oldest first.
+    pub fn sampled_progress(&self, samples: usize) -> Vec<crate::kinds::Progress> {
+        let every = self.history.len().div_ceil(samples.max(1)).max(1);
+        self.history.iter().step_by(every).map(|e| e.frame.progress.clone()).collect()
     }
 
     /// How many events are kept.
@@ -204,26 +296,27 @@ impl Live {
         self.next_frame_at
     }
 
-    /// Note activity now (a request or a stream), for the idle TTL.
+    /// Note the owner's activity now, for the idle TTL.
     pub fn touch(&mut self, now: Instant) {
-        self.last_activity = now;
+        self.owner_seen = now;
     }
 
     /// Add an open stream's client id.
     pub fn add_viewer(&mut self, client: Uuid, now: Instant) {
         self.clients.push(client);
-        self.last_activity = now;
+        self.owner_seen = now;
     }
 
     /// Remove a closed stream's client id.
     pub fn remove_viewer(&mut self, client: Uuid, now: Instant) {
         self.clients.retain(|c| *c != client);
-        self.last_activity = now;
+        self.owner_seen = now;
     }
 
-    /// No stream is open and nothing happened for longer than `ttl`.
+    /// No stream is open and the owner has not called for longer than `ttl`
+    /// (watchers' status polls do not count).
     pub fn idle_longer_than(&self, ttl: Duration, now: Instant) -> bool {
-        self.clients.is_empty() && now.saturating_duration_since(self.last_activity) > ttl
+        self.clients.is_empty() && now.saturating_duration_since(self.owner_seen) > ttl
     }
 
     /// Mark the session deleted (streams end with an error event).
@@ -241,14 +334,31 @@ impl Live {
         self.elapsed_before + self.running_since.map_or(Duration::ZERO, |since| now - since)
     }
 
-    fn push(&mut self, kind: Kind, frame: Arc<Frame>, history_limit: usize) {
+    /// Bytes of the kept history.
+    pub fn history_bytes(&self) -> usize {
+        self.history_bytes
+    }
+
+    fn push(&mut self, kind: Kind, frame: Arc<Frame>, limits: HistoryLimits) {
         let id = self.next_id;
         self.next_id += 1;
-        if self.history.len() >= history_limit {
-            self.history.pop_front();
-        }
+        let bytes = frame.wire_bytes();
         self.history.push_back(Stored { id, kind, frame: frame.clone() });
+        self.history_bytes += bytes;
+        while self.history.len() > 1
+            && (self.history.len() > limits.events || self.history_bytes > limits.bytes)
+        {
+            if let Some(old) = self.history.pop_front() {
+                self.history_bytes -= old.frame.wire_bytes();
+            }
+        }
         self.latest = frame;
+    }
+
+    /// Take a frame's record checkpoints.
+    fn keep_checkpoints(&mut self, taken: &Taken) {
+        self.checkpoints.extend_from_slice(&taken.checkpoints);
+        self.latest_checkpoint = taken.at;
     }
 
     fn set_state(&mut self, state: SessionState, now: Instant) {
@@ -272,11 +382,23 @@ pub struct Session {
     config: AnnealConfig,
     pacing: Pacing,
     created_at: u64,
-    history_limit: usize,
+    history_limits: HistoryLimits,
+    /// Steps between record checkpoints.
+    checkpoint_every: u64,
     engine: Mutex<Engine>,
     live: Mutex<Live>,
     /// Woken after every appended event and state change.
     notify: Notify,
+}
+
+/// How much event history a session keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HistoryLimits {
+    /// Most events.
+    pub events: usize,
+    /// Most bytes of events (their JSON with both drawings); at least one event is
+    /// always kept.
+    pub bytes: usize,
 }
 
 /// The answer to a control call.
@@ -288,14 +410,25 @@ pub struct ControlReply {
     pub state: SessionState,
     /// Its step after the call.
     pub step: u64,
+    /// A manual step that stopped before `n` steps: why ("deadline").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_early: Option<&'static str>,
 }
 
 impl Session {
     /// A session at step 0, idle. `run` must be built from `spec` and `config`.
-    pub fn new(spec: Spec, config: AnnealConfig, pacing: Pacing, run: Run, history_limit: usize) -> Self {
+    pub fn new(
+        spec: Spec,
+        config: AnnealConfig,
+        pacing: Pacing,
+        run: Run,
+        history_limits: HistoryLimits,
+    ) -> Self {
         let now = Instant::now();
         let mut engine = Engine::new(run);
         let latest = engine.frame(1, Duration::ZERO);
+        let start = engine.run.checkpoint();
+        let checkpoint_every = engine.every;
         Session {
             id: Uuid::new_v4(),
             token: Uuid::new_v4().simple().to_string(),
@@ -303,7 +436,8 @@ impl Session {
             config,
             pacing,
             created_at: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
-            history_limit: history_limit.max(1),
+            history_limits: HistoryLimits { events: history_limits.events.max(1), ..history_limits },
+            checkpoint_every,
             engine: Mutex::new(engine),
             live: Mutex::new(Live {
                 state: SessionState::Idle,
@@ -313,11 +447,15 @@ impl Session {
                 clients: Vec::new(),
                 stepping: false,
                 next_frame_at: now,
-                last_activity: now,
                 latest,
                 elapsed_before: Duration::ZERO,
                 running_since: None,
                 deleted: false,
+                history_bytes: 0,
+                version: 0,
+                owner_seen: now,
+                checkpoints: vec![start],
+                latest_checkpoint: start,
             }),
             notify: Notify::new(),
         }
@@ -385,6 +523,11 @@ impl Session {
         Duration::from_secs_f64(1.0 / self.pacing.max_events_per_sec)
     }
 
+    /// The owner (or an open stream) was here: the idle TTL starts again.
+    pub fn touch(&self) {
+        self.live().owner_seen = Instant::now();
+    }
+
     /// Start, pause or resume; 409 when the transition does not apply.
     pub fn control(&self, action: Control) -> Result<ControlReply, LiveError> {
         let now = Instant::now();
@@ -396,8 +539,13 @@ impl Session {
             (_, state) => return Err(LiveError::InvalidTransition { action: action.name(), state }),
         };
         live.set_state(next, now);
-        live.last_activity = now;
-        let reply = ControlReply { session_id: self.id, state: next, step: live.latest.progress.step };
+        live.version += 1;
+        let reply = ControlReply {
+            session_id: self.id,
+            state: next,
+            step: live.latest.progress.step,
+            stopped_early: None,
+        };
         drop(live);
         self.notify.notify_waiters();
         Ok(reply)
@@ -408,60 +556,77 @@ impl Session {
     pub fn reset(&self) -> ControlReply {
         let mut engine = lock(&self.engine);
         engine.run.reset();
+        engine.pending.clear();
         let now = Instant::now();
         let generation = {
             let mut live = self.live();
             live.generation += 1;
             live.set_state(SessionState::Idle, now);
+            live.version += 1;
             live.elapsed_before = Duration::ZERO;
-            live.last_activity = now;
             live.generation
         };
-        let frame = engine.frame(generation, Duration::ZERO);
+        let taken = engine.frame_with_checkpoints(generation, Duration::ZERO);
         let mut live = self.live();
-        live.push(Kind::Progress, frame, self.history_limit);
+        live.checkpoints = vec![taken.at];
+        live.latest_checkpoint = taken.at;
+        live.push(Kind::Progress, taken.frame, self.history_limits);
         drop(live);
         drop(engine);
         self.notify.notify_waiters();
-        ControlReply { session_id: self.id, state: SessionState::Idle, step: 0 }
+        ControlReply { session_id: self.id, state: SessionState::Idle, step: 0, stopped_early: None }
     }
 
-    /// Advance exactly `n` steps by hand (idle or paused -> paused, or complete).
-    /// Blocking; call it from a blocking thread.
-    pub fn step(&self, n: u64) -> Result<ControlReply, LiveError> {
+    /// Advance `n` steps by hand (idle or paused -> paused, or complete), stopping
+    /// early when `cancel` turns true (the request's deadline, or its client left).
+    /// A control call made meanwhile wins: its state is kept. Blocking; call it from
+    /// a blocking thread.
+    pub fn step(&self, n: u64, cancel: &Cancel) -> Result<ControlReply, LiveError> {
         let mut engine = lock(&self.engine);
-        {
-            let live = self.live();
+        let version = {
+            let mut live = self.live();
             if !matches!(live.state, SessionState::Idle | SessionState::Paused) {
                 return Err(LiveError::InvalidTransition { action: "step", state: live.state });
             }
-        }
-        engine.run.run(n);
+            live.version += 1;
+            live.version
+        };
+        let target = engine.run.steps_done().saturating_add(n);
+        run_for(&mut engine, target, Instant::now(), Duration::MAX, Some(cancel));
+        let stopped_early =
+            (engine.run.steps_done() < target && !engine.run.is_complete()).then_some("deadline");
         let now = Instant::now();
         let (generation, elapsed) = {
             let live = self.live();
             (live.generation, live.elapsed(now))
         };
-        let frame = engine.frame(generation, elapsed);
-        let step = frame.progress.step;
-        let state = self.append_frame(frame, SessionState::Paused, now);
+        let taken = engine.frame_with_checkpoints(generation, elapsed);
+        let step = taken.frame.progress.step;
+        let state = self.append_frame(taken, now, |live| {
+            if live.version == version { SessionState::Paused } else { live.state }
+        });
         drop(engine);
         self.notify.notify_waiters();
-        Ok(ControlReply { session_id: self.id, state, step })
+        Ok(ControlReply { session_id: self.id, state, step, stopped_early })
     }
 
     /// Append a progress event (and `complete` when the run is done); returns the
-    /// new state. `otherwise` is the state if the run is not complete.
-    fn append_frame(&self, frame: Arc<Frame>, otherwise: SessionState, now: Instant) -> SessionState {
-        let complete = frame.progress.is_complete;
+    /// new state: complete, or what `otherwise` says given the live data.
+    fn append_frame(
+        &self,
+        taken: Taken,
+        now: Instant,
+        otherwise: impl FnOnce(&Live) -> SessionState,
+    ) -> SessionState {
+        let complete = taken.frame.progress.is_complete;
         let mut live = self.live();
-        live.push(Kind::Progress, frame.clone(), self.history_limit);
-        let state = if complete { SessionState::Complete } else { otherwise };
+        live.keep_checkpoints(&taken);
+        live.push(Kind::Progress, taken.frame.clone(), self.history_limits);
+        let state = if complete { SessionState::Complete } else { otherwise(&live) };
         if complete {
-            live.push(Kind::Complete, frame, self.history_limit);
+            live.push(Kind::Complete, taken.frame, self.history_limits);
         }
         live.set_state(state, now);
-        live.last_activity = now;
         state
     }
 
@@ -499,34 +664,39 @@ impl Session {
             StepsPerEvent::Steps(n) => (engine.run.steps_done().saturating_add(n), MAX_FRAME_TIME),
             StepsPerEvent::Max => (u64::MAX, self.frame_interval().min(MAX_FRAME_TIME)),
         };
-        run_for(&mut engine.run, target, started, budget);
+        run_for(&mut engine, target, started, budget, None);
         let now = Instant::now();
         let (generation, elapsed) = {
             let live = self.live();
             (live.generation, live.elapsed(now))
         };
-        let frame = engine.frame(generation, elapsed);
-        let state = self.live().state;
-        self.append_frame(frame, state, now);
+        let taken = engine.frame_with_checkpoints(generation, elapsed);
+        // Whatever a control call set while the frame ran stands.
+        self.append_frame(taken, now, |live| live.state);
     }
 
-    /// Drive the run to completion or until `deadline` or `stop()` (the batch
-    /// fallback); returns sampled frames (at most `samples`) and the final frame.
-    /// Blocking; call it on a blocking thread.
+    /// Drive the run to completion or until `cancel` or `stop()` (the batch fallback, for the
+    /// token's holder); returns sampled frames (at most `samples`) and the final
+    /// frame, which is appended to the history like any frame. Blocking; call it on
+    /// a blocking thread.
     pub fn run_to_end(
         &self,
         samples: u64,
-        deadline: Instant,
+        cancel: &Cancel,
         stop: impl Fn() -> bool,
     ) -> (Vec<Arc<Frame>>, Arc<Frame>) {
         let mut engine = lock(&self.engine);
         let mut sampled = Vec::new();
         let total = engine.run.total_steps();
         let every = (total / samples.max(1)).max(1);
-        let generation = self.live().generation;
-        while !engine.run.is_complete() && Instant::now() < deadline && !stop() {
+        let (generation, version) = {
+            let mut live = self.live();
+            live.version += 1;
+            (live.generation, live.version)
+        };
+        while !engine.run.is_complete() && !cancel.is_cancelled() && !stop() {
             let target = (engine.run.steps_done() / every + 1) * every;
-            run_for(&mut engine.run, target, Instant::now(), MAX_FRAME_TIME);
+            run_for(&mut engine, target, Instant::now(), MAX_FRAME_TIME, Some(cancel));
             if engine.run.steps_done().is_multiple_of(every) || engine.run.is_complete() {
                 let elapsed = self.live().elapsed(Instant::now());
                 let mut progress = engine.run.progress();
@@ -537,33 +707,58 @@ impl Session {
         }
         let now = Instant::now();
         let elapsed = self.live().elapsed(now);
-        let frame = engine.frame(generation, elapsed);
-        if frame.progress.is_complete {
-            self.append_frame(frame.clone(), SessionState::Complete, now);
-        }
+        let taken = engine.frame_with_checkpoints(generation, elapsed);
+        let frame = taken.frame.clone();
+        self.append_frame(taken, now, |live| {
+            if live.version == version && live.state == SessionState::Idle {
+                SessionState::Paused
+            } else {
+                live.state
+            }
+        });
         drop(engine);
         self.notify.notify_waiters();
         (sampled, frame)
     }
+
+    /// The replay record of the run so far: step 0, every `checkpoint_every` steps
+    /// and the latest frame's step, from the checkpoints taken as the run went.
+    pub fn record(&self) -> ReplayRecord<Spec> {
+        let live = self.live();
+        let mut checkpoints = live.checkpoints.clone();
+        if checkpoints.last().map(|c| c.step) != Some(live.latest_checkpoint.step) {
+            checkpoints.push(live.latest_checkpoint);
+        }
+        drop(live);
+        ReplayRecord {
+            format: RECORD_FORMAT.to_string(),
+            problem: self.spec.clone(),
+            config: self.config.clone(),
+            checkpoint_every: self.checkpoint_every,
+            checkpoints,
+        }
+    }
 }
 
-/// Run until step `target` or until `budget` has passed since `started`, in chunks
-/// sized from the measured step rate so the clock is checked a few times a frame.
-fn run_for(run: &mut Run, target: u64, started: Instant, budget: Duration) {
+/// Run until step `target`, until `budget` has passed since `started`, or until
+/// `cancel`, in chunks sized from the measured step rate so the clock is checked a
+/// few times a frame; the engine takes the record's checkpoints on the way.
+fn run_for(engine: &mut Engine, target: u64, started: Instant, budget: Duration, cancel: Option<&Cancel>) {
     let mut chunk: u64 = 64;
-    while run.steps_done() < target && !run.is_complete() {
-        let remaining = target - run.steps_done();
+    let budget = cancel.map_or(budget, |c| budget.min(c.deadline().saturating_duration_since(started)));
+    while engine.run.steps_done() < target && !engine.run.is_complete() {
+        let remaining = target - engine.run.steps_done();
         let chunk_started = Instant::now();
-        let n = run.run(chunk.min(remaining));
+        let n = engine.advance(chunk.min(remaining));
         if n == 0 {
             break;
         }
         let spent = started.elapsed();
-        if spent >= budget {
+        if spent >= budget || cancel.is_some_and(Cancel::is_cancelled) {
             break;
         }
         let per_step = chunk_started.elapsed().as_secs_f64() / n as f64;
-        let left = (budget - spent).as_secs_f64();
+        let left = budget.saturating_sub(spent).as_secs_f64().min(MAX_FRAME_TIME.as_secs_f64());
         chunk = ((left / 4.0 / per_step.max(1e-9)) as u64).clamp(1, 1 << 20);
     }
 }

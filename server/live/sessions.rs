@@ -17,7 +17,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::error::LiveError;
-use super::session::{Session, lock};
+use super::session::{HistoryLimits, Session, lock};
 use crate::kinds::Resolved;
 
 /// Limits of the session manager.
@@ -29,10 +29,13 @@ pub struct Limits {
     pub max_streams: usize,
     /// Most open streams of one session.
     pub max_streams_per_session: usize,
-    /// A session with no open stream and no request for this long is removed.
+    /// A session with no open stream and no call of its owner for this long is
+    /// removed (watchers' status polls do not keep it).
     pub session_ttl: Duration,
     /// Events kept per session for reconnecting viewers.
     pub history: usize,
+    /// Bytes of events kept per session (at least one event is kept).
+    pub history_bytes: usize,
     /// Silence after which a stream sends a keep-alive comment.
     pub keep_alive: Duration,
 }
@@ -45,6 +48,7 @@ impl Default for Limits {
             max_streams_per_session: 256,
             session_ttl: Duration::from_secs(30 * 60),
             history: 1024,
+            history_bytes: 16 * 1024 * 1024,
             keep_alive: Duration::from_secs(15),
         }
     }
@@ -130,7 +134,7 @@ impl Sessions {
             resolved.config,
             resolved.pacing,
             run,
-            self.shared.limits.history,
+            HistoryLimits { events: self.shared.limits.history, bytes: self.shared.limits.history_bytes },
         ));
         let mut registry = lock(&self.shared.registry);
         if registry.sessions.len() >= self.shared.limits.max_sessions {
@@ -155,12 +159,10 @@ impl Sessions {
         ))
     }
 
-    /// A session by id, marking it active.
+    /// A session by id. Looking does not keep it alive: the owner's calls and open
+    /// streams do ([`Session::touch`]).
     pub fn get(&self, id: Uuid) -> Result<Arc<Session>, LiveError> {
-        let session =
-            lock(&self.shared.registry).sessions.get(&id).cloned().ok_or(LiveError::UnknownSession(id))?;
-        session.live().touch(Instant::now());
-        Ok(session)
+        lock(&self.shared.registry).sessions.get(&id).cloned().ok_or(LiveError::UnknownSession(id))
     }
 
     /// Every session, oldest first.
@@ -212,7 +214,8 @@ impl Sessions {
         Ok(StreamSlot { shared: self.shared.clone(), session: session.clone(), client_id })
     }
 
-    /// Remove every session idle for longer than the TTL; returns how many.
+    /// Remove every session with no open stream whose owner has not called for
+    /// longer than the TTL; returns how many.
     pub fn purge_idle(&self, now: Instant) -> usize {
         let ttl = self.shared.limits.session_ttl;
         let mut expired = Vec::new();

@@ -11,7 +11,9 @@
 //! So a session advances only while someone watches, a slow viewer only delays
 //! itself (it catches up from the history), and with many viewers exactly one
 //! steps per frame. A viewer that fell further behind than the history gets one
-//! `resync` event with the full current state instead of the lost events.
+//! `resync` event with the full current state instead of the lost events. Missed
+//! events go out in chunks of at most [`CHUNK_BYTES`] (or one event), so a viewer
+//! that stops reading costs the server one chunk, however long the history.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,6 +28,10 @@ use super::sessions::StreamSlot;
 
 /// Interval of `waiting` events while idle or paused.
 pub const WAITING_EVERY: Duration = Duration::from_secs(1);
+/// A viewer catching up gets its missed events in chunks of about this many bytes:
+/// hyper asks for the next chunk only once the last one is written, so a viewer that
+/// never reads holds one chunk, not the whole history.
+pub const CHUNK_BYTES: usize = 256 * 1024;
 
 /// One viewer's generator state.
 pub struct Viewer {
@@ -212,7 +218,7 @@ impl Viewer {
             return Next::Resync { id, frame: live.latest().clone() };
         }
         if self.cursor < latest {
-            return Next::Send(live.events_after(self.cursor));
+            return Next::Send(live.events_after(self.cursor, CHUNK_BYTES));
         }
         match live.state() {
             SessionState::Complete => Next::Ended,

@@ -54,9 +54,14 @@ export function fetchProblems() {
   return request("GET", "/api/problems");
 }
 
-/** POST /api/sa/configure: creates a session; answers {session_id, control_token, ...}. */
+/**
+ * POST /api/sa/configure: creates a session; answers {session_id, control_token, ...}.
+ * On a `kiln serve --classroom` server the teacher's page link carries the server key
+ * (`/?key=...`), which creating a session needs; watch pages never have it.
+ */
 export function configure(params) {
-  return request("POST", "/api/sa/configure", { body: params });
+  const key = new URLSearchParams(window.location.search).get("key");
+  return request("POST", "/api/sa/configure", { body: params, token: key || undefined });
 }
 
 /** POST /api/sa/{id}/{action} with the owner's token; action is start|pause|resume|reset. */
