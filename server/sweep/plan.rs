@@ -2,7 +2,7 @@
 //! seeds, read from JSON, checked, and numbered into tasks.
 //!
 //! ```json
-//! {"base": {"problem": "isomer", "formula": "C10H22"},
+//! {"base": {"problem": "<kind>", "steps_per_cycle": 2000},
 //!  "vary": {"schedule": ["faulon", "geometric"]},
 //!  "seeds": 20}
 //! ```
