@@ -260,7 +260,7 @@ async fn the_record_and_the_watch_qr_code_are_served() {
     server.control(&s, "step?n=20").await;
     let (code, record) = server.get_json(&format!("/api/sa/{}/record", s.id)).await;
     assert_eq!(code, 200);
-    assert_eq!(record["format"], "kiln-replay/1");
+    assert_eq!(record["format"], 2, "a durable format-2 record");
     assert_eq!(record["problem"]["problem"], "isomer");
     assert_eq!(record["checkpoints"].as_array().unwrap().last().unwrap()["step"], 20);
     let qr = server.client.get(server.url(&format!("/api/sa/{}/watch-qr.svg", s.id))).send().await.unwrap();

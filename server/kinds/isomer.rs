@@ -70,7 +70,7 @@ impl Kind for IsomerKind {
                 "Weights of the objective's components: Wiener index, Crippen logP.",
             )
             .default_value(json!(IsomerSpec::default_weights()))
-            .range(-MAX_WEIGHT, MAX_WEIGHT)
+            .range(0.0, MAX_WEIGHT)
             .cli_aliases(&["weights", "objective"]),
         ]
     }
