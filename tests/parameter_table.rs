@@ -167,9 +167,14 @@ async fn every_advertised_bound_is_enforced_and_names_its_field() {
                     for component in row["values"].as_array().unwrap() {
                         let c = component.as_str().unwrap();
                         accepted(&server, k, name, &json!({ c: max }).to_string()).await;
-                        accepted(&server, k, name, &json!({ c: min }).to_string()).await;
                         refused(&server, k, name, &json!({ c: max + nudge(max) }).to_string()).await;
-                        refused(&server, k, name, &json!({ c: min - nudge(min) }).to_string()).await;
+                        if exclusive {
+                            refused(&server, k, name, &json!({ c: min }).to_string()).await;
+                            accepted(&server, k, name, &json!({ c: min + nudge(min) }).to_string()).await;
+                        } else {
+                            accepted(&server, k, name, &json!({ c: min }).to_string()).await;
+                            refused(&server, k, name, &json!({ c: min - nudge(min) }).to_string()).await;
+                        }
                         refused(&server, k, name, &format!("{{\"{c}\": 1e308}}")).await;
                         refused(&server, k, name, &format!("{{\"{c}\": 1e999}}")).await;
                         refused(&server, k, name, &format!("{{\"{c}\": NaN}}")).await;

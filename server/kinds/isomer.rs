@@ -67,10 +67,11 @@ impl Kind for IsomerKind {
                 "component_weights",
                 "Objective",
                 ParamType::Weights(components),
-                "Weights of the objective's components: Wiener index, Crippen logP.",
+                "Weights of the objective's components: Wiener index, Crippen logP (each above 0; leave a component out to ignore it).",
             )
             .default_value(json!(IsomerSpec::default_weights()))
             .range(0.0, MAX_WEIGHT)
+            .exclusive_min()
             .cli_aliases(&["weights", "objective"]),
         ]
     }

@@ -35,7 +35,6 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use kiln_engine::replay::RECORD_FORMAT;
 use kiln_engine::{AnnealConfig, Checkpoint, ReplayRecord};
 use serde::Serialize;
 use tokio::sync::Notify;
@@ -730,13 +729,7 @@ impl Session {
             checkpoints.push(live.latest_checkpoint);
         }
         drop(live);
-        ReplayRecord {
-            format: RECORD_FORMAT.to_string(),
-            problem: self.spec.clone(),
-            config: self.config.clone(),
-            checkpoint_every: self.checkpoint_every,
-            checkpoints,
-        }
+        ReplayRecord::new(self.spec.clone(), self.config.clone(), self.checkpoint_every, checkpoints)
     }
 }
 
