@@ -66,7 +66,7 @@ describe("a finished TSP run", () => {
     const shown = await page.locator("#best-svg").evaluate((img) => decodeURIComponent(img.src.split(",")[1]));
     assert.equal(svg, shown);
     const record = JSON.parse(await downloadText(page, ".download-record"));
-    assert.equal(record.format, "kiln-replay/1");
+    assert.equal(record.format, 2);
     assert.equal(record.problem.problem, "tsp");
   });
 

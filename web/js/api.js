@@ -85,7 +85,7 @@ export function streamUrl(sessionId, lastEventId) {
   return lastEventId === null ? base : `${base}?last_event_id=${encodeURIComponent(lastEventId)}`;
 }
 
-/** The URL of a session's replay record (format "kiln-replay/1"). */
+/** The URL of a session's replay record (format 2, see docs/protocol.md). */
 export function recordUrl(sessionId) {
   return `/api/sa/${encodeURIComponent(sessionId)}/record`;
 }
