@@ -98,7 +98,14 @@ pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, Param
     let spec = kind.spec(&given)?;
     let built = kind.build(&spec)?;
     let defaults = built.defaults();
-    let config = config(&given, &defaults, request.total_steps)?;
+    let mut config = config(&given, &defaults, request.total_steps)?;
+    // A kind's default budget may exceed what a live session allows (a large tour's
+    // default is about a second per 100 cities): a session given no step count gets
+    // the session limit instead of a 400 for a number the user never typed.
+    let steps_given = given.has("steps_per_cycle") || request.total_steps.is_some();
+    if request.scope == Scope::Session && !steps_given && config.total_steps() > MAX_SESSION_STEPS {
+        config.steps_per_cycle = (MAX_SESSION_STEPS / config.cycles.max(1)).max(1);
+    }
     if request.scope == Scope::Session && config.total_steps() > MAX_SESSION_STEPS {
         let field = if given.has("num_cycles") && !given.has("steps_per_cycle") {
             "num_cycles"
