@@ -98,7 +98,7 @@ pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, Param
     let spec = kind.spec(&given)?;
     let built = kind.build(&spec)?;
     let defaults = built.defaults();
-    let config = config(&given, &defaults, request.total_steps)?;
+    let config = config(&given, &defaults, built.temperatures(), request.total_steps)?;
     if request.scope == Scope::Session && config.total_steps() > MAX_SESSION_STEPS {
         let field = if given.has("num_cycles") && !given.has("steps_per_cycle") {
             "num_cycles"
@@ -127,7 +127,12 @@ pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, Param
 }
 
 /// The config from the given values over the kind's and the engine's defaults.
-fn config(given: &Values, defaults: &Defaults, total_steps: Option<u64>) -> Result<AnnealConfig, ParamError> {
+fn config(
+    given: &Values,
+    defaults: &Defaults,
+    (initial_temp, final_temp): (f64, Option<f64>),
+    total_steps: Option<u64>,
+) -> Result<AnnealConfig, ParamError> {
     let base = AnnealConfig::default();
     let cycles = given.u64("num_cycles").unwrap_or(defaults.cycles);
     let steps_per_cycle = match total_steps {
@@ -171,8 +176,8 @@ fn config(given: &Values, defaults: &Defaults, total_steps: Option<u64>) -> Resu
     let config = AnnealConfig {
         seed: given.u64("seed").unwrap_or(base.seed),
         schedule,
-        initial_temp: given.f64("initial_temp").unwrap_or(base.initial_temp),
-        final_temp: given.f64("final_temp"),
+        initial_temp: given.f64("initial_temp").unwrap_or(initial_temp),
+        final_temp: given.f64("final_temp").or(final_temp),
         k: given.f64("cooling_schedule_k").unwrap_or(base.k),
         steps_per_cycle,
         cycles,
