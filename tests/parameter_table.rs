@@ -99,7 +99,7 @@ async fn every_advertised_bound_is_enforced_and_names_its_field() {
     let kinds = catalog["problems"].as_array().unwrap();
     assert_eq!(
         kinds.iter().map(|k| k["name"].as_str().unwrap()).collect::<Vec<_>>(),
-        ["isomer", "tsp", "queens"]
+        ["isomer", "tsp", "magnet", "queens"]
     );
     let mut checked = 0;
     for kind in kinds {
