@@ -99,7 +99,7 @@ async fn every_advertised_bound_is_enforced_and_names_its_field() {
     let kinds = catalog["problems"].as_array().unwrap();
     assert_eq!(
         kinds.iter().map(|k| k["name"].as_str().unwrap()).collect::<Vec<_>>(),
-        ["isomer", "tsp", "queens"]
+        ["isomer", "tsp", "magnet", "queens"]
     );
     let mut checked = 0;
     for kind in kinds {
@@ -143,10 +143,14 @@ async fn every_advertised_bound_is_enforced_and_names_its_field() {
                         )
                         .await;
                     }
-                    // Every numeric row has a lower bound of at least 0, so -1 is below it.
-                    assert!(min.is_some_and(|m| m >= 0.0), "{k}.{name} advertises no lower bound");
-                    for absurd in ["1e308", "-1e308", "1e999", "-1"] {
+                    // Every numeric row has a lower bound; -1 is below every one of at least 0
+                    // (a magnet's field h is the one signed row).
+                    assert!(min.is_some(), "{k}.{name} advertises no lower bound");
+                    for absurd in ["1e308", "-1e308", "1e999"] {
                         refused(&server, k, name, absurd).await;
+                    }
+                    if min.is_some_and(|m| m >= 0.0) {
+                        refused(&server, k, name, "-1").await;
                     }
                     for word in row["values"].as_array().into_iter().flatten() {
                         accepted(&server, k, name, &word.to_string()).await;

@@ -54,6 +54,13 @@ pub trait Built: Send {
     fn defaults(&self) -> Defaults;
     /// The annealer over this problem with `config`.
     fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError>;
+    /// The default temperatures for this problem: T0, and where geometric and linear
+    /// schedules end (`None`: T0 / 1000). The engine's unless a kind knows better
+    /// (a magnet cools from above its critical temperature, whatever the engine's T0).
+    fn temperatures(&self) -> (f64, Option<f64>) {
+        let c = AnnealConfig::default();
+        (c.initial_temp, c.final_temp)
+    }
 }
 
 /// A kind's defaults for the shared parameters.

@@ -6,6 +6,7 @@
 pub mod common;
 pub mod isomer;
 pub mod kind;
+pub mod magnet;
 pub mod param;
 pub mod registry;
 pub mod resolve;

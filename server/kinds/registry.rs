@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::common;
 use super::isomer::IsomerKind;
 use super::kind::{Kind, Spec};
+use super::magnet::MagnetKind;
 use super::param::{Param, ParamError};
 use super::resolve::Request;
 use super::run::Run;
@@ -26,7 +27,7 @@ pub struct Registry {
 impl Registry {
     /// The kinds Kiln ships with.
     pub fn builtin() -> Registry {
-        Registry::empty().with(IsomerKind).with(TspKind)
+        Registry::empty().with(IsomerKind).with(TspKind).with(MagnetKind)
     }
 
     /// No kinds at all (a server of only user-defined kinds).
@@ -79,8 +80,16 @@ impl Registry {
     /// Builds the kind's default problem to learn its defaults (blocking, small).
     pub fn table(&self, kind: &dyn Kind) -> Result<Vec<Param>, ParamError> {
         let spec = kind.spec(&Default::default())?;
-        let defaults = kind.build(&spec)?.defaults();
-        let mut table = common::parameters(&self.names(), &defaults);
+        let built = kind.build(&spec)?;
+        let mut table = common::parameters(&self.names(), &built.defaults());
+        let (initial_temp, final_temp) = built.temperatures();
+        for row in table.iter_mut() {
+            match row.name {
+                "initial_temp" => row.default = json!(initial_temp),
+                "final_temp" => row.default = json!(final_temp),
+                _ => {}
+            }
+        }
         table[0].default = json!(kind.name());
         table.splice(1..1, kind.parameters());
         Ok(table)

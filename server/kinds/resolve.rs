@@ -98,7 +98,7 @@ pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, Param
     let spec = kind.spec(&given)?;
     let built = kind.build(&spec)?;
     let defaults = built.defaults();
-    let mut config = config(&given, &defaults, request.total_steps)?;
+    let mut config = config(&given, &defaults, built.temperatures(), request.total_steps)?;
     // A kind's default budget may exceed what a live session allows (a large tour's
     // default is about a second per 100 cities): a session given no step count gets
     // the session limit instead of a 400 for a number the user never typed.
@@ -134,7 +134,12 @@ pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, Param
 }
 
 /// The config from the given values over the kind's and the engine's defaults.
-fn config(given: &Values, defaults: &Defaults, total_steps: Option<u64>) -> Result<AnnealConfig, ParamError> {
+fn config(
+    given: &Values,
+    defaults: &Defaults,
+    (initial_temp, final_temp): (f64, Option<f64>),
+    total_steps: Option<u64>,
+) -> Result<AnnealConfig, ParamError> {
     let base = AnnealConfig::default();
     let cycles = given.u64("num_cycles").unwrap_or(defaults.cycles);
     let steps_per_cycle = match total_steps {
@@ -178,8 +183,8 @@ fn config(given: &Values, defaults: &Defaults, total_steps: Option<u64>) -> Resu
     let config = AnnealConfig {
         seed: given.u64("seed").unwrap_or(base.seed),
         schedule,
-        initial_temp: given.f64("initial_temp").unwrap_or(base.initial_temp),
-        final_temp: given.f64("final_temp"),
+        initial_temp: given.f64("initial_temp").unwrap_or(initial_temp),
+        final_temp: given.f64("final_temp").or(final_temp),
         k: given.f64("cooling_schedule_k").unwrap_or(base.k),
         steps_per_cycle,
         cycles,

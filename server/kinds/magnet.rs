@@ -1,0 +1,362 @@
+//! The magnet kind: Ising spins from an L x L periodic lattice (ferromagnet or spin
+//! glass, optional uniform field), a bundled Gset graph or edge-list text, both read
+//! as max-cut. The engine side is `kiln_engine::problems::magnet`; this file only
+//! offers it: parameters, presets, the instance's own defaults (geometric cooling,
+//! from [`Magnet::default_config`]), progress fields and the drawing.
+//!
+//! Progress carries `magnetization` (per spin, current state) and, for graphs read
+//! as max-cut with no field, `cut` and `best_cut`; a Gset graph adds `best_known_cut`
+//! and `cut_gap` (best known minus best found). The known optimum (`optimal_energy`)
+//! is given only where it is exact: a ferromagnetic lattice's ground state, every
+//! spin along the field, `-(2 + |h|) N`. A Gset best-known cut is not a proven
+//! optimum, so it stays a progress field.
+
+use kiln_engine::problems::magnet::{
+    Coupling, MAX_FIELD, Magnet, MagnetError, Source, Spins, Start, bundled_graphs,
+};
+use kiln_engine::{AnnealConfig, Annealer, Direction};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::kind::{Built, Captions, Counter, Defaults, Kind, Preset, Spec, Values, View};
+use super::param::{Param, ParamError, ParamType};
+use super::run::{Anneal, Ready, StateView};
+use crate::render::lattice::{graph_svg, lattice_svg};
+
+/// Lattice side a run uses when no instance is named.
+pub const DEFAULT_LATTICE: usize = 64;
+/// Smallest lattice side offered.
+pub const MIN_LATTICE: usize = kiln_engine::problems::magnet::MIN_LATTICE;
+/// Largest lattice side the server offers (65,536 spins, still drawn live).
+pub const MAX_LATTICE: usize = 256;
+/// Longest edge-list text accepted (just under the 1 MiB request body limit).
+pub const MAX_GRAPH_BYTES: usize = 1_000_000;
+/// A live session spreads its run over about this many events (20 s at 20 events/s).
+pub const EVENTS_PER_RUN: u64 = 400;
+
+/// Ising spins: a cooling magnet, a spin glass, or max-cut on a graph.
+pub struct MagnetKind;
+
+/// Where a magnet's couplings come from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum MagnetSource {
+    /// An L x L periodic lattice.
+    Lattice {
+        /// Spins on a side.
+        size: usize,
+        /// `ferro` or `glass`.
+        coupling: String,
+        /// The seed a glass draws its bond signs from.
+        seed: u64,
+    },
+    /// A bundled Gset graph.
+    Gset {
+        /// Its Gset name, e.g. G1.
+        name: String,
+    },
+    /// Edge-list text in Gset's format.
+    Graph {
+        /// The text, as uploaded.
+        text: String,
+    },
+}
+
+/// The spec: the couplings, the field and the starting spins.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MagnetSpec {
+    /// Where the couplings come from.
+    pub instance: MagnetSource,
+    /// The uniform external field h.
+    pub field: f64,
+    /// `random` or `up`.
+    pub start: String,
+}
+
+/// A magnet error as a parameter error on `field`, without the engine's own
+/// `field: ` prefix (the parameter error adds it back).
+fn param_error(field: &str, e: MagnetError) -> ParamError {
+    let text = e.to_string();
+    let message = text.strip_prefix(&format!("{field}: ")).unwrap_or(&text).to_string();
+    ParamError::new(field, message)
+}
+
+impl MagnetSpec {
+    /// Build the instance; errors name the parameter at fault.
+    pub fn build(&self) -> Result<Magnet, ParamError> {
+        let magnet = match &self.instance {
+            MagnetSource::Lattice { size, coupling, seed } => {
+                if !(MIN_LATTICE..=MAX_LATTICE).contains(size) {
+                    return Err(ParamError::new(
+                        "lattice",
+                        format!("must be {MIN_LATTICE} to {MAX_LATTICE} spins on a side, not {size}"),
+                    ));
+                }
+                let coupling: Coupling = coupling.parse().map_err(|e| param_error("coupling", e))?;
+                Magnet::lattice(*size, coupling, *seed).map_err(|e| param_error("lattice", e))?
+            }
+            MagnetSource::Gset { name } => Magnet::gset(name).map_err(|e| param_error("gset", e))?,
+            MagnetSource::Graph { text } => Magnet::parse_graph(text).map_err(|e| param_error("graph", e))?,
+        };
+        let start: Start = self.start.parse().map_err(|e| param_error("start", e))?;
+        Ok(magnet.with_field(self.field).map_err(|e| param_error("field", e))?.with_start(start))
+    }
+}
+
+impl Kind for MagnetKind {
+    fn name(&self) -> &'static str {
+        "magnet"
+    }
+
+    fn label(&self) -> &'static str {
+        "Magnet (Ising spins, max-cut)"
+    }
+
+    fn parameters(&self) -> Vec<Param> {
+        let gsets = bundled_graphs().iter().map(|g| g.name.to_string()).collect();
+        let names = |all: &[&str]| all.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        vec![
+            Param::new(
+                "lattice",
+                "Lattice side L",
+                ParamType::Integer,
+                "An L x L periodic square lattice (give this, or gset, or graph).",
+            )
+            .default_value(DEFAULT_LATTICE as u64)
+            .range(MIN_LATTICE as f64, MAX_LATTICE as f64)
+            .replaced_by(&["gset", "graph"]),
+            Param::new(
+                "coupling",
+                "Coupling",
+                ParamType::Enum(names(&["ferro", "glass"])),
+                "ferro: every bond J = +1; glass: J = +1 or -1 drawn from the seed.",
+            )
+            .default_value(Coupling::default().name())
+            .replaced_by(&["gset", "graph"]),
+            Param::new("field", "Field h", ParamType::Number, "A uniform external field (held to 1/1024).")
+                .default_value(0.0)
+                .range(-MAX_FIELD, MAX_FIELD),
+            Param::new(
+                "start",
+                "Starting spins",
+                ParamType::Enum(names(&["random", "up"])),
+                "random: a fixed random draw (hot); up: every spin up (cold).",
+            )
+            .default_value(Start::default().name()),
+            Param::new(
+                "gset",
+                "Gset graph",
+                ParamType::Enum(gsets),
+                "A bundled Gset graph, read as max-cut.",
+            )
+            .replaced_by(&["graph"]),
+            Param::new(
+                "graph",
+                "Graph file",
+                ParamType::Text,
+                "Edge-list text: 'n m', then 'i j w' lines (1-based), read as max-cut.",
+            )
+            .max_length(MAX_GRAPH_BYTES),
+        ]
+    }
+
+    fn presets(&self) -> Vec<Preset> {
+        vec![
+            Preset::new("ferro64", "Cooling a magnet 64 x 64", json!({"lattice": 64, "coupling": "ferro"})),
+            Preset::new("glass32", "Spin glass 32 x 32", json!({"lattice": 32, "coupling": "glass"})),
+            Preset::new("maxcut_g1", "Max-cut G1", json!({"gset": "G1"})),
+        ]
+    }
+
+    fn instances(&self) -> Value {
+        let list: Vec<Value> = bundled_graphs()
+            .iter()
+            .map(|g| json!({"name": g.name, "best_known_cut": g.best_known_cut()}))
+            .collect();
+        json!(list)
+    }
+
+    fn view(&self) -> View {
+        View {
+            state_noun: "spins",
+            counters: vec![
+                Counter { field: "magnetization", label: "magnetisation" },
+                Counter { field: "best_cut", label: "best cut" },
+                Counter { field: "best_known_cut", label: "best known cut" },
+            ],
+            captions: Some(Captions { current: "current_energy", best: "best_energy", prefix: "energy " }),
+        }
+    }
+
+    fn spec(&self, values: &Values) -> Result<Spec, ParamError> {
+        let named: Vec<&str> = ["lattice", "gset", "graph"].into_iter().filter(|f| values.has(f)).collect();
+        if named.len() > 1 {
+            return Err(ParamError::new(
+                named[1],
+                format!("give only one of lattice, gset or graph, not both {} and {}", named[0], named[1]),
+            ));
+        }
+        if values.has("coupling") && (values.has("gset") || values.has("graph")) {
+            return Err(ParamError::new(
+                "coupling",
+                "applies to a lattice only: a graph's weights are its own",
+            ));
+        }
+        let instance = if let Some(text) = values.str("graph") {
+            MagnetSource::Graph { text: text.to_string() }
+        } else if let Some(name) = values.str("gset") {
+            MagnetSource::Gset { name: name.to_string() }
+        } else {
+            MagnetSource::Lattice {
+                size: values.u64("lattice").map_or(DEFAULT_LATTICE, |l| l as usize),
+                coupling: values.str("coupling").unwrap_or(Coupling::default().name()).to_string(),
+                seed: values.u64("seed").unwrap_or(AnnealConfig::default().seed),
+            }
+        };
+        let spec = MagnetSpec {
+            instance,
+            field: values.f64("field").unwrap_or(0.0),
+            start: values.str("start").unwrap_or(Start::default().name()).to_string(),
+        };
+        Ok(Spec::of(self.name(), &spec))
+    }
+
+    fn build(&self, spec: &Spec) -> Result<Box<dyn Built>, ParamError> {
+        let spec: MagnetSpec = spec.read()?;
+        let magnet = spec.build()?;
+        let config = magnet.default_config(0);
+        let defaults = Defaults {
+            schedule: config.schedule,
+            steps_per_cycle: config.steps_per_cycle,
+            cycles: config.cycles,
+            events_per_run: Some(EVENTS_PER_RUN),
+        };
+        let temperatures = (config.initial_temp, config.final_temp);
+        Ok(Box::new(BuiltMagnet { ready: Ready::new(magnet, SpinView, defaults), temperatures }))
+    }
+
+    fn describe(&self, spec: &Spec) -> String {
+        let Ok(s) = spec.read::<MagnetSpec>() else {
+            return "magnet".into();
+        };
+        let what = match &s.instance {
+            MagnetSource::Lattice { size, coupling, seed } if coupling == "glass" => {
+                format!("{size}x{size} spin glass (seed {seed})")
+            }
+            MagnetSource::Lattice { size, coupling, .. } => format!("{size}x{size} {coupling}"),
+            MagnetSource::Gset { name } => format!("max-cut {name}"),
+            MagnetSource::Graph { .. } => "max-cut graph file".into(),
+        };
+        let field = if s.field != 0.0 { format!(", h = {}", s.field) } else { String::new() };
+        format!("magnet {what}{field}, {} start", s.start)
+    }
+}
+
+/// A built magnet: the usual [`Ready`] plus the instance's own temperatures.
+struct BuiltMagnet {
+    ready: Box<Ready<Magnet, SpinView>>,
+    temperatures: (f64, Option<f64>),
+}
+
+impl Built for BuiltMagnet {
+    fn defaults(&self) -> Defaults {
+        self.ready.defaults()
+    }
+
+    fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError> {
+        self.ready.start(config)
+    }
+
+    fn temperatures(&self) -> (f64, Option<f64>) {
+        self.temperatures
+    }
+}
+
+/// Spins drawn as a grid; cuts and the ferromagnet's exact ground state.
+struct SpinView;
+
+impl StateView<Magnet> for SpinView {
+    fn draw(&self, problem: &Magnet, state: &Spins) -> String {
+        match problem.lattice_side() {
+            Some(side) => lattice_svg(state.spins(), side),
+            None => graph_svg(state.spins()),
+        }
+    }
+
+    fn extra(&self, sa: &Annealer<Magnet>) -> Map<String, Value> {
+        let magnet = sa.problem();
+        let mut extra = Map::new();
+        extra.insert("magnetization".into(), json!(magnet.magnetization(sa.state())));
+        if let (Some(cut), Some(best_cut)) = (magnet.cut(sa.current_energy()), magnet.cut(sa.best_energy())) {
+            extra.insert("cut".into(), json!(cut));
+            // With MAXIMIZE the best state is the one of highest energy: its cut is the smallest.
+            extra.insert("best_cut".into(), json!(best_cut));
+            if let Some(known) = magnet.best_known_cut() {
+                extra.insert("best_known_cut".into(), json!(known));
+                extra.insert("cut_gap".into(), json!(known as i64 - best_cut));
+            }
+        }
+        extra
+    }
+
+    fn optimum(&self, sa: &Annealer<Magnet>) -> Option<f64> {
+        let magnet = sa.problem();
+        match (magnet.source(), sa.config().direction) {
+            (Source::Lattice { coupling: Coupling::Ferro, .. }, Direction::Minimize) => {
+                Some(-(2.0 + magnet.field().abs()) * magnet.len() as f64)
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::run::Run;
+
+    fn spec(values: Value) -> Result<Spec, ParamError> {
+        let Value::Object(map) = values else { unreachable!() };
+        MagnetKind.spec(&Values::new(map))
+    }
+
+    #[test]
+    fn two_instance_sources_are_refused_naming_the_second() {
+        let e = spec(json!({"lattice": 8, "gset": "G1"})).unwrap_err();
+        assert_eq!(e.field, "gset");
+        let e = spec(json!({"gset": "G1", "coupling": "glass"})).unwrap_err();
+        assert_eq!(e.field, "coupling");
+    }
+
+    #[test]
+    fn bad_instances_name_their_parameter_and_value() {
+        let e = MagnetKind.build(&spec(json!({"lattice": 300})).unwrap()).err().unwrap();
+        assert_eq!(e.field, "lattice");
+        assert!(e.message.contains("300"), "{e}");
+        let e = MagnetKind.build(&spec(json!({"graph": "3 1\n1 9 1\n"})).unwrap()).err().unwrap();
+        assert_eq!(e.field, "graph");
+        assert!(e.message.contains("line 2"), "{e}");
+        let e = MagnetKind.build(&spec(json!({"gset": "G99"})).unwrap()).err().unwrap();
+        assert_eq!(e.field, "gset");
+    }
+
+    #[test]
+    fn a_triangle_reports_its_cut_and_a_ferromagnet_its_ground_state() {
+        // A triangle of unit weights: no cut exceeds 2 (one vertex against the other two).
+        let spec = spec(json!({"graph": "3 3\n1 2 1\n2 3 1\n1 3 1\n"})).unwrap();
+        let config = AnnealConfig { steps_per_cycle: 300, cycles: 1, ..AnnealConfig::default() };
+        let mut run = Run::new("magnet", MagnetKind.build(&spec).unwrap().start(config).unwrap());
+        run.run(300);
+        let p = run.progress();
+        assert_eq!(p.extra["best_cut"], 2, "{p:?}");
+        assert_eq!(p.optimal_energy, None);
+        assert!(p.extra.get("best_known_cut").is_none());
+
+        let lattice = super::tests::spec(json!({"lattice": 4, "field": 0.5})).unwrap();
+        let run =
+            Run::new("magnet", MagnetKind.build(&lattice).unwrap().start(AnnealConfig::default()).unwrap());
+        // 16 spins, 32 bonds each -1, and 16 spins along h = 0.5: -32 - 8.
+        assert_eq!(run.progress().optimal_energy, Some(-40.0));
+    }
+}
