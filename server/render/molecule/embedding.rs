@@ -41,6 +41,12 @@ const PLUS_COSINE: f64 = 0.92;
 const MAX_OUTER_FACES: usize = 3;
 /// Sweeps of the constrained stress refinement over all atoms.
 const REFINE_SWEEPS: usize = 60;
+/// Work allowed for the refinement of one drawing, in geometric tests (a segment
+/// crossing or an atom-to-bond distance), shared by the outer faces tried. Molecules
+/// up to about 20 atoms never reach it; a 64-atom cage stops after a few sweeps
+/// instead of running for seconds on the thread that renders a live frame. It counts
+/// work, not time, so a drawing stays a pure function of the molecule.
+const REFINE_WORK: usize = 6_000_000;
 
 /// Local coordinates of the atoms of one connected piece, in the order of `atoms`.
 ///
@@ -61,13 +67,14 @@ pub(super) fn draw(neighbours: &[Vec<usize>], atoms: &[usize]) -> Vec<Point> {
     let mut order: Vec<usize> = (0..faces.len()).collect();
     order.sort_by_key(|&f| (std::cmp::Reverse(distinct(&faces[f])), f));
     order.truncate(MAX_OUTER_FACES);
+    let work_per_face = REFINE_WORK / order.len().max(1);
     let mut best: Option<(Quality, Vec<Point>)> = None;
     for outer in order {
         faces.swap(0, outer);
         let mut points = tutte(&planar_adjacent, &faces);
         faces.swap(0, outer);
         normalise(&mut points, &shape.edges);
-        refine(&mut points, &shape);
+        refine(&mut points, &shape, work_per_face);
         let quality = Quality::of(&shape, &points);
         if best.as_ref().is_none_or(|(q, _)| quality.is_better_than(q)) {
             best = Some((quality, points));
@@ -338,12 +345,19 @@ impl Shape {
 
 /// Moves atoms one at a time towards their stress-majorization targets (then, for atoms crowding a
 /// bond, straight away from it), keeping only moves that cross no more bonds, crowd no more and
-/// lower the stress (see the module doc).
-fn refine(points: &mut [Point], shape: &Shape) {
+/// lower the stress (see the module doc), within `work` geometric tests.
+fn refine(points: &mut [Point], shape: &Shape, work: usize) {
     const ESCAPES: usize = 8;
+    let mut spent = 0;
     for _ in 0..REFINE_SWEEPS {
         let mut moved = 0.0;
         for atom in 0..points.len() {
+            // What one `local` of this atom costs, and the most this atom's turn can take.
+            let cost = (shape.adjacent[atom].len() + 1) * (shape.edges.len() + points.len());
+            spent += cost * (6 + ESCAPES);
+            if spent > work {
+                return;
+            }
             let before = local(shape, points, atom);
             let start = points[atom];
             let target = majorization_target(points, &shape.hops, atom);

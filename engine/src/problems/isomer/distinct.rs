@@ -8,8 +8,10 @@
 //!    (equal keys are the same labelled graph after renumbering, hence the same
 //!    structure). A hot walk mostly returns to known structures, so this is the
 //!    common path: one colour refinement and one hash look-up.
-//! 2. on a miss, the refinement invariant picks the classes that could be the
-//!    same structure (equal structures always share it), and
+//! 2. on a miss, an invariant of stronger colours (`class_colours`: refinement,
+//!    plus one round of individualisation where refinement leaves ties) picks the
+//!    classes that could be the same structure (equal structures always share it),
+//!    so regular graphs such as P64's do not all fall in one bucket, and
 //! 3. an exact isomorphism test (`isomorphism`) against each of their
 //!    representatives decides; no match is a new class.
 //!
@@ -34,7 +36,7 @@ use super::isomorphism::isomorphic;
 use super::molecule::Molecule;
 use super::problem::Isomer;
 use super::smiles::canonical_smiles;
-use super::structure_key::{invariant, molecule_from_key, refine, write_structure_key};
+use super::structure_key::{class_colours, invariant, molecule_from_key, refine, write_structure_key};
 
 /// Most distinct structures remembered per run.
 pub const DISTINCT_ISOMERS_CAP: usize = 100_000;
@@ -98,10 +100,11 @@ impl DistinctIsomers {
             }
             known
         } else {
+            let colours = class_colours(m);
             let candidates = self.by_invariant.entry(invariant(&colours[..n])).or_default();
             let known = candidates.iter().copied().find(|&class| {
                 let representative = molecule_from_key(&self.classes[class as usize]);
-                isomorphic(m, &colours, &representative, &refine(&representative))
+                isomorphic(m, &colours, &representative, &class_colours(&representative))
             });
             if known.is_none() && !full {
                 candidates.push(next);

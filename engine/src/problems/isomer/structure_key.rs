@@ -55,12 +55,19 @@ fn distinct(values: &[u64]) -> usize {
 pub(crate) fn refine(m: &Molecule) -> Colours {
     let n = m.atom_count();
     let mut colour = [0u64; MAX_HEAVY_ATOMS];
-    if n == 0 {
-        return colour;
-    }
     for (i, c) in colour.iter_mut().enumerate().take(n) {
         let degree = u64::from(m.neighbour_mask(i).count_ones());
         *c = mix((m.element(i) as u64) | (u64::from(m.hydrogens(i)) << 8) | (degree << 16));
+    }
+    refine_from(m, colour)
+}
+
+/// Refine `colour` (a colouring computed from the structure alone) until the
+/// number of colours stops growing.
+fn refine_from(m: &Molecule, mut colour: Colours) -> Colours {
+    let n = m.atom_count();
+    if n == 0 {
+        return colour;
     }
     let mut classes = distinct(&colour[..n]);
     for _ in 0..n {
@@ -82,6 +89,38 @@ pub(crate) fn refine(m: &Molecule) -> Colours {
         classes = refined;
     }
     colour
+}
+
+/// Colours that tell structures apart where plain refinement cannot, for the exact
+/// test: [`refine`]'s colours when they already give every atom its own colour;
+/// otherwise each tied atom is individualised in turn (given a colour of its own),
+/// the colouring refined again, and the multiset of colours reached folded into the
+/// atom's colour before a last refinement.
+///
+/// Plain refinement gives every atom of a regular graph one colour (64 phosphorus
+/// atoms with three single bonds each are all alike to it), so every such structure
+/// would share one invariant and each new one would be tested against all the
+/// others, with a backtracking search that has nothing to prune by. One round of
+/// individualisation separates almost all such graphs and gives the search colours
+/// to follow; it costs one refinement per tied atom, and runs only on a key miss.
+/// Like [`refine`], it depends on the structure alone, never on atom numbers.
+pub(crate) fn class_colours(m: &Molecule) -> Colours {
+    let n = m.atom_count();
+    let colours = refine(m);
+    if distinct(&colours[..n]) == n {
+        return colours;
+    }
+    let mut strong = colours;
+    for v in 0..n {
+        if colours[..n].iter().filter(|&&c| c == colours[v]).count() == 1 {
+            continue;
+        }
+        let mut start = colours;
+        start[v] = mix(start[v] ^ 0x5851_f42d_4c95_7f2d);
+        let reached = refine_from(m, start);
+        strong[v] = mix(colours[v] ^ invariant(&reached[..n]).rotate_left(17));
+    }
+    refine_from(m, strong)
 }
 
 /// A hash of the multiset of colours: equal for isomorphic molecules.
