@@ -185,3 +185,38 @@ fn every_command_has_help() {
         assert!(stdout(&out).contains("Usage: kiln"), "{args:?}: {}", stdout(&out));
     }
 }
+
+/// The smallest Wiener index of an alkane: `wiener_min` in the shared oracle table
+/// (engine/tests/data/isomers.tsv, computed from hydrogen-suppressed graphs) through
+/// C10H22, and 348 for C16H34 (Fischermann et al. 2002; engine/tests/isomer_wiener_minimum.rs
+/// also finds it by exhaustive enumeration).
+fn wiener_minimum(formula: &str) -> f64 {
+    if formula == "C16H34" {
+        return 348.0;
+    }
+    let table = include_str!("../engine/tests/data/isomers.tsv");
+    let row = table.lines().find(|l| l.split('\t').next() == Some(formula)).expect("formula in the table");
+    row.split('\t').nth(2).and_then(|w| w.parse().ok()).expect("a wiener_min column")
+}
+
+#[test]
+fn kiln_run_defaults_reach_the_smallest_wiener_index_of_alkanes() {
+    for formula in ["C8H18", "C10H22", "C16H34"] {
+        let out = kiln(&["run", "--formula", formula, "--json"]);
+        assert!(out.status.success(), "{formula}: {}", stderr(&out));
+        let summary: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON summary");
+        assert_eq!(summary["best_energy"].as_f64(), Some(wiener_minimum(formula)), "{formula}: {summary}");
+    }
+}
+
+#[test]
+fn a_tour_run_says_how_long_it_will_take_before_it_starts() {
+    let out = kiln(&["run", "--problem", "tsp", "--instance", "berlin52", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("tsp berlin52") && err.contains("expected to take about"), "{err}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&stdout(&out)).expect("stdout is only the JSON summary");
+    let steps = summary["total_steps"].as_u64().expect("total_steps");
+    assert!(err.contains(&format!(", {steps} steps,")), "the announced steps are the run's: {err}");
+}

@@ -244,6 +244,15 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
         Ok(r) => r,
         Err(e) => return fail(param_error(&e, &flags)),
     };
+    if let Some(seconds) = resolved.expected_seconds {
+        // Before a long run starts, say how long it will take (stderr: --json stays clean).
+        eprintln!(
+            "kiln run: {}, {} steps, expected to take about {} on one core",
+            registry.describe(&resolved.spec),
+            resolved.config.total_steps(),
+            fmt_duration(seconds)
+        );
+    }
     let mut config = resolved.config;
     config.threads = args.threads;
     if let Err(e) = config.validate() {
@@ -405,5 +414,19 @@ fn print_summary(
             other => other.to_string(),
         };
         println!("{:<12} {text}", name.replace('_', " "));
+    }
+}
+
+/// "0.4 s", "12 s", "2 min 5 s": a planning figure, rounded.
+fn fmt_duration(seconds: f64) -> String {
+    if seconds < 0.1 {
+        "0.1 s or less".into()
+    } else if seconds < 10.0 {
+        format!("{seconds:.1} s")
+    } else if seconds < 120.0 {
+        format!("{seconds:.0} s")
+    } else {
+        let whole = seconds.round() as u64;
+        format!("{} min {} s", whole / 60, whole % 60)
     }
 }

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use kiln_engine::Annealer;
 use kiln_engine::problems::isomer::{Component, DistinctIsomers, Isomer, IsomerError, Molecule, Objective};
+use kiln_engine::{Annealer, Direction};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -120,7 +120,16 @@ impl Kind for IsomerKind {
         let objective = Objective::from_weights(&weights).map_err(error)?;
         let isomer = Isomer::new(&spec.formula, objective).map_err(error)?;
         let view = IsomerView { problem: isomer.clone(), distinct: DistinctIsomers::new() };
-        Ok(Ready::new(isomer, view, Defaults::default()))
+        // Headless runs get a budget sized to the formula (enough to reach the known
+        // Wiener minimum of alkanes through C16H34); the page keeps the classroom's.
+        let sized = isomer.headless_config(0, Direction::Minimize);
+        let headless = Defaults {
+            schedule: sized.schedule,
+            steps_per_cycle: sized.steps_per_cycle,
+            cycles: sized.cycles,
+            ..Defaults::default()
+        };
+        Ok(Ready::new(isomer, view, Defaults::default()).headless(headless))
     }
 
     fn describe(&self, spec: &Spec) -> String {

@@ -54,6 +54,17 @@ pub trait Built: Send {
     fn defaults(&self) -> Defaults;
     /// The annealer over this problem with `config`.
     fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError>;
+    /// The defaults of a headless run (`kiln run`), where nobody watches each step: a
+    /// kind may size them to the problem. Live sessions keep [`Built::defaults`].
+    fn headless_defaults(&self) -> Defaults {
+        self.defaults()
+    }
+    /// The wall time a run of `steps` steps is expected to take on one core, in
+    /// seconds, where the kind can say (shown before a long run starts); a planning
+    /// figure that never changes the run.
+    fn expected_seconds(&self, _steps: u64) -> Option<f64> {
+        None
+    }
     /// The default temperatures for this problem: T0, and where geometric and linear
     /// schedules end (`None`: T0 / 1000). The engine's unless a kind knows better
     /// (a magnet cools from above its critical temperature, whatever the engine's T0).

@@ -44,6 +44,8 @@ pub struct Resolved {
     pub pacing: Pacing,
     /// The run at step 0.
     pub run: Run,
+    /// How long the run is expected to take on one core, where the kind can say.
+    pub expected_seconds: Option<f64>,
 }
 
 impl Request {
@@ -97,7 +99,10 @@ pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, Param
     let given = Values::new(values.clone());
     let spec = kind.spec(&given)?;
     let built = kind.build(&spec)?;
-    let defaults = built.defaults();
+    let defaults = match request.scope {
+        Scope::Session => built.defaults(),
+        Scope::Headless => built.headless_defaults(),
+    };
     let mut config = config(&given, &defaults, built.temperatures(), request.total_steps)?;
     // A kind's default budget may exceed what a live session allows (a large tour's
     // default is about a second per 100 cities): a session given no step count gets
@@ -129,8 +134,9 @@ pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, Param
             .unwrap_or_else(|| common::default_steps_per_event(&defaults, config.total_steps())),
         max_events_per_sec: given.f64("max_events_per_sec").unwrap_or(DEFAULT_EVENTS_PER_SEC),
     };
+    let expected_seconds = built.expected_seconds(config.total_steps());
     let run = Run::new(kind.name(), built.start(config.clone())?);
-    Ok(Resolved { spec, config, pacing, run })
+    Ok(Resolved { spec, config, pacing, run, expected_seconds })
 }
 
 /// The config from the given values over the kind's and the engine's defaults.

@@ -171,18 +171,43 @@ pub struct Ready<P, V> {
     problem: P,
     view: V,
     defaults: Defaults,
+    headless: Option<Defaults>,
+    expected: Option<ExpectedSeconds>,
 }
+
+/// Seconds a run of so many steps is expected to take (see [`Built::expected_seconds`]).
+type ExpectedSeconds = Box<dyn Fn(u64) -> f64 + Send>;
 
 impl<P, V> Ready<P, V> {
     /// A problem ready to anneal.
     pub fn new(problem: P, view: V, defaults: Defaults) -> Box<Self> {
-        Box::new(Ready { problem, view, defaults })
+        Box::new(Ready { problem, view, defaults, headless: None, expected: None })
+    }
+
+    /// Other defaults for headless runs ([`Built::headless_defaults`]).
+    pub fn headless(mut self: Box<Self>, defaults: Defaults) -> Box<Self> {
+        self.headless = Some(defaults);
+        self
+    }
+
+    /// How long a run of so many steps is expected to take ([`Built::expected_seconds`]).
+    pub fn expected_seconds(mut self: Box<Self>, seconds: impl Fn(u64) -> f64 + Send + 'static) -> Box<Self> {
+        self.expected = Some(Box::new(seconds));
+        self
     }
 }
 
 impl<P: Problem + 'static, V: StateView<P>> Built for Ready<P, V> {
     fn defaults(&self) -> Defaults {
         self.defaults
+    }
+
+    fn headless_defaults(&self) -> Defaults {
+        self.headless.unwrap_or(self.defaults)
+    }
+
+    fn expected_seconds(&self, steps: u64) -> Option<f64> {
+        self.expected.as_ref().map(|seconds| seconds(steps))
     }
 
     fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError> {

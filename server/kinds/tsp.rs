@@ -200,7 +200,10 @@ impl Kind for TspKind {
             cycles: 1,
             events_per_run: Some(EVENTS_PER_RUN),
         };
-        Ok(Ready::new(tsp, TourView, defaults))
+        // Linear in the steps: keep the rate, not a copy of the instance.
+        let seconds_per_million = tsp.expected_seconds(1_000_000);
+        Ok(Ready::new(tsp, TourView, defaults)
+            .expected_seconds(move |steps| steps as f64 / 1e6 * seconds_per_million))
     }
 
     fn describe(&self, spec: &Spec) -> String {
