@@ -6,21 +6,29 @@
 //!
 //! Progress carries `magnetization` (per spin, current state) and, for graphs read
 //! as max-cut with no field, `cut` and `best_cut`; a Gset graph adds `best_known_cut`
-//! and `cut_gap` (best known minus best found). The known optimum (`optimal_energy`)
+//! and `cut_gap` (best known minus best found). A run at a constant temperature also
+//! carries `mean_abs_magnetization` and `mean_energy_per_spin`, averaged once per
+//! sweep over the second half of the run ([`SweepAverages`]), so a class can see the
+//! phase transition: that is why the magnet has its own [`Anneal`], [`MagnetRun`],
+//! which drives the annealer through the averages rather than the blanket one. The known optimum (`optimal_energy`)
 //! is given only where it is exact: a ferromagnetic lattice's ground state, every
 //! spin along the field, `-(2 + |h|) N`. A Gset best-known cut is not a proven
 //! optimum, so it stays a progress field.
 
+use std::sync::Arc;
+
 use kiln_engine::problems::magnet::{
-    Coupling, MAX_FIELD, Magnet, MagnetError, Source, Spins, Start, bundled_graphs,
+    Coupling, MAX_FIELD, Magnet, MagnetError, Sites, Source, Spins, Start, SweepAverages, bundled_graphs,
 };
-use kiln_engine::{AnnealConfig, Annealer, Direction};
+use kiln_engine::{
+    AnnealConfig, Annealer, Checkpoint, Counters, Direction, ScheduleKind, Snapshot, StepOutcome,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::kind::{Built, Captions, Counter, Defaults, Kind, Preset, Spec, Values, View};
 use super::param::{Param, ParamError, ParamType};
-use super::run::{Anneal, Ready, StateView};
+use super::run::{Anneal, StateView};
 use crate::render::lattice::{graph_svg, lattice_svg};
 
 /// Lattice side a run uses when no instance is named.
@@ -72,6 +80,13 @@ pub struct MagnetSpec {
     pub field: f64,
     /// `random` or `up`.
     pub start: String,
+    /// `random` or `sequential` (absent in records made before the option: random).
+    #[serde(default = "random_sites")]
+    pub sites: String,
+}
+
+fn random_sites() -> String {
+    Sites::default().name().to_string()
 }
 
 /// A magnet error as a parameter error on `field`, without the engine's own
@@ -100,7 +115,12 @@ impl MagnetSpec {
             MagnetSource::Graph { text } => Magnet::parse_graph(text).map_err(|e| param_error("graph", e))?,
         };
         let start: Start = self.start.parse().map_err(|e| param_error("start", e))?;
-        Ok(magnet.with_field(self.field).map_err(|e| param_error("field", e))?.with_start(start))
+        let sites: Sites = self.sites.parse().map_err(|e| param_error("sites", e))?;
+        Ok(magnet
+            .with_field(self.field)
+            .map_err(|e| param_error("field", e))?
+            .with_start(start)
+            .with_sites(sites))
     }
 }
 
@@ -144,6 +164,13 @@ impl Kind for MagnetKind {
                 "random: a fixed random draw (hot); up: every spin up (cold).",
             )
             .default_value(Start::default().name()),
+            Param::new(
+                "sites",
+                "Site order",
+                ParamType::Enum(names(&["random", "sequential"])),
+                "random: each step flips a random spin; sequential: sweeps in site order, as D-Wave's neal.",
+            )
+            .default_value(Sites::default().name()),
             Param::new(
                 "gset",
                 "Gset graph",
@@ -218,6 +245,7 @@ impl Kind for MagnetKind {
             instance,
             field: values.f64("field").unwrap_or(0.0),
             start: values.str("start").unwrap_or(Start::default().name()).to_string(),
+            sites: values.str("sites").unwrap_or(Sites::default().name()).to_string(),
         };
         Ok(Spec::of(self.name(), &spec))
     }
@@ -233,7 +261,7 @@ impl Kind for MagnetKind {
             events_per_run: Some(EVENTS_PER_RUN),
         };
         let temperatures = (config.initial_temp, config.final_temp);
-        Ok(Box::new(BuiltMagnet { ready: Ready::new(magnet, SpinView, defaults), temperatures }))
+        Ok(Box::new(BuiltMagnet { magnet, defaults, temperatures }))
     }
 
     fn describe(&self, spec: &Spec) -> String {
@@ -253,23 +281,119 @@ impl Kind for MagnetKind {
     }
 }
 
-/// A built magnet: the usual [`Ready`] plus the instance's own temperatures.
+/// A built magnet: the instance, its defaults and its own temperatures.
 struct BuiltMagnet {
-    ready: Box<Ready<Magnet, SpinView>>,
+    magnet: Magnet,
+    defaults: Defaults,
     temperatures: (f64, Option<f64>),
 }
 
 impl Built for BuiltMagnet {
     fn defaults(&self) -> Defaults {
-        self.ready.defaults()
+        self.defaults
     }
 
     fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError> {
-        self.ready.start(config)
+        let sa = Annealer::new(self.magnet, config).map_err(|e| ParamError::new(e.field, e.message))?;
+        Ok(Box::new(MagnetRun::new(sa)))
     }
 
     fn temperatures(&self) -> (f64, Option<f64>) {
         self.temperatures
+    }
+}
+
+/// A magnet run: the annealer and, at a constant temperature, its sweep averages
+/// (every step goes through them, so they sample every sweep boundary of the
+/// second half whatever the frames). Otherwise what the blanket `Annealed` does.
+struct MagnetRun {
+    sa: Annealer<Magnet>,
+    averages: Option<SweepAverages>,
+}
+
+impl MagnetRun {
+    fn new(sa: Annealer<Magnet>) -> Self {
+        let averages = (sa.config().schedule == ScheduleKind::Constant).then(|| SweepAverages::new(&sa));
+        Self { sa, averages }
+    }
+}
+
+impl Anneal for MagnetRun {
+    fn run(&mut self, n: u64) -> u64 {
+        match &mut self.averages {
+            Some(averages) => averages.advance(&mut self.sa, n),
+            None => self.sa.run(n),
+        }
+    }
+
+    fn step(&mut self) -> Option<StepOutcome> {
+        match &mut self.averages {
+            Some(averages) => averages.step(&mut self.sa),
+            None => self.sa.step(),
+        }
+    }
+
+    fn reset(&mut self) {
+        self.sa.reset();
+        self.averages = self.averages.as_ref().map(|_| SweepAverages::new(&self.sa));
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        self.sa.snapshot()
+    }
+
+    fn checkpoint(&self) -> Checkpoint {
+        self.sa.checkpoint()
+    }
+
+    fn counters(&self) -> Counters {
+        *self.sa.counters()
+    }
+
+    fn steps_done(&self) -> u64 {
+        self.sa.steps_done()
+    }
+
+    fn total_steps(&self) -> u64 {
+        self.sa.total_steps()
+    }
+
+    fn is_complete(&self) -> bool {
+        self.sa.is_complete()
+    }
+
+    fn config(&self) -> &AnnealConfig {
+        self.sa.config()
+    }
+
+    fn optimal_energy(&self) -> Option<f64> {
+        SpinView.optimum(&self.sa)
+    }
+
+    fn extra(&self) -> Map<String, Value> {
+        let mut extra = SpinView.extra(&self.sa);
+        if let Some(averages) = &self.averages {
+            if let Some(m) = averages.mean_abs_magnetization() {
+                extra.insert("mean_abs_magnetization".into(), json!(m));
+            }
+            if let Some(e) = averages.mean_energy_per_spin() {
+                extra.insert("mean_energy_per_spin".into(), json!(e));
+            }
+        }
+        extra
+    }
+
+    fn current_svg(&self) -> String {
+        SpinView.draw(self.sa.problem(), self.sa.state())
+    }
+
+    fn best_svg(&self) -> String {
+        SpinView.draw(self.sa.problem(), self.sa.best_state())
+    }
+
+    fn with_pool(self: Box<Self>, pool: Arc<rayon::ThreadPool>) -> Box<dyn Anneal> {
+        let MagnetRun { sa, averages } = *self;
+        Box::new(MagnetRun { sa: sa.with_pool(pool), averages })
     }
 }
 
