@@ -9,8 +9,9 @@
 //! and `cut_gap` (best known minus best found). A run at a constant temperature also
 //! carries `mean_abs_magnetization` and `mean_energy_per_spin`, averaged once per
 //! sweep over the second half of the run ([`SweepAverages`]), so a class can see the
-//! phase transition: that is why the magnet has its own [`Anneal`], [`MagnetRun`],
-//! which drives the annealer through the averages rather than the blanket one. The known optimum (`optimal_energy`)
+//! phase transition: that is why such a run has its own [`Anneal`], [`MagnetRun`],
+//! which drives the annealer through the averages; every other run is the blanket
+//! `Annealed`. The known optimum (`optimal_energy`)
 //! is given only where it is exact: a ferromagnetic lattice's ground state, every
 //! spin along the field, `-(2 + |h|) N`. A Gset best-known cut is not a proven
 //! optimum, so it stays a progress field.
@@ -28,7 +29,7 @@ use serde_json::{Map, Value, json};
 
 use super::kind::{Built, Captions, Counter, Defaults, Kind, Preset, Spec, Values, View};
 use super::param::{Param, ParamError, ParamType};
-use super::run::{Anneal, StateView};
+use super::run::{Anneal, Annealed, StateView};
 use crate::render::lattice::{graph_svg, lattice_svg};
 
 /// Lattice side a run uses when no instance is named.
@@ -295,7 +296,11 @@ impl Built for BuiltMagnet {
 
     fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError> {
         let sa = Annealer::new(self.magnet, config).map_err(|e| ParamError::new(e.field, e.message))?;
-        Ok(Box::new(MagnetRun::new(sa)))
+        if sa.config().schedule == ScheduleKind::Constant {
+            Ok(Box::new(MagnetRun::new(sa)))
+        } else {
+            Ok(Box::new(Annealed::new(sa, SpinView)))
+        }
     }
 
     fn temperatures(&self) -> (f64, Option<f64>) {
@@ -303,39 +308,35 @@ impl Built for BuiltMagnet {
     }
 }
 
-/// A magnet run: the annealer and, at a constant temperature, its sweep averages
+/// A magnet run at a constant temperature: the annealer and its sweep averages
 /// (every step goes through them, so they sample every sweep boundary of the
-/// second half whatever the frames). Otherwise what the blanket `Annealed` does.
+/// second half whatever the frames); otherwise what the blanket `Annealed` does,
+/// which serves every other magnet run. (The delegation below repeats `Annealed`'s;
+/// a `StateView` hook that drives the steps would let the magnet use it throughout.)
 struct MagnetRun {
     sa: Annealer<Magnet>,
-    averages: Option<SweepAverages>,
+    averages: SweepAverages,
 }
 
 impl MagnetRun {
     fn new(sa: Annealer<Magnet>) -> Self {
-        let averages = (sa.config().schedule == ScheduleKind::Constant).then(|| SweepAverages::new(&sa));
+        let averages = SweepAverages::new(&sa);
         Self { sa, averages }
     }
 }
 
 impl Anneal for MagnetRun {
     fn run(&mut self, n: u64) -> u64 {
-        match &mut self.averages {
-            Some(averages) => averages.advance(&mut self.sa, n),
-            None => self.sa.run(n),
-        }
+        self.averages.advance(&mut self.sa, n)
     }
 
     fn step(&mut self) -> Option<StepOutcome> {
-        match &mut self.averages {
-            Some(averages) => averages.step(&mut self.sa),
-            None => self.sa.step(),
-        }
+        self.averages.step(&mut self.sa)
     }
 
     fn reset(&mut self) {
         self.sa.reset();
-        self.averages = self.averages.as_ref().map(|_| SweepAverages::new(&self.sa));
+        self.averages = SweepAverages::new(&self.sa);
     }
 
     fn snapshot(&self) -> Snapshot {
@@ -372,13 +373,11 @@ impl Anneal for MagnetRun {
 
     fn extra(&self) -> Map<String, Value> {
         let mut extra = SpinView.extra(&self.sa);
-        if let Some(averages) = &self.averages {
-            if let Some(m) = averages.mean_abs_magnetization() {
-                extra.insert("mean_abs_magnetization".into(), json!(m));
-            }
-            if let Some(e) = averages.mean_energy_per_spin() {
-                extra.insert("mean_energy_per_spin".into(), json!(e));
-            }
+        if let Some(m) = self.averages.mean_abs_magnetization() {
+            extra.insert("mean_abs_magnetization".into(), json!(m));
+        }
+        if let Some(e) = self.averages.mean_energy_per_spin() {
+            extra.insert("mean_energy_per_spin".into(), json!(e));
         }
         extra
     }
@@ -463,6 +462,35 @@ mod tests {
         assert!(e.message.contains("line 2"), "{e}");
         let e = MagnetKind.build(&spec(json!({"gset": "G99"})).unwrap()).err().unwrap();
         assert_eq!(e.field, "gset");
+    }
+
+    #[test]
+    fn constant_temperature_averages_do_not_depend_on_the_frames() {
+        // 200 sweeps of an 8 x 8 ferromagnet at T = 2: one call, odd frames, single steps.
+        let spec = spec(json!({"lattice": 8, "start": "up"})).unwrap();
+        let config = AnnealConfig {
+            schedule: ScheduleKind::Constant,
+            initial_temp: 2.0,
+            steps_per_cycle: 64 * 200,
+            cycles: 1,
+            ..AnnealConfig::default()
+        };
+        let start = || Run::new("magnet", MagnetKind.build(&spec).unwrap().start(config.clone()).unwrap());
+        let mut whole = start();
+        whole.run(u64::MAX);
+        let mut framed = start();
+        while framed.run(777) > 0 {
+            framed.step();
+        }
+        let (a, b) = (whole.progress().extra, framed.progress().extra);
+        assert!(a["mean_abs_magnetization"].as_f64().unwrap() > 0.5, "{a:?}");
+        for field in ["mean_abs_magnetization", "mean_energy_per_spin"] {
+            assert_eq!(a[field], b[field], "{field}");
+        }
+        // A cooling run has no equilibrium to average.
+        let cooling =
+            Run::new("magnet", MagnetKind.build(&spec).unwrap().start(AnnealConfig::default()).unwrap());
+        assert!(cooling.progress().extra.get("mean_abs_magnetization").is_none());
     }
 
     #[test]
