@@ -6,18 +6,20 @@
 //! * `rate [GRAPH]`: spin-flip attempts per second on one core, the size of neal's
 //!   default run: 1,000 sweeps x 10 reads (10 annealing runs, seeds 1..=10, of
 //!   1,000 sweeps each) on `benches/neal/sparse1000.txt` read with the `graph`
-//!   instance, h = 0, batch 1, the default graph schedule. Best of 3, as
-//!   neal_bench.py reports. Then it re-runs read 1 and checks every checkpoint is
-//!   bit-identical (the speed is not bought with reproducibility).
+//!   instance, h = 0, batch 1, the default graph schedule, once with sequential
+//!   sweeps (neal's order) and once with random sites (the default). Best of 3, as
+//!   neal_bench.py reports. Then it re-runs read 1 of each and checks every
+//!   checkpoint is bit-identical (the speed is not bought with reproducibility).
 //! * `cut GRAPH SECONDS SEED`: Kiln's best cut on a Gset graph in a run of the default
-//!   shape (its cycles and temperatures, batch 1) sized to take SECONDS on one core:
-//!   steps per second is measured on a short calibration run of the same graph first.
+//!   shape (its cycles and temperatures, batch 1, sequential sweeps as neal's) sized
+//!   to take SECONDS on one core: steps per second is measured on a short
+//!   calibration run of the same graph first.
 //!
 //! Run: `cargo bench --bench magnet -- rate` or `-- cut G1 0.54 1`.
 
 use std::time::Instant;
 
-use kiln_engine::problems::magnet::Magnet;
+use kiln_engine::problems::magnet::{Magnet, Sites};
 use kiln_engine::replay::{first_divergence, record_checkpoints};
 use kiln_engine::{AnnealConfig, Annealer, Batch};
 
@@ -32,6 +34,13 @@ fn config(magnet: &Magnet, seed: u64, steps: u64) -> AnnealConfig {
 fn rate(path: &str) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let magnet = Magnet::parse_graph(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    for sites in [Sites::Sequential, Sites::Random] {
+        rate_of(path, &magnet.clone().with_sites(sites));
+    }
+}
+
+fn rate_of(path: &str, magnet: &Magnet) {
+    let sites = magnet.sites().name();
     let n = magnet.len() as u64;
     let steps = SWEEPS * n;
     let mut best: Option<(f64, f64)> = None;
@@ -39,7 +48,7 @@ fn rate(path: &str) {
         let started = Instant::now();
         let mut best_energy = f64::INFINITY;
         for seed in 1..=READS {
-            let mut sa = Annealer::new(magnet.clone(), config(&magnet, seed, steps)).unwrap();
+            let mut sa = Annealer::new(magnet.clone(), config(magnet, seed, steps)).unwrap();
             sa.run(steps);
             best_energy = best_energy.min(sa.best_energy());
         }
@@ -52,23 +61,25 @@ fn rate(path: &str) {
     let attempts = steps * READS;
     let cut = magnet.cut(energy).expect("a graph has a cut");
     println!(
-        "kiln {path}: n={n} m={} sweeps={SWEEPS} reads={READS}: {:.1} M attempts/s (time {secs:.3} s); best E = {energy}, cut = {cut}",
+        "kiln {path}: n={n} m={} sweeps={SWEEPS} reads={READS} sites={sites}: {:.1} M attempts/s (time {secs:.3} s); best E = {energy}, cut = {cut}",
         magnet.edges(),
         attempts as f64 / secs / 1e6,
     );
     let replay = || {
-        let mut sa = Annealer::new(magnet.clone(), config(&magnet, 1, steps)).unwrap();
+        let mut sa = Annealer::new(magnet.clone(), config(magnet, 1, steps)).unwrap();
         record_checkpoints(&mut sa, steps / 10, |_| {})
     };
     let (a, b) = (replay(), replay());
     match first_divergence(&a, &b) {
-        None => println!("kiln {path}: read 1 re-run: all {} checkpoints bit-identical", a.len()),
+        None => {
+            println!("kiln {path}: sites={sites} read 1 re-run: all {} checkpoints bit-identical", a.len())
+        }
         Some(d) => panic!("read 1 re-run diverged: {d}"),
     }
 }
 
 fn cut(name: &str, seconds: f64, seed: u64) {
-    let magnet = Magnet::gset(name).unwrap_or_else(|e| panic!("{e}"));
+    let magnet = Magnet::gset(name).unwrap_or_else(|e| panic!("{e}")).with_sites(Sites::Sequential);
     let calibration = 2_000 * magnet.len() as u64;
     let started = Instant::now();
     let mut sa = Annealer::new(magnet.clone(), config(&magnet, seed, calibration)).unwrap();

@@ -1,14 +1,18 @@
 //! The magnet as the third problem kind, end to end through the registry: the
 //! catalog lists it with its parameters and presets, a live session of the 64 x 64
 //! preset streams progress with the lattice drawn, and `kiln run` anneals a 32 x 32
-//! ferromagnet to its exact ground state and reports a Gset run's cut against the
-//! published best-known one.
+//! ferromagnet to its exact ground state, reports a Gset run's cut against the
+//! published best-known one, and reports equilibrium averages of a constant-temperature
+//! run that match Onsager's exact solution.
 //!
 //! Expected values come from outside the code: a periodic L x L ferromagnet has 2N
 //! bonds of J = 1, so its ground state is E = -2N (N = L^2); G1's best-known cut,
 //! 11624, is the published one (Benlic and Hao 2013, ../shared/data/gset/best_known.tsv).
 
 mod support;
+
+#[path = "../engine/tests/oracles/onsager.rs"]
+mod onsager;
 
 use std::process::{Command, Output};
 
@@ -121,4 +125,38 @@ fn a_gset_run_prints_the_best_known_cut_and_the_gap() {
     let best = number("best cut");
     assert!(best > 0 && best <= 11624, "{text}");
     assert_eq!(number("cut gap"), 11624 - best, "{text}");
+}
+
+#[test]
+fn a_constant_temperature_run_reports_onsagers_magnetisation_and_energy() {
+    // 64 x 64 ferromagnet at T = 2.0 (below T_c = 2.269), every spin up at the start,
+    // 2,000 sweeps (8,192,000 steps, random sites); averages over the second half,
+    // one sample per sweep.
+    let out = kiln(&[
+        "run",
+        "--problem",
+        "magnet",
+        "--param",
+        "lattice=64",
+        "--param",
+        "start=up",
+        "--param",
+        "schedule=constant",
+        "--param",
+        "initial_temp=2.0",
+        "--param",
+        "num_cycles=1",
+        "--param",
+        "seed=2026",
+        "--steps",
+        "8192000",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    let m = v["mean_abs_magnetization"].as_f64().unwrap_or_else(|| panic!("no mean |m| in {v}"));
+    let e = v["mean_energy_per_spin"].as_f64().unwrap_or_else(|| panic!("no mean E/N in {v}"));
+    let (m_exact, e_exact) = (onsager::onsager_magnetization(2.0), onsager::onsager_energy(2.0));
+    assert!((m - m_exact).abs() < 0.01, "mean |m| {m} vs Onsager {m_exact}");
+    assert!((e - e_exact).abs() < 0.01, "mean E/N {e} vs Onsager {e_exact}");
 }

@@ -2,31 +2,50 @@
 # Kiln's magnet next to D-Wave's neal, in one run on one core (issue 13's benchmark).
 #
 # 1. Spin-flip attempts per second on sparse1000.txt (1,000 spins, 1,500 edges, h = 0),
-#    1,000 sweeps x 10 reads each: neal_bench.py (neal's own sampling time), then Kiln.
+#    1,000 sweeps x 10 reads each: neal_bench.py (neal's own sampling time), then Kiln
+#    with sequential sweeps (neal's order) and with random sites; twice, alternating,
+#    as the machine's load drifts.
 # 2. Best cut at equal wall time on G1 and G22, seeds 1..5: neal's default-sized run
-#    (1,000 sweeps x 10 reads) per seed, then one Kiln run given neal's sampling time.
+#    (1,000 sweeps x 10 reads) per seed, then one Kiln run (sequential sweeps) given
+#    neal's sampling time.
 #    The medians are printed at the end.
 #
-# Needs: pip install dwave-samplers dimod numpy. Run from the repository root:
+# Needs: pip install dwave-samplers dimod numpy (in the python3 on PATH, or in the
+# interpreter named by $NEAL_PYTHON, e.g. a venv's bin/python). Run from the repository root:
 #    sh benches/neal/compare.sh
 # Both sides are pinned to CPU 0 with taskset when it exists (neal is single-threaded;
 # Kiln runs batch 1). About a minute in all.
 set -eu
 cd "$(dirname "$0")/../.."
+py=${NEAL_PYTHON:-python3}
 pin=""
 command -v taskset >/dev/null 2>&1 && pin="taskset -c 0"
 cargo bench --bench magnet --no-run -q 2>/dev/null || cargo bench --bench magnet --no-run
 bench=$(ls -t target/release/deps/magnet-* | grep -v '\.d$' | head -1)
 
-echo "== spin-flip attempts per second, sparse1000, 1,000 sweeps x 10 reads, one core"
-$pin python3 benches/neal/neal_bench.py benches/neal/sparse1000.txt 1000 10
-$pin "$bench" rate benches/neal/sparse1000.txt
-
 tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
+rates=$(mktemp)
+trap 'rm -f "$tmp" "$rates"' EXIT
+
+echo "== spin-flip attempts per second, sparse1000, 1,000 sweeps x 10 reads, one core"
+for _ in 1 2; do
+    $pin "$py" benches/neal/neal_bench.py benches/neal/sparse1000.txt 1000 10 | tee -a "$rates"
+    $pin "$bench" rate benches/neal/sparse1000.txt | tee -a "$rates"
+done
+python3 - "$rates" <<'PY'
+import re, sys
+rate = lambda l: float(re.search(r"([0-9.]+) M attempts/s", l).group(1))
+lines = [l for l in open(sys.argv[1]) if "M attempts/s" in l]
+neal = [rate(l) for l in lines if l.startswith("neal")]
+for sites in ("sequential", "random"):
+    kiln = [rate(l) for l in lines if l.startswith("kiln") and f"sites={sites}" in l]
+    print(f"rate kiln/neal, {sites} sites: " + ", ".join(f"{k / n:.2f}" for k, n in zip(kiln, neal))
+          + f" (kiln {kiln} M/s, neal {neal} M/s, alternating runs)")
+PY
+
 for g in G1 G22; do
     echo "== $g: best cut at equal time, seeds 1..5"
-    $pin python3 benches/neal/neal_cuts.py "engine/data/gset/$g.txt" 5 | sed 's/^/neal /' | tee -a "$tmp"
+    $pin "$py" benches/neal/neal_cuts.py "engine/data/gset/$g.txt" 5 | sed 's/^/neal /' | tee -a "$tmp"
     grep "^neal .*$g.txt" "$tmp" | while read -r _ line; do
         seed=$(echo "$line" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seed"])')
         secs=$(echo "$line" | python3 -c 'import json,sys; print(json.load(sys.stdin)["sampling_s"])')

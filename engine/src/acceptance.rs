@@ -18,6 +18,14 @@
 //! ulps wider than all those errors together. Inside the margins the plain formula
 //! decides. NaN and infinite inputs fall through to it too. Tests compare the two on
 //! millions of triples, including `u` at the neighbours of `exp(-x)` itself.
+//!
+//! **Few distinct deltas.** A problem whose deltas take few values (an Ising spin flip:
+//! `2 s_i f_i` with integer fields) opts into a [`DeltaTable`]: for each delta met in a
+//! block of steps whose temperatures lie in `[T_lo, T_hi]` it keeps
+//! `exp(-delta / T_hi)` and `exp(-delta / T_lo)`, so a step's verdict is one load and
+//! one or two comparisons with `u`; only a `u` between the two (a band as narrow as
+//! the temperature's change over the block) goes to [`metropolis`]. Same margins,
+//! same verdicts; tests compare it with the plain rule over a cooling schedule.
 
 /// Relative margin of the reject shortcut, absolute margin of the accept shortcut.
 const MARGIN: f64 = 1e-12;
@@ -56,6 +64,89 @@ fn uphill(x: f64, u: f64) -> bool {
         return true;
     }
     u < (-x).exp()
+}
+
+/// Slots of a [`DeltaTable`] (a power of two): room for the few dozen distinct deltas
+/// a Gset graph's flips have, with few collisions.
+const TABLE_SLOTS: usize = 256;
+/// Below this an `exp` may be subnormal, where a relative margin means nothing: a
+/// threshold that small is not trusted for a shortcut.
+const TINY: f64 = 1e-300;
+
+/// Metropolis thresholds per delta for a block of temperatures (see the module docs).
+#[derive(Clone, Debug)]
+pub struct DeltaTable {
+    slots: Box<[Slot]>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    /// The block of steps the thresholds hold for.
+    block: u64,
+    /// The delta, NaN in an empty slot (equal to nothing).
+    delta: f64,
+    /// `u` below this accepts at every temperature of the block.
+    accept_below: f64,
+    /// `u` at or above this rejects at every temperature of the block.
+    reject_from: f64,
+}
+
+impl Default for DeltaTable {
+    fn default() -> Self {
+        let empty = Slot { block: 0, delta: f64::NAN, accept_below: 0.0, reject_from: f64::INFINITY };
+        Self { slots: vec![empty; TABLE_SLOTS].into_boxed_slice() }
+    }
+}
+
+impl DeltaTable {
+    /// The verdict of [`metropolis_plain`] for an uphill (or NaN) `delta` at a step of
+    /// temperature `temperature` in block `block`, whose temperatures `span` bounds
+    /// (lowest, highest; asked for only when the delta is new to the block).
+    #[inline(always)]
+    pub fn uphill(
+        &mut self,
+        delta: f64,
+        block: u64,
+        span: impl FnOnce() -> (f64, f64),
+        temperature: f64,
+        u: f64,
+    ) -> bool {
+        if !delta.is_finite() {
+            return uphill(delta / temperature, u);
+        }
+        let slot = &mut self.slots[slot_index(delta)];
+        if slot.block != block || slot.delta.to_bits() != delta.to_bits() {
+            *slot = Slot::new(block, delta, span());
+        }
+        if u >= slot.reject_from {
+            return false;
+        }
+        if u < slot.accept_below {
+            return true;
+        }
+        uphill(delta / temperature, u)
+    }
+}
+
+/// Fibonacci hashing of the delta's bits: small integers spread over the slots.
+#[inline(always)]
+fn slot_index(delta: f64) -> usize {
+    (delta.to_bits().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % TABLE_SLOTS
+}
+
+impl Slot {
+    /// Thresholds for a finite `delta > 0` over temperatures in `[lo, hi]` (positive).
+    /// `exp(-delta / T)` grows with `T`, so over the block it lies between
+    /// `exp(-delta / lo)` and `exp(-delta / hi)`; the margins absorb the rounding of
+    /// the division, of `exp` and of the block's ends (as in [`metropolis`]).
+    #[cold]
+    fn new(block: u64, delta: f64, (lo, hi): (f64, f64)) -> Self {
+        let highest = (-(delta / hi)).exp();
+        let lowest = (-(delta / lo)).exp();
+        let reject_from = if highest.is_nan() { f64::INFINITY } else { (highest * (1.0 + MARGIN)).max(TINY) };
+        let accept_below = if lowest.is_nan() || lowest < TINY { 0.0 } else { lowest * (1.0 - MARGIN) };
+        Self { block, delta, accept_below, reject_from }
+    }
 }
 
 #[cfg(test)]
@@ -162,6 +253,41 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_delta_table_agrees_with_the_plain_formula_over_cooling_blocks() {
+        // Blocks of a cooling schedule (temperatures falling by 0.3% within a block),
+        // small integer deltas as an Ising flip has, u from the generator and next to
+        // exp(-delta / T) itself: every verdict is the plain formula's.
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut table = DeltaTable::default();
+        let mut shortcut = 0u64;
+        let mut calls = 0u64;
+        for block in 0..2_000u64 {
+            let hi = 5.0 * (-0.003 * block as f64).exp();
+            let lo = hi * (-0.003f64).exp();
+            for _ in 0..200 {
+                let t = lo + (hi - lo) * rng.random::<f64>();
+                let delta = f64::from(2 * rng.random_range(1..40));
+                let e = (-delta / t).exp();
+                let uniforms = [rng.random::<f64>(), e, e.next_down(), e.next_up(), 0.0];
+                for (k, u) in uniforms.into_iter().enumerate().filter(|(_, u)| (0.0..1.0).contains(u)) {
+                    let plain = metropolis_plain(delta, t, u);
+                    assert_eq!(table.uphill(delta, block, || (lo, hi), t, u), plain, "{delta} {t} {u}");
+                    if k == 0 {
+                        let slot = table.slots[slot_index(delta)];
+                        calls += 1;
+                        shortcut += u64::from(u >= slot.reject_from || u < slot.accept_below);
+                    }
+                }
+            }
+        }
+        // The table decides almost every random u by itself (else it would test nothing).
+        assert!(shortcut * 10 > calls * 9, "{shortcut} of {calls}");
+        // NaN and infinite deltas take the exact path.
+        assert_eq!(table.uphill(f64::NAN, 0, || (1.0, 1.0), 1.0, 0.5), metropolis_plain(f64::NAN, 1.0, 0.5));
+        assert!(!table.uphill(f64::INFINITY, 0, || (1.0, 1.0), 1.0, 0.5));
     }
 
     #[test]

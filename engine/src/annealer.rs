@@ -21,7 +21,8 @@
 //!
 //! A sequential step costs no `exp` in the common case: the temperature comes from a
 //! [`TemperatureCursor`] (a table lookup per step) and the Metropolis test from
-//! [`crate::acceptance`] (bounds first), and a downhill move needs neither.
+//! [`crate::acceptance`] (bounds first, or a per-delta table for problems whose deltas
+//! take few values), and a downhill move needs neither.
 //! [`Annealer::step_observed`] shows one step to an observer (for teaching) without
 //! changing what it does.
 
@@ -33,7 +34,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::acceptance::metropolis;
+use crate::acceptance::{DeltaTable, metropolis};
 use crate::config::{AnnealConfig, Batch, ConfigError, MAX_BATCH};
 use crate::problem::{InvalidKind, MAX_INVALID_KINDS, Problem, Proposal};
 use crate::replay::{Checkpoint, state_hash};
@@ -256,6 +257,9 @@ pub struct Annealer<P: Problem> {
     schedule: Schedule,
     /// Caches the schedule's block factor for sequential steps (speed only).
     cursor: TemperatureCursor,
+    /// Metropolis thresholds per delta and temperature block, for problems with
+    /// [`Problem::FEW_DELTAS`] (speed only).
+    deltas: DeltaTable,
     sign: f64,
     total_steps: u64,
     state: P::State,
@@ -311,6 +315,7 @@ impl<P: Problem> Annealer<P> {
             window: Window::default(),
             stream: StepStream::with_words(config.seed, 0, P::WORDS_PER_STEP),
             cursor: TemperatureCursor::default(),
+            deltas: DeltaTable::default(),
             pending: VecDeque::with_capacity(MAX_BATCH as usize),
             slots: (0..MAX_BATCH).map(|_| Mutex::new(None)).collect(),
             auto: AutoBatch { step_ns: 0.0, round_ns: 20_000.0 },
@@ -533,7 +538,23 @@ impl<P: Problem> Annealer<P> {
             Proposal::Move(mv) => {
                 let delta = self.sign * self.problem.delta(&self.state, &mv);
                 let (schedule, cursor) = (&self.schedule, &mut self.cursor);
-                let accepted = metropolis(delta, || cursor.temperature(schedule, t), || words.uniform());
+                let accepted = if P::FEW_DELTAS {
+                    delta <= 0.0 || {
+                        let temperature = cursor.temperature(schedule, t);
+                        match cursor.block(schedule) {
+                            Some(block) => self.deltas.uphill(
+                                delta,
+                                block,
+                                || cursor.span(schedule),
+                                temperature,
+                                words.uniform(),
+                            ),
+                            None => metropolis(delta, || temperature, || words.uniform()),
+                        }
+                    }
+                } else {
+                    metropolis(delta, || cursor.temperature(schedule, t), || words.uniform())
+                };
                 if let Some(observe) = observer {
                     // Computed for the observer only: the decision above may not have needed them.
                     let temperature = self.cursor.temperature(&self.schedule, t);

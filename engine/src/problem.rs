@@ -53,6 +53,13 @@ pub trait Problem: Send + Sync {
     /// its definition. Checked when an annealer is made.
     const WORDS_PER_STEP: usize = crate::rng::WORDS_PER_STEP;
 
+    /// Whether the problem's deltas take few distinct values (an Ising flip's are
+    /// `2 s_i f_i`, a handful of integers). If so, sequential steps decide the
+    /// Metropolis test from a per-temperature-block table of `exp(-delta / T)` (see
+    /// [`crate::acceptance::DeltaTable`]) instead of evaluating bounds per step. Speed
+    /// only: the verdicts, hence the trajectory, are the same either way.
+    const FEW_DELTAS: bool = false;
+
     /// The deterministic starting state.
     fn initial_state(&self) -> Self::State;
     /// Draw a move (or an invalid outcome) for `state` from this step's generator.

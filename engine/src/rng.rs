@@ -141,6 +141,13 @@ impl StepRng {
         Self { words: own, len: usize::from(words.propose_len), next: 0, seed, step, overflow: None }
     }
 
+    /// The number of the step this generator serves (0-based): for proposals that
+    /// are a function of the step itself, such as sweeping sites in order.
+    #[inline]
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+
     /// The next 32 random bits.
     #[inline]
     pub fn word(&mut self) -> u32 {

@@ -196,6 +196,34 @@ impl TemperatureCursor {
         self.coarse * fine[(self.fine_start + offset) as usize]
     }
 
+    /// An id of the run of steps whose temperatures [`TemperatureCursor::span`] bounds,
+    /// valid after [`TemperatureCursor::temperature`] was asked for a step of it: the
+    /// cached geometric block (its first step cached), or the whole run for a constant
+    /// schedule. `None` for the other schedules. Callers key per-block caches on it
+    /// (the annealer's table of Metropolis thresholds, see `crate::acceptance`).
+    #[inline(always)]
+    pub fn block(&self, schedule: &Schedule) -> Option<u64> {
+        match schedule.shape {
+            Shape::Geometric { .. } if self.len > 0 => Some(self.from),
+            Shape::Constant => Some(u64::MAX),
+            _ => None,
+        }
+    }
+
+    /// The lowest and highest temperature of the steps of [`TemperatureCursor::block`],
+    /// as [`Schedule::temperature`] computes them (the block's ends: the fine table is
+    /// monotone, up to an ulp of `exp`).
+    pub fn span(&self, schedule: &Schedule) -> (f64, f64) {
+        match &schedule.shape {
+            Shape::Geometric { fine, .. } if self.len > 0 => {
+                let first = self.coarse * fine[self.fine_start as usize];
+                let last = self.coarse * fine[(self.fine_start + self.len - 1) as usize];
+                (first.min(last), first.max(last))
+            }
+            _ => (schedule.t0, schedule.t0),
+        }
+    }
+
     /// Cache the block that holds `step`.
     #[cold]
     fn enter(&mut self, schedule: &Schedule, log_step: f64, step: u64) {

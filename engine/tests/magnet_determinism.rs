@@ -1,22 +1,31 @@
 //! Determinism of magnet runs: replay checkpoints are identical across batch sizes
-//! (1, 8, auto) and thread counts (1, 2), for a lattice and for G1.
+//! (1, 8, auto) and thread counts (1, 2), for a lattice and for G1, with random
+//! sites and with sequential sweeps, cooling and at a constant temperature.
+//!
+//! Batch 1 decides the Metropolis test from the annealer's per-delta table
+//! (`Problem::FEW_DELTAS`); speculative batches (8) never use it, so equal checkpoints
+//! also show the table changes no verdict.
 
-use kiln_engine::problems::magnet::{Coupling, Magnet};
+use kiln_engine::problems::magnet::{Coupling, Magnet, Sites};
 use kiln_engine::replay::{first_divergence, record_checkpoints};
-use kiln_engine::{AnnealConfig, Annealer, Batch, Checkpoint};
+use kiln_engine::{AnnealConfig, Annealer, Batch, Checkpoint, Proposal, ScheduleKind};
 
-fn checkpoints(magnet: &Magnet, batch: Batch, threads: usize) -> Vec<Checkpoint> {
-    let base = magnet.default_config(9);
-    // A short run (200 sweeps) over the default temperatures.
-    let config = AnnealConfig { steps_per_cycle: 200 * magnet.len() as u64, batch, threads, ..base };
+fn checkpoints(magnet: &Magnet, base: &AnnealConfig, batch: Batch, threads: usize) -> Vec<Checkpoint> {
+    // A short run (200 sweeps).
+    let config = AnnealConfig { steps_per_cycle: 200 * magnet.len() as u64, batch, threads, ..base.clone() };
     let mut sa = Annealer::new(magnet.clone(), config).unwrap();
     record_checkpoints(&mut sa, 10_000, |_| {})
 }
 
 fn assert_identical(magnet: Magnet) {
-    let reference = checkpoints(&magnet, Batch::Fixed(1), 1);
+    // Over the default temperatures.
+    assert_identical_with(&magnet, &magnet.default_config(9));
+}
+
+fn assert_identical_with(magnet: &Magnet, base: &AnnealConfig) {
+    let reference = checkpoints(magnet, base, Batch::Fixed(1), 1);
     for (batch, threads) in [(Batch::Fixed(8), 1), (Batch::Fixed(8), 2), (Batch::Auto, 1), (Batch::Auto, 2)] {
-        let other = checkpoints(&magnet, batch, threads);
+        let other = checkpoints(magnet, base, batch, threads);
         assert_eq!(
             first_divergence(&reference, &other),
             None,
@@ -34,4 +43,34 @@ fn lattice_checkpoints_are_identical_across_batches_and_threads() {
 #[test]
 fn g1_checkpoints_are_identical_across_batches_and_threads() {
     assert_identical(Magnet::gset("G1").unwrap());
+}
+
+#[test]
+fn sequential_sweeps_are_identical_across_batches_and_threads() {
+    assert_identical(Magnet::lattice(32, Coupling::Glass, 5).unwrap().with_sites(Sites::Sequential));
+    assert_identical(Magnet::gset("G1").unwrap().with_sites(Sites::Sequential));
+}
+
+#[test]
+fn constant_temperature_runs_are_identical_across_batches_and_threads() {
+    let magnet = Magnet::lattice(32, Coupling::Ferro, 1).unwrap();
+    for t in [2.0, 2.27, 3.5] {
+        let base =
+            AnnealConfig { schedule: ScheduleKind::Constant, initial_temp: t, ..magnet.default_config(4) };
+        assert_identical_with(&magnet, &base);
+    }
+}
+
+#[test]
+fn sequential_sweeps_visit_the_spins_in_site_order() {
+    let magnet = Magnet::gset("G11").unwrap().with_sites(Sites::Sequential);
+    let n = magnet.len();
+    let mut sa =
+        Annealer::new(magnet, AnnealConfig { steps_per_cycle: 3 * n as u64, ..Default::default() }).unwrap();
+    for t in 0..3 * n {
+        sa.step_observed(|view| match view.proposal {
+            Proposal::Move(flip) => assert_eq!(flip.site(), t % n, "step {t}"),
+            Proposal::Invalid(kind) => panic!("step {t}: invalid {kind:?}"),
+        });
+    }
 }

@@ -6,21 +6,30 @@
 //!
 //! Progress carries `magnetization` (per spin, current state) and, for graphs read
 //! as max-cut with no field, `cut` and `best_cut`; a Gset graph adds `best_known_cut`
-//! and `cut_gap` (best known minus best found). The known optimum (`optimal_energy`)
+//! and `cut_gap` (best known minus best found). A run at a constant temperature also
+//! carries `mean_abs_magnetization` and `mean_energy_per_spin`, averaged once per
+//! sweep over the second half of the run ([`SweepAverages`]), so a class can see the
+//! phase transition: that is why such a run has its own [`Anneal`], [`MagnetRun`],
+//! which drives the annealer through the averages; every other run is the blanket
+//! `Annealed`. The known optimum (`optimal_energy`)
 //! is given only where it is exact: a ferromagnetic lattice's ground state, every
 //! spin along the field, `-(2 + |h|) N`. A Gset best-known cut is not a proven
 //! optimum, so it stays a progress field.
 
+use std::sync::Arc;
+
 use kiln_engine::problems::magnet::{
-    Coupling, MAX_FIELD, Magnet, MagnetError, Source, Spins, Start, bundled_graphs,
+    Coupling, MAX_FIELD, Magnet, MagnetError, Sites, Source, Spins, Start, SweepAverages, bundled_graphs,
 };
-use kiln_engine::{AnnealConfig, Annealer, Direction};
+use kiln_engine::{
+    AnnealConfig, Annealer, Checkpoint, Counters, Direction, ScheduleKind, Snapshot, StepOutcome,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::kind::{Built, Captions, Counter, Defaults, Kind, Preset, Spec, Values, View};
 use super::param::{Param, ParamError, ParamType};
-use super::run::{Anneal, Ready, StateView};
+use super::run::{Anneal, Annealed, StateView};
 use crate::render::lattice::{graph_svg, lattice_svg};
 
 /// Lattice side a run uses when no instance is named.
@@ -72,6 +81,13 @@ pub struct MagnetSpec {
     pub field: f64,
     /// `random` or `up`.
     pub start: String,
+    /// `random` or `sequential` (absent in records made before the option: random).
+    #[serde(default = "random_sites")]
+    pub sites: String,
+}
+
+fn random_sites() -> String {
+    Sites::default().name().to_string()
 }
 
 /// A magnet error as a parameter error on `field`, without the engine's own
@@ -100,7 +116,12 @@ impl MagnetSpec {
             MagnetSource::Graph { text } => Magnet::parse_graph(text).map_err(|e| param_error("graph", e))?,
         };
         let start: Start = self.start.parse().map_err(|e| param_error("start", e))?;
-        Ok(magnet.with_field(self.field).map_err(|e| param_error("field", e))?.with_start(start))
+        let sites: Sites = self.sites.parse().map_err(|e| param_error("sites", e))?;
+        Ok(magnet
+            .with_field(self.field)
+            .map_err(|e| param_error("field", e))?
+            .with_start(start)
+            .with_sites(sites))
     }
 }
 
@@ -144,6 +165,13 @@ impl Kind for MagnetKind {
                 "random: a fixed random draw (hot); up: every spin up (cold).",
             )
             .default_value(Start::default().name()),
+            Param::new(
+                "sites",
+                "Site order",
+                ParamType::Enum(names(&["random", "sequential"])),
+                "random: each step flips a random spin; sequential: sweeps in site order, as D-Wave's neal.",
+            )
+            .default_value(Sites::default().name()),
             Param::new(
                 "gset",
                 "Gset graph",
@@ -218,6 +246,7 @@ impl Kind for MagnetKind {
             instance,
             field: values.f64("field").unwrap_or(0.0),
             start: values.str("start").unwrap_or(Start::default().name()).to_string(),
+            sites: values.str("sites").unwrap_or(Sites::default().name()).to_string(),
         };
         Ok(Spec::of(self.name(), &spec))
     }
@@ -233,7 +262,7 @@ impl Kind for MagnetKind {
             events_per_run: Some(EVENTS_PER_RUN),
         };
         let temperatures = (config.initial_temp, config.final_temp);
-        Ok(Box::new(BuiltMagnet { ready: Ready::new(magnet, SpinView, defaults), temperatures }))
+        Ok(Box::new(BuiltMagnet { magnet, defaults, temperatures }))
     }
 
     fn describe(&self, spec: &Spec) -> String {
@@ -253,23 +282,117 @@ impl Kind for MagnetKind {
     }
 }
 
-/// A built magnet: the usual [`Ready`] plus the instance's own temperatures.
+/// A built magnet: the instance, its defaults and its own temperatures.
 struct BuiltMagnet {
-    ready: Box<Ready<Magnet, SpinView>>,
+    magnet: Magnet,
+    defaults: Defaults,
     temperatures: (f64, Option<f64>),
 }
 
 impl Built for BuiltMagnet {
     fn defaults(&self) -> Defaults {
-        self.ready.defaults()
+        self.defaults
     }
 
     fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError> {
-        self.ready.start(config)
+        let sa = Annealer::new(self.magnet, config).map_err(|e| ParamError::new(e.field, e.message))?;
+        if sa.config().schedule == ScheduleKind::Constant {
+            Ok(Box::new(MagnetRun::new(sa)))
+        } else {
+            Ok(Box::new(Annealed::new(sa, SpinView)))
+        }
     }
 
     fn temperatures(&self) -> (f64, Option<f64>) {
         self.temperatures
+    }
+}
+
+/// A magnet run at a constant temperature: the annealer and its sweep averages
+/// (every step goes through them, so they sample every sweep boundary of the
+/// second half whatever the frames); otherwise what the blanket `Annealed` does,
+/// which serves every other magnet run. (The delegation below repeats `Annealed`'s;
+/// a `StateView` hook that drives the steps would let the magnet use it throughout.)
+struct MagnetRun {
+    sa: Annealer<Magnet>,
+    averages: SweepAverages,
+}
+
+impl MagnetRun {
+    fn new(sa: Annealer<Magnet>) -> Self {
+        let averages = SweepAverages::new(&sa);
+        Self { sa, averages }
+    }
+}
+
+impl Anneal for MagnetRun {
+    fn run(&mut self, n: u64) -> u64 {
+        self.averages.advance(&mut self.sa, n)
+    }
+
+    fn step(&mut self) -> Option<StepOutcome> {
+        self.averages.step(&mut self.sa)
+    }
+
+    fn reset(&mut self) {
+        self.sa.reset();
+        self.averages = SweepAverages::new(&self.sa);
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        self.sa.snapshot()
+    }
+
+    fn checkpoint(&self) -> Checkpoint {
+        self.sa.checkpoint()
+    }
+
+    fn counters(&self) -> Counters {
+        *self.sa.counters()
+    }
+
+    fn steps_done(&self) -> u64 {
+        self.sa.steps_done()
+    }
+
+    fn total_steps(&self) -> u64 {
+        self.sa.total_steps()
+    }
+
+    fn is_complete(&self) -> bool {
+        self.sa.is_complete()
+    }
+
+    fn config(&self) -> &AnnealConfig {
+        self.sa.config()
+    }
+
+    fn optimal_energy(&self) -> Option<f64> {
+        SpinView.optimum(&self.sa)
+    }
+
+    fn extra(&self) -> Map<String, Value> {
+        let mut extra = SpinView.extra(&self.sa);
+        if let Some(m) = self.averages.mean_abs_magnetization() {
+            extra.insert("mean_abs_magnetization".into(), json!(m));
+        }
+        if let Some(e) = self.averages.mean_energy_per_spin() {
+            extra.insert("mean_energy_per_spin".into(), json!(e));
+        }
+        extra
+    }
+
+    fn current_svg(&self) -> String {
+        SpinView.draw(self.sa.problem(), self.sa.state())
+    }
+
+    fn best_svg(&self) -> String {
+        SpinView.draw(self.sa.problem(), self.sa.best_state())
+    }
+
+    fn with_pool(self: Box<Self>, pool: Arc<rayon::ThreadPool>) -> Box<dyn Anneal> {
+        let MagnetRun { sa, averages } = *self;
+        Box::new(MagnetRun { sa: sa.with_pool(pool), averages })
     }
 }
 
@@ -339,6 +462,35 @@ mod tests {
         assert!(e.message.contains("line 2"), "{e}");
         let e = MagnetKind.build(&spec(json!({"gset": "G99"})).unwrap()).err().unwrap();
         assert_eq!(e.field, "gset");
+    }
+
+    #[test]
+    fn constant_temperature_averages_do_not_depend_on_the_frames() {
+        // 200 sweeps of an 8 x 8 ferromagnet at T = 2: one call, odd frames, single steps.
+        let spec = spec(json!({"lattice": 8, "start": "up"})).unwrap();
+        let config = AnnealConfig {
+            schedule: ScheduleKind::Constant,
+            initial_temp: 2.0,
+            steps_per_cycle: 64 * 200,
+            cycles: 1,
+            ..AnnealConfig::default()
+        };
+        let start = || Run::new("magnet", MagnetKind.build(&spec).unwrap().start(config.clone()).unwrap());
+        let mut whole = start();
+        whole.run(u64::MAX);
+        let mut framed = start();
+        while framed.run(777) > 0 {
+            framed.step();
+        }
+        let (a, b) = (whole.progress().extra, framed.progress().extra);
+        assert!(a["mean_abs_magnetization"].as_f64().unwrap() > 0.5, "{a:?}");
+        for field in ["mean_abs_magnetization", "mean_energy_per_spin"] {
+            assert_eq!(a[field], b[field], "{field}");
+        }
+        // A cooling run has no equilibrium to average.
+        let cooling =
+            Run::new("magnet", MagnetKind.build(&spec).unwrap().start(AnnealConfig::default()).unwrap());
+        assert!(cooling.progress().extra.get("mean_abs_magnetization").is_none());
     }
 
     #[test]

@@ -11,11 +11,11 @@
 //! The samples depend only on the states at those steps, which are a pure function of
 //! (problem, config, seed), so the averages are the same however the run is cut into
 //! frames, for every batch size and thread count. Drive the run through
-//! [`SweepAverages::advance`] (which stops the annealer at every sweep boundary);
-//! steps run around it are not sampled. A reset annealer (its step count going back)
+//! [`SweepAverages::advance`] (which stops the annealer at every sweep boundary) or
+//! [`SweepAverages::step`]; steps run around them are not sampled. A reset annealer (its step count going back)
 //! clears the averages.
 
-use crate::annealer::Annealer;
+use crate::annealer::{Annealer, StepOutcome};
 
 use super::instance::Magnet;
 
@@ -64,6 +64,20 @@ impl SweepAverages {
         }
         self.last_step = annealer.steps_done();
         self.last_step - start
+    }
+
+    /// Advance `annealer` by one step, sampling if it ends a sweep in the second half.
+    pub fn step(&mut self, annealer: &mut Annealer<Magnet>) -> Option<StepOutcome> {
+        if annealer.steps_done() < self.last_step {
+            self.clear();
+        }
+        let outcome = annealer.step();
+        let step = annealer.steps_done();
+        if outcome.is_some() && step.is_multiple_of(self.spins) && step > self.half {
+            self.sample(annealer);
+        }
+        self.last_step = step;
+        outcome
     }
 
     fn sample(&mut self, annealer: &Annealer<Magnet>) {

@@ -85,6 +85,66 @@ impl FromStr for Start {
     }
 }
 
+/// The order in which steps visit the spins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Sites {
+    /// Each step flips a uniformly random spin (one random word per step).
+    #[default]
+    Random,
+    /// Step `t` tries spin `t mod N`: sweeps in site order, as D-Wave's neal does. The
+    /// site is a function of the step number, so the run stays a pure function of
+    /// (instance, config, seed), for every batch size and thread count.
+    Sequential,
+}
+
+impl Sites {
+    /// The lowercase name used in parameters.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sites::Random => "random",
+            Sites::Sequential => "sequential",
+        }
+    }
+}
+
+impl FromStr for Sites {
+    type Err = MagnetError;
+    fn from_str(s: &str) -> Result<Self, MagnetError> {
+        [Sites::Random, Sites::Sequential]
+            .into_iter()
+            .find(|c| c.name() == s)
+            .ok_or_else(|| MagnetError::UnknownSiteOrder(s.to_string()))
+    }
+}
+
+/// `t mod n` for a fixed `n` by Lemire's direct remainder ("Faster remainder by direct
+/// computation", 2019): with `M = ceil(2^128 / n)`, `t mod n` is the high 64 bits of
+/// `(M * t mod 2^128) * n`, exact for every 64-bit `t` and `n`. Two multiplications
+/// instead of a division that cost a sequential step about 5% of its time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SiteOfStep {
+    n: u64,
+    magic: u128,
+}
+
+impl SiteOfStep {
+    /// For `n >= 1` (an instance has at least two spins).
+    pub(crate) fn new(n: u64) -> Self {
+        let n = n.max(1);
+        Self { n, magic: (u128::MAX / u128::from(n)).wrapping_add(1) }
+    }
+
+    /// `t mod n`.
+    #[inline(always)]
+    pub(crate) fn site(&self, t: u64) -> u64 {
+        let low = self.magic.wrapping_mul(u128::from(t));
+        let n = u128::from(self.n);
+        // High 64 bits of the 192-bit product `low * n`.
+        let hi = (low >> 64) * n + (((low as u64 as u128) * n) >> 64);
+        (hi >> 64) as u64
+    }
+}
+
 /// Where an instance came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -121,6 +181,9 @@ pub struct Magnet {
     pub(crate) field: f64,
     max_cut: Option<MaxCut>,
     start: Start,
+    sites: Sites,
+    /// `t mod N` without a division, for sequential sweeps.
+    site_of_step: SiteOfStep,
 }
 
 impl Magnet {
@@ -138,6 +201,8 @@ impl Magnet {
             field: 0.0,
             max_cut,
             start: Start::Random,
+            sites: Sites::Random,
+            site_of_step: SiteOfStep::new(list.spins as u64),
         }
     }
 
@@ -216,6 +281,23 @@ impl Magnet {
     pub fn with_start(mut self, start: Start) -> Magnet {
         self.start = start;
         self
+    }
+
+    /// The same instance visiting spins in `sites` order.
+    pub fn with_sites(mut self, sites: Sites) -> Magnet {
+        self.sites = sites;
+        self
+    }
+
+    /// The order in which steps visit the spins.
+    pub fn sites(&self) -> Sites {
+        self.sites
+    }
+
+    /// The spin step `t` tries under sequential sweeps: `t mod N`.
+    #[inline(always)]
+    pub(crate) fn sequential_site(&self, t: u64) -> u32 {
+        self.site_of_step.site(t) as u32
     }
 
     /// The instance's name (`ferro-64x64`, `G1`, `graph-1000-1500`).
@@ -375,5 +457,30 @@ const DEFAULT_MAX_STEPS: u64 = 50_000_000;
 impl fmt::Display for Magnet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({} spins, {} couplings)", self.name, self.len(), self.edges())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SiteOfStep;
+
+    #[test]
+    fn site_of_step_is_the_remainder() {
+        // The oracle is the `%` operator, on edge values and a spread of both operands.
+        let ns = [1u64, 2, 3, 7, 1000, 1024, 4096, 800 * 800, 999_983, 1_000_000, u32::MAX as u64, u64::MAX];
+        let mut t = 0x9E37_79B9_7F4A_7C15u64;
+        for &n in &ns {
+            let f = SiteOfStep::new(n);
+            for k in [0, 1, n - 1, n, n.wrapping_add(1), u64::MAX, u64::MAX - 1, 1 << 32, (1 << 32) - 1] {
+                assert_eq!(f.site(k), k % n, "{k} mod {n}");
+            }
+            for _ in 0..100_000 {
+                t ^= t << 13;
+                t ^= t >> 7;
+                t ^= t << 17;
+                assert_eq!(f.site(t), t % n, "{t} mod {n}");
+                assert_eq!(f.site(t >> 20), (t >> 20) % n, "{} mod {n}", t >> 20);
+            }
+        }
     }
 }

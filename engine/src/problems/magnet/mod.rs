@@ -19,7 +19,7 @@ mod spins;
 pub use averages::SweepAverages;
 pub use bundled::{BundledGraph, bundled_graphs};
 pub use error::MagnetError;
-pub use instance::{Coupling, Magnet, Source, Start};
+pub use instance::{Coupling, Magnet, Sites, Source, Start};
 pub use problem::Flip;
 pub use spins::Spins;
 

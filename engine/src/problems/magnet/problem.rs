@@ -1,11 +1,14 @@
 //! `Magnet` as an annealing [`Problem`]: spin configurations are states, a single
 //! spin flip is the move, priced from the kept local field in O(1) and applied in
 //! O(degree). This file only wires [`Spins`] to the engine's trait.
+//!
+//! Deltas are small integers (plus a multiple of the quantised field), so the magnet
+//! opts into the annealer's per-delta Metropolis table ([`Problem::FEW_DELTAS`]).
 
 use crate::problem::{Problem, Proposal};
 use crate::rng::StepRng;
 
-use super::instance::Magnet;
+use super::instance::{Magnet, Sites};
 use super::spins::Spins;
 
 /// Flip one spin.
@@ -38,10 +41,19 @@ impl Problem for Magnet {
         self.initial_spins()
     }
 
-    /// A uniformly random site, from one word.
+    /// A flip's delta is `2 s_i (f_i + h)`: with integer fields, a handful of values.
+    const FEW_DELTAS: bool = true;
+
+    /// A uniformly random site, from one word; or, for sequential sweeps, site
+    /// `t mod N` of step `t` (the word is then left unread).
     #[inline(always)]
     fn propose(&self, _spins: &Spins, rng: &mut StepRng) -> Proposal<Flip> {
-        Proposal::Move(Flip { site: rng.below(self.len() as u32) })
+        let n = self.len() as u32;
+        let site = match self.sites() {
+            Sites::Random => rng.below(n),
+            Sites::Sequential => self.sequential_site(rng.step()),
+        };
+        Proposal::Move(Flip { site })
     }
 
     #[inline(always)]
