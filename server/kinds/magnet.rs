@@ -14,7 +14,7 @@
 use kiln_engine::problems::magnet::{
     Coupling, MAX_FIELD, Magnet, MagnetError, Source, Spins, Start, bundled_graphs,
 };
-use kiln_engine::{AnnealConfig, Annealer, Direction};
+use kiln_engine::{AnnealConfig, Annealer, Direction, Proposal, StepView};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -233,7 +233,8 @@ impl Kind for MagnetKind {
             events_per_run: Some(EVENTS_PER_RUN),
         };
         let temperatures = (config.initial_temp, config.final_temp);
-        Ok(Box::new(BuiltMagnet { ready: Ready::new(magnet, SpinView, defaults), temperatures }))
+        let view = SpinView { field: magnet.field(), side: magnet.lattice_side() };
+        Ok(Box::new(BuiltMagnet { ready: Ready::new(magnet, view, defaults), temperatures }))
     }
 
     fn describe(&self, spec: &Spec) -> String {
@@ -273,10 +274,49 @@ impl Built for BuiltMagnet {
     }
 }
 
-/// Spins drawn as a grid; cuts and the ferromagnet's exact ground state.
-struct SpinView;
+/// Spins drawn as a grid; cuts and the ferromagnet's exact ground state; a step's
+/// flip described for teaching.
+struct SpinView {
+    /// The uniform external field h (part of a spin's local field).
+    field: f64,
+    /// Spins on a lattice side, if the magnet is a lattice.
+    side: Option<usize>,
+}
 
 impl StateView<Magnet> for SpinView {
+    /// The spin flipped (0-based `site`, and `row`/`col` on a lattice), its value
+    /// before, and its local field `sum_j J_ij s_j + h`.
+    fn describe(&self, step: &StepView<'_, Magnet>) -> Option<Map<String, Value>> {
+        let Proposal::Move(flip) = step.proposal else { return None };
+        let site = flip.site();
+        let spin = step.state_before.spin(site);
+        let local = f64::from(step.state_before.local_field(site)) + self.field;
+        let arrow = |s: i8| if s > 0 { "up" } else { "down" };
+        let mut out = Map::new();
+        out.insert("site".into(), json!(site));
+        let place = match self.side {
+            Some(side) => {
+                let (row, col) = (site / side, site % side);
+                out.insert("row".into(), json!(row));
+                out.insert("col".into(), json!(col));
+                format!("row {}, column {}", row + 1, col + 1)
+            }
+            None => format!("vertex {}", site + 1),
+        };
+        out.insert("spin_before".into(), json!(spin));
+        out.insert("local_field".into(), json!(local));
+        out.insert(
+            "text".into(),
+            json!(format!(
+                "flip the spin at {place} from {} to {}; its local field is {}",
+                arrow(spin),
+                arrow(-spin),
+                super::run::number(local)
+            )),
+        );
+        Some(out)
+    }
+
     fn draw(&self, problem: &Magnet, state: &Spins) -> String {
         match problem.lattice_side() {
             Some(side) => lattice_svg(state.spins(), side),
@@ -288,6 +328,7 @@ impl StateView<Magnet> for SpinView {
         let magnet = sa.problem();
         let mut extra = Map::new();
         extra.insert("magnetization".into(), json!(magnet.magnetization(sa.state())));
+        extra.insert("energy_label".into(), json!("Ising energy (sum over bonds)"));
         if let (Some(cut), Some(best_cut)) = (magnet.cut(sa.current_energy()), magnet.cut(sa.best_energy())) {
             extra.insert("cut".into(), json!(cut));
             // With MAXIMIZE the best state is the one of highest energy: its cut is the smallest.
