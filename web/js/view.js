@@ -97,6 +97,8 @@ export class LiveView {
       element.dataset.kindCounter = counter.field;
       const term = document.createElement("dt");
       term.textContent = counter.label;
+      // A named invalid kind (NAME_moves) is a part of the invalid count.
+      if (/_moves$/.test(counter.field)) element.title = `Invalid steps of this kind; also counted under invalid`;
       const value = document.createElement("dd");
       value.id = `stat-${counter.field.replaceAll("_", "-")}`;
       value.textContent = "–";
