@@ -164,7 +164,14 @@ impl Kind for IsomerKind {
             refused
         })?;
         let energy_label = energy_label(&weights);
-        let view = IsomerView { problem: isomer.clone(), distinct: DistinctIsomers::new(), energy_label };
+        let note = has_one_structure(&isomer).then(|| {
+            format!(
+                "{} has only one structure: every move is invalid or gives back the same molecule, so there is nothing to search.",
+                spec.formula.trim()
+            )
+        });
+        let view =
+            IsomerView { problem: isomer.clone(), distinct: DistinctIsomers::new(), energy_label, note };
         let defaults = Defaults {
             schedule: ScheduleKind::Geometric,
             steps_per_cycle: CLASS_STEPS_PER_CYCLE,
@@ -238,6 +245,38 @@ struct IsomerView {
     distinct: DistinctIsomers,
     /// What the energy is, for the chart's axis (`energy_label`).
     energy_label: String,
+    /// A remark the page shows before the run (`note`): a formula with one structure.
+    note: Option<String>,
+}
+
+/// Proposals a hot walk makes before a formula is said to have one structure.
+const ONE_STRUCTURE_PROBE_STEPS: u64 = 20_000;
+
+/// Whether a hot walk (constant T = 1e6: every valid move accepted) of
+/// [`ONE_STRUCTURE_PROBE_STEPS`] proposals from the start meets no second
+/// structure. Displacements connect all structures of a formula, so a formula
+/// with two has a move from each to another; formulas small enough to have one
+/// structure have few atoms, and 20,000 draws cover their picks many times over.
+/// Stops at the second structure (within a few hundred steps for any formula with
+/// many), so the cost is small either way.
+fn has_one_structure(isomer: &Isomer) -> bool {
+    let config = AnnealConfig {
+        schedule: ScheduleKind::Constant,
+        initial_temp: 1e6,
+        steps_per_cycle: ONE_STRUCTURE_PROBE_STEPS,
+        cycles: 1,
+        ..AnnealConfig::default()
+    };
+    let Ok(mut walk) = Annealer::new(isomer.clone(), config) else { return false };
+    let mut distinct = DistinctIsomers::new();
+    distinct.observe(isomer, walk.state());
+    while walk.steps_done() < ONE_STRUCTURE_PROBE_STEPS {
+        walk.run_observed(500, &mut |m: &Molecule| distinct.observe(isomer, m));
+        if distinct.count() > 1 {
+            return false;
+        }
+    }
+    true
 }
 
 /// The energy's name: the component when there is one, else a weighted sum.
@@ -272,6 +311,9 @@ impl StateView<Isomer> for IsomerView {
         extra.insert("current_smiles".into(), json!(self.problem.canonical_smiles(sa.state())));
         extra.insert("distinct_isomers".into(), json!(self.distinct.count()));
         extra.insert("energy_label".into(), json!(self.energy_label));
+        if let Some(note) = &self.note {
+            extra.insert("note".into(), json!(note));
+        }
         extra
     }
 
@@ -452,6 +494,25 @@ mod tests {
         let (_, message) = build("Xe2").unwrap();
         assert!(!message.contains("did you mean"), "no guess for an unknown element: {message}");
         assert!(build("C8H18").is_none());
+    }
+
+    #[test]
+    fn a_formula_with_one_structure_says_so_and_one_with_more_does_not() {
+        // Counts from /work/shared/data/isomers.tsv: CH4, C2H6, C3H8 have one
+        // structure; C4H10 two. Water and methanol have one by hand.
+        for (formula, one) in [
+            ("CH4", true),
+            ("C2H6", true),
+            ("C3H8", true),
+            ("H2O", true),
+            ("CH4O", true),
+            ("C4H10", false),
+            ("C2H6O", false),
+            ("C8H18", false),
+        ] {
+            let note = default_session(formula).run.progress().extra.get("note").cloned();
+            assert_eq!(note.is_some(), one, "{formula}: {note:?}");
+        }
     }
 
     #[test]

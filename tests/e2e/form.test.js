@@ -43,6 +43,13 @@ describe("the parameter form tells the truth", () => {
     await page.locator("#param-formula-error").filter({ hasText: "did you mean C8H18?" }).waitFor();
   });
 
+  it("a formula with one structure says so before it runs", async () => {
+    await fillParams(page, { formula: "H2O" });
+    await page.getByRole("button", { name: "Configure session" }).click();
+    await page.locator("#kind-note").filter({ hasText: "H2O has only one structure" }).waitFor();
+    assert.equal(await page.evaluate(() => window.kiln.state()), "idle", "said before any step");
+  });
+
   it("shows the real step total, and the session's resolved schedule", async () => {
     await fillParams(page, { formula: "C8H18", steps_per_cycle: 700, num_cycles: 3 });
     await page.locator("#resolved").filter({ hasText: "3 × 700 = 2,100 steps" }).waitFor();
