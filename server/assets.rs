@@ -36,6 +36,7 @@ const FILES: &[(&str, &[u8])] = &[
     web_file!("js/main.js"),
     web_file!("js/share.js"),
     web_file!("js/stream.js"),
+    web_file!("js/teach.js"),
     web_file!("js/trace.js"),
     web_file!("js/view.js"),
 ];

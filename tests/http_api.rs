@@ -242,11 +242,19 @@ async fn problems_lists_both_kinds_with_defaults_presets_and_instances() {
     let param = |p: &Value, name: &str| {
         p["parameters"].as_array().unwrap().iter().find(|x| x["name"] == name).cloned().unwrap()
     };
-    assert_eq!(param(isomer, "initial_temp")["default"], 100.0);
-    assert_eq!(param(isomer, "steps_per_cycle")["default"], 500);
+    // The classroom schedule (issue 12); Faulon's original one is a preset away.
+    assert_eq!(param(isomer, "schedule")["default"], "geometric");
+    assert_eq!(param(isomer, "initial_temp")["default"], 20.0);
+    assert_eq!(param(isomer, "final_temp")["default"], 0.5);
+    assert_eq!(param(isomer, "steps_per_cycle")["default"], 1000);
     assert_eq!(param(isomer, "num_cycles")["default"], 4);
     assert_eq!(param(isomer, "formula")["default"], "C8H18");
-    assert_eq!(isomer["presets"].as_array().unwrap().len(), 8);
+    let presets = isomer["presets"].as_array().unwrap();
+    assert_eq!(presets.len(), 9);
+    let faulon = presets.iter().find(|p| p["name"] == "faulon-original").unwrap();
+    assert_eq!(faulon["params"]["schedule"], "faulon");
+    assert_eq!(faulon["params"]["initial_temp"], 100.0);
+    assert_eq!(faulon["params"]["steps_per_cycle"], 500);
     let tsp = problems.iter().find(|p| p["name"] == "tsp").unwrap();
     assert_eq!(param(tsp, "schedule")["default"], "auto");
     let berlin = tsp["instances"].as_array().unwrap().iter().find(|i| i["name"] == "berlin52").unwrap();

@@ -3,17 +3,28 @@
 //! (`formula`, `component_weights`); a state is drawn as a skeletal formula, and
 //! progress carries the canonical SMILES of the current and best molecules and the
 //! number of distinct molecules visited.
+//!
+//! The classroom default schedule: geometric cooling from T0 = 20 to T1 = 0.5 over
+//! each of 4 cycles of 1,000 steps. The temperature is then visibly above its floor
+//! for most of each cycle (Faulon's k = 8 over 500 steps floors T at step 63 of
+//! 500, so 87% of a run sat at T0 / 1000), and the default seed still reaches the
+//! Wiener minimum of every alkane C5 to C9 (tests below, values from
+//! /work/shared/data/isomers.tsv). Faulon's original parameters are the `faulon`
+//! preset.
 
 use std::collections::BTreeMap;
 
-use kiln_engine::problems::isomer::{Component, DistinctIsomers, Isomer, IsomerError, Molecule, Objective};
-use kiln_engine::{Annealer, Direction};
+use kiln_engine::problems::isomer::displacement::MoveAtom;
+use kiln_engine::problems::isomer::{
+    Component, DISCONNECTED, DistinctIsomers, Isomer, IsomerError, Molecule, Objective,
+};
+use kiln_engine::{AnnealConfig, Annealer, Direction, Proposal, ScheduleKind, StepView};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::kind::{Built, Captions, Counter, Defaults, Kind, Preset, Spec, Values, View};
 use super::param::{Param, ParamError, ParamType};
-use super::run::{Ready, StateView};
+use super::run::{Anneal, Ready, StateView};
 use crate::render::molecule::{MoleculeDrawing, molecule_svg};
 
 /// The formula an isomer run uses when none is named.
@@ -22,6 +33,14 @@ pub const DEFAULT_FORMULA: &str = "C8H18";
 pub const MAX_FORMULA_LENGTH: usize = 64;
 /// Largest weight of an objective component, either sign.
 pub const MAX_WEIGHT: f64 = 1_000.0;
+/// The classroom schedule's start temperature.
+pub const CLASS_T0: f64 = 20.0;
+/// The classroom schedule's end temperature (each cycle's floor).
+pub const CLASS_T1: f64 = 0.5;
+/// The classroom schedule's steps per cycle.
+pub const CLASS_STEPS_PER_CYCLE: u64 = 1_000;
+/// The classroom schedule's cycles.
+pub const CLASS_CYCLES: u64 = 4;
 
 /// Constitutional isomers of a formula.
 pub struct IsomerKind;
@@ -76,20 +95,37 @@ impl Kind for IsomerKind {
         ]
     }
 
+    /// Names say what the default objective (the smallest Wiener index: the most
+    /// compact skeleton) shows for each formula; none promises a molecule it never
+    /// reaches (C8H10 and C10H8 end at strained cages, not xylenes or naphthalene).
     fn presets(&self) -> Vec<Preset> {
-        [
-            ("hexane", "Hexane C6H14", "C6H14"),
-            ("octane", "Octane C8H18", "C8H18"),
-            ("xylenes", "C8H10", "C8H10"),
-            ("decane", "Decane C10H22", "C10H22"),
-            ("monoterpenes", "Monoterpenes C10H16", "C10H16"),
-            ("naphthalene", "C10H8", "C10H8"),
-            ("ethanol", "Ethanol / dimethyl ether C2H6O", "C2H6O"),
-            ("acetone", "Acetone / propanal C3H6O", "C3H6O"),
+        let mut presets: Vec<Preset> = [
+            ("hexane-branching", "C6H14: hexane branches to 2,2-dimethylbutane", "C6H14"),
+            ("octane-branching", "C8H18: octane branches to the most compact octane", "C8H18"),
+            ("decane-branching", "C10H22: decane isomers, most compact wins", "C10H22"),
+            ("c8h10-cages", "C8H10: rings and cages (most compact skeleton)", "C8H10"),
+            ("c10h16-cages", "C10H16: rings and cages (most compact skeleton)", "C10H16"),
+            ("c10h8-cages", "C10H8: polycyclic cages (most compact skeleton)", "C10H8"),
+            ("c2h6o-hydrogen-moves", "C2H6O: ethanol and dimethyl ether, hydrogens move", "C2H6O"),
+            ("c3h6o-carbonyls-and-rings", "C3H6O: acetone, propanal, enols and rings", "C3H6O"),
         ]
         .iter()
         .map(|(name, label, formula)| Preset::new(*name, *label, json!({ "formula": formula })))
-        .collect()
+        .collect();
+        let faulon = AnnealConfig::default();
+        presets.push(Preset::new(
+            "faulon-original",
+            "C8H18 with Faulon's original schedule (T0 100, k 8, 4 x 500 steps)",
+            json!({
+                "formula": DEFAULT_FORMULA,
+                "schedule": ScheduleKind::Faulon.name(),
+                "initial_temp": faulon.initial_temp,
+                "cooling_schedule_k": faulon.k,
+                "steps_per_cycle": faulon.steps_per_cycle,
+                "num_cycles": faulon.cycles,
+            }),
+        ));
+        presets
     }
 
     fn view(&self) -> View {
@@ -118,18 +154,41 @@ impl Kind for IsomerKind {
         let error = |e: IsomerError| ParamError::new(e.field(), e.to_string());
         let weights: Vec<(String, f64)> = spec.component_weights.into_iter().collect();
         let objective = Objective::from_weights(&weights).map_err(error)?;
-        let isomer = Isomer::new(&spec.formula, objective).map_err(error)?;
-        let view = IsomerView { problem: isomer.clone(), distinct: DistinctIsomers::new() };
+        let isomer = Isomer::new(&spec.formula, objective).map_err(|e| {
+            let mut refused = error(e);
+            if let Some(fixed) = case_suggestion(&spec.formula)
+                && Isomer::new(&fixed, objective).is_ok()
+            {
+                refused = ParamError::new("formula", format!("{}; did you mean {fixed}?", refused.message));
+            }
+            refused
+        })?;
+        let energy_label = energy_label(&weights);
+        let note = has_one_structure(&isomer).then(|| {
+            format!(
+                "{} has only one structure: every move is invalid or gives back the same molecule, so there is nothing to search.",
+                spec.formula.trim()
+            )
+        });
+        let view =
+            IsomerView { problem: isomer.clone(), distinct: DistinctIsomers::new(), energy_label, note };
+        let defaults = Defaults {
+            schedule: ScheduleKind::Geometric,
+            steps_per_cycle: CLASS_STEPS_PER_CYCLE,
+            cycles: CLASS_CYCLES,
+            events_per_run: None,
+        };
         // Headless runs get a budget sized to the formula (enough to reach the known
-        // Wiener minimum of alkanes through C16H34); the page keeps the classroom's.
+        // Wiener minimum of alkanes through C16H34) on the engine's Faulon schedule;
+        // the page keeps the classroom's.
         let sized = isomer.headless_config(0, Direction::Minimize);
         let headless = Defaults {
             schedule: sized.schedule,
             steps_per_cycle: sized.steps_per_cycle,
             cycles: sized.cycles,
-            ..Defaults::default()
+            events_per_run: None,
         };
-        Ok(Ready::new(isomer, view, Defaults::default()).headless(headless))
+        Ok(Box::new(BuiltIsomer { ready: Ready::new(isomer, view, defaults).headless(headless) }))
     }
 
     fn describe(&self, spec: &Spec) -> String {
@@ -144,12 +203,108 @@ impl Kind for IsomerKind {
     }
 }
 
+/// Element symbols Kiln knows, two-letter ones first (so "cl" reads as Cl, not C l).
+const SYMBOLS: [&str; 10] = ["Cl", "Br", "C", "H", "N", "O", "S", "P", "F", "I"];
+
+/// The formula with its element symbols in their proper case ("c8h18" -> "C8H18"),
+/// if that differs from what was typed and every letter run reads as symbols.
+fn case_suggestion(formula: &str) -> Option<String> {
+    let mut out = String::with_capacity(formula.len());
+    let mut rest = formula.trim();
+    while let Some(c) = rest.chars().next() {
+        if c.is_ascii_alphabetic() {
+            let symbol = SYMBOLS.iter().find(|s| {
+                rest.len() >= s.len()
+                    && rest.is_char_boundary(s.len())
+                    && rest[..s.len()].eq_ignore_ascii_case(s)
+            })?;
+            out.push_str(symbol);
+            rest = &rest[symbol.len()..];
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    (out != formula).then_some(out)
+}
+
+/// A built isomer problem: the usual [`Ready`] with the classroom temperatures.
+struct BuiltIsomer {
+    ready: Box<Ready<Isomer, IsomerView>>,
+}
+
+impl Built for BuiltIsomer {
+    fn defaults(&self) -> Defaults {
+        self.ready.defaults()
+    }
+
+    fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError> {
+        self.ready.start(config)
+    }
+
+    fn temperatures(&self) -> (f64, Option<f64>) {
+        (CLASS_T0, Some(CLASS_T1))
+    }
+
+    fn headless_defaults(&self) -> Defaults {
+        self.ready.headless_defaults()
+    }
+
+    fn headless_temperatures(&self) -> (f64, Option<f64>) {
+        self.ready.temperatures()
+    }
+}
+
 /// What an isomer run shows: SMILES names and the set of molecules visited.
 struct IsomerView {
     /// A copy of the problem, so accepted molecules can be named while the annealer
     /// is borrowed mutably.
     problem: Isomer,
     distinct: DistinctIsomers,
+    /// What the energy is, for the chart's axis (`energy_label`).
+    energy_label: String,
+    /// A remark the page shows before the run (`note`): a formula with one structure.
+    note: Option<String>,
+}
+
+/// Proposals a hot walk makes before a formula is said to have one structure.
+const ONE_STRUCTURE_PROBE_STEPS: u64 = 20_000;
+
+/// Whether a hot walk (constant T = 1e6: every valid move accepted) of
+/// [`ONE_STRUCTURE_PROBE_STEPS`] proposals from the start meets no second
+/// structure. Displacements connect all structures of a formula, so a formula
+/// with two has a move from each to another; formulas small enough to have one
+/// structure have few atoms, and 20,000 draws cover their picks many times over.
+/// Stops at the second structure (within a few hundred steps for any formula with
+/// many), so the cost is small either way.
+fn has_one_structure(isomer: &Isomer) -> bool {
+    let config = AnnealConfig {
+        schedule: ScheduleKind::Constant,
+        initial_temp: 1e6,
+        steps_per_cycle: ONE_STRUCTURE_PROBE_STEPS,
+        cycles: 1,
+        ..AnnealConfig::default()
+    };
+    let Ok(mut walk) = Annealer::new(isomer.clone(), config) else { return false };
+    let mut distinct = DistinctIsomers::new();
+    distinct.observe(isomer, walk.state());
+    while walk.steps_done() < ONE_STRUCTURE_PROBE_STEPS {
+        walk.run_observed(500, &mut |m: &Molecule| distinct.observe(isomer, m));
+        if distinct.count() > 1 {
+            return false;
+        }
+    }
+    true
+}
+
+/// The energy's name: the component when there is one, else a weighted sum.
+fn energy_label(weights: &[(String, f64)]) -> String {
+    match weights {
+        [(name, w)] if *w == 1.0 && name == "wiener_index" => "Wiener index".into(),
+        [(name, w)] if *w == 1.0 && name == "logp" => "logP (Crippen)".into(),
+        [(name, w)] => format!("{w} x {name}"),
+        _ => "objective (weighted sum)".into(),
+    }
 }
 
 impl StateView<Isomer> for IsomerView {
@@ -173,11 +328,89 @@ impl StateView<Isomer> for IsomerView {
         extra.insert("best_smiles".into(), json!(self.problem.canonical_smiles(sa.best_state())));
         extra.insert("current_smiles".into(), json!(self.problem.canonical_smiles(sa.state())));
         extra.insert("distinct_isomers".into(), json!(self.distinct.count()));
+        extra.insert("energy_label".into(), json!(self.energy_label));
+        if let Some(note) = &self.note {
+            extra.insert("note".into(), json!(note));
+        }
         extra
     }
 
     fn optimum(&self, sa: &Annealer<Isomer>) -> Option<f64> {
         self.problem.known_optimum(sa.config().direction)
+    }
+
+    /// The bonds the displacement changes: `bonds` between heavy atoms (0-based
+    /// indices, as the drawing's `data-atoms` lists them) with their orders before
+    /// and after, `hydrogens` (heavy atoms gaining or losing hydrogens), and for an
+    /// invalid step `why`.
+    fn describe(&self, step: &StepView<'_, Isomer>) -> Option<Map<String, Value>> {
+        let mut out = Map::new();
+        let mv = match step.proposal {
+            Proposal::Invalid(kind) => {
+                let why = if kind == DISCONNECTED {
+                    "the move would split the molecule into pieces (counted as disconnected)"
+                } else {
+                    "the four atoms drawn allow no other bond orders"
+                };
+                out.insert("why".into(), json!(why));
+                return Some(out);
+            }
+            Proposal::Move(mv) => mv,
+        };
+        let m = step.state_before;
+        let name = |a: MoveAtom| match a {
+            MoveAtom::Heavy(i) => format!("{}{}", m.element(usize::from(i)).symbol(), usize::from(i) + 1),
+            MoveAtom::Hydrogen { .. } => "H".to_string(),
+        };
+        const ORDERS: [&str; 4] = ["none", "single", "double", "triple"];
+        let mut bonds = Vec::new();
+        let mut hydrogens: BTreeMap<u8, i32> = BTreeMap::new();
+        let mut phrases = Vec::new();
+        for (a, b, from, to) in mv.changes().filter(|c| c.2 != c.3) {
+            match (a, b) {
+                (MoveAtom::Heavy(i), MoveAtom::Heavy(j)) => {
+                    bonds.push(json!({"a": i, "b": j, "from": from, "to": to}));
+                    phrases.push(format!(
+                        "{}–{} {} → {}",
+                        name(a),
+                        name(b),
+                        ORDERS[usize::from(from.min(3))],
+                        ORDERS[usize::from(to.min(3))]
+                    ));
+                }
+                (MoveAtom::Heavy(i), MoveAtom::Hydrogen { .. })
+                | (MoveAtom::Hydrogen { .. }, MoveAtom::Heavy(i)) => {
+                    *hydrogens.entry(i).or_default() += i32::from(to) - i32::from(from);
+                }
+                _ => {}
+            }
+        }
+        for (&atom, &change) in hydrogens.iter().filter(|(_, c)| **c != 0) {
+            let who = name(MoveAtom::Heavy(atom));
+            phrases.push(if change > 0 {
+                format!("{who} gains {change} H")
+            } else {
+                format!("{who} loses {} H", -change)
+            });
+        }
+        let text = if phrases.is_empty() {
+            "no bond changes: the move only swaps equivalent hydrogens".to_string()
+        } else {
+            format!("bonds change: {}", phrases.join(", "))
+        };
+        out.insert("text".into(), json!(text));
+        out.insert("bonds".into(), json!(bonds));
+        out.insert(
+            "hydrogens".into(),
+            json!(
+                hydrogens
+                    .iter()
+                    .filter(|(_, c)| **c != 0)
+                    .map(|(a, c)| json!({"atom": a, "change": c}))
+                    .collect::<Vec<_>>()
+            ),
+        );
+        Some(out)
     }
 }
 
@@ -212,5 +445,154 @@ mod tests {
         assert!(p.extra["disconnected_moves"].is_u64());
         assert_eq!(p.optimal_energy, Some(28.0), "the Wiener minimum of hexane (2,2-dimethylbutane)");
         assert!(run.current_svg().starts_with("<svg"));
+    }
+
+    /// Wiener minima of the alkanes, from /work/shared/data/isomers.tsv (computed
+    /// from an independent structure generator's hydrogen-suppressed graphs).
+    const ALKANE_WIENER_MINIMA: [(&str, f64); 5] =
+        [("C5H12", 16.0), ("C6H14", 28.0), ("C7H16", 42.0), ("C8H18", 58.0), ("C9H20", 82.0)];
+
+    /// A session's run from the page's defaults (only the formula given).
+    fn default_session(formula: &str) -> crate::kinds::resolve::Resolved {
+        use crate::kinds::registry::Registry;
+        use crate::kinds::resolve::{Request, Scope, resolve};
+        let mut values = Map::new();
+        values.insert("formula".into(), json!(formula));
+        resolve(&Registry::builtin(), &Request::from_map(values, Scope::Session)).unwrap()
+    }
+
+    #[test]
+    fn the_default_schedule_stays_visibly_above_its_floor_for_most_of_each_cycle() {
+        let resolved = default_session("C8H18");
+        let config = resolved.config.clone();
+        let floor = config.final_temp.expect("the classroom schedule names its floor");
+        let mut run = resolved.run;
+        let per_cycle = config.steps_per_cycle;
+        let mut above = vec![0u64; config.cycles as usize];
+        for step in 0..run.total_steps() {
+            run.step().unwrap();
+            let t = run.last_move().unwrap()["temperature"].as_f64().unwrap();
+            assert!(t >= floor * (1.0 - 1e-9), "step {step}: T {t} below the floor {floor}");
+            if t >= 2.0 * floor {
+                above[(step / per_cycle) as usize] += 1;
+            }
+        }
+        for (cycle, n) in above.iter().enumerate() {
+            assert!(
+                2 * n >= per_cycle,
+                "cycle {}: T at least twice its floor for only {n} of {per_cycle} steps",
+                cycle + 1
+            );
+        }
+    }
+
+    #[test]
+    fn the_default_run_reaches_the_wiener_minimum_of_every_alkane_c5_to_c9() {
+        for (formula, minimum) in ALKANE_WIENER_MINIMA {
+            let mut run = default_session(formula).run;
+            run.run(run.total_steps());
+            assert_eq!(run.progress().best_energy, minimum, "{formula} with the default seed");
+        }
+    }
+
+    #[test]
+    fn a_wrongly_cased_formula_gets_a_suggestion() {
+        let build = |formula: &str| {
+            let spec = Spec::of(
+                "isomer",
+                &IsomerSpec { formula: formula.into(), component_weights: IsomerSpec::default_weights() },
+            );
+            IsomerKind.build(&spec).err().map(|e| (e.field, e.message))
+        };
+        let (field, message) = build("c8h18").unwrap();
+        assert_eq!(field, "formula");
+        assert!(message.ends_with("did you mean C8H18?"), "{message}");
+        let (_, message) = build("C2H5cl").unwrap();
+        assert!(message.ends_with("did you mean C2H5Cl?"), "{message}");
+        let (_, message) = build("Xe2").unwrap();
+        assert!(!message.contains("did you mean"), "no guess for an unknown element: {message}");
+        assert!(build("C8H18").is_none());
+    }
+
+    #[test]
+    fn a_formula_with_one_structure_says_so_and_one_with_more_does_not() {
+        // Counts from /work/shared/data/isomers.tsv: CH4, C2H6, C3H8 have one
+        // structure; C4H10 two. Water and methanol have one by hand.
+        for (formula, one) in [
+            ("CH4", true),
+            ("C2H6", true),
+            ("C3H8", true),
+            ("H2O", true),
+            ("CH4O", true),
+            ("C4H10", false),
+            ("C2H6O", false),
+            ("C8H18", false),
+        ] {
+            let note = default_session(formula).run.progress().extra.get("note").cloned();
+            assert_eq!(note.is_some(), one, "{formula}: {note:?}");
+        }
+    }
+
+    #[test]
+    fn faulons_original_parameters_are_one_preset_away() {
+        let preset = IsomerKind.presets().into_iter().find(|p| p.name == "faulon-original").unwrap();
+        assert_eq!(
+            preset.params,
+            json!({"formula": "C8H18", "schedule": "faulon", "initial_temp": 100.0,
+                   "cooling_schedule_k": 8.0, "steps_per_cycle": 500, "num_cycles": 4})
+        );
+        for p in IsomerKind.presets() {
+            assert!(!p.label.contains("xylene") && !p.label.contains("naphthalene"), "{}", p.label);
+        }
+    }
+
+    #[test]
+    fn a_step_describes_its_move_in_bonds_and_numbers() {
+        let mut run = default_session("C6H14").run;
+        let mut priced = 0;
+        for _ in 0..300 {
+            let before = run.progress();
+            let outcome = run.step().unwrap();
+            let m = run.last_move().unwrap();
+            let after = run.progress();
+            let verdict = m["verdict"].as_str().unwrap();
+            let counted = match verdict {
+                "accepted" => after.accepted_moves - before.accepted_moves,
+                "rejected" => after.rejected_moves - before.rejected_moves,
+                _ => after.invalid_moves - before.invalid_moves,
+            };
+            assert_eq!(counted, 1, "{m}");
+            match outcome {
+                kiln_engine::StepOutcome::Accepted { delta, .. }
+                | kiln_engine::StepOutcome::Rejected { delta } => {
+                    priced += 1;
+                    assert_eq!(m["delta"].as_f64(), Some(delta), "{m}");
+                    let (t, u, p) = (
+                        m["temperature"].as_f64().unwrap(),
+                        m["u"].as_f64().unwrap(),
+                        m["p_accept"].as_f64().unwrap(),
+                    );
+                    assert!((p - (-delta / t).exp().min(1.0)).abs() < 1e-12, "{m}");
+                    assert_eq!(verdict == "accepted", delta <= 0.0 || u < p, "{m}");
+                    let text = m["text"].as_str().unwrap();
+                    assert!(text.starts_with("bonds change: ") || text.starts_with("no bond changes"), "{m}");
+                    let reason = m["reason"].as_str().unwrap();
+                    assert!(reason.starts_with(verdict), "{reason}");
+                    if delta > 0.0 {
+                        assert!(
+                            reason.contains("uphill by")
+                                && reason.contains("at T = ")
+                                && reason.contains("drew"),
+                            "{reason}"
+                        );
+                    }
+                }
+                kiln_engine::StepOutcome::Invalid(_) => {
+                    assert!(m["delta"].is_null() && m["p_accept"].is_null(), "{m}");
+                    assert!(m["reason"].as_str().unwrap().starts_with("invalid: "), "{m}");
+                }
+            }
+        }
+        assert!(priced > 0);
     }
 }

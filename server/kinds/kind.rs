@@ -59,6 +59,11 @@ pub trait Built: Send {
     fn headless_defaults(&self) -> Defaults {
         self.defaults()
     }
+    /// The default temperatures of a headless run ([`Built::temperatures`] unless the
+    /// kind's headless defaults use another schedule).
+    fn headless_temperatures(&self) -> (f64, Option<f64>) {
+        self.temperatures()
+    }
     /// The wall time a run of `steps` steps is expected to take on one core, in
     /// seconds, where the kind can say (shown before a long run starts); a planning
     /// figure that never changes the run.

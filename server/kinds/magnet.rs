@@ -22,7 +22,8 @@ use kiln_engine::problems::magnet::{
     Coupling, MAX_FIELD, Magnet, MagnetError, Sites, Source, Spins, Start, SweepAverages, bundled_graphs,
 };
 use kiln_engine::{
-    AnnealConfig, Annealer, Checkpoint, Counters, Direction, ScheduleKind, Snapshot, StepOutcome,
+    AnnealConfig, Annealer, Checkpoint, Counters, Direction, Proposal, ScheduleKind, Snapshot, StepOutcome,
+    StepView,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -295,11 +296,12 @@ impl Built for BuiltMagnet {
     }
 
     fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError> {
+        let view = SpinView { field: self.magnet.field(), side: self.magnet.lattice_side() };
         let sa = Annealer::new(self.magnet, config).map_err(|e| ParamError::new(e.field, e.message))?;
         if sa.config().schedule == ScheduleKind::Constant {
-            Ok(Box::new(MagnetRun::new(sa)))
+            Ok(Box::new(MagnetRun::new(sa, view)))
         } else {
-            Ok(Box::new(Annealed::new(sa, SpinView)))
+            Ok(Box::new(Annealed::new(sa, view)))
         }
     }
 
@@ -316,12 +318,13 @@ impl Built for BuiltMagnet {
 struct MagnetRun {
     sa: Annealer<Magnet>,
     averages: SweepAverages,
+    view: SpinView,
 }
 
 impl MagnetRun {
-    fn new(sa: Annealer<Magnet>) -> Self {
+    fn new(sa: Annealer<Magnet>, view: SpinView) -> Self {
         let averages = SweepAverages::new(&sa);
-        Self { sa, averages }
+        Self { sa, averages, view }
     }
 }
 
@@ -368,11 +371,11 @@ impl Anneal for MagnetRun {
     }
 
     fn optimal_energy(&self) -> Option<f64> {
-        SpinView.optimum(&self.sa)
+        self.view.optimum(&self.sa)
     }
 
     fn extra(&self) -> Map<String, Value> {
-        let mut extra = SpinView.extra(&self.sa);
+        let mut extra = self.view.extra(&self.sa);
         if let Some(m) = self.averages.mean_abs_magnetization() {
             extra.insert("mean_abs_magnetization".into(), json!(m));
         }
@@ -383,23 +386,62 @@ impl Anneal for MagnetRun {
     }
 
     fn current_svg(&self) -> String {
-        SpinView.draw(self.sa.problem(), self.sa.state())
+        self.view.draw(self.sa.problem(), self.sa.state())
     }
 
     fn best_svg(&self) -> String {
-        SpinView.draw(self.sa.problem(), self.sa.best_state())
+        self.view.draw(self.sa.problem(), self.sa.best_state())
     }
 
     fn with_pool(self: Box<Self>, pool: Arc<rayon::ThreadPool>) -> Box<dyn Anneal> {
-        let MagnetRun { sa, averages } = *self;
-        Box::new(MagnetRun { sa: sa.with_pool(pool), averages })
+        let MagnetRun { sa, averages, view } = *self;
+        Box::new(MagnetRun { sa: sa.with_pool(pool), averages, view })
     }
 }
 
-/// Spins drawn as a grid; cuts and the ferromagnet's exact ground state.
-struct SpinView;
+/// Spins drawn as a grid; cuts and the ferromagnet's exact ground state; a step's
+/// flip described for teaching.
+struct SpinView {
+    /// The uniform external field h (part of a spin's local field).
+    field: f64,
+    /// Spins on a lattice side, if the magnet is a lattice.
+    side: Option<usize>,
+}
 
 impl StateView<Magnet> for SpinView {
+    /// The spin flipped (0-based `site`, and `row`/`col` on a lattice), its value
+    /// before, and its local field `sum_j J_ij s_j + h`.
+    fn describe(&self, step: &StepView<'_, Magnet>) -> Option<Map<String, Value>> {
+        let Proposal::Move(flip) = step.proposal else { return None };
+        let site = flip.site();
+        let spin = step.state_before.spin(site);
+        let local = f64::from(step.state_before.local_field(site)) + self.field;
+        let arrow = |s: i8| if s > 0 { "up" } else { "down" };
+        let mut out = Map::new();
+        out.insert("site".into(), json!(site));
+        let place = match self.side {
+            Some(side) => {
+                let (row, col) = (site / side, site % side);
+                out.insert("row".into(), json!(row));
+                out.insert("col".into(), json!(col));
+                format!("row {}, column {}", row + 1, col + 1)
+            }
+            None => format!("vertex {}", site + 1),
+        };
+        out.insert("spin_before".into(), json!(spin));
+        out.insert("local_field".into(), json!(local));
+        out.insert(
+            "text".into(),
+            json!(format!(
+                "flip the spin at {place} from {} to {}; its local field is {}",
+                arrow(spin),
+                arrow(-spin),
+                super::run::number(local)
+            )),
+        );
+        Some(out)
+    }
+
     fn draw(&self, problem: &Magnet, state: &Spins) -> String {
         match problem.lattice_side() {
             Some(side) => lattice_svg(state.spins(), side),
@@ -411,6 +453,7 @@ impl StateView<Magnet> for SpinView {
         let magnet = sa.problem();
         let mut extra = Map::new();
         extra.insert("magnetization".into(), json!(magnet.magnetization(sa.state())));
+        extra.insert("energy_label".into(), json!("Ising energy (sum over bonds)"));
         if let (Some(cut), Some(best_cut)) = (magnet.cut(sa.current_energy()), magnet.cut(sa.best_energy())) {
             extra.insert("cut".into(), json!(cut));
             // With MAXIMIZE the best state is the one of highest energy: its cut is the smallest.

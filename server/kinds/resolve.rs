@@ -99,11 +99,11 @@ pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, Param
     let given = Values::new(values.clone());
     let spec = kind.spec(&given)?;
     let built = kind.build(&spec)?;
-    let defaults = match request.scope {
-        Scope::Session => built.defaults(),
-        Scope::Headless => built.headless_defaults(),
+    let (defaults, temperatures) = match request.scope {
+        Scope::Session => (built.defaults(), built.temperatures()),
+        Scope::Headless => (built.headless_defaults(), built.headless_temperatures()),
     };
-    let mut config = config(&given, &defaults, built.temperatures(), request.total_steps)?;
+    let mut config = config(&given, &defaults, temperatures, request.total_steps)?;
     // A kind's default budget may exceed what a live session allows (a large tour's
     // default is about a second per 100 cities): a session given no step count gets
     // the session limit instead of a 400 for a number the user never typed.

@@ -5,16 +5,24 @@
 //! Dynamic dispatch costs one virtual call per *frame* (`run(n)` advances n steps
 //! inside the monomorphised engine loop), never one per step. A kind supplies only
 //! a [`StateView`] of its problem (how to draw a state, its extra progress fields,
-//! its known optimum, and optionally an observer of accepted states); the blanket
-//! [`Annealed`] pairs it with the annealer and implements [`Anneal`] for every kind.
+//! its known optimum, and optionally an observer of accepted states and a
+//! description of a move in the problem's own terms); the blanket [`Annealed`]
+//! pairs it with the annealer and implements [`Anneal`] for every kind.
+//!
+//! Teaching steps: the last step of every `run(n)` (and every `step()`) goes
+//! through the engine's `step_observed`, which changes nothing in the trajectory,
+//! and its [`StepView`] becomes the `move` object of the next progress event
+//! ([`describe_step`]): delta, T, u, p_accept, the verdict, a one-line reason and
+//! the kind's own description. One observed step per frame, never one per step.
 
 use std::sync::Arc;
 
 use kiln_engine::{
-    AnnealConfig, Annealer, Checkpoint, Counters, Problem, ReplayRecord, Snapshot, StepOutcome,
+    AnnealConfig, Annealer, Checkpoint, Counters, Direction, InvalidKind, Problem, Proposal, ReplayRecord,
+    Snapshot, StepOutcome, StepView, Verdict,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::kind::{Built, Defaults, Spec};
 use super::param::ParamError;
@@ -36,6 +44,16 @@ pub trait StateView<P: Problem>: Send + 'static {
     }
     /// The energy of a known optimum, if any.
     fn optimum(&self, _sa: &Annealer<P>) -> Option<f64> {
+        None
+    }
+    /// A step's move in the problem's own terms (bonds changed, tour edges removed
+    /// and added, the spin flipped), for teaching mode: fields merged into the
+    /// step's `move` object. `text` (a short phrase) is shown beside the numbers;
+    /// for an invalid step, `why` says what made it invalid. None by default: the
+    /// move then carries only the shared numbers.
+    /// It sees the step only (the annealer is busy stepping): a view that needs the
+    /// problem's data keeps its own copy.
+    fn describe(&self, _step: &StepView<'_, P>) -> Option<Map<String, Value>> {
         None
     }
 }
@@ -72,29 +90,139 @@ pub trait Anneal: Send {
     fn best_svg(&self) -> String;
     /// Share a rayon pool for speculative batches (a server with many sessions).
     fn with_pool(self: Box<Self>, pool: Arc<rayon::ThreadPool>) -> Box<dyn Anneal>;
-    /// The last step's move in the problem's own terms, for teaching mode. A hook:
-    /// no kind describes its moves yet, so every run answers `None`.
+    /// The last step's move, described for teaching mode (see [`describe_step`]);
+    /// `None` at step 0.
     fn last_move(&self) -> Option<Value> {
         None
     }
+}
+
+/// The `move` object of one observed step: `step` (1-based, as progress counts
+/// steps), `verdict` (`accepted`, `rejected` or `invalid`), `invalid_kind` (for
+/// invalid steps: `generic` or the problem's name, e.g. `disconnected`), `delta`
+/// (energy change in the problem's units and sign; null if invalid),
+/// `temperature`, `u` (the draw), `p_accept` (`min(1, exp(-d/T))` for the annealed
+/// cost change d; null if invalid), `zero_change` (the move changes no energy, so
+/// it is always accepted), `reason` (one plain line), and the kind's own fields.
+pub fn describe_step<P: Problem>(
+    invalid_names: &[&str],
+    direction: Direction,
+    step: &StepView<'_, P>,
+    own: Option<Map<String, Value>>,
+) -> Value {
+    let mut out = Map::new();
+    let verdict = match step.verdict {
+        Verdict::Accepted => "accepted",
+        Verdict::Rejected => "rejected",
+        Verdict::Invalid(_) => "invalid",
+    };
+    out.insert("step".into(), json!(step.step + 1));
+    out.insert("verdict".into(), json!(verdict));
+    if let Proposal::Invalid(kind) = step.proposal {
+        out.insert("invalid_kind".into(), json!(invalid_name(invalid_names, kind)));
+    }
+    out.insert("delta".into(), json!(step.delta));
+    out.insert("temperature".into(), json!(step.temperature));
+    out.insert("u".into(), json!(step.uniform));
+    out.insert("p_accept".into(), json!(step.p_accept));
+    out.insert("zero_change".into(), json!(step.delta == Some(0.0)));
+    let why = own.as_ref().and_then(|m| m.get("why")).and_then(Value::as_str).map(str::to_owned);
+    out.insert("reason".into(), json!(reason(invalid_names, direction, step, why)));
+    if let Some(own) = own {
+        for (key, value) in own {
+            out.entry(key).or_insert(value);
+        }
+    }
+    Value::Object(out)
+}
+
+/// The name of an invalid kind: `generic` for kind 0, else the problem's
+/// (`Problem::invalid_kinds` names kinds 1..).
+fn invalid_name<'a>(names: &[&'a str], kind: InvalidKind) -> &'a str {
+    match kind.0 {
+        0 => "generic",
+        k => names.get(usize::from(k) - 1).copied().unwrap_or("generic"),
+    }
+}
+
+/// The one-line reason: "rejected: uphill by 4 at T = 2.1, probability 0.15, drew 0.62".
+fn reason<P: Problem>(
+    invalid_names: &[&str],
+    direction: Direction,
+    step: &StepView<'_, P>,
+    why: Option<String>,
+) -> String {
+    let (Some(delta), Some(p)) = (step.delta, step.p_accept) else {
+        let kind = match step.proposal {
+            Proposal::Invalid(kind) => invalid_name(invalid_names, kind),
+            Proposal::Move(_) => "generic",
+        };
+        return match why {
+            Some(why) => format!("invalid: {why}"),
+            None if kind == "generic" => "invalid: no valid move could be drawn this step".into(),
+            None => format!("invalid ({kind}): no valid move could be drawn this step"),
+        };
+    };
+    let cost = direction.sign() * delta;
+    let (worse, better) = match direction {
+        Direction::Minimize => ("uphill", "downhill"),
+        Direction::Maximize => ("worse", "better"),
+    };
+    let verdict = if matches!(step.verdict, Verdict::Accepted) { "accepted" } else { "rejected" };
+    if cost == 0.0 {
+        format!("{verdict}: no change in energy, always accepted")
+    } else if cost < 0.0 {
+        format!("{verdict}: {better} by {}, always accepted", number(cost.abs()))
+    } else {
+        format!(
+            "{verdict}: {worse} by {} at T = {}, probability {}, drew {}",
+            number(cost),
+            number(step.temperature),
+            probability(p),
+            probability(step.uniform),
+        )
+    }
+}
+
+/// A number for a sentence: whole numbers whole, else three significant digits.
+pub fn number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e12 {
+        return format!("{x:.0}");
+    }
+    let magnitude = x.abs();
+    if magnitude >= 100.0 {
+        format!("{x:.1}")
+    } else if magnitude >= 0.001 {
+        let digits = (2 - magnitude.log10().floor() as i32).clamp(0, 6) as usize;
+        let text = format!("{x:.digits$}");
+        if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
+    } else {
+        format!("{x:.2e}")
+    }
+}
+
+/// A probability or draw: two decimals, or scientific notation below 0.01.
+fn probability(p: f64) -> String {
+    if p == 0.0 || p >= 0.01 { format!("{p:.2}") } else { format!("{p:.1e}") }
 }
 
 /// The engine's annealer paired with its kind's view: the blanket [`Anneal`].
 pub struct Annealed<P: Problem, V> {
     sa: Annealer<P>,
     view: V,
+    /// The last step's `move` object (see [`describe_step`]).
+    last: Option<Value>,
 }
 
 impl<P: Problem + 'static, V: StateView<P>> Annealed<P, V> {
     /// Pair an annealer at step 0 with its view.
     pub fn new(sa: Annealer<P>, mut view: V) -> Self {
         view.restart(sa.problem(), sa.state());
-        Annealed { sa, view }
+        Annealed { sa, view, last: None }
     }
-}
 
-impl<P: Problem + 'static, V: StateView<P>> Anneal for Annealed<P, V> {
-    fn run(&mut self, n: u64) -> u64 {
+    /// Steps without observation (the monomorphised loop).
+    fn run_unobserved(&mut self, n: u64) -> u64 {
         if V::OBSERVES {
             let view = &mut self.view;
             self.sa.run_observed(n, &mut |s: &P::State| view.observe(s))
@@ -103,15 +231,47 @@ impl<P: Problem + 'static, V: StateView<P>> Anneal for Annealed<P, V> {
         }
     }
 
-    fn step(&mut self) -> Option<StepOutcome> {
-        let outcome = self.sa.step();
+    /// One step through the engine's observer, keeping its description.
+    fn step_described(&mut self) -> Option<StepOutcome> {
+        let direction = self.sa.config().direction;
+        let names = self.sa.problem().invalid_kinds();
+        let mut described = None;
+        let view = &self.view;
+        let outcome = self.sa.step_observed(|step| {
+            described = Some(describe_step(names, direction, step, view.describe(step)));
+        });
+        if let Some(value) = described {
+            self.last = Some(value);
+        }
         if V::OBSERVES && matches!(outcome, Some(StepOutcome::Accepted { .. })) {
             self.view.observe(self.sa.state());
         }
         outcome
     }
+}
+
+impl<P: Problem + 'static, V: StateView<P>> Anneal for Annealed<P, V> {
+    fn run(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            return 0;
+        }
+        let done = self.run_unobserved(n - 1);
+        if done < n - 1 {
+            return done;
+        }
+        done + u64::from(self.step_described().is_some())
+    }
+
+    fn step(&mut self) -> Option<StepOutcome> {
+        self.step_described()
+    }
+
+    fn last_move(&self) -> Option<Value> {
+        self.last.clone()
+    }
 
     fn reset(&mut self) {
+        self.last = None;
         self.sa.reset();
         self.view.restart(self.sa.problem(), self.sa.state());
     }
@@ -161,8 +321,8 @@ impl<P: Problem + 'static, V: StateView<P>> Anneal for Annealed<P, V> {
     }
 
     fn with_pool(self: Box<Self>, pool: Arc<rayon::ThreadPool>) -> Box<dyn Anneal> {
-        let Annealed { sa, view } = *self;
-        Box::new(Annealed { sa: sa.with_pool(pool), view })
+        let Annealed { sa, view, last } = *self;
+        Box::new(Annealed { sa: sa.with_pool(pool), view, last })
     }
 }
 
@@ -256,6 +416,10 @@ pub struct Progress {
     pub is_complete: bool,
     /// Running wall time of the session in milliseconds (0 outside a session).
     pub elapsed_ms: u64,
+    /// The last step's move, described for teaching (the protocol's `move`, see
+    /// [`describe_step`]); absent at step 0.
+    #[serde(rename = "move", default, skip_serializing_if = "Option::is_none")]
+    pub last_move: Option<Value>,
     /// The kind's own fields: `NAME_moves` for each named invalid kind the engine
     /// counts (isomer: `disconnected_moves`), then [`StateView::extra`].
     #[serde(flatten)]
@@ -329,7 +493,7 @@ impl Run {
         self.inner.config()
     }
 
-    /// The last step's move, described (a hook; `None` for now).
+    /// The last step's move, described for teaching (see [`describe_step`]).
     pub fn last_move(&self) -> Option<Value> {
         self.inner.last_move()
     }
@@ -362,6 +526,7 @@ impl Run {
             acceptance_rate: s.acceptance_rate,
             is_complete: s.is_complete,
             elapsed_ms: 0,
+            last_move: self.inner.last_move(),
             extra,
         }
     }

@@ -3,10 +3,10 @@
 //! the tour; a tour wants the `auto` schedule over one long cycle (the instance's own
 //! default length) and is shown over about [`EVENTS_PER_RUN`] events.
 
-use kiln_engine::problems::tsp::{Layout, MAX_CITIES, Tour, Tsp, bundled_instances};
-use kiln_engine::{Annealer, ScheduleKind};
+use kiln_engine::problems::tsp::{Layout, MAX_CITIES, Tour, Tsp, TspMove, bundled_instances};
+use kiln_engine::{Annealer, Proposal, ScheduleKind, StepView};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::kind::{Built, Captions, Defaults, Kind, Preset, Spec, Values, View};
 use super::param::{Param, ParamError, ParamType};
@@ -222,12 +222,58 @@ impl Kind for TspKind {
 struct TourView;
 
 impl StateView<Tsp> for TourView {
+    /// The tour edges the move removes and adds, as pairs of city numbers counted
+    /// from 1 (as TSPLIB numbers them), and the move's name (`2-opt`, `or-opt`).
+    fn describe(&self, step: &StepView<'_, Tsp>) -> Option<Map<String, Value>> {
+        let Proposal::Move(mv) = step.proposal else { return None };
+        let order = step.state_before.order();
+        let n = order.len();
+        let at = |pos: usize| order[pos % n] + 1;
+        let (name, removed, added) = match *mv {
+            TspMove::TwoOpt { i, j } => {
+                let (i, j) = (i as usize, j as usize);
+                let (a, b, c, e) = (at(i), at(i + 1), at(j), at(j + 1));
+                ("2-opt", vec![[a, b], [c, e]], vec![[a, c], [b, e]])
+            }
+            TspMove::OrOpt { start, len, gap, reversed } => {
+                let (start, len, gap) = (start as usize, len as usize, gap as usize);
+                let (prev, first, last, next) =
+                    (at(start + n - 1), at(start), at(start + len - 1), at(start + len));
+                let (c, e) = (at(start + len - 1 + gap), at(start + len + gap));
+                let (to_c, to_e) = if reversed { (last, first) } else { (first, last) };
+                (
+                    "or-opt",
+                    vec![[prev, first], [last, next], [c, e]],
+                    vec![[prev, next], [c, to_c], [to_e, e]],
+                )
+            }
+        };
+        let edges =
+            |list: &[[u32; 2]]| list.iter().map(|[a, b]| format!("{a}–{b}")).collect::<Vec<_>>().join(", ");
+        let mut out = Map::new();
+        out.insert("move_kind".into(), json!(name));
+        out.insert(
+            "text".into(),
+            json!(format!("{name}: remove {}; add {}", edges(&removed), edges(&added))),
+        );
+        out.insert("removed".into(), json!(removed));
+        out.insert("added".into(), json!(added));
+        Some(out)
+    }
+
     fn draw(&self, problem: &Tsp, state: &Tour) -> String {
         tour_svg(problem.coords(), state.order())
     }
 
     fn optimum(&self, sa: &Annealer<Tsp>) -> Option<f64> {
         sa.problem().optimal_length().map(|l| l as f64)
+    }
+
+    /// `energy_label`: what the chart's energy axis shows.
+    fn extra(&self, _sa: &Annealer<Tsp>) -> Map<String, Value> {
+        let mut extra = Map::new();
+        extra.insert("energy_label".into(), json!("tour length (TSPLIB distance)"));
+        extra
     }
 }
 

@@ -10,6 +10,10 @@
 //! turns them into SVG. Bonds are one path per colour, labels plain `<text>`
 //! elements, and the skeleton uses `currentColor`, so an inline drawing takes
 //! the page's text colour on light and dark themes alike.
+//!
+//! The root element carries `data-atoms`: each heavy atom's position ("x,y",
+//! space-separated, in atom order), so the page can highlight the bonds a
+//! teaching step changes on top of the drawing without parsing its paths.
 
 mod embedding;
 mod geometry;
@@ -116,8 +120,18 @@ pub fn molecule_svg(m: &MoleculeDrawing) -> String {
     let width = (max.x - min.x + 2.0 * MARGIN).max(MIN_WIDTH);
     let height = (max.y - min.y + 2.0 * MARGIN).max(MIN_HEIGHT);
     let centre = (min + max) * 0.5;
+    let mut atoms = String::new();
+    for (index, p) in positions.iter().enumerate() {
+        if index > 0 {
+            atoms.push(' ');
+        }
+        push_number(&mut atoms, p.x);
+        atoms.push(',');
+        push_number(&mut atoms, p.y);
+    }
     let mut document = Document::new()
-        .set("viewBox", view_box(centre.x - width / 2.0, centre.y - height / 2.0, width, height));
+        .set("viewBox", view_box(centre.x - width / 2.0, centre.y - height / 2.0, width, height))
+        .set("data-atoms", atoms);
     if !skeleton.is_empty() {
         document = document.add(
             Path::new()

@@ -95,6 +95,8 @@ describe("an isomer run on the owner's page", () => {
   });
 
   it("reset returns to step 0 with an empty chart, and a new start begins at step 1", async () => {
+    // Reset asks once before discarding a run in progress (see form.test.js).
+    page.once("dialog", (dialog) => dialog.accept());
     await page.getByRole("button", { name: "Reset" }).click();
     await waitForState(page, "idle");
     assert.equal(await shownStep(page), 0);

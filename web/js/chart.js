@@ -4,9 +4,20 @@
 // Colours and type size come from CSS custom properties on the canvas, so the projector
 // mode and the dark theme restyle the chart without touching this code. Drawing is
 // batched to one per animation frame however many events arrive.
+//
+// Axes carry titles in the kind's own terms (the progress field `energy_label`, e.g.
+// "Wiener index" or "tour length"; "energy" when a kind names none) and at least four
+// "nice" tick labels (1, 2 or 5 times a power of ten; whole numbers when the energies
+// are whole). Lines are thick enough for a projector. Hovering or touching the chart
+// shows a readout of the nearest point (step, current, best, T, acceptance). What was
+// last drawn is kept in `axes` for the browser tests.
+
+import { formatCount, formatPercent, formatValue } from "./format.js";
 
 const STEPS = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
 const PAD = { left: 64, right: 52, top: 10, bottom: 26, gap: 22 };
+/** Fewest tick labels an axis shows. */
+const MIN_TICKS = 4;
 
 export class Chart {
   /** @param {HTMLCanvasElement} canvas  @param {import("./trace.js").EnergyTrace} trace */
@@ -16,7 +27,37 @@ export class Chart {
     this.totalSteps = 0;
     this.optimum = null;
     this.frame = 0;
+    this.energyLabel = "energy";
+    this.axes = null;
+    this.hover = null;
+    this.readout = null;
+    this.geometry = null;
     new ResizeObserver(() => this.redraw()).observe(canvas);
+    const track = (event) => {
+      this.hover = { x: event.offsetX, y: event.offsetY };
+      this.redraw();
+    };
+    canvas.addEventListener("pointermove", track);
+    canvas.addEventListener("pointerdown", track);
+    canvas.addEventListener("pointerleave", (event) => {
+      if (event.pointerType === "mouse") {
+        this.hover = null;
+        this.redraw();
+      }
+    });
+  }
+
+  /** The element that shows the hover readout as text (optional). */
+  setReadout(element) {
+    this.readout = element;
+  }
+
+  /** Names the energy axis in the kind's terms ("Wiener index", "tour length"). */
+  setEnergyLabel(label) {
+    const next = label || "energy";
+    if (next === this.energyLabel) return;
+    this.energyLabel = next;
+    this.redraw();
   }
 
   /** Sets the x extent (the run's total steps) and the known optimum (or null). */
@@ -53,7 +94,9 @@ export class Chart {
     const color = (name) => style.getPropertyValue(name).trim() || "#888";
     const fontSize = parseFloat(style.fontSize) || 12;
     ctx.font = `${fontSize * 0.85}px ${style.fontFamily}`;
-    const pad = { ...PAD, left: fontSize * 5.2, right: fontSize * 4, bottom: fontSize * 2 };
+    const pad = { ...PAD, left: fontSize * 6.4, right: fontSize * 4.6, bottom: fontSize * 3.2, top: fontSize * 1.6, gap: fontSize * 2.6 };
+    // Line widths grow with the type, so projector mode draws lines a room can see.
+    const thick = Math.max(1, fontSize / 13);
 
     const points = this.trace.all();
     const lastStep = points.length ? points[points.length - 1].step : 0;
@@ -77,39 +120,138 @@ export class Chart {
       low = Math.min(low, this.optimum);
       high = Math.max(high, this.optimum);
     }
-    const energy = scale(low, high, pad.top + energyHeight, pad.top);
-    frame(ctx, pad.left, pad.top, plotWidth, energyHeight, color("--chart-grid"));
+    const integral = points.every((p) => Number.isInteger(p.current) && Number.isInteger(p.best));
+    const energyTicks = niceTicks(low, high, integral);
+    const energy = scale(energyTicks.low, energyTicks.high, pad.top + energyHeight, pad.top, false);
+    frame(ctx, pad.left, pad.top, plotWidth, energyHeight, color("--chart-grid"), energyTicks.values.map(energy));
+    const axes = { x: null, energy: null, temperature: null, acceptance: null };
     if (points.length) {
       if (this.trace.stride > 1) band(ctx, points, x, energy, color("--chart-band"));
-      line(ctx, points, x, (p) => energy(p.current), color("--chart-current"), 1.25);
-      line(ctx, points, x, (p) => energy(p.best), color("--chart-best"), 2.5);
-      if (this.optimum !== null) dashed(ctx, pad.left, pad.left + plotWidth, energy(this.optimum), color("--chart-optimum"));
-      labelAxis(ctx, energy.domain, pad.left - 6, energy, color("--chart-text"), "right");
+      line(ctx, points, x, (p) => energy(p.current), color("--chart-current"), 2 * thick);
+      line(ctx, points, x, (p) => energy(p.best), color("--chart-best"), 3.5 * thick);
+      if (this.optimum !== null) {
+        dashed(ctx, pad.left, pad.left + plotWidth, energy(this.optimum), color("--chart-optimum"), 2 * thick);
+      }
     }
+    axes.energy = {
+      title: this.energyLabel,
+      ticks: labelTicks(ctx, energyTicks.values, pad.left - 6, energy, color("--chart-text"), "right", formatTick),
+    };
+    title(ctx, this.energyLabel, pad.left, pad.top - 4, color("--chart-text"), "left");
 
     // Temperature and acceptance panel.
     let tMax = 0;
     for (const p of points) tMax = Math.max(tMax, p.temperature);
-    const temperature = scale(0, tMax || 1, tempTop + tempHeight, tempTop, false);
+    const tTicks = niceTicks(0, tMax || 1, false);
+    const temperature = scale(0, tTicks.high, tempTop + tempHeight, tempTop, false);
     const acceptance = scale(0, 1, tempTop + tempHeight, tempTop, false);
-    frame(ctx, pad.left, tempTop, plotWidth, tempHeight, color("--chart-grid"));
+    frame(ctx, pad.left, tempTop, plotWidth, tempHeight, color("--chart-grid"), tTicks.values.map(temperature));
     if (points.length) {
-      line(ctx, points, x, (p) => acceptance(p.acceptance), color("--chart-accept"), 1.25);
-      line(ctx, points, x, (p) => temperature(p.temperature), color("--chart-temp"), 2);
-      labelAxis(ctx, temperature.domain, pad.left - 6, temperature, color("--chart-temp"), "right");
-      labelAxis(ctx, [0, 1], pad.left + plotWidth + 6, acceptance, color("--chart-accept"), "left", (v) =>
-        `${Math.round(v * 100)}%`,
-      );
+      line(ctx, points, x, (p) => acceptance(p.acceptance), color("--chart-accept"), 2 * thick);
+      line(ctx, points, x, (p) => temperature(p.temperature), color("--chart-temp"), 3 * thick);
     }
+    axes.temperature = {
+      title: "temperature T",
+      ticks: labelTicks(ctx, tTicks.values, pad.left - 6, temperature, color("--chart-temp"), "right", formatTick),
+    };
+    axes.acceptance = {
+      title: "acceptance",
+      ticks: labelTicks(ctx, [0, 0.25, 0.5, 0.75, 1], pad.left + plotWidth + 6, acceptance, color("--chart-accept"), "left", (v) =>
+        `${Math.round(v * 100)}%`,
+      ),
+    };
+    title(ctx, "temperature T", pad.left, tempTop - 4, color("--chart-temp"), "left");
+    title(ctx, "acceptance", pad.left + plotWidth, tempTop - 4, color("--chart-accept"), "right");
 
     // Step axis.
+    const stepTicks = niceTicks(0, xMax, true, true);
     ctx.fillStyle = color("--chart-text");
     ctx.textBaseline = "top";
-    ctx.textAlign = "left";
-    ctx.fillText("0", pad.left, height - pad.bottom + 6);
+    const xLabels = [];
+    for (const value of stepTicks.values) {
+      if (value > xMax) continue;
+      const label = STEPS.format(value);
+      ctx.textAlign = value === 0 ? "left" : "center";
+      ctx.fillText(label, x(value), height - pad.bottom + 6);
+      xLabels.push(label);
+    }
     ctx.textAlign = "right";
-    ctx.fillText(`${STEPS.format(xMax)} steps`, pad.left + plotWidth, height - pad.bottom + 6);
+    ctx.fillText("step", pad.left + plotWidth, height - fontSize * 1.1);
+    axes.x = { title: "step", ticks: xLabels };
+    this.axes = axes;
+    this.geometry = { x, xMax, pad, plotWidth, energy, tempTop, tempHeight, height };
+    this.drawReadout(ctx, points, color, thick);
   }
+
+  /** The hover or touch readout: the nearest point's numbers, on the chart and as text. */
+  drawReadout(ctx, points, color, thick) {
+    const hover = this.hover;
+    if (!hover || !points.length || !this.geometry) {
+      if (this.readout) this.readout.textContent = "";
+      return;
+    }
+    const { x, xMax, pad, plotWidth, height } = this.geometry;
+    const step = ((hover.x - pad.left) / plotWidth) * xMax;
+    let nearest = points[0];
+    for (const p of points) if (Math.abs(p.step - step) < Math.abs(nearest.step - step)) nearest = p;
+    const at = x(nearest.step);
+    ctx.strokeStyle = color("--chart-text");
+    ctx.lineWidth = thick;
+    ctx.setLineDash([3, 3]);
+    ctx.beginPath();
+    ctx.moveTo(at, pad.top);
+    ctx.lineTo(at, height - pad.bottom);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    const text = [
+      `step ${formatCount(nearest.step)}`,
+      `current ${formatValue(nearest.current)}`,
+      `best ${formatValue(nearest.best)}`,
+      `T ${formatValue(nearest.temperature)}`,
+      `acceptance ${formatPercent(nearest.acceptance)}`,
+    ];
+    const lineHeight = parseFloat(ctx.font) * 1.3;
+    const boxWidth = Math.max(...text.map((t) => ctx.measureText(t).width)) + 12;
+    const left = at + boxWidth + 12 > pad.left + plotWidth ? at - boxWidth - 8 : at + 8;
+    ctx.fillStyle = color("--chart-readout-bg");
+    ctx.globalAlpha = 0.92;
+    ctx.fillRect(left, pad.top + 4, boxWidth, lineHeight * text.length + 8);
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = color("--chart-readout-ink");
+    ctx.textAlign = "left";
+    ctx.textBaseline = "top";
+    text.forEach((t, i) => ctx.fillText(t, left + 6, pad.top + 8 + i * lineHeight));
+    if (this.readout) this.readout.textContent = text.join(" · ");
+  }
+}
+
+/**
+ * At least MIN_TICKS tick values covering [low, high]: multiples of 1, 2 or 5 times a
+ * power of ten (whole numbers when `integral`); `low`/`high` widened to the ticks.
+ */
+export function niceTicks(low, high, integral, fromZero = false) {
+  if (!Number.isFinite(low) || !Number.isFinite(high)) [low, high] = [0, 1];
+  if (high - low < 1e-9) [low, high] = integral ? [low - 2, high + 2] : [low - 1, high + 1];
+  const span = high - low;
+  let stepSize = 0;
+  const power = 10 ** Math.floor(Math.log10(span / MIN_TICKS));
+  for (const f of [10, 5, 2, 1, 0.5, 0.2, 0.1]) {
+    const candidate = f * power;
+    if (integral && candidate < 1) continue;
+    const first = Math.ceil(low / candidate - 1e-9) * candidate;
+    const count = Math.floor((high - first) / candidate + 1e-9) + 1;
+    if (count >= MIN_TICKS) {
+      stepSize = candidate;
+      break;
+    }
+  }
+  if (!stepSize) stepSize = integral ? 1 : span / MIN_TICKS;
+  const start = fromZero ? 0 : Math.floor(low / stepSize + 1e-9) * stepSize;
+  const end = Math.ceil(high / stepSize - 1e-9) * stepSize;
+  const values = [];
+  for (let v = start; v <= end + stepSize * 1e-6; v += stepSize) values.push(Number(v.toPrecision(12)));
+  while (values.length < MIN_TICKS) values.push(Number((values[values.length - 1] + stepSize).toPrecision(12)));
+  return { values, low: values[0], high: values[values.length - 1] };
 }
 
 function scale(low, high, bottom, top, margin = true) {
@@ -124,14 +266,15 @@ function scale(low, high, bottom, top, margin = true) {
   return map;
 }
 
-function frame(ctx, left, top, width, height, stroke) {
+function frame(ctx, left, top, width, height, stroke, gridYs = []) {
   ctx.strokeStyle = stroke;
   ctx.lineWidth = 1;
   ctx.strokeRect(left + 0.5, top + 0.5, width, height);
   ctx.beginPath();
-  for (const f of [0.25, 0.5, 0.75]) {
-    ctx.moveTo(left, Math.round(top + height * f) + 0.5);
-    ctx.lineTo(left + width, Math.round(top + height * f) + 0.5);
+  for (const y of gridYs) {
+    if (y <= top + 1 || y >= top + height - 1) continue;
+    ctx.moveTo(left, Math.round(y) + 0.5);
+    ctx.lineTo(left + width, Math.round(y) + 0.5);
   }
   ctx.globalAlpha = 0.5;
   ctx.stroke();
@@ -157,9 +300,9 @@ function band(ctx, points, x, y, fill) {
   ctx.fill();
 }
 
-function dashed(ctx, from, to, y, stroke) {
+function dashed(ctx, from, to, y, stroke, width) {
   ctx.strokeStyle = stroke;
-  ctx.lineWidth = 1.5;
+  ctx.lineWidth = width;
   ctx.setLineDash([6, 4]);
   ctx.beginPath();
   ctx.moveTo(from, y);
@@ -168,12 +311,27 @@ function dashed(ctx, from, to, y, stroke) {
   ctx.setLineDash([]);
 }
 
-function labelAxis(ctx, [low, high], at, y, fill, align, format = formatTick) {
+/** Writes tick labels beside an axis; returns the labels written. */
+function labelTicks(ctx, values, at, y, fill, align, format) {
   ctx.fillStyle = fill;
   ctx.textAlign = align;
   ctx.textBaseline = "middle";
-  ctx.fillText(format(high), at, y(high) + 6);
-  ctx.fillText(format(low), at, y(low) - 6);
+  return values.map((value) => {
+    const label = format(value);
+    ctx.fillText(label, at, y(value));
+    return label;
+  });
+}
+
+/** An axis title above a panel. */
+function title(ctx, text, at, bottom, fill, align) {
+  ctx.fillStyle = fill;
+  ctx.textAlign = align;
+  ctx.textBaseline = "bottom";
+  const font = ctx.font;
+  ctx.font = `600 ${font}`;
+  ctx.fillText(text, at, bottom);
+  ctx.font = font;
 }
 
 /** The smallest 1, 2 or 5 times a power of ten that is at least `value`. */
@@ -185,9 +343,7 @@ function niceCeil(value) {
 
 function formatTick(value) {
   const magnitude = Math.abs(value);
-  if (magnitude >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
-  if (magnitude >= 1e4) return `${(value / 1e3).toFixed(0)}k`;
-  if (magnitude >= 100) return value.toFixed(0);
-  if (magnitude >= 1) return value.toFixed(1);
-  return value.toPrecision(2);
+  if (magnitude >= 1e6) return `${Number((value / 1e6).toPrecision(3))}M`;
+  if (magnitude >= 1e4) return `${Number((value / 1e3).toPrecision(4))}k`;
+  return String(Number(value.toPrecision(4)));
 }

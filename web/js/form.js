@@ -7,6 +7,25 @@
 // exclusive inputs never collide with a default. A parameter the catalog marks
 // `replaced_by` other parameters (a bundled instance, replaced by uploaded cities) is
 // greyed out and not sent while any of those is given. Nothing here names a kind.
+//
+// Form truth: a field the chosen schedule ignores (k outside Faulon's schedule, the
+// final temperature under Faulon's or a constant one) says "(not used)"; the step
+// total a run will take is shown under the schedule; engine knobs that never change
+// a result (batch) sit in an Advanced section; a required text field left empty is
+// an error under it rather than a silent default; a text field (a TSPLIB file) can be
+// filled from a chosen or dropped file; and a server error quotes the field's label,
+// not its wire name.
+
+/** Parameters that tune the engine without changing the result: the Advanced section. */
+const ADVANCED = new Set(["batch", "threads"]);
+/** Which schedules use a parameter (the others ignore it). */
+const USED_BY_SCHEDULE = {
+  cooling_schedule_k: ["faulon"],
+  final_temp: ["geometric", "linear"],
+  initial_temp: ["faulon", "geometric", "linear", "constant"],
+};
+/** Largest file a text field accepts (the server's request limit is 1 MiB). */
+const MAX_FILE_BYTES = 1_000_000;
 
 export class ParameterForm {
   /**
@@ -57,7 +76,10 @@ export class ParameterForm {
     for (const parameter of this.problem.parameters) {
       const field = new Field(parameter, () => this.changed());
       this.fields.set(parameter.name, field);
-      const group = this.elements.groups[parameter.group] || this.elements.groups.schedule;
+      const group =
+        (ADVANCED.has(parameter.name) && this.elements.groups.advanced) ||
+        this.elements.groups[parameter.group] ||
+        this.elements.groups.schedule;
       group.append(field.element);
     }
     this.clearErrors();
@@ -88,11 +110,16 @@ export class ParameterForm {
     let valid = true;
     for (const [name, field] of this.fields) {
       const result = field.read();
+      const label = field.parameter.label || name;
+      const required = field.parameter.type === "string" && typeof field.parameter.default === "string" && field.parameter.default !== "";
       if (result.error) {
         field.showError(result.error);
         valid = false;
       } else if (this.isReplaced(name)) {
         continue;
+      } else if (required && result.value === undefined) {
+        field.showError(`${label} is empty: type one, for example ${field.parameter.default}.`);
+        valid = false;
       } else if (result.value !== undefined && !sameValue(result.value, field.parameter.default)) {
         body[name] = result.value;
       }
@@ -105,12 +132,63 @@ export class ParameterForm {
     const name = error.field ? String(error.field).split(/[.[]/)[0] : null;
     const field = name ? this.fields.get(name) : null;
     if (field) {
-      field.showError(error.message);
+      field.showError(this.withLabels(error.message));
       field.focus();
     } else {
-      this.elements.general.textContent = error.message;
+      this.elements.general.textContent = this.withLabels(error.message);
       this.elements.general.hidden = false;
     }
+  }
+
+  /** A server message with parameter names replaced by the labels the form shows. */
+  withLabels(message) {
+    let text = String(message);
+    for (const [name, field] of this.fields) {
+      const label = field.parameter.label;
+      if (label && name.includes("_")) text = text.replaceAll(name, label);
+    }
+    return text;
+  }
+
+  /** The values the run will use, as one line: schedule, temperatures and the step total. */
+  summary() {
+    const read = (name) => {
+      const field = this.fields.get(name);
+      if (!field) return undefined;
+      const result = field.read();
+      return result.error ? undefined : result.value ?? field.parameter.default;
+    };
+    const steps = read("steps_per_cycle");
+    const cycles = read("num_cycles");
+    const schedule = read("schedule");
+    if (!Number.isFinite(steps) || !Number.isFinite(cycles)) return "";
+    const parts = [];
+    if (schedule) parts.push(`${schedule} schedule`);
+    const t0 = read("initial_temp");
+    const t1 = read("final_temp");
+    if (schedule === "auto") parts.push("T0 and T1 estimated from the problem when the run is built");
+    else if (Number.isFinite(t0)) {
+      const end = schedule === "geometric" || schedule === "linear"
+        ? ` to ${Number.isFinite(t1) ? t1 : t0 / 1000}`
+        : schedule === "faulon"
+          ? `, k ${read("cooling_schedule_k")}`
+          : "";
+      parts.push(`T0 ${t0}${end}`);
+    }
+    parts.push(`${cycles} × ${steps.toLocaleString("en-US")} = ${(cycles * steps).toLocaleString("en-US")} steps`);
+    return parts.join(" · ");
+  }
+
+  /** Shows what a configured session really uses (the configure answer's config). */
+  showResolved(config, totalSteps) {
+    if (!this.elements.resolved || !config) return;
+    const parts = [`${config.schedule} schedule`];
+    const t1 = config.final_temp;
+    if (config.schedule === "faulon") parts.push(`T0 ${round(config.initial_temp)}, k ${config.k}`);
+    else if (config.schedule === "constant") parts.push(`T ${round(config.initial_temp)}`);
+    else parts.push(`T0 ${round(config.initial_temp)} to ${round(t1 ?? config.initial_temp / 1000)}`);
+    parts.push(`${config.cycles} × ${Number(config.steps_per_cycle).toLocaleString("en-US")} = ${Number(totalSteps).toLocaleString("en-US")} steps`);
+    this.elements.resolved.textContent = `This session uses: ${parts.join(" · ")}`;
   }
 
   clearErrors() {
@@ -126,6 +204,12 @@ export class ParameterForm {
 
   changed() {
     this.dirty = true;
+    const schedule = this.fields.get("schedule")?.read().value ?? this.fields.get("schedule")?.parameter.default;
+    for (const [name, users] of Object.entries(USED_BY_SCHEDULE)) {
+      const field = this.fields.get(name);
+      if (field) field.element.classList.toggle("unused", Boolean(schedule) && !users.includes(schedule));
+    }
+    if (this.elements.resolved) this.elements.resolved.textContent = this.summary() ? `This run: ${this.summary()}` : "";
     for (const [name, field] of this.fields) {
       if (!(field.parameter.replaced_by || []).length) continue;
       const replaced = this.isReplaced(name);
@@ -238,6 +322,7 @@ function textControl(parameter, id, input) {
     }
   } else {
     input.rows = 4;
+    choices = fileControl(parameter, input);
   }
   const control = {
     element: choices ? fragment(input, choices) : input,
@@ -256,6 +341,46 @@ function textControl(parameter, id, input) {
     },
   };
   return control;
+}
+
+/** A file chooser for a text field, and dropping a file on the field: its text fills it. */
+function fileControl(parameter, input) {
+  const chooser = document.createElement("input");
+  chooser.type = "file";
+  chooser.className = "file-choose";
+  chooser.setAttribute("aria-label", `${parameter.label || parameter.name} from a file`);
+  const load = async (file) => {
+    if (!file) return;
+    if (file.size > MAX_FILE_BYTES) {
+      input.value = "";
+      input.setCustomValidity("");
+      input.dispatchEvent(new Event("input"));
+      input.closest(".field")?.querySelector(".field-error")?.replaceChildren(
+        `${file.name} is ${file.size.toLocaleString("en-US")} bytes; ${parameter.label || parameter.name} takes at most ${MAX_FILE_BYTES.toLocaleString("en-US")}.`,
+      );
+      return;
+    }
+    input.value = await file.text();
+    input.dispatchEvent(new Event("input"));
+    input.dispatchEvent(new Event("change"));
+  };
+  chooser.addEventListener("change", () => load(chooser.files[0]));
+  input.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    input.classList.add("drop-target");
+  });
+  input.addEventListener("dragleave", () => input.classList.remove("drop-target"));
+  input.addEventListener("drop", (event) => {
+    event.preventDefault();
+    input.classList.remove("drop-target");
+    load(event.dataTransfer?.files?.[0]);
+  });
+  input.placeholder = "Paste the file, drop it here, or choose it below";
+  return chooser;
+}
+
+function round(value) {
+  return Number.isFinite(value) ? Number(value.toPrecision(4)) : value;
 }
 
 function enumControl(parameter, id) {

@@ -13,6 +13,7 @@ import { ParameterForm } from "./form.js";
 import { ConnectionIndicator } from "./indicator.js";
 import { SharePanel } from "./share.js";
 import { Connection, StreamConnection } from "./stream.js";
+import { TeachPanel } from "./teach.js";
 import { EnergyTrace } from "./trace.js";
 import { LiveView } from "./view.js";
 
@@ -25,7 +26,9 @@ document.documentElement.dataset.mode = mode;
 
 const trace = new EnergyTrace(2000);
 const chart = new Chart($("chart"), trace);
+chart.setReadout($("chart-readout"));
 const view = new LiveView(document);
+const teach = new TeachPanel($("teach"), $("current-svg").parentElement);
 const indicator = new ConnectionIndicator($("connection"));
 const share = new SharePanel($("share"));
 const downloads = new Downloads($("downloads"), {
@@ -51,6 +54,7 @@ else startOwning();
 // except dropStream, which simulates a dropped connection for debugging reconnects.
 window.kiln = {
   chartSteps: () => trace.steps(),
+  chartAxes: () => chart.axes,
   state: () => state,
   connection: () => stream?.status ?? Connection.NOT_CONNECTED,
   lastEventId: () => stream?.lastEventId ?? null,
@@ -77,8 +81,14 @@ async function startOwning() {
     {
       picker: $("problem-picker"),
       presets: $("preset"),
-      groups: { problem: $("group-problem"), schedule: $("group-schedule"), pacing: $("group-pacing") },
+      groups: {
+        problem: $("group-problem"),
+        schedule: $("group-schedule"),
+        pacing: $("group-pacing"),
+        advanced: $("group-advanced"),
+      },
       general: $("form-error"),
+      resolved: $("resolved"),
     },
     () => refreshControls(),
   );
@@ -135,6 +145,7 @@ async function configureSession() {
   };
   sessionStorage.setItem(STORAGE_KEY, JSON.stringify(configured));
   form.markClean();
+  form.showResolved(answer.config, answer.total_steps);
   attach(configured);
   view.setProblem(configured.problem, answer.total_steps);
   chart.setRun(answer.total_steps, null);
@@ -167,6 +178,9 @@ async function step(n) {
 }
 
 async function reset() {
+  // A run in progress is work a class may want to keep: ask once before throwing it away.
+  const inProgress = (state === "running" || state === "paused") && (trace.last()?.step ?? 0) > 0;
+  if (inProgress && !window.confirm("Reset the run? Its progress so far is lost.")) return;
   const done = await command(() => api.control(session.id, session.token, "reset"));
   if (done) newRun();
 }
@@ -206,6 +220,7 @@ function attach(next) {
 function newRun() {
   trace.clear();
   view.clear();
+  teach.clear();
   chart.redraw();
 }
 
@@ -220,7 +235,10 @@ function onEvent(type, data) {
       // point; on a resumed one the missed events follow it, so only its drawings
       // (which the server will not send this client again) are taken.
       if (data.progress && stream.lastEventId === null) applyProgress(data.progress);
-      else if (data.progress) view.showDrawings(data.progress);
+      else if (data.progress) {
+        view.showDrawings(data.progress);
+        if (data.progress.current_svg) teach.setDrawing(data.progress.current_svg);
+      }
       break;
     case "progress":
     case "resync":
@@ -271,7 +289,10 @@ function applyProgress(p) {
     });
   }
   view.update(p);
+  if (p.current_svg) teach.setDrawing(p.current_svg);
+  teach.show(p.move);
   chart.setRun(p.total_steps, p.optimal_energy);
+  if (p.energy_label) chart.setEnergyLabel(p.energy_label);
   $("legend-optimum").hidden = !Number.isFinite(p.optimal_energy);
 }
 

@@ -46,6 +46,7 @@ export class LiveView {
       summaryRate: find("summary-rate"),
       summaryOptimum: find("summary-optimum"),
       message: find("run-message"),
+      note: find("kind-note"),
     };
     this.problem = null;
     this.kinds = new Map();
@@ -66,6 +67,7 @@ export class LiveView {
     this.el.currentCaption.textContent = "";
     this.el.bestCaption.textContent = "";
     this.el.summary.hidden = true;
+    this.el.note.hidden = true;
     for (const key of ["step", "cycle", "temperature", "acceptance", "accepted", "rejected", "invalid", "currentEnergy", "bestEnergy"]) {
       this.el[key].textContent = "–";
     }
@@ -97,6 +99,8 @@ export class LiveView {
       element.dataset.kindCounter = counter.field;
       const term = document.createElement("dt");
       term.textContent = counter.label;
+      // A named invalid kind (NAME_moves) is a part of the invalid count.
+      if (/_moves$/.test(counter.field)) element.title = `Invalid steps of this kind; also counted under invalid`;
       const value = document.createElement("dd");
       value.id = `stat-${counter.field.replaceAll("_", "-")}`;
       value.textContent = "–";
@@ -138,6 +142,9 @@ export class LiveView {
       const value = p[counter.field];
       if (value !== undefined) counter.value.textContent = typeof value === "number" ? formatCount(value) : String(value);
     }
+    // A kind's remark about this problem (e.g. a formula with only one structure).
+    el.note.textContent = p.note || "";
+    el.note.hidden = !p.note;
     el.currentEnergy.textContent = formatValue(p.current_energy);
     el.bestEnergy.textContent = formatValue(p.best_energy);
     this.showDrawings(p);
