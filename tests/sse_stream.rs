@@ -440,12 +440,21 @@ async fn a_sessions_numbers_equal_kiln_run_with_the_same_parameters() {
     let server = TestServer::start().await;
     let cases = [
         (
-            json!({"formula": "C7H16", "steps_per_cycle": 300, "num_cycles": 2, "steps_per_event": 50, "seed": 7}),
+            // The schedule and temperatures are given: a live session's isomer defaults
+            // (the classroom's) and a headless run's (sized to the formula) differ.
+            json!({"formula": "C7H16", "steps_per_cycle": 300, "num_cycles": 2, "steps_per_event": 50, "seed": 7,
+                   "schedule": "geometric", "initial_temp": 20.0, "final_temp": 0.5}),
             vec![
                 "--problem",
                 "isomer",
                 "--formula",
                 "C7H16",
+                "--schedule",
+                "geometric",
+                "--initial-temp",
+                "20",
+                "--final-temp",
+                "0.5",
                 "--steps",
                 "600",
                 "--cycles",
