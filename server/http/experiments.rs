@@ -241,7 +241,7 @@ pub fn routes(api: &Api) -> BoxedFilter<(Response,)> {
         .and(warp::post())
         .and(ctx.clone())
         .and(warp::header::optional::<u64>("content-length"))
-        .and(headers.clone())
+        .and(headers)
         .and(warp::body::stream())
         .then(move |hub: Hub, length: Option<u64>, headers: HeaderMap, body| {
             let api = api.clone();
@@ -279,7 +279,7 @@ pub fn routes(api: &Api) -> BoxedFilter<(Response,)> {
         .and(warp::get())
         .and(ctx.clone())
         .and(warp::query::<HashMap<String, String>>())
-        .and(headers.clone())
+        .and(headers)
         .then(|id: String, hub: Hub, query: HashMap<String, String>, headers: HeaderMap| async move {
             reply(stream(hub, &id, &query, &headers).await)
         });
