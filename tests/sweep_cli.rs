@@ -148,9 +148,12 @@ fn shard_auto_runs_exactly_the_share_slurm_gives() {
     assert_eq!(task_ids(&k8s), BTreeSet::from([1, 5, 9]));
 }
 
+/// Extra flags, environment, and the texts the error must contain.
+type Case = (&'static [&'static str], &'static [(&'static str, &'static str)], &'static [&'static str]);
+
 #[test]
 fn bad_flags_are_refused_naming_the_flag_and_the_value() {
-    let cases: &[(&[&str], &[(&str, &str)], &[&str])] = &[
+    let cases: &[Case] = &[
         (&["--seeds", "0"], &[], &["--seeds", "0"]),
         (&["--seeds", "1,x"], &[], &["--seeds", "1,x"]),
         (&["--vary", "schedule=faulon,nope"], &[], &["--vary schedule", "nope"]),
