@@ -1,8 +1,8 @@
 //! Experiment speedup (issue 10): a 16-task experiment on a 2-thread `SweepPool`
 //! against the same 16 tasks run one after another on one thread.
 //!
-//! Each task is a berlin52 anneal through the tests' TSP runner (batch 1), sized to
-//! about a quarter of a second. Per round, the bench times the sequential loop and the
+//! Each task is a berlin52 anneal through [`KindRunner`], the registry's runner the
+//! server and `kiln sweep` use (batch 1), sized to about a quarter of a second. Per round, the bench times the sequential loop and the
 //! experiment side by side with an outside `Instant`, and reads the experiment's own
 //! `speedup` (sum of task times / wall time) from its summary. It checks first that
 //! both ways give the same best energies; speed means nothing otherwise. Three rounds,
@@ -10,27 +10,29 @@
 //!
 //! Run: `cargo bench --bench sweep`
 
-#[path = "../tests/sweep_support/mod.rs"]
-mod sweep_support;
-
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use kiln::sweep::{Experiment, PlanLimits, RunOptions, SweepPool, TaskRunner};
-use serde_json::json;
-use sweep_support::{TspRunner, plan};
+use kiln::kinds::Registry;
+use kiln::sweep::{Experiment, KindRunner, Plan, PlanLimits, RunOptions, SweepPool, TaskRunner};
+use serde_json::{Value, json};
 
 const TASKS: u64 = 16;
 const THREADS: usize = 2;
 const ROUNDS: usize = 3;
 
+fn base(steps: u64) -> Value {
+    json!({"problem": "tsp", "instance": "berlin52", "steps": steps})
+}
+
 /// Steps that make one task take about 250 ms on this machine.
-fn calibrate_steps() -> u64 {
+fn calibrate_steps(runner: &KindRunner) -> u64 {
     let cancel = AtomicBool::new(false);
     let probe = 200_000;
-    let params = json!({"steps": probe}).as_object().cloned().unwrap();
+    let params = base(probe).as_object().cloned().unwrap();
     let started = Instant::now();
-    TspRunner.run(&params, 0, &cancel).unwrap();
+    runner.run(&params, 0, &cancel).unwrap();
     let per_step = started.elapsed().as_secs_f64() / probe as f64;
     ((0.25 / per_step) as u64).max(10_000)
 }
@@ -45,9 +47,10 @@ fn main() {
         println!("sweep_speedup: benchmark");
         return;
     }
-    let steps = calibrate_steps();
-    let experiment_json = json!({"base": {"steps": steps}, "seeds": TASKS});
-    let experiment = Experiment::new(plan(experiment_json), TspRunner, &PlanLimits::default()).unwrap();
+    let runner = KindRunner::new(Arc::new(Registry::builtin()));
+    let steps = calibrate_steps(&runner);
+    let plan = Plan::parse(&json!({"base": base(steps), "seeds": TASKS}), &PlanLimits::default()).unwrap();
+    let experiment = Experiment::new(plan, runner.clone(), &PlanLimits::default()).unwrap();
     let pool = SweepPool::new(THREADS).unwrap();
     let cancel = AtomicBool::new(false);
     let params = experiment.plan().group(0).unwrap().params().clone();
@@ -57,7 +60,7 @@ fn main() {
     for round in 1..=ROUNDS {
         let started = Instant::now();
         let sequential: Vec<f64> =
-            (0..TASKS).map(|seed| TspRunner.run(&params, seed, &cancel).unwrap().best_energy).collect();
+            (0..TASKS).map(|seed| runner.run(&params, seed, &cancel).unwrap().best_energy).collect();
         let sequential_s = started.elapsed().as_secs_f64();
 
         let started = Instant::now();

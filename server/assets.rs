@@ -26,10 +26,12 @@ macro_rules! web_file {
 const FILES: &[(&str, &[u8])] = &[
     web_file!("index.html"),
     web_file!("app.css"),
+    web_file!("experiment.css"),
     web_file!("js/api.js"),
     web_file!("js/chart.js"),
     web_file!("js/controls.js"),
     web_file!("js/downloads.js"),
+    web_file!("js/experiment.js"),
     web_file!("js/form.js"),
     web_file!("js/format.js"),
     web_file!("js/indicator.js"),

@@ -1,4 +1,4 @@
-//! The command line: `kiln serve`, `kiln run`, `kiln replay`, one file per command.
+//! The command line: `kiln serve`, `kiln run`, `kiln replay`, `kiln sweep`, one file per command.
 //!
 //! [`main`] builds the commands at run time from a [`Server`]'s kinds: `kiln run`
 //! gets one flag per parameter of every kind (`--formula`, `--instance`, ...) and
@@ -9,6 +9,7 @@
 pub mod replay;
 pub mod run;
 pub mod serve;
+pub mod sweep;
 
 use std::process::ExitCode;
 
@@ -40,6 +41,7 @@ pub fn command(server: &Server) -> Command {
                 .about("Serve the classroom page and the live API (the default main job)"),
         )
         .subcommand(run::command(server.registry()))
+        .subcommand(sweep::command())
         .subcommand(
             replay::ReplayArgs::augment_args(Command::new("replay"))
                 .about("Re-run a replay record and verify every checkpoint (exit 1 naming the first divergence)"),
@@ -59,6 +61,7 @@ pub fn main(server: Server) -> ExitCode {
         Some(("replay", m)) => {
             replay::ReplayArgs::from_arg_matches(m).map(|args| replay::execute(server.registry(), &args))
         }
+        Some(("sweep", m)) => return sweep::main(server.registry(), m),
         _ => return fail("no command given; try kiln --help"),
     };
     parsed.unwrap_or_else(|e| e.exit())

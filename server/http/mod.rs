@@ -1,13 +1,14 @@
 //! The HTTP face of the server: the routes (docs/protocol.md, and the page), the
 //! one mapping from errors to statuses, the body reader, the batch fallback, the
 //! edge every request passes (origin, HEAD, `Allow`) and the accept loop with its
-//! connection limits.
+//! connection limits; experiments (`/api/experiments`) in their own file.
 
 pub mod batch;
 pub mod body;
 pub mod connections;
 pub mod edge;
 pub mod error;
+pub mod experiments;
 pub mod routes;
 
 pub use error::ApiError;

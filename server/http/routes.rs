@@ -66,6 +66,11 @@ impl Api {
         self
     }
 
+    /// The problem kinds.
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
     /// The sessions.
     pub fn sessions(&self) -> &Sessions {
         &self.sessions
@@ -94,12 +99,17 @@ pub fn allowed_methods(path: &str) -> Option<&'static str> {
         ["api", "sa", _] => Some("DELETE"),
         ["api", "sa", _, "status" | "streaming-status" | "stream" | "watch-qr.svg" | "record"] => Some(READ),
         ["api", "sa", _, "start" | "pause" | "resume" | "reset" | "step"] => Some("POST"),
+        ["api", "experiments"] => Some("GET, HEAD, POST"),
+        ["api", "experiments", _] => Some("GET, HEAD, DELETE"),
+        ["api", "experiments", _, "stream"] | ["api", "experiments", _, "tasks", _, "record"] => Some(READ),
+        ["experiments"] | ["experiments", _] => Some(READ),
         _ => None,
     }
 }
 
 /// Every route of the server, errors turned into JSON.
 pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
+    let experiments = super::experiments::routes(&api);
     let ctx = warp::any().map(move || api.clone());
     let id = warp::path::param::<String>();
     let headers = warp::header::headers_cloned();
@@ -209,6 +219,8 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .unify()
         .or(delete)
         .unify()
+        .or(experiments)
+        .unify()
         .or(index)
         .unify()
         .or(watch)
@@ -242,7 +254,7 @@ fn session(api: &Api, id: &str) -> Result<Arc<Session>, ApiError> {
 }
 
 /// The `Authorization: Bearer` value, if any.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(str::trim)
 }
@@ -261,7 +273,7 @@ pub(super) fn authorize(api: &Api, session: &Session, headers: &HeaderMap) -> Re
 }
 
 /// With `--classroom`, creating a session needs `Authorization: Bearer <server key>`.
-fn check_server_key(api: &Api, headers: &HeaderMap) -> Result<(), ApiError> {
+pub(super) fn check_server_key(api: &Api, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(key) = &api.server_key else { return Ok(()) };
     let presented = bearer(headers).ok_or(ApiError::MissingServerKey)?;
     let (a, b) = (key.as_bytes(), presented.as_bytes());

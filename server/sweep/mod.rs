@@ -8,6 +8,7 @@
 //!   bounded, numbered into tasks with stable ids and group keys;
 //! * [`runner`]: [`TaskRunner`], what a kind implements, and [`anneal_task`] to run
 //!   any engine problem as a task;
+//! * [`kind_runner`]: [`KindRunner`], the runner of every registered kind;
 //! * [`experiment`]: [`Experiment`] runs the tasks on a [`SweepPool`] (rayon, one
 //!   task per thread), streaming [`SweepEvent`]s, stopping on a cancel flag;
 //! * [`event`], [`record`], [`summary`]: what it emits and reports;
@@ -42,6 +43,7 @@
 
 pub mod event;
 pub mod experiment;
+pub mod kind_runner;
 pub mod merge;
 pub mod output;
 pub mod plan;
@@ -52,6 +54,7 @@ pub mod summary;
 
 pub use event::{SweepEvent, TaskFailed, TaskStart};
 pub use experiment::{Cancelled, Experiment, Report, RunOptions, SweepPool};
+pub use kind_runner::KindRunner;
 pub use merge::{MergeError, Merged, merge};
 pub use output::{OutputError, RunOutput, event_line, read_output, summary_line, task_line};
 pub use plan::{Group, Params, Plan, PlanError, PlanLimits, TaskRef};

@@ -21,7 +21,9 @@ const STORAGE_KEY = "kiln.session";
 const $ = (id) => document.getElementById(id);
 
 const watchMatch = location.pathname.match(/^\/watch\/([^/]+)\/?$/);
-const mode = watchMatch ? "watch" : "owner";
+// "/experiments" and "/experiments/{id}": the Experiment view (experiment.js) instead of a session.
+const experimentMatch = location.pathname.match(/^\/experiments(?:\/([^/]+))?\/?$/);
+const mode = experimentMatch ? "experiment" : watchMatch ? "watch" : "owner";
 document.documentElement.dataset.mode = mode;
 
 const trace = new EnergyTrace(2000);
@@ -47,7 +49,10 @@ let controls = null;
 const eventCounts = new Map();
 
 setupProjectorToggle();
-if (mode === "watch") startWatching(decodeURIComponent(watchMatch[1]));
+if (experimentMatch) {
+  const id = experimentMatch[1] ? decodeURIComponent(experimentMatch[1]) : null;
+  import("./experiment.js").then((m) => m.startExperimentView($("experiment"), id));
+} else if (mode === "watch") startWatching(decodeURIComponent(watchMatch[1]));
 else startOwning();
 
 // A small window onto the page for the browser tests (and curious students): read-only,

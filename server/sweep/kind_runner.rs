@@ -1,0 +1,145 @@
+//! [`KindRunner`]: the [`TaskRunner`] of every registered problem kind, through the
+//! registry's own resolver, so an experiment runs isomer, tsp, magnet or a user's kind
+//! with the same parameters, defaults and checks as `POST /api/sa/configure` and
+//! `kiln run`.
+//!
+//! A task's parameters are the flat request of a run (`problem`, `formula`,
+//! `schedule`, ...) plus `steps`, the total over all cycles as `kiln run --steps`
+//! gives it. The seed is the task's; `batch` is always 1 (the experiment's
+//! parallelism is across tasks, one per core, and batch 1 keeps each task's result
+//! the same whatever the machine). The known optimum is the kind's `optimal_energy`
+//! (TSPLIB's optimal tour length, the least Wiener index where it is known, a
+//! ferromagnet's ground state); a Gset graph's best-known cut is not a proven optimum
+//! and the magnet kind does not report it as one, so its tasks are not judged.
+//!
+//! [`TaskRunner::planned_steps`] checks every value against the kind's table and lets
+//! the kind make its spec (so a bad name or a value out of range refuses the
+//! experiment before it starts); a failure only when the problem is built (a formula
+//! no molecule has, a TSPLIB text that does not parse) is left to the tasks, each of
+//! which then reports it as its `error` while the others go on.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use kiln_engine::ReplayRecord;
+use serde_json::{Value, json};
+
+use crate::kinds::{Defaults, ParamError, Registry, Request, Scope, Spec, Values, common};
+use crate::sweep::plan::Params;
+use crate::sweep::runner::{TaskError, TaskResult, TaskRunner};
+
+/// Steps between two looks at the cancel flag: a few milliseconds of any kind.
+const CANCEL_CHECK_STEPS: u64 = 4_096;
+
+/// The parameter giving a task's total steps over all cycles.
+pub const STEPS_FIELD: &str = "steps";
+
+/// Runs tasks of any kind of a registry.
+#[derive(Clone)]
+pub struct KindRunner {
+    registry: Arc<Registry>,
+}
+
+impl KindRunner {
+    /// A runner over `registry`'s kinds.
+    pub fn new(registry: Arc<Registry>) -> Self {
+        Self { registry }
+    }
+
+    /// The resolver's request for `params` with `seed` and batch 1.
+    fn request(params: &Params, seed: Option<u64>) -> Result<Request, TaskError> {
+        let mut values = params.clone();
+        let steps = match values.remove(STEPS_FIELD) {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v.as_u64().filter(|&n| n > 0).ok_or_else(|| {
+                TaskError::field(STEPS_FIELD, format!("must be a whole number of at least 1, not {v}"))
+            })?),
+        };
+        values.insert("batch".into(), json!(1));
+        if let Some(seed) = seed {
+            values.insert("seed".into(), json!(seed));
+        }
+        Ok(Request::from_map(values, Scope::Headless).with_total_steps(steps))
+    }
+
+    /// Whether the values that `resolve` refused pass the table and the spec and then
+    /// fail only when the problem is built (`Ok(true)`); a table or spec error is returned.
+    fn fails_only_at_build(&self, params: &Params) -> Result<bool, ParamError> {
+        let kind = match params.get("problem") {
+            None | Some(Value::Null) => self
+                .registry
+                .default_kind()
+                .ok_or_else(|| ParamError::new("problem", "this server offers no problem kinds"))?,
+            Some(Value::String(name)) => self.registry.kind(name)?,
+            Some(other) => {
+                return Err(ParamError::new("problem", format!("must be a kind's name, not {other}")));
+            }
+        };
+        let mut table = common::parameters(&self.registry.names(), &Defaults::default());
+        table.extend(kind.parameters());
+        for (name, value) in params {
+            if name == STEPS_FIELD {
+                continue;
+            }
+            let Some(param) = table.iter().find(|p| p.name == name) else {
+                return Err(ParamError::new(
+                    name.as_str(),
+                    format!("unknown parameter of problem \"{}\"", kind.name()),
+                ));
+            };
+            if !value.is_null() {
+                param.check(value)?;
+            }
+        }
+        let spec = kind.spec(&Values::new(params.clone()))?;
+        Ok(kind.build(&spec).is_err())
+    }
+
+    /// Task (`params`, `seed`) run again with a checkpoint every hundredth of it, as a
+    /// replay record `kiln replay` verifies. Blocking: runs the whole task.
+    pub fn record(&self, params: &Params, seed: u64) -> Result<ReplayRecord<Spec>, TaskError> {
+        let request = Self::request(params, Some(seed))?;
+        let resolved = self.registry.resolve(&request).map_err(task_error)?;
+        let total = resolved.run.total_steps();
+        Ok(resolved.run.record(&resolved.spec, total, (total / 100).max(1)))
+    }
+}
+
+fn task_error(e: ParamError) -> TaskError {
+    if e.field.is_empty() { TaskError::new(e.message) } else { TaskError::field(e.field, e.message) }
+}
+
+impl TaskRunner for KindRunner {
+    fn planned_steps(&self, params: &Params) -> Result<u64, TaskError> {
+        let request = Self::request(params, None)?;
+        match self.registry.resolve(&request) {
+            Ok(resolved) => Ok(resolved.config.total_steps()),
+            // A value the table, the spec or the config refuses refuses the experiment;
+            // one that fails only when the problem is built fails its tasks alone
+            // (they run no steps).
+            Err(e) => match self.fails_only_at_build(params) {
+                Ok(true) => Ok(0),
+                Ok(false) => Err(task_error(e)),
+                Err(table) => Err(task_error(table)),
+            },
+        }
+    }
+
+    fn run(&self, params: &Params, seed: u64, cancel: &AtomicBool) -> Result<TaskResult, TaskError> {
+        let request = Self::request(params, Some(seed))?;
+        let mut run = self.registry.resolve(&request).map_err(task_error)?.run;
+        while !run.is_complete() {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(TaskError::new("cancelled"));
+            }
+            run.run(CANCEL_CHECK_STEPS);
+        }
+        let s = run.snapshot();
+        let result = TaskResult::new(s.best_energy, s.best_step, run.steps_done());
+        let minimize = run.config().direction.sign() > 0.0;
+        Ok(match run.progress().optimal_energy {
+            Some(optimum) => result.against_optimum(optimum, minimize),
+            None => result,
+        })
+    }
+}
