@@ -91,6 +91,8 @@ export class Chart {
     let tMax = 0;
     for (const p of points) tMax = Math.max(tMax, p.temperature);
     const temperature = scale(0, tMax || 1, tempTop + tempHeight, tempTop, false);
+    /** The temperature axis drawn last, [low, high] (read by the browser tests). */
+    this.temperatureDomain = temperature.domain;
     const acceptance = scale(0, 1, tempTop + tempHeight, tempTop, false);
     frame(ctx, pad.left, tempTop, plotWidth, tempHeight, color("--chart-grid"));
     if (points.length) {

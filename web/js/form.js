@@ -7,19 +7,28 @@
 // exclusive inputs never collide with a default. A parameter the catalog marks
 // `replaced_by` other parameters (a bundled instance, replaced by uploaded cities) is
 // greyed out and not sent while any of those is given. Nothing here names a kind.
+//
+// Some fields change a running session in place (the speed: steps per event, events per
+// second). Changing one of those calls `onLiveChange` instead of making the form
+// "dirty": only the other fields make Start configure a new session.
 
 export class ParameterForm {
   /**
    * @param {{picker: HTMLElement, presets: HTMLSelectElement, groups: Record<string, HTMLElement>, general: HTMLElement}} elements
    * @param {() => void} onChange  called whenever a value changes
+   * @param {{live?: string[], onLiveChange?: (name: string) => void}} [options]
+   *   fields a running session takes as they change, and who applies them
    */
-  constructor(elements, onChange) {
+  constructor(elements, onChange, { live = [], onLiveChange = () => {} } = {}) {
     this.elements = elements;
     this.onChange = onChange;
+    this.live = new Set(live);
+    this.onLiveChange = onLiveChange;
     this.problems = [];
     this.problem = null;
     this.fields = new Map();
-    this.dirty = true;
+    /** The values the session was configured with, apart from live fields (null: none). */
+    this.clean = null;
     elements.presets.addEventListener("change", () => {
       if (elements.presets.value) this.applyPreset(elements.presets.value);
     });
@@ -55,7 +64,7 @@ export class ParameterForm {
     for (const group of Object.values(this.elements.groups)) group.replaceChildren();
     this.fields.clear();
     for (const parameter of this.problem.parameters) {
-      const field = new Field(parameter, () => this.changed());
+      const field = new Field(parameter, () => this.changed(parameter.name));
       this.fields.set(parameter.name, field);
       const group = this.elements.groups[parameter.group] || this.elements.groups.schedule;
       group.append(field.element);
@@ -121,11 +130,40 @@ export class ParameterForm {
 
   /** Marks the current values as the ones the session was configured with. */
   markClean() {
-    this.dirty = false;
+    this.clean = this.configuredKey();
   }
 
-  changed() {
-    this.dirty = true;
+  /** True when Start would configure a session other than the current one. */
+  get dirty() {
+    return this.clean === null || this.configuredKey() !== this.clean;
+  }
+
+  /** The live fields' values that read without error, defaults for empty ones. */
+  liveValues() {
+    const values = {};
+    for (const name of this.live) {
+      const field = this.fields.get(name);
+      if (!field) continue;
+      const result = field.read();
+      if (result.error) continue;
+      values[name] = result.value === undefined ? field.parameter.default : result.value;
+    }
+    return values;
+  }
+
+  /** Every field but the live ones, as text to compare (no errors shown). */
+  configuredKey() {
+    const entries = [["problem", this.problem?.name]];
+    for (const [name, field] of this.fields) {
+      if (this.live.has(name)) continue;
+      const result = field.read();
+      entries.push([name, result.error ? `error:${result.error}` : result.value]);
+    }
+    return JSON.stringify(entries);
+  }
+
+  changed(name) {
+    if (name !== undefined && this.live.has(name)) this.onLiveChange(name);
     for (const [name, field] of this.fields) {
       if (!(field.parameter.replaced_by || []).length) continue;
       const replaced = this.isReplaced(name);
