@@ -4,7 +4,7 @@
 // is full, neighbouring points are merged pairwise and each stored point then stands
 // for twice as many events (the stride doubles). A merged point keeps the later
 // event's numbers and the lowest and highest current energy it covers, so the chart
-// can still draw the spread of a downsampled stretch. The first point (step 0 once the
+// can still draw the spread of a downsampled stretch. A point at step 0 (there once the
 // server's trace is in) is never merged, so the chart always starts where the run did.
 //
 // A page that loads, reloads or joins late gets the run's earlier points from the
@@ -73,8 +73,10 @@ export class EnergyTrace {
   }
 
   halve() {
-    const merged = this.points.slice(0, 1);
-    for (let i = 1; i + 1 < this.points.length; i += 2) merged.push(merge(this.points[i], this.points[i + 1]));
+    // Step 0 stays a point of its own, so the chart starts where the run did.
+    const first = this.points[0]?.step === 0 ? 1 : 0;
+    const merged = this.points.slice(0, first);
+    for (let i = first; i + 1 < this.points.length; i += 2) merged.push(merge(this.points[i], this.points[i + 1]));
     if (this.points.length % 2 === 1) merged.push(this.points[this.points.length - 1]);
     this.points = merged;
     this.stride *= 2;
