@@ -1,5 +1,6 @@
 //! The HTTP face of the server: the routes (docs/protocol.md, and the page), the
-//! one mapping from errors to statuses, the body reader, the batch fallback, the
+//! one mapping from errors to statuses, the body reader, the live pacing body, the
+//! batch fallback, the
 //! edge every request passes (origin, HEAD, `Allow`) and the accept loop with its
 //! connection limits; experiments (`/api/experiments`) in their own file.
 
@@ -9,6 +10,7 @@ pub mod connections;
 pub mod edge;
 pub mod error;
 pub mod experiments;
+pub mod pacing;
 pub mod routes;
 
 pub use error::ApiError;

@@ -24,9 +24,11 @@ use warp::{Filter, Reply};
 use super::batch::{as_it_stands, batch};
 use super::body::read_body;
 use super::error::ApiError;
+use super::pacing::pacing_from_body;
 use crate::kinds::{Registry, Request, Scope};
 use crate::live::session::MAX_MANUAL_STEPS;
 use crate::live::stream::{Viewer, body};
+use crate::live::trace::TRACE_POINTS;
 use crate::live::work::Work;
 use crate::live::{Control, Session, SessionState, Sessions};
 
@@ -97,8 +99,10 @@ pub fn allowed_methods(path: &str) -> Option<&'static str> {
         ["static", ..] => Some(READ),
         ["api", "sa", "configure"] => Some("POST"),
         ["api", "sa", _] => Some("DELETE"),
-        ["api", "sa", _, "status" | "streaming-status" | "stream" | "watch-qr.svg" | "record"] => Some(READ),
-        ["api", "sa", _, "start" | "pause" | "resume" | "reset" | "step"] => Some("POST"),
+        ["api", "sa", _, "status" | "streaming-status" | "stream" | "watch-qr.svg" | "record" | "trace"] => {
+            Some(READ)
+        }
+        ["api", "sa", _, "start" | "pause" | "resume" | "reset" | "step" | "pacing"] => Some("POST"),
         ["api", "experiments"] => Some("GET, HEAD, POST"),
         ["api", "experiments", _] => Some("GET, HEAD, DELETE"),
         ["api", "experiments", _, "stream"] | ["api", "experiments", _, "tasks", _, "record"] => Some(READ),
@@ -173,6 +177,24 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .and(get)
         .and(ctx.clone())
         .map(|id: String, api: Api| reply(record(&api, &id)));
+    let pacing = sa()
+        .and(id)
+        .and(warp::path!("pacing"))
+        .and(post)
+        .and(ctx.clone())
+        .and(warp::header::optional::<u64>("content-length"))
+        .and(headers)
+        .and(warp::body::stream())
+        .then(|id: String, api: Api, length: Option<u64>, headers: HeaderMap, body| async move {
+            reply(pacing(api, &id, length, &headers, body).await)
+        });
+    let trace = sa()
+        .and(id)
+        .and(warp::path!("trace"))
+        .and(get)
+        .and(ctx.clone())
+        .and(warp::query::<HashMap<String, String>>())
+        .map(|id: String, api: Api, query: HashMap<String, String>| reply(trace(&api, &id, &query)));
     let control = sa()
         .and(id)
         .and(warp::path::param::<String>())
@@ -214,6 +236,10 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .or(qr)
         .unify()
         .or(record)
+        .unify()
+        .or(trace)
+        .unify()
+        .or(pacing)
         .unify()
         .or(control)
         .unify()
@@ -323,7 +349,7 @@ async fn configure(api: Api, body: Bytes) -> Result<Response, ApiError> {
         "total_steps": live.latest().progress.total_steps,
         "problem": session.problem(),
         "config": session.config(),
-        "pacing": session.pacing(),
+        "pacing": live.pacing(),
         "stream_url": format!("/api/sa/{id}/stream"),
         "watch_url": format!("/watch/{id}"),
         "qr_url": format!("/api/sa/{id}/watch-qr.svg"),
@@ -362,7 +388,7 @@ fn status(api: &Api, id: &str) -> Result<Response, ApiError> {
         "problem": session.problem(),
         "spec": session.spec(),
         "config": session.config(),
-        "pacing": session.pacing(),
+        "pacing": live.pacing(),
         "created_at": session.created_at(),
         "viewers": live.viewers().len(),
         "progress": live.latest().progress,
@@ -471,6 +497,32 @@ fn record(api: &Api, id: &str) -> Result<Response, ApiError> {
     Ok(response)
 }
 
+/// The run's trace from step 0, at most `max_points` points (default and most:
+/// every point kept), so a page that loads late draws the whole run.
+fn trace(api: &Api, id: &str, query: &HashMap<String, String>) -> Result<Response, ApiError> {
+    let session = session(api, id)?;
+    let max = match query.get("max_points") {
+        None => TRACE_POINTS,
+        Some(text) => {
+            text.trim().parse::<usize>().ok().filter(|n| (2..=TRACE_POINTS).contains(n)).ok_or_else(|| {
+                ApiError::invalid(
+                    "max_points",
+                    format!("must be a whole number from 2 to {TRACE_POINTS}, not '{text}'"),
+                )
+            })?
+        }
+    };
+    let live = session.live();
+    let body = json!({
+        "session_id": session.id(),
+        "run": live.generation(),
+        "step": live.latest().progress.step,
+        "points": live.trace_points(max),
+    });
+    drop(live);
+    Ok(json_reply(&body, StatusCode::OK))
+}
+
 async fn control(
     api: Api,
     id: &str,
@@ -509,6 +561,30 @@ async fn control(
         }
     };
     Ok(json_reply(&reply, StatusCode::OK))
+}
+
+/// Change a session's pacing live (token): the running stream takes the new rate at
+/// its next frame, with the same session and the same viewers.
+async fn pacing<B: bytes::Buf>(
+    api: Api,
+    id: &str,
+    length: Option<u64>,
+    headers: &HeaderMap,
+    body: impl futures_util::Stream<Item = Result<B, warp::Error>>,
+) -> Result<Response, ApiError> {
+    let session = session(&api, id)?;
+    authorize(&api, &session, headers)?;
+    let body = read_body(length, body).await?;
+    let pacing = session.set_pacing(pacing_from_body(&body, session.pacing())?);
+    let live = session.live();
+    let answer = json!({
+        "session_id": session.id(),
+        "state": live.state(),
+        "step": live.latest().progress.step,
+        "pacing": pacing,
+    });
+    drop(live);
+    Ok(json_reply(&answer, StatusCode::OK))
 }
 
 fn delete(api: &Api, id: &str, headers: &HeaderMap) -> Result<Response, ApiError> {

@@ -1,5 +1,5 @@
-//! Live sessions: the session manager, one session's state machine and event
-//! history, the frames it keeps, the SSE stream that both drives and shows it, and
+//! Live sessions: the session manager, one session's state machine, event
+//! history and trace from step 0, the frames it keeps, the SSE stream that both drives and shows it, and
 //! the bounded pool that runs long work with deadlines.
 //! Nothing here knows HTTP: errors are [`LiveError`]s, mapped to statuses in
 //! `http::error`.
@@ -9,6 +9,7 @@ pub mod event;
 pub mod session;
 pub mod sessions;
 pub mod stream;
+pub mod trace;
 pub mod work;
 
 pub use error::LiveError;

@@ -42,6 +42,7 @@ use uuid::Uuid;
 
 use super::error::LiveError;
 use super::event::{Frame, Kind, Stored, Svg};
+use super::trace::{RunTrace, TRACE_POINTS, TracePoint};
 use super::work::Cancel;
 use crate::kinds::common::{Pacing, StepsPerEvent};
 use crate::kinds::{Run, Spec};
@@ -52,6 +53,9 @@ pub const MAX_FRAME_TIME: Duration = Duration::from_millis(250);
 pub const MAX_MANUAL_STEPS: u64 = 100_000;
 /// Checkpoints of a replay record (about; plus the first and the last).
 pub const RECORD_CHECKPOINTS: u64 = 100;
+/// A manual step of at most this many steps sends an event per step, so a class
+/// stepping through "Step 10" sees (and charts) its ten steps, not one jump.
+pub const FRAMED_STEPS: u64 = 10;
 
 /// Where a session is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -229,12 +233,36 @@ pub struct Live {
     checkpoints: Vec<Checkpoint>,
     /// The checkpoint of the latest frame's step.
     latest_checkpoint: Checkpoint,
+    /// How fast the run is shown; the owner may change it while it runs.
+    pacing: Pacing,
+    /// The run's numbers from step 0, downsampled (`GET /api/sa/{id}/trace`).
+    trace: RunTrace,
 }
 
 impl Live {
     /// The state machine's state.
     pub fn state(&self) -> SessionState {
         self.state
+    }
+
+    /// Reset generation, from 1.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The run's trace from step 0, at most `max` points.
+    pub fn trace_points(&self, max: usize) -> Vec<TracePoint> {
+        self.trace.points(max)
+    }
+
+    /// How fast the run is shown now.
+    pub fn pacing(&self) -> Pacing {
+        self.pacing
+    }
+
+    /// Time between frames at the current pacing.
+    pub fn frame_interval(&self) -> Duration {
+        Duration::from_secs_f64(1.0 / self.pacing.max_events_per_sec)
     }
 
     /// The newest frame.
@@ -342,6 +370,7 @@ impl Live {
         let id = self.next_id;
         self.next_id += 1;
         let bytes = frame.wire_bytes();
+        self.trace.push(TracePoint::of(&frame.progress));
         self.history.push_back(Stored { id, kind, frame: frame.clone() });
         self.history_bytes += bytes;
         while self.history.len() > 1
@@ -379,7 +408,6 @@ pub struct Session {
     token: String,
     spec: Spec,
     config: AnnealConfig,
-    pacing: Pacing,
     created_at: u64,
     history_limits: HistoryLimits,
     /// Steps between record checkpoints.
@@ -428,12 +456,13 @@ impl Session {
         let latest = engine.frame(1, Duration::ZERO);
         let start = engine.run.checkpoint();
         let checkpoint_every = engine.every;
+        let mut trace = RunTrace::new(TRACE_POINTS);
+        trace.push(TracePoint::of(&latest.progress));
         Session {
             id: Uuid::new_v4(),
             token: Uuid::new_v4().simple().to_string(),
             spec,
             config,
-            pacing,
             created_at: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
             history_limits: HistoryLimits { events: history_limits.events.max(1), ..history_limits },
             checkpoint_every,
@@ -455,6 +484,8 @@ impl Session {
                 owner_seen: now,
                 checkpoints: vec![start],
                 latest_checkpoint: start,
+                pacing,
+                trace,
             }),
             notify: Notify::new(),
         }
@@ -480,9 +511,26 @@ impl Session {
         &self.config
     }
 
-    /// How fast it is shown.
+    /// How fast it is shown now.
     pub fn pacing(&self) -> Pacing {
-        self.pacing
+        self.live().pacing
+    }
+
+    /// Change how fast the running stream shows the run, with no new session: the
+    /// next frame covers the new step count, and a frame already scheduled at the old
+    /// rate is brought forward to the new one, so a change shows within one new
+    /// interval. Any state; returns the pacing now in force.
+    pub fn set_pacing(&self, pacing: Pacing) -> Pacing {
+        let now = Instant::now();
+        let mut live = self.live();
+        live.pacing = pacing;
+        let sooner = now + live.frame_interval();
+        if live.next_frame_at > sooner {
+            live.next_frame_at = sooner;
+        }
+        drop(live);
+        self.notify.notify_waiters();
+        pacing
     }
 
     /// Creation time, seconds since the Unix epoch.
@@ -515,11 +563,6 @@ impl Session {
     /// The live data, locked. Never hold the guard across an `.await`.
     pub fn live(&self) -> MutexGuard<'_, Live> {
         lock(&self.live)
-    }
-
-    /// Time between frames.
-    pub fn frame_interval(&self) -> Duration {
-        Duration::from_secs_f64(1.0 / self.pacing.max_events_per_sec)
     }
 
     /// The owner (or an open stream) was here: the idle TTL starts again.
@@ -567,6 +610,7 @@ impl Session {
         };
         let taken = engine.frame_with_checkpoints(generation, Duration::ZERO);
         let mut live = self.live();
+        live.trace.clear();
         live.checkpoints = vec![taken.at];
         live.latest_checkpoint = taken.at;
         live.push(Kind::Progress, taken.frame, self.history_limits);
@@ -591,6 +635,27 @@ impl Session {
             live.version
         };
         let target = engine.run.steps_done().saturating_add(n);
+        if n <= FRAMED_STEPS {
+            // An event for each step but the last (which the answer's frame shows).
+            while engine.run.steps_done() + 1 < target && !cancel.is_cancelled() {
+                let next = engine.run.steps_done() + 1;
+                run_for(&mut engine, next, Instant::now(), Duration::MAX, Some(cancel));
+                if engine.run.is_complete() || engine.run.steps_done() < next {
+                    break;
+                }
+                let now = Instant::now();
+                let (generation, elapsed) = {
+                    let live = self.live();
+                    (live.generation, live.elapsed(now))
+                };
+                let taken = engine.frame_with_checkpoints(generation, elapsed);
+                let mut live = self.live();
+                live.keep_checkpoints(&taken);
+                live.push(Kind::Progress, taken.frame, self.history_limits);
+                drop(live);
+                self.notify.notify_waiters();
+            }
+        }
         run_for(&mut engine, target, Instant::now(), Duration::MAX, Some(cancel));
         let stopped_early =
             (engine.run.steps_done() < target && !engine.run.is_complete()).then_some("deadline");
@@ -636,7 +701,7 @@ impl Session {
             return false;
         }
         live.stepping = true;
-        live.next_frame_at = now + self.frame_interval();
+        live.next_frame_at = now + live.frame_interval();
         true
     }
 
@@ -655,13 +720,17 @@ impl Session {
         }
         let _turn = Turn(self);
         let mut engine = lock(&self.engine);
-        if self.live().state != SessionState::Running {
-            return;
-        }
+        let (steps_per_event, interval) = {
+            let live = self.live();
+            if live.state != SessionState::Running {
+                return;
+            }
+            (live.pacing.steps_per_event, live.frame_interval())
+        };
         let started = Instant::now();
-        let (target, budget) = match self.pacing.steps_per_event {
+        let (target, budget) = match steps_per_event {
             StepsPerEvent::Steps(n) => (engine.run.steps_done().saturating_add(n), MAX_FRAME_TIME),
-            StepsPerEvent::Max => (u64::MAX, self.frame_interval().min(MAX_FRAME_TIME)),
+            StepsPerEvent::Max => (u64::MAX, interval.min(MAX_FRAME_TIME)),
         };
         run_for(&mut engine, target, started, budget, None);
         let now = Instant::now();

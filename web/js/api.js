@@ -85,7 +85,17 @@ export function streamUrl(sessionId, lastEventId) {
   return lastEventId === null ? base : `${base}?last_event_id=${encodeURIComponent(lastEventId)}`;
 }
 
+/** GET /api/sa/{id}/trace: the run's points from step 0, at most `maxPoints` of them. */
+export function fetchTrace(sessionId, maxPoints) {
+  return request("GET", `/api/sa/${encodeURIComponent(sessionId)}/trace?max_points=${maxPoints}`);
+}
+
 /** The URL of a session's replay record (format 2, see docs/protocol.md). */
 export function recordUrl(sessionId) {
   return `/api/sa/${encodeURIComponent(sessionId)}/record`;
+}
+
+/** POST /api/sa/{id}/pacing with the owner's token: {steps_per_event?, max_events_per_sec?}. */
+export function setPacing(sessionId, token, pacing) {
+  return request("POST", `/api/sa/${encodeURIComponent(sessionId)}/pacing`, { body: pacing, token });
 }

@@ -144,6 +144,8 @@ export class Chart {
     for (const p of points) tMax = Math.max(tMax, p.temperature);
     const tTicks = niceTicks(0, tMax || 1, false);
     const temperature = scale(0, tTicks.high, tempTop + tempHeight, tempTop, false);
+    /** The temperature axis drawn last, [low, high] (read by the browser tests). */
+    this.temperatureDomain = temperature.domain;
     const acceptance = scale(0, 1, tempTop + tempHeight, tempTop, false);
     frame(ctx, pad.left, tempTop, plotWidth, tempHeight, color("--chart-grid"), tTicks.values.map(temperature));
     if (points.length) {

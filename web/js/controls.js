@@ -5,6 +5,11 @@
 // so a click can never ask for a transition the server would refuse with 409.
 // Shortcuts are ignored while typing in a field, and space is taken over even when a
 // button has focus, so the key always means start/pause (Enter still presses buttons).
+//
+// `LivePacing` sends the owner's speed (steps per event, events per second) to the
+// running session in place (POST /api/sa/{id}/pacing): no new session, no lost watcher.
+// Typing fires an input event per keystroke; changes go out after a short pause, one
+// request at a time, and the newest values win.
 
 const ENABLED = {
   none: ["start", "step1", "step10"],
@@ -80,6 +85,41 @@ export class Controls {
       this.run("step1");
     } else if (event.key === "r" || event.key === "R") {
       this.run("reset");
+    }
+  }
+}
+
+/** Pause after the last speed keystroke before the change is sent. */
+const SETTLE_MS = 250;
+
+export class LivePacing {
+  /**
+   * @param {(values: object) => Promise<void>} send  applies values to the current session
+   */
+  constructor(send) {
+    this.send = send;
+    this.pending = null;
+    this.timer = null;
+    this.sending = false;
+  }
+
+  /** Asks for these values; they are sent once the fields settle. */
+  change(values) {
+    this.pending = values;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flush(), SETTLE_MS);
+  }
+
+  async flush() {
+    if (this.sending || this.pending === null) return;
+    const values = this.pending;
+    this.pending = null;
+    this.sending = true;
+    try {
+      await this.send(values);
+    } finally {
+      this.sending = false;
+      if (this.pending !== null) this.flush();
     }
   }
 }

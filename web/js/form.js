@@ -26,19 +26,28 @@ const USED_BY_SCHEDULE = {
 };
 /** Largest file a text field accepts (the server's request limit is 1 MiB). */
 const MAX_FILE_BYTES = 1_000_000;
+//
+// Some fields change a running session in place (the speed: steps per event, events per
+// second). Changing one of those calls `onLiveChange` instead of making the form
+// "dirty": only the other fields make Start configure a new session.
 
 export class ParameterForm {
   /**
    * @param {{picker: HTMLElement, presets: HTMLSelectElement, groups: Record<string, HTMLElement>, general: HTMLElement}} elements
    * @param {() => void} onChange  called whenever a value changes
+   * @param {{live?: string[], onLiveChange?: (name: string) => void}} [options]
+   *   fields a running session takes as they change, and who applies them
    */
-  constructor(elements, onChange) {
+  constructor(elements, onChange, { live = [], onLiveChange = () => {} } = {}) {
     this.elements = elements;
     this.onChange = onChange;
+    this.live = new Set(live);
+    this.onLiveChange = onLiveChange;
     this.problems = [];
     this.problem = null;
     this.fields = new Map();
-    this.dirty = true;
+    /** The values the session was configured with, apart from live fields (null: none). */
+    this.clean = null;
     elements.presets.addEventListener("change", () => {
       if (elements.presets.value) this.applyPreset(elements.presets.value);
     });
@@ -74,7 +83,7 @@ export class ParameterForm {
     for (const group of Object.values(this.elements.groups)) group.replaceChildren();
     this.fields.clear();
     for (const parameter of this.problem.parameters) {
-      const field = new Field(parameter, () => this.changed());
+      const field = new Field(parameter, () => this.changed(parameter.name));
       this.fields.set(parameter.name, field);
       const group =
         (ADVANCED.has(parameter.name) && this.elements.groups.advanced) ||
@@ -199,17 +208,9 @@ export class ParameterForm {
 
   /** Marks the current values as the ones the session was configured with. */
   markClean() {
-    this.dirty = false;
+    this.clean = this.configuredKey();
   }
 
-  changed() {
-    this.dirty = true;
-    const schedule = this.fields.get("schedule")?.read().value ?? this.fields.get("schedule")?.parameter.default;
-    for (const [name, users] of Object.entries(USED_BY_SCHEDULE)) {
-      const field = this.fields.get(name);
-      if (field) field.element.classList.toggle("unused", Boolean(schedule) && !users.includes(schedule));
-    }
-    if (this.elements.resolved) this.elements.resolved.textContent = this.summary() ? `This run: ${this.summary()}` : "";
     for (const [name, field] of this.fields) {
       if (!(field.parameter.replaced_by || []).length) continue;
       const replaced = this.isReplaced(name);

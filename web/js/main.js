@@ -7,7 +7,7 @@
 
 import * as api from "./api.js";
 import { Chart } from "./chart.js";
-import { Controls } from "./controls.js";
+import { Controls, LivePacing } from "./controls.js";
 import { Downloads } from "./downloads.js";
 import { ParameterForm } from "./form.js";
 import { ConnectionIndicator } from "./indicator.js";
@@ -47,6 +47,15 @@ let run = null;
 let form = null;
 let controls = null;
 const eventCounts = new Map();
+/** Sends the owner's speed changes to the current session (docs/protocol.md, pacing). */
+const livePacing = new LivePacing(async (values) => {
+  if (!session?.token) return;
+  try {
+    await api.setPacing(session.id, session.token, values);
+  } catch (error) {
+    form.showServerError(error);
+  }
+});
 
 setupProjectorToggle();
 if (experimentMatch) {
@@ -65,6 +74,9 @@ window.kiln = {
   lastEventId: () => stream?.lastEventId ?? null,
   eventCount: (type) => eventCounts.get(type) ?? 0,
   dropStream: () => stream?.drop(),
+  sessionId: () => session?.id ?? null,
+  temperatureAxis: () => chart.temperatureDomain ?? null,
+  csv: () => trace.toCsv(),
 };
 
 async function startWatching(sessionId) {
@@ -96,6 +108,7 @@ async function startOwning() {
       resolved: $("resolved"),
     },
     () => refreshControls(),
+    { live: ["steps_per_event", "max_events_per_sec"], onLiveChange: () => changePacing() },
   );
   controls = new Controls($("controls"), { start, pause, resume, step, reset });
   $("setup").addEventListener("submit", (event) => {
@@ -157,6 +170,12 @@ async function configureSession() {
   share.show(configured.watchUrl, configured.qrUrl);
   setState(answer.state || "idle");
   return true;
+}
+
+
+/** The owner changed the speed: a session that exists takes it at once, running or not. */
+function changePacing() {
+  if (session?.token) livePacing.change(form.liveValues());
 }
 
 async function ensureSession() {
@@ -239,8 +258,10 @@ function onEvent(type, data) {
       // The snapshot is the session's present. On a first connection it is the first
       // point; on a resumed one the missed events follow it, so only its drawings
       // (which the server will not send this client again) are taken.
-      if (data.progress && stream.lastEventId === null) applyProgress(data.progress);
-      else if (data.progress) {
+      if (data.progress && stream.lastEventId === null) {
+        applyProgress(data.progress);
+        loadEarlierPoints();
+      } else if (data.progress) {
         view.showDrawings(data.progress);
         if (data.progress.current_svg) teach.setDrawing(data.progress.current_svg);
       }
@@ -268,6 +289,20 @@ function onEvent(type, data) {
       break;
     default:
       break;
+  }
+}
+
+/** A first connection starts at the session's present: fetch the run's points before it. */
+async function loadEarlierPoints() {
+  if ((trace.last()?.step ?? 0) === 0) return;
+  const asked = session;
+  try {
+    const answer = await api.fetchTrace(asked.id, Math.floor(trace.limit / 2));
+    if (session !== asked || (run !== null && answer.run !== run)) return;
+    trace.prepend(answer.points);
+    chart.redraw();
+  } catch {
+    // The chart then starts where this page joined, as before; the stream goes on.
   }
 }
 

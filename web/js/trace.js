@@ -4,7 +4,11 @@
 // is full, neighbouring points are merged pairwise and each stored point then stands
 // for twice as many events (the stride doubles). A merged point keeps the later
 // event's numbers and the lowest and highest current energy it covers, so the chart
-// can still draw the spread of a downsampled stretch.
+// can still draw the spread of a downsampled stretch. A point at step 0 (there once the
+// server's trace is in) is never merged, so the chart always starts where the run did.
+//
+// A page that loads, reloads or joins late gets the run's earlier points from the
+// server (GET /api/sa/{id}/trace) and puts them in front of what its stream brought.
 
 export class EnergyTrace {
   constructor(limit = 2000) {
@@ -28,6 +32,20 @@ export class EnergyTrace {
       this.pending = null;
       if (this.points.length >= this.limit) this.halve();
     }
+  }
+
+  /**
+   * Puts the server's points of this run that come before the first point the page has
+   * in front of it ({step, current, best, temperature, acceptance}, oldest first).
+   */
+  prepend(points) {
+    const first = this.all()[0];
+    const earlier = points
+      .filter((p) => first === undefined || p.step < first.step)
+      .map((p) => ({ ...p, low: p.current, high: p.current, count: 1 }));
+    if (earlier.length === 0) return;
+    this.points = [...earlier, ...this.points];
+    while (this.points.length >= this.limit) this.halve();
   }
 
   /** The points to draw: stored ones plus the bucket still filling. */
@@ -55,8 +73,10 @@ export class EnergyTrace {
   }
 
   halve() {
-    const merged = [];
-    for (let i = 0; i + 1 < this.points.length; i += 2) merged.push(merge(this.points[i], this.points[i + 1]));
+    // Step 0 stays a point of its own, so the chart starts where the run did.
+    const first = this.points[0]?.step === 0 ? 1 : 0;
+    const merged = this.points.slice(0, first);
+    for (let i = first; i + 1 < this.points.length; i += 2) merged.push(merge(this.points[i], this.points[i + 1]));
     if (this.points.length % 2 === 1) merged.push(this.points[this.points.length - 1]);
     this.points = merged;
     this.stride *= 2;
