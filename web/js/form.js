@@ -211,6 +211,43 @@ export class ParameterForm {
     this.clean = this.configuredKey();
   }
 
+  /** True when Start would configure a session other than the current one. */
+  get dirty() {
+    return this.clean === null || this.configuredKey() !== this.clean;
+  }
+
+  /** The live fields' values that read without error, defaults for empty ones. */
+  liveValues() {
+    const values = {};
+    for (const name of this.live) {
+      const field = this.fields.get(name);
+      if (!field) continue;
+      const result = field.read();
+      if (result.error) continue;
+      values[name] = result.value === undefined ? field.parameter.default : result.value;
+    }
+    return values;
+  }
+
+  /** Every field but the live ones, as text to compare (no errors shown). */
+  configuredKey() {
+    const entries = [["problem", this.problem?.name]];
+    for (const [name, field] of this.fields) {
+      if (this.live.has(name)) continue;
+      const result = field.read();
+      entries.push([name, result.error ? `error:${result.error}` : result.value]);
+    }
+    return JSON.stringify(entries);
+  }
+
+  changed(name) {
+    if (name !== undefined && this.live.has(name)) this.onLiveChange(name);
+    const schedule = this.fields.get("schedule")?.read().value ?? this.fields.get("schedule")?.parameter.default;
+    for (const [name, users] of Object.entries(USED_BY_SCHEDULE)) {
+      const field = this.fields.get(name);
+      if (field) field.element.classList.toggle("unused", Boolean(schedule) && !users.includes(schedule));
+    }
+    if (this.elements.resolved) this.elements.resolved.textContent = this.summary() ? `This run: ${this.summary()}` : "";
     for (const [name, field] of this.fields) {
       if (!(field.parameter.replaced_by || []).length) continue;
       const replaced = this.isReplaced(name);
