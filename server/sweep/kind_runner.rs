@@ -1,16 +1,15 @@
 //! [`KindRunner`]: the [`TaskRunner`] of every registered problem kind, through the
-//! registry's own resolver, so an experiment runs isomer, tsp, magnet or a user's kind
+//! registry's own resolver, so an experiment runs any built-in or user-registered kind
 //! with the same parameters, defaults and checks as `POST /api/sa/configure` and
 //! `kiln run`.
 //!
-//! A task's parameters are the flat request of a run (`problem`, `formula`,
-//! `schedule`, ...) plus `steps`, the total over all cycles as `kiln run --steps`
+//! A task's parameters are the flat request of a run (`problem`, the kind's own
+//! parameters, `schedule`, ...) plus `steps`, the total over all cycles as `kiln run --steps`
 //! gives it. The seed is the task's; `batch` is always 1 (the experiment's
 //! parallelism is across tasks, one per core, and batch 1 keeps each task's result
 //! the same whatever the machine). The known optimum is the kind's `optimal_energy`
-//! (TSPLIB's optimal tour length, the least Wiener index where it is known, a
-//! ferromagnet's ground state); a Gset graph's best-known cut is not a proven optimum
-//! and the magnet kind does not report it as one, so its tasks are not judged.
+//! (a proven optimum the kind knows, or none); a task whose kind reports no proven
+//! optimum is not judged (its success rate is null).
 //!
 //! [`TaskRunner::planned_steps`] checks every value against the kind's table and lets
 //! the kind make its spec (so a bad name or a value out of range refuses the
