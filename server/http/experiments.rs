@@ -438,14 +438,6 @@ fn last_event_id(query: &HashMap<String, String>, headers: &HeaderMap) -> Option
     header.or_else(|| query.get("last_event_id").and_then(|v| v.trim().parse().ok()))
 }
 
-fn accepts_event_stream(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| v.split(',').any(|t| t.trim().starts_with("text/event-stream")))
-}
-
 async fn stream(
     hub: Hub,
     id: &str,
@@ -453,7 +445,7 @@ async fn stream(
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
     let live = hub.get(id)?;
-    if !accepts_event_stream(headers) {
+    if !super::routes::accepts_event_stream(headers) {
         return Ok(batch(&hub, live).await);
     }
     if *hub.stop.borrow() {

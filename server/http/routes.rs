@@ -425,7 +425,7 @@ fn last_event_id(query: &HashMap<String, String>, headers: &HeaderMap) -> Option
     header.or_else(|| query.get("last_event_id").and_then(|v| v.trim().parse().ok()))
 }
 
-fn accepts_event_stream(headers: &HeaderMap) -> bool {
+pub(super) fn accepts_event_stream(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::ACCEPT)
         .iter()
