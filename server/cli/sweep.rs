@@ -86,7 +86,7 @@ pub fn command() -> Command {
         .subcommand(merge)
         .after_help(
             "Examples:\n  kiln sweep --problem isomer --param formula=C10H22 --vary schedule=faulon,geometric --seeds 20\n  \
-             kiln sweep --problem tsp --param instance=eil51 --vary schedule=auto,geometric --seeds 8 --shard 0/4 --out s0.jsonl\n  \
+             kiln sweep --problem isomer --param formula=C8H18 --vary schedule=faulon,geometric --seeds 8 --shard 0/4 --out s0.jsonl\n  \
              kiln sweep merge s0.jsonl s1.jsonl s2.jsonl s3.jsonl --out all.jsonl",
         )
 }

@@ -14,7 +14,7 @@
 //! [`TaskRunner::planned_steps`] checks every value against the kind's table and lets
 //! the kind make its spec (so a bad name or a value out of range refuses the
 //! experiment before it starts); a failure only when the problem is built (a formula
-//! no molecule has, a TSPLIB text that does not parse) is left to the tasks, each of
+//! no molecule has, an uploaded instance that does not parse) is left to the tasks, each of
 //! which then reports it as its `error` while the others go on.
 
 use std::sync::Arc;

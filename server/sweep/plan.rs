@@ -400,7 +400,7 @@ fn parse_seeds(value: Option<&Value>) -> Result<Seeds, PlanError> {
     }
 }
 
-/// A value for an error message: compact JSON, cut short if long (a TSPLIB file).
+/// A value for an error message: compact JSON, cut short if long (an uploaded instance file).
 pub(crate) fn show(value: &Value) -> String {
     const MAX: usize = 60;
     let text = value.to_string();
