@@ -474,6 +474,22 @@ async fn a_sessions_numbers_equal_kiln_run_with_the_same_parameters() {
             berlin(30_000, json!(5_000)),
             vec!["--problem", "tsp", "--instance", "berlin52", "--steps", "30000"],
         ),
+        (
+            json!({"problem": "magnet", "lattice": 16, "steps_per_cycle": 1000, "num_cycles": 3, "seed": 3,
+                   "steps_per_event": 500, "max_events_per_sec": 60}),
+            vec![
+                "--problem",
+                "magnet",
+                "--param",
+                "lattice=16",
+                "--steps",
+                "3000",
+                "--cycles",
+                "3",
+                "--seed",
+                "3",
+            ],
+        ),
     ];
     for (params, cli) in cases {
         let s = server.configure(params.clone()).await;
@@ -505,6 +521,7 @@ async fn a_sessions_numbers_equal_kiln_run_with_the_same_parameters() {
             "temperature",
             "best_smiles",
             "distinct_isomers",
+            "magnetization",
         ] {
             assert_eq!(live[field], headless[field], "{field} against the library");
             assert_eq!(live[field], printed[field], "{field} against `kiln run {}`", cli.join(" "));
