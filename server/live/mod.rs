@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod event;
+pub mod rooms;
 pub mod session;
 pub mod sessions;
 pub mod stream;
