@@ -105,7 +105,7 @@ impl ApiError {
         ApiError::BadRequest { code: "invalid_parameter", message: message.into(), field: Some(field.into()) }
     }
 
-    fn status(&self) -> StatusCode {
+    pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::MissingToken | ApiError::MissingRoomToken => StatusCode::UNAUTHORIZED,

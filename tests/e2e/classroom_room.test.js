@@ -78,10 +78,25 @@ describe("a room", () => {
     assert.equal(await phone.page.evaluate(() => window.kiln.eventCount("error")), 0);
   });
 
-  it("answers an unknown code with a clear message", async () => {
+  it("answers an unknown code with a clear message and a box to type the right one", async () => {
     const other = await openPage(browser, `${kiln.url}/r/ZZZZZZ`, PHONE);
     await other.page.locator("#run-message").filter({ hasText: "no room ZZZZZZ" }).waitFor();
+    assert.equal(await other.page.locator("#join-code").isVisible(), true);
     await other.context.close();
+  });
+
+  it("lets a student type the code on /r, and names the box and the value when it cannot be a code", async () => {
+    const student = await openPage(browser, `${kiln.url}/r`, PHONE);
+    await student.page.locator("#join-code").fill("k7q");
+    await student.page.getByRole("button", { name: "Join" }).click();
+    await student.page.locator("#join-error").filter({ hasText: "Room code 'k7q'" }).waitFor();
+    await student.page.locator("#join-code").fill(code.toLowerCase());
+    await student.page.getByRole("button", { name: "Join" }).click();
+    await student.page.waitForURL(`${kiln.url}/r/${code}`);
+    const current = await owner.page.evaluate(() => window.kiln.sessionId());
+    await student.page.waitForFunction((id) => window.kiln.sessionId() === id, current, { timeout: 20000 });
+    assert.deepEqual(student.errors, []);
+    await student.context.close();
   });
 
   it("logged no console errors on either device", () => {

@@ -3,10 +3,13 @@
 // room's current one. The room's page, /r/CODE, follows it: the room stream sends
 // `session_changed` and the page switches to the new run by itself.
 //
+// A student can also open /r and type the code into the join box (`showJoinBox`).
+//
 // The room token (which lets this tab point the room at its sessions) is kept in
 // sessionStorage beside the session's control token; it never goes into a URL.
 
 import * as api from "./api.js";
+import { showShareHint } from "./share.js";
 
 const STORAGE_KEY = "kiln.room";
 /** A room code as a student may type it: 6 letters or digits, any case. */
@@ -26,27 +29,30 @@ export class OwnedRoom {
     const stored = readStored();
     if (stored) {
       try {
-        await api.fetchRoom(stored.code);
-        this.use(stored);
+        this.use(await api.fetchRoom(stored.code), stored.token);
         return;
       } catch {
         sessionStorage.removeItem(STORAGE_KEY);
       }
     }
     const created = await api.createRoom();
-    this.use({ code: created.code, token: created.room_token });
+    this.use(created, created.room_token);
   }
 
-  use({ code, token }) {
-    this.code = code;
+  /** Shows a room as the server describes it (code, room_url, join_url, qr_url, share_hint). */
+  use(room, token) {
+    this.code = room.code;
     this.token = token;
-    sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ code, token }));
-    const url = new URL(`/r/${code}`, location.href).href;
-    this.element.querySelector(".room-code").textContent = code;
+    sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ code: room.code, token }));
+    const url = new URL(room.room_url ?? `/r/${room.code}`, location.href).href;
+    this.element.querySelector(".room-code").textContent = room.code;
     const link = this.element.querySelector(".room-link");
     link.href = url;
     link.textContent = url;
-    this.element.querySelector(".room-qr").src = `/api/rooms/${code}/qr.svg`;
+    this.element.querySelector(".room-join").textContent = new URL(room.join_url ?? "/r", location.href).href;
+    const qr = this.element.querySelector(".room-qr");
+    if (showShareHint(this.element, room.share_hint)) qr.removeAttribute("src");
+    else qr.src = room.qr_url ?? `/api/rooms/${room.code}/qr.svg`;
     this.element.hidden = false;
   }
 
@@ -101,4 +107,32 @@ export function followRoom(code, { onSession, onWaiting, onMissing }) {
     },
   );
   return () => source?.close();
+}
+
+/**
+ * Shows the room-code box (/r, or a code no room has): a typed code opens /r/CODE, and
+ * one that cannot be a code is refused naming the box and what was typed.
+ * @param {HTMLFormElement} form  holds input#join-code and p#join-error
+ * @param {string} [message]  why the box is shown (e.g. the code typed was unknown)
+ */
+export function showJoinBox(form, message = "") {
+  const input = form.querySelector("#join-code");
+  const error = form.querySelector("#join-error");
+  const say = (text) => {
+    error.textContent = text;
+    error.hidden = !text;
+  };
+  say(message);
+  form.hidden = false;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const typed = input.value.trim();
+    if (!CODE_PATTERN.test(typed)) {
+      say(`Room code '${typed}': a room code is 6 letters and digits, as on the projector (there is no 0, O, 1, I or L).`);
+      input.focus();
+      return;
+    }
+    location.assign(`/r/${typed.toUpperCase()}`);
+  });
+  input.focus();
 }
