@@ -175,20 +175,20 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .and(headers)
         .and(warp::body::stream())
         .then(|api: Api, length: Option<u64>, headers: HeaderMap, body| async move {
-            if let Err(e) = check_server_key(&api, &headers) {
-                return e.into_response();
-            }
-            match read_body(length, body).await {
-                Ok(body) => {
-                    let base = api.share_base(&headers);
-                    let answer = configure(api, body, &base).await;
-                    if let Err(e) = &answer {
-                        session_log::configure_refused(e.status().as_u16(), &e.to_string());
+            let answer = match check_server_key(&api, &headers) {
+                Ok(()) => match read_body(length, body).await {
+                    Ok(body) => {
+                        let base = api.share_base(&headers);
+                        configure(api, body, &base).await
                     }
-                    reply(answer)
-                }
-                Err(e) => e.into_response(),
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            };
+            if let Err(e) = &answer {
+                session_log::configure_refused(e.status().as_u16(), &e.to_string());
             }
+            reply(answer)
         });
     let list = warp::path!("api" / "sa").and(get).and(ctx.clone()).map(|api: Api| list(&api));
     let sa = || warp::path("api").and(warp::path("sa"));
