@@ -15,6 +15,9 @@
 //!
 //! The registry is a `std::sync::Mutex` around a plain map, never held across an
 //! `.await`, as in [`super::sessions`]; at most [`MAX_ROOMS`] rooms exist at once.
+//! When that many exist, creating one first drops the rooms idle for
+//! [`ROOM_IDLE_TTL`] (no open room stream, no change), so rooms left behind by
+//! closed tabs never refuse a teacher for good.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -36,6 +39,8 @@ pub const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 pub const CODE_LENGTH: usize = 6;
 /// Most rooms at once.
 pub const MAX_ROOMS: usize = 1024;
+/// A room with no open stream and no change for this long may be dropped to make place.
+pub const ROOM_IDLE_TTL: Duration = Duration::from_secs(2 * 60 * 60);
 
 /// The session a room shows now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -57,6 +62,10 @@ pub struct Room {
 struct RoomState {
     current: Option<Current>,
     version: u64,
+    /// Open room streams.
+    streams: usize,
+    /// The last change, or the last stream closing.
+    last_active: Instant,
 }
 
 impl Room {
@@ -89,8 +98,15 @@ impl Room {
         }
         state.current = Some(current);
         state.version += 1;
+        state.last_active = Instant::now();
         drop(state);
         self.notify.notify_waiters();
+    }
+
+    /// Whether nobody follows the room and nothing changed in it for `ttl` before `now`.
+    fn idle(&self, now: Instant, ttl: Duration) -> bool {
+        let state = lock(&self.state);
+        state.streams == 0 && now.saturating_duration_since(state.last_active) >= ttl
     }
 
     fn snapshot(&self) -> (u64, Option<Current>) {
@@ -106,9 +122,17 @@ pub struct Rooms {
 }
 
 impl Rooms {
-    /// A new room with a free random code; 429 at [`MAX_ROOMS`].
+    /// A new room with a free random code; at [`MAX_ROOMS`], rooms idle for
+    /// [`ROOM_IDLE_TTL`] are dropped first, and 429 if none is.
     pub fn create(&self) -> Result<Arc<Room>, LiveError> {
+        self.create_at(Instant::now())
+    }
+
+    fn create_at(&self, now: Instant) -> Result<Arc<Room>, LiveError> {
         let mut rooms = lock(&self.rooms);
+        if rooms.len() >= MAX_ROOMS {
+            rooms.retain(|_, room| !room.idle(now, ROOM_IDLE_TTL));
+        }
         if rooms.len() >= MAX_ROOMS {
             return Err(LiveError::TooMany(format!(
                 "the server already has its maximum of {MAX_ROOMS} rooms"
@@ -125,7 +149,7 @@ impl Rooms {
         let room = Arc::new(Room {
             code: code.clone(),
             token: Uuid::new_v4().simple().to_string(),
-            state: Mutex::new(RoomState { current: None, version: 0 }),
+            state: Mutex::new(RoomState { current: None, version: 0, streams: 0, last_active: now }),
             notify: Notify::new(),
         });
         rooms.insert(code, room.clone());
@@ -157,6 +181,7 @@ pub struct RoomViewer {
 impl RoomViewer {
     /// A stream of `room`'s changes.
     pub fn new(room: Arc<Room>, stop: watch::Receiver<bool>, keep_alive: Duration) -> Self {
+        lock(&room.state).streams += 1;
         RoomViewer { room, sent: None, stop, keep_alive, last_write: Instant::now(), finished: false }
     }
 
@@ -217,6 +242,15 @@ impl RoomViewer {
     }
 }
 
+impl Drop for RoomViewer {
+    /// The stream closed: one follower fewer, and the room's idle time starts now.
+    fn drop(&mut self) {
+        let mut state = lock(&self.room.state);
+        state.streams -= 1;
+        state.last_active = Instant::now();
+    }
+}
+
 /// The body stream of a room viewer.
 pub fn room_body(
     viewer: RoomViewer,
@@ -240,6 +274,20 @@ mod tests {
             assert!(room.code().bytes().all(|b| !b"0O1IL".contains(&b)), "{}", room.code());
             assert!(Rooms::is_code(room.code()));
         }
+    }
+
+    #[test]
+    fn a_full_server_drops_rooms_idle_past_the_ttl_but_keeps_followed_ones() {
+        let rooms = Rooms::default();
+        let made: Vec<Arc<Room>> = (0..MAX_ROOMS).map(|_| rooms.create().expect("room")).collect();
+        assert!(matches!(rooms.create(), Err(LiveError::TooMany(_))), "full, and nothing idle yet");
+        let (_stop_tx, stop) = watch::channel(false);
+        let followed = RoomViewer::new(made[0].clone(), stop, Duration::from_secs(15));
+        let later = Instant::now() + ROOM_IDLE_TTL + Duration::from_secs(1);
+        rooms.create_at(later).expect("idle rooms make place");
+        assert!(rooms.get(made[0].code()).is_some(), "a room with an open stream stays");
+        assert!(rooms.get(made[1].code()).is_none(), "an idle room is dropped");
+        drop(followed);
     }
 
     #[test]
