@@ -7,6 +7,10 @@
 //! a cap under the open-file limit) and every request passes [`crate::http::edge`]
 //! (origin check, HEAD, `Allow`) before warp's routes.
 //!
+//! Once bound, [`Reach`] works out every URL the server answers at (printed:
+//! local and network) and the address the links for phones use; listening on
+//! loopback only, it prints the command that shares the server instead.
+//!
 //! With `--classroom`, a random server key is made at start: creating a session
 //! needs it, and the printed teacher link (`/?key=...`) carries it to the teacher's
 //! page; watch links never do.
@@ -25,6 +29,7 @@ use tokio::sync::watch;
 
 use crate::http::connections::{ConnectionLimits, connection_cap, raise_open_file_limit};
 use crate::http::edge::Edge;
+use crate::http::reach::Reach;
 use crate::http::{Api, routes};
 use crate::kinds::{Kind, Registry};
 use crate::live::work::Work;
@@ -127,6 +132,8 @@ pub struct ServeOptions {
     pub max_connections: usize,
     /// A request head must arrive within this; also the keep-alive idle timeout.
     pub header_read_timeout: Duration,
+    /// No log line per session event on stderr (`--quiet`).
+    pub quiet: bool,
 }
 
 impl Default for ServeOptions {
@@ -147,6 +154,7 @@ impl Default for ServeOptions {
             classroom: false,
             max_connections: 8192,
             header_read_timeout: Duration::from_secs(10),
+            quiet: false,
         }
     }
 }
@@ -183,6 +191,7 @@ pub async fn bind(
 /// serves until shutdown.
 struct Bound<F> {
     addr: SocketAddr,
+    reach: Reach,
     server_key: Option<String>,
     server: F,
 }
@@ -212,10 +221,13 @@ async fn bind_with(
         return Err(ServeError::Origin(origin.clone()));
     }
     let server_key = options.classroom.then(|| uuid::Uuid::new_v4().simple().to_string());
+    crate::live::log::set_quiet(options.quiet);
+    let reach = Reach::of(addr);
     let sessions = Sessions::new(limits, stop_rx.clone());
     let api = Api::new(registry, sessions.clone(), options.no_auth)
         .with_server_key(server_key.clone())
-        .with_work(Work::new(Work::default_workers()));
+        .with_work(Work::new(Work::default_workers()))
+        .with_reach(reach.clone());
     let service = Edge::new(
         hyper_util::service::TowerToHyperService::new(warp::service(routes(api))),
         options.allow_origin.clone().map(|o| o.trim_end_matches('/').to_string()),
@@ -249,7 +261,7 @@ async fn bind_with(
         }
         purge.abort();
     };
-    Ok(Bound { addr, server_key, server })
+    Ok(Bound { addr, reach, server_key, server })
 }
 
 /// Resolves on Ctrl-C or (on Unix) SIGTERM.
@@ -284,9 +296,15 @@ fn serve_blocking_with(registry: Arc<Registry>, options: ServeOptions) -> Result
         tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Runtime)?;
     let open = options.open_browser;
     let result = runtime.block_on(async {
-        let Bound { addr, server_key, server } = bind_with(registry, options, termination()).await?;
-        let url = format!("http://{addr}/");
+        let Bound { reach, server_key, server, .. } = bind_with(registry, options, termination()).await?;
+        let url = reach.local_url();
         println!("Listening on {url}");
+        for (label, other) in reach.urls() {
+            println!("  {label:<8} {other}");
+        }
+        if let Some(hint) = reach.share_hint() {
+            println!("  {} {}", hint.message, hint.command);
+        }
         let page = match &server_key {
             Some(key) => {
                 let page = format!("{url}?key={key}");

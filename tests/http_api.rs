@@ -20,7 +20,8 @@ async fn configure_answers_201_with_ids_token_and_urls() {
     assert_eq!(b["total_steps"], 5);
     assert_eq!(b["problem"], "isomer");
     assert_eq!(b["stream_url"], format!("/api/sa/{}/stream", s.id));
-    assert_eq!(b["watch_url"], format!("/watch/{}", s.id));
+    // Absolute, with the address phones reach (a loopback-only test server keeps its own).
+    assert_eq!(b["watch_url"], server.url(&format!("/watch/{}", s.id)));
     assert_eq!(b["qr_url"], format!("/api/sa/{}/watch-qr.svg", s.id));
 }
 

@@ -1,4 +1,7 @@
-//! `kiln serve`: the live classroom server.
+//! `kiln serve`: the live classroom server. It prints every URL it answers at
+//! (local, and network when it listens on more than loopback) and, unless
+//! `--quiet`, one stderr line per session event (created, started, finished,
+//! refused).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -11,7 +14,8 @@ use crate::server::{ServeOptions, Server};
 
 /// Arguments of `kiln serve`.
 #[derive(Args, Debug)]
-#[command(after_help = "Students on the same network can watch when the server listens on all interfaces:
+#[command(after_help = "Phones on the same network can open the page, its watch links and the room's QR \
+code only when the server listens on the network, e.g. on all interfaces:
   kiln serve --addr 0.0.0.0:8080")]
 pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free port)
@@ -42,6 +46,9 @@ pub struct ServeArgs {
     /// teacher's page link (students watching cannot take every session slot)
     #[arg(long)]
     pub classroom: bool,
+    /// No log line per session event (created, started, finished, refused) on stderr
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Run `kiln serve` until Ctrl-C or SIGTERM.
@@ -57,6 +64,7 @@ pub fn execute(server: &Server, args: &ServeArgs) -> ExitCode {
         no_auth: args.no_auth,
         allow_origin: args.allow_origin.clone(),
         classroom: args.classroom,
+        quiet: args.quiet,
         ..defaults
     };
     match server.serve_blocking(options) {

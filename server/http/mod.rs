@@ -2,7 +2,8 @@
 //! one mapping from errors to statuses, the body reader, the live pacing body, the
 //! batch fallback, the
 //! edge every request passes (origin, HEAD, `Allow`) and the accept loop with its
-//! connection limits; experiments (`/api/experiments`) in their own file.
+//! connection limits; experiments (`/api/experiments`) and rooms (`/api/rooms`) in
+//! their own files, and where phones reach the server (`reach`) for the links they get.
 
 pub mod batch;
 pub mod body;
@@ -11,6 +12,8 @@ pub mod edge;
 pub mod error;
 pub mod experiments;
 pub mod pacing;
+pub mod reach;
+pub mod rooms;
 pub mod routes;
 
 pub use error::ApiError;

@@ -10,6 +10,7 @@
 //! for the `Allow` header of a 405 ([`super::edge`]).
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,7 +26,11 @@ use super::batch::{as_it_stands, batch};
 use super::body::read_body;
 use super::error::ApiError;
 use super::pacing::pacing_from_body;
+use super::reach::{Reach, ShareHint};
+use super::rooms;
 use crate::kinds::{Registry, Request, Scope};
+use crate::live::log as session_log;
+use crate::live::rooms::Rooms;
 use crate::live::session::MAX_MANUAL_STEPS;
 use crate::live::stream::{Viewer, body};
 use crate::live::trace::TRACE_POINTS;
@@ -47,13 +52,41 @@ pub struct Api {
     no_auth: bool,
     server_key: Option<Arc<str>>,
     work: Work,
+    rooms: Rooms,
+    reach: Arc<Reach>,
 }
 
 impl Api {
     /// Handlers over these kinds and sessions; `no_auth` skips the control-token check
     /// (`kiln serve --no-auth`).
     pub fn new(registry: Arc<Registry>, sessions: Sessions, no_auth: bool) -> Self {
-        Api { registry, sessions, no_auth, server_key: None, work: Work::new(Work::default_workers()) }
+        Api {
+            registry,
+            sessions,
+            no_auth,
+            server_key: None,
+            work: Work::new(Work::default_workers()),
+            rooms: Rooms::default(),
+            reach: Arc::new(Reach::from_interfaces(SocketAddr::from(([127, 0, 0, 1], 0)), &[])),
+        }
+    }
+
+    /// Where the server can be reached (worked out after binding); links for phones use it.
+    pub fn with_reach(mut self, reach: Reach) -> Self {
+        self.reach = Arc::new(reach);
+        self
+    }
+
+    /// The base URL (`http://host:port`) of links for a phone, given the request's
+    /// headers: never loopback when the server listens on more ([`Reach::share_base`]).
+    pub fn share_base(&self, headers: &HeaderMap) -> String {
+        self.reach.share_base(headers.get(header::HOST).and_then(|h| h.to_str().ok()))
+    }
+
+    /// Why phones cannot reach the server, and the command that shares it; `None`
+    /// when they can.
+    pub fn share_hint(&self) -> Option<ShareHint> {
+        self.reach.share_hint()
     }
 
     /// Creating a session needs this key (`kiln serve --classroom`).
@@ -78,6 +111,11 @@ impl Api {
         &self.sessions
     }
 
+    /// The rooms.
+    pub fn rooms(&self) -> &Rooms {
+        &self.rooms
+    }
+
     /// The pool for long work.
     pub fn work(&self) -> &Work {
         &self.work
@@ -95,7 +133,11 @@ pub fn allowed_methods(path: &str) -> Option<&'static str> {
     const READ: &str = "GET, HEAD";
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     match parts.as_slice() {
-        [""] | ["health"] | ["api", "problems"] | ["api", "sa"] | ["watch", _] => Some(READ),
+        [""] | ["health"] | ["api", "problems"] | ["api", "sa"] | ["watch", _] | ["r"] | ["r", _] => {
+            Some(READ)
+        }
+        ["api", "rooms"] | ["api", "rooms", _, "session"] => Some("POST"),
+        ["api", "rooms", _] | ["api", "rooms", _, "stream" | "qr.svg"] => Some(READ),
         ["static", ..] => Some(READ),
         ["api", "sa", "configure"] => Some("POST"),
         ["api", "sa", _] => Some("DELETE"),
@@ -114,6 +156,7 @@ pub fn allowed_methods(path: &str) -> Option<&'static str> {
 /// Every route of the server, errors turned into JSON.
 pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
     let experiments = super::experiments::routes(&api);
+    let room_routes = room_routes(api.clone());
     let ctx = warp::any().map(move || api.clone());
     let id = warp::path::param::<String>();
     let headers = warp::header::headers_cloned();
@@ -132,13 +175,20 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .and(headers)
         .and(warp::body::stream())
         .then(|api: Api, length: Option<u64>, headers: HeaderMap, body| async move {
-            if let Err(e) = check_server_key(&api, &headers) {
-                return e.into_response();
+            let answer = match check_server_key(&api, &headers) {
+                Ok(()) => match read_body(length, body).await {
+                    Ok(body) => {
+                        let base = api.share_base(&headers);
+                        configure(api, body, &base).await
+                    }
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            };
+            if let Err(e) = &answer {
+                session_log::configure_refused(e.status().as_u16(), &e.to_string());
             }
-            match read_body(length, body).await {
-                Ok(body) => reply(configure(api, body).await),
-                Err(e) => e.into_response(),
-            }
+            reply(answer)
         });
     let list = warp::path!("api" / "sa").and(get).and(ctx.clone()).map(|api: Api| list(&api));
     let sa = || warp::path("api").and(warp::path("sa"));
@@ -214,6 +264,8 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .and(headers)
         .map(|id: String, api: Api, headers: HeaderMap| reply(delete(&api, &id, &headers)));
     let index = warp::path::end().and(get).map(|| page("index.html"));
+    let room_page = warp::path!("r" / String).and(get).map(|_: String| page("index.html"));
+    let join_page = warp::path!("r").and(get).map(|| page("index.html"));
     let watch = warp::path!("watch" / String).and(get).map(|_: String| page("index.html"));
     let statics = warp::path("static")
         .and(warp::path::tail())
@@ -250,13 +302,73 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .unify()
         .or(experiments.boxed())
         .unify()
+        .or(room_routes.boxed())
+        .unify()
         .or(index.boxed())
+        .unify()
+        .or(room_page.boxed())
+        .unify()
+        .or(join_page.boxed())
         .unify()
         .or(watch.boxed())
         .unify()
         .or(statics.boxed())
         .unify()
         .recover(super::error::recover)
+        .unify()
+        .boxed()
+}
+
+/// The room routes (handlers in [`super::rooms`]).
+fn room_routes(api: Api) -> BoxedFilter<(Response,)> {
+    let ctx = warp::any().map(move || api.clone());
+    let code = || warp::path("api").and(warp::path("rooms")).and(warp::path::param::<String>());
+    let create = warp::path!("api" / "rooms")
+        .and(warp::post())
+        .and(ctx.clone())
+        .and(warp::header::headers_cloned())
+        .map(|api: Api, headers: HeaderMap| {
+            reply(check_server_key(&api, &headers).and_then(|()| rooms::create(&api, &headers)))
+        });
+    let get = code()
+        .and(warp::path::end())
+        .and(warp::get())
+        .and(ctx.clone())
+        .and(warp::header::headers_cloned())
+        .map(|code: String, api: Api, headers: HeaderMap| reply(rooms::get(&api, &code, &headers)));
+    let set_session = code()
+        .and(warp::path!("session"))
+        .and(warp::post())
+        .and(ctx.clone())
+        .and(warp::header::optional::<u64>("content-length"))
+        .and(warp::header::headers_cloned())
+        .and(warp::body::stream())
+        .then(|code: String, api: Api, length: Option<u64>, headers: HeaderMap, body| async move {
+            match read_body(length, body).await {
+                Ok(body) => reply(rooms::set_session(&api, &code, &headers, &body)),
+                Err(e) => e.into_response(),
+            }
+        });
+    let stream = code()
+        .and(warp::path!("stream"))
+        .and(warp::get())
+        .and(ctx.clone())
+        .map(|code: String, api: Api| reply(rooms::stream(&api, &code)));
+    let qr = code()
+        .and(warp::path!("qr.svg"))
+        .and(warp::get())
+        .and(ctx.clone())
+        .and(warp::header::headers_cloned())
+        .map(|code: String, api: Api, headers: HeaderMap| reply(rooms::qr(&api, &code, &headers)));
+    create
+        .boxed()
+        .or(get.boxed())
+        .unify()
+        .or(set_session.boxed())
+        .unify()
+        .or(stream.boxed())
+        .unify()
+        .or(qr.boxed())
         .unify()
         .boxed()
 }
@@ -270,7 +382,7 @@ pub(super) fn json_reply(value: &impl serde::Serialize, status: StatusCode) -> R
 }
 
 /// A path id as a UUID; 400 otherwise.
-fn parse_id(id: &str) -> Result<Uuid, ApiError> {
+pub(super) fn parse_id(id: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(id).map_err(|_| ApiError::BadRequest {
         code: "invalid_session_id",
         message: format!("'{id}' is not a session id (a UUID such as 67e55044-10b1-426f-9247-bb680e5fe0c8)"),
@@ -326,7 +438,8 @@ fn health(api: &Api) -> Response {
     json_reply(&body, StatusCode::OK)
 }
 
-async fn configure(api: Api, body: Bytes) -> Result<Response, ApiError> {
+/// `POST /api/sa/configure`; `base` is where phones reach the server (for `watch_url`).
+async fn configure(api: Api, body: Bytes, base: &str) -> Result<Response, ApiError> {
     if api.sessions.stopping() {
         return Err(ApiError::ShuttingDown);
     }
@@ -344,6 +457,8 @@ async fn configure(api: Api, body: Bytes) -> Result<Response, ApiError> {
         })
         .await??;
     let id = session.id();
+    session.set_label(api.registry.describe(session.spec()));
+    session_log::created(&session);
     let live = session.live();
     let body = json!({
         "session_id": id,
@@ -354,8 +469,9 @@ async fn configure(api: Api, body: Bytes) -> Result<Response, ApiError> {
         "config": session.config(),
         "pacing": live.pacing(),
         "stream_url": format!("/api/sa/{id}/stream"),
-        "watch_url": format!("/watch/{id}"),
+        "watch_url": format!("{base}/watch/{id}"),
         "qr_url": format!("/api/sa/{id}/watch-qr.svg"),
+        "share_hint": api.share_hint(),
     });
     drop(live);
     Ok(json_reply(&body, StatusCode::CREATED))
@@ -464,23 +580,31 @@ async fn stream(
             None => live.latest_id(),
         }
     };
-    let slot = api.sessions.open_stream(&session)?;
+    let slot = api.sessions.open_stream(&session).map_err(ApiError::from).inspect_err(|e| {
+        session_log::refused(&session, "stream", e.status().as_u16(), &e.to_string());
+    })?;
     let keep_alive = api.sessions.limits().keep_alive;
     let viewer = Viewer::new(session, slot, cursor, api.sessions.stop_signal(), keep_alive);
-    let body = sync_wrapper::SyncStream::new(body(viewer));
-    let mut response = warp::reply::stream(body).into_response();
+    Ok(event_stream(body(viewer)))
+}
+
+/// An SSE response over `chunks`, with the headers of docs/protocol.md (no caching,
+/// no proxy buffering).
+pub(super) fn event_stream(
+    chunks: impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> + Send + 'static,
+) -> Response {
+    let mut response = warp::reply::stream(sync_wrapper::SyncStream::new(chunks)).into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     h.insert(header::CONNECTION, HeaderValue::from_static("keep-alive"));
     h.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    Ok(response)
+    response
 }
 
 fn watch_qr(api: &Api, id: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
     let session = session(api, id)?;
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let url = format!("http://{host}/watch/{}", session.id());
+    let url = format!("{}/watch/{}", api.share_base(headers), session.id());
     let svg = crate::render::qr::qr_svg(&url);
     let mut response = svg.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
@@ -538,6 +662,23 @@ async fn control(
     if !known.contains(&action) {
         return Err(ApiError::NotFound(format!("/api/sa/{id}/{action}; controls are {}", known.join(", "))));
     }
+    let answer = apply_control(api, session.clone(), action, query, headers).await;
+    match &answer {
+        Ok(_) if action == "start" => session_log::started(&session),
+        Ok(_) => {}
+        Err(e) => session_log::refused(&session, action, e.status().as_u16(), &e.to_string()),
+    }
+    answer
+}
+
+/// [`control`] on a known session and action: authorize, then apply it.
+async fn apply_control(
+    api: Api,
+    session: Arc<Session>,
+    action: &str,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
     authorize(&api, &session, headers)?;
     let reply = match action {
         "start" => session.control(Control::Start)?,

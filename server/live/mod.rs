@@ -1,11 +1,14 @@
 //! Live sessions: the session manager, one session's state machine, event
 //! history and trace from step 0, the frames it keeps, the SSE stream that both drives and shows it, and
-//! the bounded pool that runs long work with deadlines.
+//! the bounded pool that runs long work with deadlines, the rooms that follow a teacher's
+//! newest session, and the log lines of session events.
 //! Nothing here knows HTTP: errors are [`LiveError`]s, mapped to statuses in
 //! `http::error`.
 
 pub mod error;
 pub mod event;
+pub mod log;
+pub mod rooms;
 pub mod session;
 pub mod sessions;
 pub mod stream;

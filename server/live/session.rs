@@ -32,7 +32,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use kiln_engine::{AnnealConfig, Checkpoint, ReplayRecord};
@@ -416,6 +416,8 @@ pub struct Session {
     live: Mutex<Live>,
     /// Woken after every appended event and state change.
     notify: Notify,
+    /// What the session anneals in one line ("isomer C6H14 ..."), for the server log.
+    label: OnceLock<String>,
 }
 
 /// How much event history a session keeps.
@@ -488,7 +490,18 @@ impl Session {
                 trace,
             }),
             notify: Notify::new(),
+            label: OnceLock::new(),
         }
+    }
+
+    /// Name what the session anneals for the server log (the kind's own description); the first name sticks.
+    pub fn set_label(&self, label: String) {
+        let _ = self.label.set(label);
+    }
+
+    /// What the session anneals in one line, or its kind's name when no label was set.
+    pub fn label(&self) -> &str {
+        self.label.get().map_or(self.problem(), String::as_str)
     }
 
     /// The random v4 id.
@@ -691,6 +704,10 @@ impl Session {
             live.push(Kind::Complete, taken.frame, self.history_limits);
         }
         live.set_state(state, now);
+        drop(live);
+        if complete {
+            super::log::finished(self);
+        }
         state
     }
 

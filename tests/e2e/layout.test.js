@@ -67,9 +67,10 @@ describe("the presentation layout", () => {
       assert.ok(chart.height >= height * 0.18, `the chart is large enough to read: ${chart.height}px`);
       const scroll = await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
       assert.ok(scroll <= 1, `no scrolling needed (${scroll}px more)`);
-      // The QR stays on screen, in a corner, off the drawings and the chart.
-      const qr = await page.locator(".watch-qr").boundingBox();
-      assert.ok(qr && qr.x + qr.width <= width && qr.y + qr.height <= height, "the QR is on screen");
+      // The room's corner (its code, and its QR when phones can reach the server) stays
+      // on screen, off the drawings and the chart.
+      const qr = await page.locator("#room").boundingBox();
+      assert.ok(qr && qr.x + qr.width <= width && qr.y + qr.height <= height, "the room corner is on screen");
       for (const selector of ["#current-svg", "#best-svg", "#chart", "#counters"]) {
         const box = await page.locator(selector).boundingBox();
         const overlaps = qr.x < box.x + box.width && box.x < qr.x + qr.width && qr.y < box.y + box.height && box.y < qr.y + qr.height;

@@ -33,17 +33,15 @@ describe("the watch link", () => {
     await kiln?.stop();
   });
 
-  it("is shown with its QR code, and carries no control token", async () => {
+  // Served on loopback only, the panel shows the sharing hint in place of a QR code
+  // (classroom_network.test.js); served on the network, the QR code's text is checked
+  // in tests/serve_network.rs.
+  it("is shown, and carries no control token", async () => {
     const link = owner.page.locator("#share .watch-link");
     await link.waitFor({ state: "visible" });
     const href = await link.getAttribute("href");
     assert.equal(new URL(href).pathname, `/watch/${sessionId}`);
-    const qr = owner.page.locator("#share .watch-qr");
-    await owner.page.waitForFunction(() => {
-      const img = document.querySelector("#share .watch-qr");
-      return img.complete && img.naturalWidth > 0;
-    });
-    assert.ok(await qr.isVisible());
+    assert.doesNotMatch(href, /token/i);
     assert.doesNotMatch(owner.page.url(), /token/i);
     await screenshot(owner.page, "owner-with-watch-link-desktop");
   });
