@@ -28,7 +28,7 @@
 use std::collections::VecDeque;
 use std::f64::consts::TAU;
 
-use super::geometry::{Point, segments_cross};
+use super::geometry::{Point, distance_to_segment, segments_cross};
 use super::planar::{Embedding, embed};
 
 /// How close (in bond lengths) an atom may come to a bond it is not part of.
@@ -236,17 +236,6 @@ fn ideal(hops: usize) -> f64 {
         1 => 1.0,
         h => 1.7 + 0.8 * (h as f64 - 2.0),
     }
-}
-
-/// Distance from `point` to the segment `from`-`to`.
-fn distance_to_segment(point: Point, from: Point, to: Point) -> f64 {
-    let along = to - from;
-    let length_squared = along.dot(along);
-    if length_squared < 1e-12 {
-        return point.distance(from);
-    }
-    let t = ((point - from).dot(along) / length_squared).clamp(0.0, 1.0);
-    point.distance(from + along * t)
 }
 
 /// What changes when atom `atom` moves: crossings of its bonds, how far it and its bonds intrude on

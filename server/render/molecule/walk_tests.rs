@@ -181,7 +181,6 @@ fn hot_walk_planar_structures_draw_without_crossing_bonds() {
 }
 
 #[test]
-#[ignore = "open: a few dozen cages still put an atom within 0.25 bond lengths of a bond (see report.txt)"]
 fn hot_walk_structures_keep_atoms_off_bonds_and_no_plus_centres() {
     let survey = survey();
     assert!(survey.crowded.is_empty(), "{}", survey.crowded.join("\n"));
