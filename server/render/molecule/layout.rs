@@ -79,8 +79,8 @@ pub(super) fn layout(atom_count: usize, bonds: &[DrawBond]) -> Layout {
         let mut piece_positions: Vec<Point> =
             placer.positions.iter().map(|p| p.unwrap_or_default()).collect();
         relieve_overlaps(&graph, piece, &mut piece_positions);
-        redraw_if_tangled(&graph, piece, &mut piece_positions);
-        clear_atoms_off_bonds(&graph, piece, &mut piece_positions);
+        let alternative = redraw_if_tangled(&graph, piece, &mut piece_positions);
+        clear_atoms_off_bonds(&graph, piece, &mut piece_positions, alternative);
         orient_flattest(piece, &mut piece_positions);
         let (min, max) = bounds(piece.iter().map(|&atom| piece_positions[atom]));
         let shift = Point::new(
@@ -1225,38 +1225,45 @@ fn tangles(graph: &Graph, piece: &[usize], positions: &[Point]) -> (usize, usize
 
 /// Replaces the drawing of a piece with rings by one from its planar embedding ([`embedding`]) when
 /// the templates left crossing bonds or atoms on bonds and the embedding's drawing has fewer.
-fn redraw_if_tangled(graph: &Graph, piece: &[usize], positions: &mut [Point]) {
+/// Returns the drawing it did not keep, when it made one (the embedding is the costly part of
+/// drawing a large cage, so [`clear_atoms_off_bonds`] reuses it rather than drawing it again).
+fn redraw_if_tangled(graph: &Graph, piece: &[usize], positions: &mut [Point]) -> Option<Vec<Point>> {
     let has_ring = piece.iter().any(|&atom| graph.system_of[atom].is_some());
     let before = tangles(graph, piece, positions);
     if !has_ring || before == (0, 0, 0) {
-        return;
+        return None;
     }
     let mut redrawn = positions.to_vec();
     for (&atom, point) in piece.iter().zip(embedding::draw(&graph.neighbours, piece)) {
         redrawn[atom] = point;
     }
     if tangles(graph, piece, &redrawn) < before {
-        positions.copy_from_slice(&redrawn);
+        positions.swap_with_slice(&mut redrawn);
     }
+    Some(redrawn)
 }
 
-/// Repairs atoms left on bonds and "+" centres ([`clearance`]); when some remain in a piece with
-/// rings, repairs the drawing from its planar embedding too and keeps whichever is left better.
-fn clear_atoms_off_bonds(graph: &Graph, piece: &[usize], positions: &mut [Point]) {
+/// Repairs atoms left on bonds and "+" centres ([`clearance`]); when some remain and
+/// [`redraw_if_tangled`] left an `alternative` drawing (templates or planar embedding, whichever it
+/// did not keep), repairs that one too and keeps whichever is left better.
+fn clear_atoms_off_bonds(
+    graph: &Graph,
+    piece: &[usize],
+    positions: &mut [Point],
+    alternative: Option<Vec<Point>>,
+) {
     let in_ring: Vec<bool> = graph.system_of.iter().map(Option::is_some).collect();
     let remaining = clearance::clear_atoms_off_bonds(&graph.neighbours, &in_ring, piece, positions);
-    let has_ring = piece.iter().any(|&atom| in_ring[atom]);
-    if !has_ring || remaining.misleading == 0 {
+    let Some(mut other) = alternative else {
+        return;
+    };
+    if remaining.misleading == 0 {
         return;
     }
-    let mut redrawn = positions.to_vec();
-    for (&atom, point) in piece.iter().zip(embedding::draw(&graph.neighbours, piece)) {
-        redrawn[atom] = point;
-    }
-    if clearance::clear_atoms_off_bonds(&graph.neighbours, &in_ring, piece, &mut redrawn)
+    if clearance::clear_atoms_off_bonds(&graph.neighbours, &in_ring, piece, &mut other)
         .is_better_than(remaining)
     {
-        positions.copy_from_slice(&redrawn);
+        positions.copy_from_slice(&other);
     }
 }
 
