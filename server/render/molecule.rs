@@ -15,6 +15,7 @@
 //! space-separated, in atom order), so the page can highlight the bonds a
 //! teaching step changes on top of the drawing without parsing its paths.
 
+mod clearance;
 mod embedding;
 mod geometry;
 mod label;

@@ -6,7 +6,8 @@
 //!
 //! 1. A combinatorial embedding ([`super::planar`]); for a non-planar graph, of
 //!    a maximal planar subgraph (bonds added greedily while the graph stays
-//!    planar), the rest drawn as straight lines over it.
+//!    planar) and, for small pieces, of each planar graph one bond short of
+//!    it, the rest drawn as straight lines over it.
 //! 2. For each candidate outer face (the longest faces first), Tutte's
 //!    barycentric drawing: every face gets a ring of helper vertices inside it
 //!    (and a hub at the centre of each inner face), which makes the graph an
@@ -22,13 +23,14 @@
 //!    lowers the stress: the drawing relaxes towards unit bonds and open
 //!    angles without ever gaining a crossing.
 //!
-//! The drawing with the fewest crossings, then the fewest atoms crowding a
-//! bond, then the lowest stress wins.
+//! Of the Tutte drawings (subgraphs times outer faces), the three with the
+//! fewest crossings and atoms on bonds are refined; the drawing with the fewest crossings, then
+//! the fewest atoms crowding a bond, then the lowest stress wins.
 
 use std::collections::VecDeque;
 use std::f64::consts::TAU;
 
-use super::geometry::{Point, segments_cross};
+use super::geometry::{Point, distance_to_segment, segments_cross};
 use super::planar::{Embedding, embed};
 
 /// How close (in bond lengths) an atom may come to a bond it is not part of.
@@ -37,8 +39,10 @@ pub(super) const CLEARANCE: f64 = 0.35;
 const APART: f64 = 0.6;
 /// Cosine (about 157°) past which two bonds at a quaternary ring atom count as one straight line.
 const PLUS_COSINE: f64 = 0.92;
-/// Most outer faces tried, longest first.
+/// Most outer faces tried, longest first, for each planar subgraph; and most Tutte drawings refined.
 const MAX_OUTER_FACES: usize = 3;
+/// Largest non-planar piece drawn from every planar subgraph one bond short of it, not only the greedy one.
+const MAX_VARIANT_ATOMS: usize = 16;
 /// Sweeps of the constrained stress refinement over all atoms.
 const REFINE_SWEEPS: usize = 60;
 /// Work allowed for the refinement of one drawing, in geometric tests (a segment
@@ -58,22 +62,32 @@ pub(super) fn draw(neighbours: &[Vec<usize>], atoms: &[usize]) -> Vec<Point> {
     let edges: Vec<(usize, usize)> = (0..atoms.len())
         .flat_map(|a| adjacent[a].iter().copied().filter(move |&b| b > a).map(move |b| (a, b)))
         .collect();
-    let (embedding, planar_adjacent) = match embed(&adjacent) {
-        Some(embedding) => (embedding, adjacent.clone()),
-        None => maximal_planar_subgraph(atoms.len(), &edges),
+    let subgraphs = match embed(&adjacent) {
+        Some(embedding) => vec![(embedding, adjacent.clone())],
+        None => planar_subgraphs(atoms.len(), &adjacent, &edges),
     };
     let shape = Shape::new(adjacent, edges);
-    let mut faces = embedding.faces();
-    let mut order: Vec<usize> = (0..faces.len()).collect();
-    order.sort_by_key(|&f| (std::cmp::Reverse(distinct(&faces[f])), f));
-    order.truncate(MAX_OUTER_FACES);
-    let work_per_face = REFINE_WORK / order.len().max(1);
+    // Tutte drawings for each subgraph's longest faces outside; the fewest crossings go on to refinement.
+    let mut drafts: Vec<(usize, Vec<Point>)> = Vec::new();
+    for (embedding, planar_adjacent) in &subgraphs {
+        let mut faces = embedding.faces();
+        let mut order: Vec<usize> = (0..faces.len()).collect();
+        order.sort_by_key(|&f| (std::cmp::Reverse(distinct(&faces[f])), f));
+        order.truncate(MAX_OUTER_FACES);
+        for outer in order {
+            faces.swap(0, outer);
+            let mut points = tutte(planar_adjacent, &faces);
+            faces.swap(0, outer);
+            normalise(&mut points, &shape.edges);
+            let tangles = if subgraphs.len() > 1 { tangles(&shape, &points) } else { 0 };
+            drafts.push((tangles, points));
+        }
+    }
+    drafts.sort_by_key(|(tangles, _)| *tangles);
+    drafts.truncate(MAX_OUTER_FACES);
+    let work_per_face = REFINE_WORK / drafts.len().max(1);
     let mut best: Option<(Quality, Vec<Point>)> = None;
-    for outer in order {
-        faces.swap(0, outer);
-        let mut points = tutte(&planar_adjacent, &faces);
-        faces.swap(0, outer);
-        normalise(&mut points, &shape.edges);
+    for (_, mut points) in drafts {
         refine(&mut points, &shape, work_per_face);
         let quality = Quality::of(&shape, &points);
         if best.as_ref().is_none_or(|(q, _)| quality.is_better_than(q)) {
@@ -107,6 +121,60 @@ fn maximal_planar_subgraph(count: usize, edges: &[(usize, usize)]) -> (Embedding
         }
     }
     (embedding, adjacent)
+}
+
+/// Crossing bond pairs plus atoms within [`CLEARANCE`] of a bond they are not part of: an atom on a
+/// bond is a crossing in hiding, and moving it off shows one.
+fn tangles(shape: &Shape, points: &[Point]) -> usize {
+    let mut count = 0;
+    for (i, &(a, b)) in shape.edges.iter().enumerate() {
+        for &(c, d) in &shape.edges[i + 1..] {
+            let shares_atom = a == c || a == d || b == c || b == d;
+            count += usize::from(!shares_atom && segments_cross(points[a], points[b], points[c], points[d]));
+        }
+        count += (0..points.len())
+            .filter(|&x| x != a && x != b && distance_to_segment(points[x], points[a], points[b]) < CLEARANCE)
+            .count();
+    }
+    count
+}
+
+/// Planar subgraphs of a non-planar piece to draw it from: the greedy maximal one, then (for a piece
+/// of at most [`MAX_VARIANT_ATOMS`] atoms) each planar graph left by taking out one bond. Which bonds
+/// are left out decides how many crossings the drawing has, and the greedy choice is often not the best.
+fn planar_subgraphs(
+    count: usize,
+    adjacent: &[Vec<usize>],
+    edges: &[(usize, usize)],
+) -> Vec<(Embedding, Vec<Vec<usize>>)> {
+    let mut found = vec![maximal_planar_subgraph(count, edges)];
+    if count > MAX_VARIANT_ATOMS {
+        return found;
+    }
+    let sorted = |lists: &[Vec<usize>]| -> Vec<Vec<usize>> {
+        lists
+            .iter()
+            .map(|list| {
+                let mut list = list.clone();
+                list.sort_unstable();
+                list
+            })
+            .collect()
+    };
+    let mut seen = vec![sorted(&found[0].1)];
+    for &(a, b) in edges {
+        let without: Vec<Vec<usize>> = (0..count)
+            .map(|v| adjacent[v].iter().copied().filter(|&n| (v, n) != (a, b) && (v, n) != (b, a)).collect())
+            .collect();
+        if seen.contains(&sorted(&without)) {
+            continue;
+        }
+        if let Some(embedding) = embed(&without) {
+            seen.push(sorted(&without));
+            found.push((embedding, without));
+        }
+    }
+    found
 }
 
 /// Bonds between every pair of atoms (breadth-first), `usize::MAX` between separate pieces.
@@ -236,17 +304,6 @@ fn ideal(hops: usize) -> f64 {
         1 => 1.0,
         h => 1.7 + 0.8 * (h as f64 - 2.0),
     }
-}
-
-/// Distance from `point` to the segment `from`-`to`.
-fn distance_to_segment(point: Point, from: Point, to: Point) -> f64 {
-    let along = to - from;
-    let length_squared = along.dot(along);
-    if length_squared < 1e-12 {
-        return point.distance(from);
-    }
-    let t = ((point - from).dot(along) / length_squared).clamp(0.0, 1.0);
-    point.distance(from + along * t)
 }
 
 /// What changes when atom `atom` moves: crossings of its bonds, how far it and its bonds intrude on

@@ -107,6 +107,17 @@ pub(crate) fn segments_cross(a: Point, b: Point, c: Point, d: Point) -> bool {
     t > EDGE && t < 1.0 - EDGE && u > EDGE && u < 1.0 - EDGE
 }
 
+/// Distance from `point` to the segment `from`-`to`.
+pub(crate) fn distance_to_segment(point: Point, from: Point, to: Point) -> f64 {
+    let along = to - from;
+    let length_squared = along.dot(along);
+    if length_squared < 1e-12 {
+        return point.distance(from);
+    }
+    let t = ((point - from).dot(along) / length_squared).clamp(0.0, 1.0);
+    point.distance(from + along * t)
+}
+
 /// Cosine of the angle (about 157°) beyond which two bonds at an atom read as one straight line
 /// through it; a little short of the 160° the drawing tests allow, so layouts keep a margin.
 const STRAIGHT_THROUGH: f64 = -0.92;

@@ -22,15 +22,20 @@
 //!    then turns them a little) while that removes crossings or crowding;
 //!    atoms still on top of each other are pushed apart, so no two atoms ever
 //!    share a point and no coordinate is NaN.
-//! 4. Each connected piece is turned, in steps of 30°, to its flattest
+//! 4. A last pass ([`clearance`]) nudges atoms off bonds they are not part of
+//!    and opens quaternary ring atoms drawn as a "+", without ever adding a
+//!    crossing to a planar drawing (a non-planar cage may show an honest
+//!    crossing instead of a bond through an atom).
+//! 5. Each connected piece is turned, in steps of 30°, to its flattest
 //!    orientation, and the pieces are set side by side.
 
 use std::collections::VecDeque;
 use std::f64::consts::{FRAC_PI_2, PI, TAU};
 
 use super::DrawBond;
+use super::clearance;
 use super::embedding;
-use super::geometry::{Point, reads_as_crossing, segments_cross};
+use super::geometry::{Point, distance_to_segment, reads_as_crossing, segments_cross};
 use super::rings::{Ring, neighbour_lists, ring_has_bond, smallest_rings};
 
 /// Atom positions and the rings found on the way.
@@ -74,7 +79,8 @@ pub(super) fn layout(atom_count: usize, bonds: &[DrawBond]) -> Layout {
         let mut piece_positions: Vec<Point> =
             placer.positions.iter().map(|p| p.unwrap_or_default()).collect();
         relieve_overlaps(&graph, piece, &mut piece_positions);
-        redraw_if_tangled(&graph, piece, &mut piece_positions);
+        let alternative = redraw_if_tangled(&graph, piece, &mut piece_positions);
+        clear_atoms_off_bonds(&graph, piece, &mut piece_positions, alternative);
         orient_flattest(piece, &mut piece_positions);
         let (min, max) = bounds(piece.iter().map(|&atom| piece_positions[atom]));
         let shift = Point::new(
@@ -1092,17 +1098,6 @@ impl Congestion {
     }
 }
 
-/// Distance from `point` to the segment `from`-`to`.
-fn distance_to_segment(point: Point, from: Point, to: Point) -> f64 {
-    let along = to - from;
-    let length_squared = along.dot(along);
-    if length_squared < 1e-12 {
-        return point.distance(from);
-    }
-    let t = ((point - from).dot(along) / length_squared).clamp(0.0, 1.0);
-    point.distance(from + along * t)
-}
-
 /// Mirrors (then turns) branches across their chain bonds while that reduces crossings and crowding,
 /// then pushes apart atoms that still nearly coincide.
 fn relieve_overlaps(graph: &Graph, piece: &[usize], positions: &mut [Point]) {
@@ -1230,18 +1225,45 @@ fn tangles(graph: &Graph, piece: &[usize], positions: &[Point]) -> (usize, usize
 
 /// Replaces the drawing of a piece with rings by one from its planar embedding ([`embedding`]) when
 /// the templates left crossing bonds or atoms on bonds and the embedding's drawing has fewer.
-fn redraw_if_tangled(graph: &Graph, piece: &[usize], positions: &mut [Point]) {
+/// Returns the drawing it did not keep, when it made one (the embedding is the costly part of
+/// drawing a large cage, so [`clear_atoms_off_bonds`] reuses it rather than drawing it again).
+fn redraw_if_tangled(graph: &Graph, piece: &[usize], positions: &mut [Point]) -> Option<Vec<Point>> {
     let has_ring = piece.iter().any(|&atom| graph.system_of[atom].is_some());
     let before = tangles(graph, piece, positions);
     if !has_ring || before == (0, 0, 0) {
-        return;
+        return None;
     }
     let mut redrawn = positions.to_vec();
     for (&atom, point) in piece.iter().zip(embedding::draw(&graph.neighbours, piece)) {
         redrawn[atom] = point;
     }
     if tangles(graph, piece, &redrawn) < before {
-        positions.copy_from_slice(&redrawn);
+        positions.swap_with_slice(&mut redrawn);
+    }
+    Some(redrawn)
+}
+
+/// Repairs atoms left on bonds and "+" centres ([`clearance`]); when some remain and
+/// [`redraw_if_tangled`] left an `alternative` drawing (templates or planar embedding, whichever it
+/// did not keep), repairs that one too and keeps whichever is left better.
+fn clear_atoms_off_bonds(
+    graph: &Graph,
+    piece: &[usize],
+    positions: &mut [Point],
+    alternative: Option<Vec<Point>>,
+) {
+    let in_ring: Vec<bool> = graph.system_of.iter().map(Option::is_some).collect();
+    let remaining = clearance::clear_atoms_off_bonds(&graph.neighbours, &in_ring, piece, positions);
+    let Some(mut other) = alternative else {
+        return;
+    };
+    if remaining.misleading == 0 {
+        return;
+    }
+    if clearance::clear_atoms_off_bonds(&graph.neighbours, &in_ring, piece, &mut other)
+        .is_better_than(remaining)
+    {
+        positions.copy_from_slice(&other);
     }
 }
 

@@ -5,8 +5,9 @@
 //! layout; every planar graph must be drawn without crossing bonds, no atom
 //! may sit on a bond it is not part of, and no quaternary ring atom may be
 //! drawn as a "+" (two bonds straight through it). The crossing counts of the
-//! non-planar graphs and the SVGs of the hardest cages go under
-//! `target/molecule-walks/` for review.
+//! non-planar graphs (each one, and how many graphs have 1, 2, ... crossings),
+//! the SVGs of the hardest cages (most crossings) and of a few typical C10H8
+//! cages go under `target/cage-screenshots/` for review.
 
 use std::collections::BTreeMap;
 
@@ -120,14 +121,17 @@ struct Survey {
     crowded: Vec<String>,
 }
 
-/// Draws every structure the hot walks visit, writes `target/molecule-walks/report.txt` (crossing
-/// counts of the non-planar graphs) and the SVGs of the hardest cages, and returns what it found.
+/// Draws every structure the hot walks visit, writes `target/cage-screenshots/report.txt` (crossing
+/// counts of the non-planar graphs) and the SVGs of the hardest and of typical C10H8 cages, and
+/// returns what it found.
 fn survey() -> Survey {
-    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/molecule-walks");
-    std::fs::create_dir_all(&out).expect("target/molecule-walks");
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/cage-screenshots");
+    std::fs::create_dir_all(&out).expect("target/cage-screenshots");
     let mut report = String::new();
     let mut survey = Survey { checked: 0, planar: 0, crossed_planar: Vec::new(), crowded: Vec::new() };
     let mut hardest: Vec<(usize, usize, String, MoleculeDrawing)> = Vec::new();
+    let mut distribution: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut c10h8_cages: Vec<(String, MoleculeDrawing)> = Vec::new();
     for formula in ["C6H6", "C8H10", "C10H8"] {
         for (smiles, m) in visited(formula, 1..2, 5_000) {
             let bonds = valid_bonds(&m);
@@ -150,8 +154,12 @@ fn survey() -> Survey {
             }
             if !planar {
                 report.push_str(&format!("{formula}\t{smiles}\t{crossed} crossings\n"));
+                *distribution.entry(crossed).or_default() += 1;
             }
             let cycle_rank = bonds.len() + 1 - m.atoms.len();
+            if formula == "C10H8" && cycle_rank >= 4 {
+                c10h8_cages.push((smiles.clone(), m.clone()));
+            }
             hardest.push((crossed, cycle_rank, smiles, m));
         }
     }
@@ -160,12 +168,21 @@ fn survey() -> Survey {
         std::fs::write(out.join(format!("hardest-{rank}.svg")), molecule_svg(m)).expect("svg");
         report.push_str(&format!("hardest-{rank}.svg\t{smiles}\n"));
     }
+    // Typical cages: four C10H8 structures with at least four rings, evenly spread in SMILES order.
+    let stride = (c10h8_cages.len() / 4).max(1);
+    for (rank, (smiles, m)) in c10h8_cages.iter().step_by(stride).take(4).enumerate() {
+        std::fs::write(out.join(format!("typical-c10h8-{rank}.svg")), molecule_svg(m)).expect("svg");
+        report.push_str(&format!("typical-c10h8-{rank}.svg\t{smiles}\n"));
+    }
+    let counts: Vec<String> =
+        distribution.iter().map(|(crossed, graphs)| format!("{graphs} with {crossed}")).collect();
     let summary = format!(
-        "{} structures checked, {} planar, {} not planar, {} crowded\n{}\n",
+        "{} structures checked, {} planar, {} not planar, {} crowded\nnon-planar crossing counts: {}\n{}\n",
         survey.checked,
         survey.planar,
         survey.checked - survey.planar,
         survey.crowded.len(),
+        counts.join(", "),
         survey.crowded.join("\n")
     );
     std::fs::write(out.join("report.txt"), format!("{summary}{report}")).expect("report");
@@ -181,7 +198,6 @@ fn hot_walk_planar_structures_draw_without_crossing_bonds() {
 }
 
 #[test]
-#[ignore = "open: a few dozen cages still put an atom within 0.25 bond lengths of a bond (see report.txt)"]
 fn hot_walk_structures_keep_atoms_off_bonds_and_no_plus_centres() {
     let survey = survey();
     assert!(survey.crowded.is_empty(), "{}", survey.crowded.join("\n"));
