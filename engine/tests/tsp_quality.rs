@@ -60,7 +60,13 @@ fn kroa100_default_run_is_optimal_for_at_least_3_of_5_seeds() {
 }
 
 #[test]
-#[ignore = "not met yet: 1 of 5 seeds (6553 6559 6555 6528 6549); 2-opt and or-opt stall at 6549-6554 even with 3x the steps"]
+// Not met yet. What was tried (tsp_survey, seeds 1-5), none reaching 3 of 5: auto's
+// range narrowed (T0 x 0.015-0.05, T1 x 3-8), 4-10 reheated cycles, 4x the steps,
+// k = 5 or 6 neighbours, uniform moves, and or-opt segments of any length whose far
+// end is also drawn from a neighbour list (3-opt segment insertion). The runs settle
+// in the same few tours of 6546-6559, which differ from the optimum in 12-22 edges
+// spread over the tour, so the structure is chosen near T = 5-10, not at the end.
+#[ignore = "not met yet: 1 of 5 seeds (6553 6559 6555 6528 6549); runs settle at 6546-6559 (see above)"]
 fn ch150_default_run_is_optimal_for_at_least_3_of_5_seeds() {
     assert_optimal_for_most_seeds("ch150");
 }
