@@ -132,3 +132,71 @@ fn runs_equal_single_steps_on_every_schedule_and_direction() {
         }
     }
 }
+
+#[test]
+fn trajectories_match_the_ones_recorded_before_the_block_loop() {
+    // Checkpoints (step, current energy, best energy, state hash) recorded with main at
+    // a898c98, before batch-1 magnet runs went block by block: records made then must
+    // replay now. G1 runs 4 cycles of 200,000 steps, the glass 3 cycles of 100,000, on
+    // their default temperatures; the middle and the last checkpoint are pinned.
+    type Pin = (u64, f64, f64, u64);
+    let g1 = |sites| Magnet::gset("G1").unwrap().with_sites(sites);
+    let glass = |sites| Magnet::lattice(32, Coupling::Glass, 5).unwrap().with_sites(sites);
+    let runs: [(Magnet, u64, u64, u64, [Pin; 2]); 4] = [
+        (
+            g1(Sites::Sequential),
+            5,
+            200_000,
+            100_000,
+            [
+                (400_000, -4054.0, -4054.0, 3786280084869759680),
+                (800_000, -4072.0, -4072.0, 3300290908391380096),
+            ],
+        ),
+        (
+            g1(Sites::Random),
+            5,
+            200_000,
+            100_000,
+            [
+                (400_000, -4000.0, -4064.0, 7212580286641013010),
+                (800_000, -3950.0, -4064.0, 420272932879983100),
+            ],
+        ),
+        (
+            glass(Sites::Sequential),
+            2,
+            100_000,
+            50_000,
+            [
+                (150_000, -1236.0, -1408.0, 7259029283470594463),
+                (300_000, -1424.0, -1424.0, 13844256625399379357),
+            ],
+        ),
+        (
+            glass(Sites::Random),
+            2,
+            100_000,
+            50_000,
+            [
+                (150_000, -1224.0, -1384.0, 6210245600475586737),
+                (300_000, -1392.0, -1404.0, 6634492031319962299),
+            ],
+        ),
+    ];
+    for (magnet, seed, steps_per_cycle, every, pins) in runs {
+        let config = AnnealConfig { steps_per_cycle, ..magnet.default_config(seed) };
+        let mut sa = Annealer::new(magnet.clone(), config).unwrap();
+        let checkpoints = record_checkpoints(&mut sa, every, |_| {});
+        for pin in pins {
+            let got = checkpoints.iter().find(|c| c.step == pin.0).expect("a checkpoint at the pinned step");
+            assert_eq!(
+                (got.step, got.current_energy, got.best_energy, got.state_hash),
+                pin,
+                "{} {}",
+                magnet.name(),
+                magnet.sites().name()
+            );
+        }
+    }
+}
