@@ -608,9 +608,12 @@ impl<P: Problem> Annealer<P> {
             let (Some(block), Some(block_end)) =
                 (self.cursor.block(&self.schedule), self.cursor.block_end(&self.schedule))
             else {
-                // Linear and Faulon schedules have no blocks: one step at a time.
-                self.advance(on_accept, Self::NO_OBSERVER);
-                continue;
+                // Linear and Faulon schedules have no blocks (a run keeps its schedule):
+                // one step at a time to the end.
+                while self.step < end {
+                    self.advance(on_accept, Self::NO_OBSERVER);
+                }
+                return;
             };
             let stop = block_end.min(end);
             if maximise {
