@@ -4,7 +4,9 @@
 # 1. Spin-flip attempts per second on sparse1000.txt (1,000 spins, 1,500 edges, h = 0),
 #    1,000 sweeps x 10 reads each: neal_bench.py (neal's own sampling time), then Kiln
 #    with sequential sweeps (neal's order) and with random sites; twice, alternating,
-#    as the machine's load drifts.
+#    as the machine's load drifts. Rates by wall time (neal's sampling time, Kiln's
+#    clock) and by CPU time (what each process or thread actually ran, which other
+#    processes sharing the core do not inflate).
 # 2. Best cut at equal wall time on G1 and G22, seeds 1..5: neal's default-sized run
 #    (1,000 sweeps x 10 reads) per seed, then one Kiln run (sequential sweeps) given
 #    neal's sampling time.
@@ -35,12 +37,18 @@ done
 python3 - "$rates" <<'PY'
 import re, sys
 rate = lambda l: float(re.search(r"([0-9.]+) M attempts/s", l).group(1))
+def cpu_rate(l):
+    # Attempts over the CPU time both sides print last: n x sweeps x reads / seconds.
+    n, sweeps, reads = (int(re.search(rf"{k}=([0-9]+)", l).group(1)) for k in ("n", "sweeps", "reads"))
+    cpu = re.search(r"cpu ([0-9.]+) s", l)
+    return round(n * sweeps * reads / float(cpu.group(1)) / 1e6, 1) if cpu else float("nan")
 lines = [l for l in open(sys.argv[1]) if "M attempts/s" in l]
-neal = [rate(l) for l in lines if l.startswith("neal")]
-for sites in ("sequential", "random"):
-    kiln = [rate(l) for l in lines if l.startswith("kiln") and f"sites={sites}" in l]
-    print(f"rate kiln/neal, {sites} sites: " + ", ".join(f"{k / n:.2f}" for k, n in zip(kiln, neal))
-          + f" (kiln {kiln} M/s, neal {neal} M/s, alternating runs)")
+for label, measure in (("wall-time", rate), ("cpu-time", cpu_rate)):
+    neal = [measure(l) for l in lines if l.startswith("neal")]
+    for sites in ("sequential", "random"):
+        kiln = [measure(l) for l in lines if l.startswith("kiln") and f"sites={sites}" in l]
+        print(f"{label} rate kiln/neal, {sites} sites: " + ", ".join(f"{k / n:.2f}" for k, n in zip(kiln, neal))
+              + f" (kiln {kiln} M/s, neal {neal} M/s, alternating runs)")
 PY
 
 for g in G1 G22; do

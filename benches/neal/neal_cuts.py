@@ -19,6 +19,6 @@ reads = int(sys.argv[4]) if len(sys.argv) > 4 else 10
 n, m, W, bqm = read_ising(path)
 sampler = SimulatedAnnealingSampler()
 for seed in range(1, seeds + 1):
-    samp, wall, e = timed_sample(sampler, bqm, sweeps, reads, seed)
+    samp, wall, e, _ = timed_sample(sampler, bqm, sweeps, reads, seed)
     print(json.dumps({"graph": path, "seed": seed, "sampling_s": samp, "wall_s": wall,
                       "best_energy": e, "cut": round((W - e) / 2)}))

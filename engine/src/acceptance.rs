@@ -101,18 +101,19 @@ impl Default for DeltaTable {
 impl DeltaTable {
     /// The verdict of [`metropolis_plain`] for an uphill (or NaN) `delta` at a step of
     /// temperature `temperature` in block `block`, whose temperatures `span` bounds
-    /// (lowest, highest; asked for only when the delta is new to the block).
+    /// (lowest, highest; asked for only when the delta is new to the block). The
+    /// temperature is asked for only when the thresholds do not decide.
     #[inline(always)]
     pub fn uphill(
         &mut self,
         delta: f64,
         block: u64,
         span: impl FnOnce() -> (f64, f64),
-        temperature: f64,
+        temperature: impl FnOnce() -> f64,
         u: f64,
     ) -> bool {
         if !delta.is_finite() {
-            return uphill(delta / temperature, u);
+            return uphill(delta / temperature(), u);
         }
         let slot = &mut self.slots[slot_index(delta)];
         if slot.block != block || slot.delta.to_bits() != delta.to_bits() {
@@ -124,7 +125,7 @@ impl DeltaTable {
         if u < slot.accept_below {
             return true;
         }
-        uphill(delta / temperature, u)
+        uphill(delta / temperature(), u)
     }
 }
 
@@ -274,7 +275,7 @@ mod tests {
                 let uniforms = [rng.random::<f64>(), e, e.next_down(), e.next_up(), 0.0];
                 for (k, u) in uniforms.into_iter().enumerate().filter(|(_, u)| (0.0..1.0).contains(u)) {
                     let plain = metropolis_plain(delta, t, u);
-                    assert_eq!(table.uphill(delta, block, || (lo, hi), t, u), plain, "{delta} {t} {u}");
+                    assert_eq!(table.uphill(delta, block, || (lo, hi), || t, u), plain, "{delta} {t} {u}");
                     if k == 0 {
                         let slot = table.slots[slot_index(delta)];
                         calls += 1;
@@ -286,8 +287,11 @@ mod tests {
         // The table decides almost every random u by itself (else it would test nothing).
         assert!(shortcut * 10 > calls * 9, "{shortcut} of {calls}");
         // NaN and infinite deltas take the exact path.
-        assert_eq!(table.uphill(f64::NAN, 0, || (1.0, 1.0), 1.0, 0.5), metropolis_plain(f64::NAN, 1.0, 0.5));
-        assert!(!table.uphill(f64::INFINITY, 0, || (1.0, 1.0), 1.0, 0.5));
+        assert_eq!(
+            table.uphill(f64::NAN, 0, || (1.0, 1.0), || 1.0, 0.5),
+            metropolis_plain(f64::NAN, 1.0, 0.5)
+        );
+        assert!(!table.uphill(f64::INFINITY, 0, || (1.0, 1.0), || 1.0, 0.5));
     }
 
     #[test]

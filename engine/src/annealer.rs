@@ -22,7 +22,9 @@
 //! A sequential step costs no `exp` in the common case: the temperature comes from a
 //! [`TemperatureCursor`] (a table lookup per step) and the Metropolis test from
 //! [`crate::acceptance`] (bounds first, or a per-delta table for problems whose deltas
-//! take few values), and a downhill move needs neither.
+//! take few values), and a downhill move needs neither. For such problems (the magnet)
+//! a batch-1 run goes block by block of the temperature cursor, settling once per
+//! block what its steps share ([`Annealer::run_sequential`]).
 //! [`Annealer::step_observed`] shows one step to an observer (for teaching) without
 //! changing what it does.
 
@@ -377,11 +379,7 @@ impl<P: Problem> Annealer<P> {
         let start = self.step;
         let end = self.step.saturating_add(n).min(self.total_steps);
         match self.config.batch {
-            Batch::Fixed(1) => {
-                while self.step < end {
-                    self.advance(on_accept, Self::NO_OBSERVER);
-                }
-            }
+            Batch::Fixed(1) => self.run_sequential(end, on_accept),
             Batch::Fixed(k) => {
                 let pool = self.pool();
                 pool.install(|| {
@@ -427,9 +425,7 @@ impl<P: Problem> Annealer<P> {
             let segment_end = (self.step + AUTO_SEGMENT_STEPS).min(end);
             let k = self.auto.choose(self.window.acceptance_per_step(), threads);
             if k == 1 {
-                while self.step < segment_end {
-                    self.advance(on_accept, Self::NO_OBSERVER);
-                }
+                self.run_sequential(segment_end, on_accept);
             } else if !in_pool {
                 return AutoExit::NeedsPool;
             } else {
@@ -546,7 +542,7 @@ impl<P: Problem> Annealer<P> {
                                 delta,
                                 block,
                                 || cursor.span(schedule),
-                                temperature,
+                                || temperature,
                                 words.uniform(),
                             ),
                             None => metropolis(delta, || temperature, || words.uniform()),
@@ -581,6 +577,99 @@ impl<P: Problem> Annealer<P> {
         };
         self.step += 1;
         Some(outcome)
+    }
+
+    /// Sequential steps until `end`: [`Annealer::advance`] repeated, with no observer.
+    ///
+    /// For a problem with [`Problem::FEW_DELTAS`] (the magnet, whose step is a few
+    /// nanoseconds) the steps run block by block of the temperature cursor, so what a
+    /// block shares is settled once per block rather than per step: the block's id for
+    /// the delta table, the schedule's shape, the direction's sign (a branch-free
+    /// negation instead of a multiplication on the step's critical path). Each step
+    /// still draws its own words, prices its own move and records its own outcome in
+    /// order: the trajectory is `advance`'s, bit for bit (tests compare the two).
+    #[inline(always)]
+    fn run_sequential(&mut self, end: u64, on_accept: &mut (impl FnMut(&P::State) + Send)) {
+        if !P::FEW_DELTAS {
+            while self.step < end {
+                self.advance(on_accept, Self::NO_OBSERVER);
+            }
+            return;
+        }
+        // Words a speculative round already drew stay in order: use them up first.
+        while self.step < end && !self.pending.is_empty() {
+            self.advance(on_accept, Self::NO_OBSERVER);
+        }
+        let end = end.min(self.total_steps);
+        let maximise = self.sign < 0.0;
+        while self.step < end {
+            let t = self.step;
+            self.cursor.temperature(&self.schedule, t);
+            let (Some(block), Some(block_end)) =
+                (self.cursor.block(&self.schedule), self.cursor.block_end(&self.schedule))
+            else {
+                // Linear and Faulon schedules have no blocks (a run keeps its schedule):
+                // one step at a time to the end.
+                while self.step < end {
+                    self.advance(on_accept, Self::NO_OBSERVER);
+                }
+                return;
+            };
+            let stop = block_end.min(end);
+            if maximise {
+                self.run_block::<true>(block, stop, on_accept);
+            } else {
+                self.run_block::<false>(block, stop, on_accept);
+            }
+        }
+    }
+
+    /// Steps `self.step..stop`, all in the temperature cursor's block `block` (see
+    /// [`Annealer::run_sequential`]); `MAXIMISE` is `self.sign < 0`.
+    #[inline(always)]
+    fn run_block<const MAXIMISE: bool>(
+        &mut self,
+        block: u64,
+        stop: u64,
+        on_accept: &mut (impl FnMut(&P::State) + Send),
+    ) {
+        let seed = self.config.seed;
+        // The cursor already holds this block: a copy answers for all its steps.
+        let cursor = self.cursor;
+        while self.step < stop {
+            let t = self.step;
+            let words = self.stream.next_step_sized(P::WORDS_PER_STEP);
+            let mut rng = StepRng::new(seed, t, &words);
+            match self.problem.propose(&self.state, &mut rng) {
+                Proposal::Invalid(kind) => {
+                    self.record_invalid(kind);
+                }
+                Proposal::Move(mv) => {
+                    let d = self.problem.delta(&self.state, &mv);
+                    // `sign * d` with sign = -1 or 1, exactly.
+                    let delta = if MAXIMISE { -d } else { d };
+                    let schedule = &self.schedule;
+                    let accepted = delta <= 0.0
+                        || self.deltas.uphill(
+                            delta,
+                            block,
+                            || cursor.span(schedule),
+                            || {
+                                let mut within = cursor;
+                                within.temperature(schedule, t)
+                            },
+                            words.uniform(),
+                        );
+                    if accepted {
+                        self.record_accepted(&mv, delta);
+                        on_accept(&self.state);
+                    } else {
+                        self.record_rejected(delta);
+                    }
+                }
+            }
+            self.step += 1;
+        }
     }
 
     /// Score `k` candidates (steps `step..step+k`) in parallel, then walk them in order.
@@ -663,7 +752,7 @@ impl<P: Problem> Annealer<P> {
         StepOutcome::Rejected { delta: self.sign * delta }
     }
 
-    #[inline]
+    #[inline(always)]
     fn record_accepted(&mut self, mv: &P::Move, delta: f64) -> StepOutcome {
         self.problem.apply(&mut self.state, mv);
         self.cost += delta;
@@ -671,12 +760,19 @@ impl<P: Problem> Annealer<P> {
         self.window.push(true, true);
         let new_best = self.cost < self.best_cost;
         if new_best {
-            self.best_cost = self.cost;
-            self.best.clone_from(&self.state);
-            self.best_step = self.step + 1;
-            self.counters.improvements += 1;
+            self.record_best();
         }
         StepOutcome::Accepted { delta: self.sign * delta, new_best }
+    }
+
+    /// The current state is a new best: copy it (rare next to steps, so kept out of line).
+    #[cold]
+    #[inline(never)]
+    fn record_best(&mut self) {
+        self.best_cost = self.cost;
+        self.best.clone_from(&self.state);
+        self.best_step = self.step + 1;
+        self.counters.improvements += 1;
     }
 
     /// The numbers of a progress event.

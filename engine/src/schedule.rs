@@ -210,6 +210,18 @@ impl TemperatureCursor {
         }
     }
 
+    /// The first step after the run of steps [`TemperatureCursor::block`] names
+    /// (`u64::MAX` for a constant schedule), or `None` where `block` is `None`. Valid
+    /// under the same condition as `block`.
+    #[inline(always)]
+    pub fn block_end(&self, schedule: &Schedule) -> Option<u64> {
+        match schedule.shape {
+            Shape::Geometric { .. } if self.len > 0 => Some(self.from + self.len),
+            Shape::Constant => Some(u64::MAX),
+            _ => None,
+        }
+    }
+
     /// The lowest and highest temperature of the steps of [`TemperatureCursor::block`],
     /// as [`Schedule::temperature`] computes them (the block's ends: the fine table is
     /// monotone, up to an ulp of `exp`).

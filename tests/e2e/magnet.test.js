@@ -1,7 +1,7 @@
 // The magnet kind on the owner's page: picked in the problem picker, its preset
 // "Cooling a magnet 64 x 64" started, and the lattice redrawn live as the run cools
 // (the current drawing changes from event to event), with the magnetisation counter
-// shown and no console error.
+// shown with its decimals while the run cools, and no console error.
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -41,6 +41,13 @@ describe("the magnet kind", () => {
       });
     });
     await page.getByRole("button", { name: "Start" }).click();
+    // Magnetisation per spin is a fraction (M / 4,096): while the lattice cools the
+    // counter shows its decimals (e.g. 0.912 or -0.03), not a value rounded to 0 or 1.
+    await page.waitForFunction(
+      () => /^-?\d*\.\d+$/.test(document.querySelector("#stat-magnetization")?.textContent.trim() ?? ""),
+      null,
+      { timeout: 30000 },
+    );
     await page.waitForFunction(() => new Set(window.magnetDrawings).size >= 3, null, { timeout: 30000 });
     await screenshot(page, "magnet-64-running");
 

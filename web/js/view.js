@@ -138,9 +138,11 @@ export class LiveView {
     el.accepted.textContent = formatCount(p.accepted_moves);
     el.rejected.textContent = formatCount(p.rejected_moves);
     el.invalid.textContent = formatCount(p.invalid_moves);
+    // A kind's own counters may be counts (a cut) or fractions (magnetisation per
+    // spin): formatValue keeps whole numbers whole and gives a fraction its decimals.
     for (const counter of this.extraCounters) {
       const value = p[counter.field];
-      if (value !== undefined) counter.value.textContent = typeof value === "number" ? formatCount(value) : String(value);
+      if (value !== undefined) counter.value.textContent = typeof value === "number" ? formatValue(value) : String(value);
     }
     // A kind's remark about this problem (e.g. a formula with only one structure).
     el.note.textContent = p.note || "";
