@@ -48,12 +48,34 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Slots of the table [`distinct`] counts in: twice the most values, so probes are short.
+const DISTINCT_SLOTS: usize = 2 * MAX_HEAVY_ATOMS;
+
+/// How many different values `values` (at most [`MAX_HEAVY_ATOMS`] of them) holds:
+/// an open-addressing table on the values' top bits (colours are well-mixed
+/// hashes), one probe or two per value instead of a sort, since refinement counts
+/// after every round.
 fn distinct(values: &[u64]) -> usize {
-    let mut sorted = [0u64; MAX_HEAVY_ATOMS];
-    let sorted = &mut sorted[..values.len()];
-    sorted.copy_from_slice(values);
-    sorted.sort_unstable();
-    1 + sorted.windows(2).filter(|w| w[0] != w[1]).count()
+    debug_assert!(values.len() <= MAX_HEAVY_ATOMS);
+    let mut slots = [0u64; DISTINCT_SLOTS];
+    let mut used = [false; DISTINCT_SLOTS];
+    let mut count = 0;
+    for &v in values {
+        let mut at = (v >> 57) as usize;
+        loop {
+            if !used[at] {
+                used[at] = true;
+                slots[at] = v;
+                count += 1;
+                break;
+            }
+            if slots[at] == v {
+                break;
+            }
+            at = (at + 1) % DISTINCT_SLOTS;
+        }
+    }
+    count
 }
 
 /// The refined colours of `m`'s atoms (see the module documentation).
@@ -67,8 +89,16 @@ pub(crate) fn refine(m: &Molecule) -> Colours {
     refine_from(m, colour)
 }
 
+/// What a bond of order `order` to an atom of colour `colour` adds to the sum of
+/// its neighbour's surroundings.
+#[inline]
+fn bond_term(colour: u64, order: u8) -> u64 {
+    mix(colour ^ u64::from(order).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+}
+
 /// Refine `colour` (a colouring computed from the structure alone) until the
-/// number of colours stops growing.
+/// number of colours stops growing, or every atom has a colour of its own (no
+/// round can split further).
 fn refine_from(m: &Molecule, mut colour: Colours) -> Colours {
     let n = m.atom_count();
     if n == 0 {
@@ -76,13 +106,23 @@ fn refine_from(m: &Molecule, mut colour: Colours) -> Colours {
     }
     let mut classes = distinct(&colour[..n]);
     for _ in 0..n {
+        if classes == n {
+            break;
+        }
+        // Most bonds are single: each atom's term as a single-bond neighbour, once.
+        let mut single = [0u64; MAX_HEAVY_ATOMS];
+        for (term, &c) in single.iter_mut().zip(&colour[..n]) {
+            *term = bond_term(c, 1);
+        }
         let mut next = [0u64; MAX_HEAVY_ATOMS];
         for i in 0..n {
             // A sum of hashes: independent of the neighbours' order.
             let around = bits(m.neighbour_mask(i)).fold(0u64, |acc, j| {
-                acc.wrapping_add(mix(
-                    colour[j] ^ u64::from(m.bond_order(i, j)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
-                ))
+                let term = match m.bond_order(i, j) {
+                    1 => single[j],
+                    order => bond_term(colour[j], order),
+                };
+                acc.wrapping_add(term)
             });
             next[i] = mix(colour[i] ^ around.rotate_left(23));
         }
@@ -287,6 +327,26 @@ mod tests {
         let molecules: std::collections::HashSet<String> = seen.values().map(|m| format!("{m:?}")).collect();
         assert_eq!(molecules.len(), seen.len(), "different molecules have different labelled keys");
         assert!(seen.len() > 100, "the walk moved: {} labelled molecules", seen.len());
+    }
+
+    #[test]
+    fn distinct_counts_different_values_as_a_sort_does() {
+        let mut state = 7u64;
+        for n in 0..=MAX_HEAVY_ATOMS {
+            for spread in [1u64, 3, 17, u64::MAX] {
+                let values: Vec<u64> = (0..n)
+                    .map(|_| {
+                        state = mix(state.wrapping_add(1));
+                        // Few values (spread 1, 3, 17) with equal top bits, or any.
+                        if spread == u64::MAX { state } else { (state % spread) << 3 }
+                    })
+                    .collect();
+                let mut sorted = values.clone();
+                sorted.sort_unstable();
+                sorted.dedup();
+                assert_eq!(distinct(&values), sorted.len(), "{values:?}");
+            }
+        }
     }
 
     #[test]
