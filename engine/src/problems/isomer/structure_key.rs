@@ -48,34 +48,57 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Slots of the table [`distinct`] counts in: twice the most values, so probes are short.
+/// Slots of the table [`ColourCount`] counts in: twice the most values, so probes
+/// are short.
 const DISTINCT_SLOTS: usize = 2 * MAX_HEAVY_ATOMS;
 
-/// How many different values `values` (at most [`MAX_HEAVY_ATOMS`] of them) holds:
+/// Counts the different values of a slice (at most [`MAX_HEAVY_ATOMS`] of them) in
 /// an open-addressing table on the values' top bits (colours are well-mixed
-/// hashes), one probe or two per value instead of a sort, since refinement counts
-/// after every round.
-fn distinct(values: &[u64]) -> usize {
-    debug_assert!(values.len() <= MAX_HEAVY_ATOMS);
-    let mut slots = [0u64; DISTINCT_SLOTS];
-    let mut used = [false; DISTINCT_SLOTS];
-    let mut count = 0;
-    for &v in values {
-        let mut at = (v >> 57) as usize;
-        loop {
-            if !used[at] {
-                used[at] = true;
-                slots[at] = v;
-                count += 1;
-                break;
-            }
-            if slots[at] == v {
-                break;
-            }
-            at = (at + 1) % DISTINCT_SLOTS;
-        }
+/// hashes): one probe or two per value instead of a sort. Refinement counts after
+/// every round, so the table is cleared by a stamp, not by zeroing it each time.
+struct ColourCount {
+    slots: [u64; DISTINCT_SLOTS],
+    /// `stamp[i] == round`: slot i holds a value of this count.
+    stamp: [u8; DISTINCT_SLOTS],
+    round: u8,
+}
+
+impl ColourCount {
+    fn new() -> Self {
+        ColourCount { slots: [0; DISTINCT_SLOTS], stamp: [0; DISTINCT_SLOTS], round: 0 }
     }
-    count
+
+    /// How many different values `values` holds.
+    fn distinct(&mut self, values: &[u64]) -> usize {
+        debug_assert!(values.len() <= MAX_HEAVY_ATOMS);
+        if self.round == u8::MAX {
+            self.stamp = [0; DISTINCT_SLOTS];
+            self.round = 0;
+        }
+        self.round += 1;
+        let mut count = 0;
+        for &v in values {
+            let mut at = (v >> 57) as usize;
+            loop {
+                if self.stamp[at] != self.round {
+                    self.stamp[at] = self.round;
+                    self.slots[at] = v;
+                    count += 1;
+                    break;
+                }
+                if self.slots[at] == v {
+                    break;
+                }
+                at = (at + 1) % DISTINCT_SLOTS;
+            }
+        }
+        count
+    }
+}
+
+/// How many different values `values` holds (see [`ColourCount`]).
+fn distinct(values: &[u64]) -> usize {
+    ColourCount::new().distinct(values)
 }
 
 /// The refined colours of `m`'s atoms (see the module documentation).
@@ -104,7 +127,8 @@ fn refine_from(m: &Molecule, mut colour: Colours) -> Colours {
     if n == 0 {
         return colour;
     }
-    let mut classes = distinct(&colour[..n]);
+    let mut counter = ColourCount::new();
+    let mut classes = counter.distinct(&colour[..n]);
     for _ in 0..n {
         if classes == n {
             break;
@@ -127,7 +151,7 @@ fn refine_from(m: &Molecule, mut colour: Colours) -> Colours {
             next[i] = mix(colour[i] ^ around.rotate_left(23));
         }
         colour = next;
-        let refined = distinct(&colour[..n]);
+        let refined = counter.distinct(&colour[..n]);
         if refined == classes {
             break;
         }
@@ -332,6 +356,8 @@ mod tests {
     #[test]
     fn distinct_counts_different_values_as_a_sort_does() {
         let mut state = 7u64;
+        // One counter over all cases: its stamps wrap around (more than 255 counts).
+        let mut reused = ColourCount::new();
         for n in 0..=MAX_HEAVY_ATOMS {
             for spread in [1u64, 3, 17, u64::MAX] {
                 let values: Vec<u64> = (0..n)
@@ -345,6 +371,7 @@ mod tests {
                 sorted.sort_unstable();
                 sorted.dedup();
                 assert_eq!(distinct(&values), sorted.len(), "{values:?}");
+                assert_eq!(reused.distinct(&values), sorted.len(), "a counter used {} times", reused.round);
             }
         }
     }
