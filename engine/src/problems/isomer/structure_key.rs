@@ -122,24 +122,29 @@ fn bond_term(colour: u64, order: u8) -> u64 {
 /// Refine `colour` (a colouring computed from the structure alone) until the
 /// number of colours stops growing, or every atom has a colour of its own (no
 /// round can split further).
-fn refine_from(m: &Molecule, mut colour: Colours) -> Colours {
+fn refine_from(m: &Molecule, colour: Colours) -> Colours {
     let n = m.atom_count();
     if n == 0 {
         return colour;
     }
     let mut counter = ColourCount::new();
     let mut classes = counter.distinct(&colour[..n]);
+    // Two colourings, this round's and the next, written in turn: no array is
+    // zeroed or copied per round (entries past n stay 0).
+    let mut colourings = [colour, [0u64; MAX_HEAVY_ATOMS]];
+    let mut now = 0;
+    let mut single = [0u64; MAX_HEAVY_ATOMS];
     for _ in 0..n {
         if classes == n {
             break;
         }
+        let (first, second) = colourings.split_at_mut(1);
+        let (colour, next) = if now == 0 { (&first[0], &mut second[0]) } else { (&second[0], &mut first[0]) };
         // Most bonds are single: each atom's term as a single-bond neighbour, once.
-        let mut single = [0u64; MAX_HEAVY_ATOMS];
-        for (term, &c) in single.iter_mut().zip(&colour[..n]) {
+        for (term, &c) in single[..n].iter_mut().zip(&colour[..n]) {
             *term = bond_term(c, 1);
         }
-        let mut next = [0u64; MAX_HEAVY_ATOMS];
-        for i in 0..n {
+        for (i, slot) in next[..n].iter_mut().enumerate() {
             // A sum of hashes: independent of the neighbours' order.
             let around = bits(m.neighbour_mask(i)).fold(0u64, |acc, j| {
                 let term = match m.bond_order(i, j) {
@@ -148,16 +153,16 @@ fn refine_from(m: &Molecule, mut colour: Colours) -> Colours {
                 };
                 acc.wrapping_add(term)
             });
-            next[i] = mix(colour[i] ^ around.rotate_left(23));
+            *slot = mix(colour[i] ^ around.rotate_left(23));
         }
-        colour = next;
-        let refined = counter.distinct(&colour[..n]);
+        now = 1 - now;
+        let refined = counter.distinct(&colourings[now][..n]);
         if refined == classes {
             break;
         }
         classes = refined;
     }
-    colour
+    colourings[now]
 }
 
 /// Colours that tell structures apart where plain refinement cannot, for the exact
