@@ -15,16 +15,31 @@
 //!   does. Before criterion, the two are also timed interleaved (best of five each)
 //!   and the ratio printed, so it compares runs made side by side.
 //!
-//! Run: `cargo bench --bench isomer_steps` (or `-- isomer_distinct` for that group).
+//! * `isomer_kiln_run`: the whole `kiln run` process (`kiln run --formula F --json`,
+//!   its defaults: batch auto, one thread per core) against the engine alone with
+//!   the same config ([`Isomer::headless_config`], seed 42) in this process, for
+//!   C10H22 (the default 800,000 steps) and C30H62 (`--steps 1000000`), run
+//!   interleaved five times; the best wall time and the best CPU time (user +
+//!   system, all threads) of each are compared, so the ratios come from runs made
+//!   side by side. Both must report the same steps and accepted moves (the same
+//!   trajectory), or the figures mean nothing. Printed only (a process is too
+//!   coarse for criterion's samples).
+//!
+//! Run: `cargo bench --bench isomer_steps` (or `-- isomer_distinct` for that group,
+//! `-- isomer_kiln_run` for the process comparison alone).
 
 use std::hint::black_box;
 
 use std::time::Instant;
 
+#[path = "support/proc_stats.rs"]
+mod proc_stats;
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use kiln_engine::problems::isomer::{DistinctIsomers, Isomer, Molecule, Objective};
 use kiln_engine::replay::{first_divergence, record_checkpoints};
 use kiln_engine::{AnnealConfig, Annealer, Batch, Direction, ScheduleKind};
+use proc_stats::own_and_children_cpu_seconds;
 
 const ONE_CORE_STEPS: u64 = 100_000;
 const LOGP_STEPS: u64 = 1_000;
@@ -151,7 +166,7 @@ fn distinct_counting(c: &mut Criterion) {
         let mut sa = headless(formula);
         let (mut alone, mut counting) = (f64::MAX, f64::MAX);
         let mut distinct = 0;
-        for _ in 0..5 {
+        for _ in 0..if wanted("isomer_distinct") { 5 } else { 0 } {
             let start = Instant::now();
             run_headless(&mut sa, false);
             alone = alone.min(start.elapsed().as_secs_f64());
@@ -160,6 +175,9 @@ fn distinct_counting(c: &mut Criterion) {
             counting = counting.min(start.elapsed().as_secs_f64());
         }
         let rate = |secs: f64| DISTINCT_STEPS as f64 / secs / 1e6;
+        if distinct == 0 {
+            continue;
+        }
         eprintln!(
             "{formula}: engine alone {:.2} M steps/s, counting {:.2} M steps/s ({:.0}%), {distinct} distinct, \
              accepted {} of {DISTINCT_STEPS}",
@@ -177,5 +195,85 @@ fn distinct_counting(c: &mut Criterion) {
     group.finish();
 }
 
+/// Runs of the process comparison, interleaved.
+const KILN_RUN_ROUNDS: usize = 5;
+
+/// One whole `kiln run` process: (wall s, CPU s, steps, accepted, its own steps/s).
+fn kiln_run_process(formula: &str, steps: Option<u64>) -> (f64, f64, u64, u64, f64) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kiln"));
+    command.args(["run", "--formula", formula, "--json"]);
+    if let Some(steps) = steps {
+        command.args(["--steps", &steps.to_string()]);
+    }
+    let cpu_before = own_and_children_cpu_seconds().1;
+    let start = Instant::now();
+    let output = command.output().expect("kiln run starts");
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = own_and_children_cpu_seconds().1 - cpu_before;
+    assert!(output.status.success(), "kiln run failed: {}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("kiln run --json");
+    let number = |name: &str| json[name].as_f64().unwrap_or_else(|| panic!("{name} in {json}"));
+    (wall, cpu, number("step") as u64, number("accepted_moves") as u64, number("steps_per_sec"))
+}
+
+/// The engine alone with `kiln run`'s config: (wall s, CPU s, steps, accepted).
+fn engine_alone(formula: &str, steps: Option<u64>) -> (f64, f64, u64, u64) {
+    let cpu_before = own_and_children_cpu_seconds().0;
+    let start = Instant::now();
+    let problem = Isomer::new(formula, Objective::default()).unwrap();
+    let mut config = problem.headless_config(42, Direction::Minimize);
+    if let Some(steps) = steps {
+        config.steps_per_cycle = steps / config.cycles;
+    }
+    let mut sa = Annealer::new(problem, config).unwrap();
+    sa.run(u64::MAX);
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = own_and_children_cpu_seconds().0 - cpu_before;
+    let s = sa.snapshot();
+    (wall, cpu, s.step, s.accepted_moves)
+}
+
+/// Whether the command line's filters (its arguments that are not flags) name
+/// `group`, or there are none: criterion filters benchmarks, not the printed
+/// measurements made before them.
+fn wanted(group: &str) -> bool {
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    filters.is_empty() || filters.iter().any(|f| group.contains(f.as_str()))
+}
+
+fn kiln_run_against_engine(_c: &mut Criterion) {
+    if !wanted("isomer_kiln_run") {
+        return;
+    }
+    for (formula, steps) in [("C10H22", None), ("C30H62", Some(1_000_000))] {
+        let (mut run_wall, mut run_cpu, mut alone_wall, mut alone_cpu) =
+            (f64::MAX, f64::MAX, f64::MAX, f64::MAX);
+        let mut own_rate: f64 = 0.0;
+        let mut done = 0;
+        for _ in 0..KILN_RUN_ROUNDS {
+            let (wall, cpu, run_steps, run_accepted, rate) = kiln_run_process(formula, steps);
+            let (a_wall, a_cpu, a_steps, a_accepted) = engine_alone(formula, steps);
+            assert_eq!((run_steps, run_accepted), (a_steps, a_accepted), "{formula}: the same trajectory");
+            (run_wall, run_cpu, alone_wall, alone_cpu) =
+                (run_wall.min(wall), run_cpu.min(cpu), alone_wall.min(a_wall), alone_cpu.min(a_cpu));
+            own_rate = own_rate.max(rate);
+            done = run_steps;
+        }
+        let rate = |secs: f64| done as f64 / secs.max(1e-9) / 1e6;
+        eprintln!(
+            "{formula} ({done} steps): kiln run process {:.2} M steps/s wall, {:.2} M/s CPU (its own loop {:.2} M/s); \
+             engine alone {:.2} M/s wall, {:.2} M/s CPU; kiln run / engine: {:.0}% wall, {:.0}% CPU",
+            rate(run_wall),
+            rate(run_cpu),
+            own_rate / 1e6,
+            rate(alone_wall),
+            rate(alone_cpu),
+            100.0 * alone_wall / run_wall,
+            100.0 * alone_cpu / run_cpu.max(1e-9),
+        );
+    }
+}
+
 criterion_group!(benches, steps_per_second, parallel_scoring, distinct_counting);
-criterion_main!(benches);
+criterion_group!(process, kiln_run_against_engine);
+criterion_main!(benches, process);

@@ -12,9 +12,12 @@
 //! Run: `cargo bench --bench server_load` (all), or name one part:
 //! `cargo bench --bench server_load -- classroom`.
 
-use std::io::{BufRead, BufReader};
+#[path = "support/proc_stats.rs"]
+mod proc_stats;
+#[path = "support/server_child.rs"]
+mod server_child;
+
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -23,7 +26,9 @@ use kiln::kinds::{Registry, Request, Scope};
 use kiln::live::work::Cancel;
 use kiln::live::{Limits, Sessions};
 use kiln::server::{ServeOptions, bind, serve_blocking};
+use proc_stats::{cpu_seconds, rss_bytes};
 use serde_json::{Value, json};
+use server_child::{spawn_serve_child, stop_serve_child};
 
 /// Length of the classroom measurement (after a one-second warm-up).
 const CLASSROOM_SECONDS: u64 = 10;
@@ -66,49 +71,6 @@ fn serve_child() {
         eprintln!("{e}");
         std::process::exit(1);
     }
-}
-
-/// Start the server child and read its address from `Listening on http://...`.
-fn spawn_server() -> (Child, String) {
-    let mut child = Command::new(std::env::current_exe().expect("own path"))
-        .arg("--serve-child")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn the server child");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("listening line");
-    let url = line
-        .trim()
-        .strip_prefix("Listening on ")
-        .expect("Listening on ...")
-        .trim_end_matches('/')
-        .to_string();
-    (child, url)
-}
-
-fn stop_server(mut child: Child) {
-    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
-    let _ = child.wait();
-}
-
-/// CPU seconds (user + system) of a process, from /proc (USER_HZ = 100).
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-/// Resident memory of a process in bytes.
-fn rss_bytes(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
 }
 
 fn now_ms() -> f64 {
@@ -242,7 +204,7 @@ async fn event_rate(label: &str, params: Value) {
 
 /// 60 sessions x 1 viewer + 1 session x 60 viewers at 20 events/s.
 async fn classroom() {
-    let (child, base) = spawn_server();
+    let (child, base) = spawn_serve_child(&[]);
     let pid = child.id();
     let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let params = json!({"formula": "C8H18", "steps_per_cycle": 1_000_000, "num_cycles": 1,
@@ -292,7 +254,7 @@ async fn classroom() {
         let _ = r.await;
     }
     let (cpu1, wall) = (cpu_seconds(pid), t0.elapsed().as_secs_f64());
-    stop_server(child);
+    stop_serve_child(child);
     let mut d = delays.lock().unwrap().clone();
     d.sort_by(f64::total_cmp);
     let pick = |q: f64| d[((d.len() as f64 - 1.0) * q).round() as usize];
@@ -311,7 +273,7 @@ async fn classroom() {
 
 /// Resident memory per idle open stream.
 async fn idle_streams() {
-    let (child, base) = spawn_server();
+    let (child, base) = spawn_serve_child(&[]);
     let pid = child.id();
     let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let params = json!({"formula": "C8H18"});
@@ -348,7 +310,7 @@ async fn idle_streams() {
     tokio::time::sleep(Duration::from_millis(1500)).await; // a `waiting` round on every stream
     let after = rss_bytes(pid);
     let health: Value = client.get(format!("{base}/health")).send().await.unwrap().json().await.unwrap();
-    stop_server(child);
+    stop_serve_child(child);
     for r in readers {
         r.abort();
     }

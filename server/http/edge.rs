@@ -14,6 +14,10 @@
 //!   every GET resource answers HEAD with the same status and headers.
 //! * **405** answers get `Allow`, read from [`super::routes::allowed_methods`], the
 //!   table that sits beside the routes.
+//!
+//! Every connection holds a clone of its service for as long as it is open (an SSE
+//! stream for hours), so the routes sit behind one `Arc`: a connection holds a
+//! pointer, not its own copy of the whole filter tree (one handle per route).
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -35,7 +39,7 @@ const CORS_HEADERS: &str = "authorization, content-type, last-event-id, accept";
 /// The routes wrapped with the origin check, HEAD and `Allow`.
 #[derive(Clone)]
 pub struct Edge<S> {
-    routes: S,
+    routes: Arc<S>,
     allow_origin: Option<Arc<str>>,
 }
 
@@ -43,7 +47,7 @@ impl<S> Edge<S> {
     /// Wrap the routes (warp's, as a hyper service); `allow_origin` is
     /// `--allow-origin`, already checked to be an origin.
     pub fn new(routes: S, allow_origin: Option<String>) -> Self {
-        Edge { routes, allow_origin: allow_origin.map(Arc::from) }
+        Edge { routes: Arc::new(routes), allow_origin: allow_origin.map(Arc::from) }
     }
 }
 

@@ -89,6 +89,12 @@ impl Viewer {
 
     /// `retry` plus the `connected` event, with the current progress (drawings
     /// included) so a new viewer can draw at once.
+    ///
+    /// The frame's JSON (drawings included, often several KB) is spliced in as it
+    /// is, not parsed into a value and printed again: every new stream would
+    /// otherwise leave a few copies of it behind as freed heap, which the
+    /// connections opened next take their long-lived buffers from, so the drawings
+    /// of a stream's first moment would stay resident as long as the streams do.
     fn connected(&mut self) -> String {
         let live = self.session.live();
         let frame = live.latest().clone();
@@ -96,7 +102,7 @@ impl Viewer {
         drop(live);
         self.sent_current = frame.current_svg.version;
         self.sent_best = frame.best_svg.version;
-        let data = json!({
+        let mut data = json!({
             "session_id": self.session.id(),
             "client_id": self.slot.client_id,
             "state": state,
@@ -104,10 +110,18 @@ impl Viewer {
             "total_steps": frame.progress.total_steps,
             "problem": frame.progress.problem,
             "run": frame.progress.run,
-            "progress": frame.value_with_drawings(),
-        });
-        let mut out = String::from(RETRY);
-        write_event(&mut out, None, "connected", &data.to_string());
+        })
+        .to_string();
+        data.pop(); // the closing brace
+        let progress = frame.json(Drawings::BOTH);
+        data.reserve_exact(progress.len() + 16);
+        data.push_str(",\"progress\":");
+        data.push_str(&progress);
+        data.push('}');
+        drop(progress);
+        let mut out = String::with_capacity(RETRY.len() + data.len() + 32);
+        out.push_str(RETRY);
+        write_event(&mut out, None, "connected", &data);
         out
     }
 

@@ -2,46 +2,62 @@
 //!
 //! Counting runs on every accepted step, so it never names a structure (a canonical
 //! SMILES costs tens of microseconds). Each structure seen is a class, kept as one
-//! representative's key (see `structure_key`). A state is placed in three steps:
+//! representative's key (see `structure_key`). A state is placed in four steps:
 //!
-//! 1. its structure key, looked up in a cache of keys seen: a hit is a known class
-//!    (equal keys are the same labelled graph after renumbering, hence the same
-//!    structure). A hot walk mostly returns to known structures, so this is the
-//!    common path: one colour refinement and one hash look-up.
-//! 2. on a miss, an invariant of stronger colours (`class_colours`: refinement,
-//!    plus one round of individualisation where refinement leaves ties) picks the
-//!    classes that could be the same structure (equal structures always share it),
-//!    so regular graphs such as P64's do not all fall in one bucket, and
-//! 3. an exact isomorphism test (`isomorphism`) against each of their
+//! 1. its labelled key (the molecule spelled with its atoms numbered as they are,
+//!    written from its bonds, no refinement), looked up in a cache of labelled
+//!    molecules seen: a hit is the very molecule met before, so its class is known.
+//!    A walk spends most of its steps near where it is (at a low temperature it
+//!    moves among a few molecules, or swaps equivalent hydrogens and stays on one),
+//!    so this is the common path: one key of about n^2/8 bytes and one hash look-up.
+//! 2. on a miss, its structure key (atoms renumbered by colour refinement), looked
+//!    up in a cache of structure keys seen: a hit is a known class (equal keys are
+//!    the same labelled graph after renumbering, hence the same structure).
+//! 3. on a miss there too, an invariant of stronger colours (`class_colours`:
+//!    refinement, plus one round of individualisation where refinement leaves
+//!    ties) picks the classes that could be the same structure (equal structures
+//!    always share it), so regular graphs such as P64's do not all fall in one
+//!    bucket, and
+//! 4. an exact isomorphism test (`isomorphism`) against each of their
 //!    representatives decides; no match is a new class.
 //!
 //! Molecules with a ring and a multiple bond may be aromatic, and then two Kekule
-//! forms of one structure are different graphs: on a key miss those are placed by
-//! their canonical SMILES instead (RDKit's aromaticity model, as before), which
-//! costs a name per new key for such formulas only; alkanes and other molecules
-//! without a ring or without a multiple bond never need one.
+//! forms of one structure are different graphs: on a structure-key miss those are
+//! placed by their canonical SMILES instead (RDKit's aromaticity model, as before),
+//! which costs a name per new key for such formulas only; alkanes and other
+//! molecules without a ring or without a multiple bond never need one.
 //!
-//! So the count is exact: hash collisions only add isomorphism tests. Names are
-//! computed only where one is shown: [`DistinctIsomers::names`] writes the
-//! canonical SMILES of every class on demand.
+//! So the count is exact: both caches map a key to a class only after the class was
+//! decided, equal keys mean the same molecule (labelled) or the same structure
+//! (renumbered), and hash collisions only cost comparisons. Names are computed only
+//! where one is shown: [`DistinctIsomers::names`] writes the canonical SMILES of
+//! every class on demand.
 //!
 //! Memory is bounded: at most [`DISTINCT_ISOMERS_CAP`] classes (a key of 1 + n +
 //! n^2/8 bytes each: about 14 MB for C30 at the cap), after which the count is a
-//! lower bound and [`DistinctIsomers::is_saturated`] says so; the key cache stops
-//! growing at [`KEY_CACHE_BYTES`], after which new keys take steps 2 and 3.
+//! lower bound and [`DistinctIsomers::is_saturated`] says so; the structure-key
+//! cache stops growing at [`KEY_CACHE_BYTES`], after which new keys take steps 3
+//! and 4; the labelled cache is emptied when it reaches [`LABELLED_CACHE_BYTES`], so
+//! it keeps the molecules around where the walk is now.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 
 use super::isomorphism::isomorphic;
 use super::molecule::Molecule;
 use super::problem::Isomer;
 use super::smiles::canonical_smiles;
-use super::structure_key::{class_colours, invariant, molecule_from_key, refine, write_structure_key};
+use super::structure_key::{
+    class_colours, invariant, molecule_from_key, refine, write_labelled_key, write_structure_key,
+};
 
 /// Most distinct structures remembered per run.
 pub const DISTINCT_ISOMERS_CAP: usize = 100_000;
 /// Most bytes of structure keys cached per run.
 pub const KEY_CACHE_BYTES: usize = 8 << 20;
+/// Most bytes of labelled keys cached per run (emptied when full).
+pub const LABELLED_CACHE_BYTES: usize = 8 << 20;
 
 /// Whether `m` has a ring and a multiple bond, so it may be aromatic: then two
 /// Kekule forms (different bond orders, so not isomorphic as graphs) are one
@@ -52,10 +68,16 @@ fn may_be_aromatic(m: &Molecule) -> bool {
 }
 
 /// The set of structures seen, as classes of isomorphic molecules.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct DistinctIsomers {
+    /// Labelled key -> class (FxHash: keys are a walk's own molecules, not input an
+    /// adversary picks, and hashing is on the hot path).
+    labelled: FxHashMap<Box<[u8]>, u32>,
+    labelled_bytes: usize,
+    /// [`LABELLED_CACHE_BYTES`], smaller in tests.
+    labelled_limit: usize,
     /// Structure key -> class.
-    keys: HashMap<Box<[u8]>, u32>,
+    keys: FxHashMap<Box<[u8]>, u32>,
     key_bytes: usize,
     /// Refinement invariant -> classes that have it.
     by_invariant: HashMap<u64, Vec<u32>>,
@@ -66,6 +88,23 @@ pub struct DistinctIsomers {
     saturated: bool,
     /// Scratch space for the key of the state being placed (no allocation per step).
     scratch: Vec<u8>,
+}
+
+impl Default for DistinctIsomers {
+    fn default() -> Self {
+        DistinctIsomers {
+            labelled: FxHashMap::default(),
+            labelled_bytes: 0,
+            labelled_limit: LABELLED_CACHE_BYTES,
+            keys: FxHashMap::default(),
+            key_bytes: 0,
+            by_invariant: HashMap::new(),
+            by_name: HashMap::new(),
+            classes: Vec::new(),
+            saturated: false,
+            scratch: Vec::new(),
+        }
+    }
 }
 
 impl DistinctIsomers {
@@ -83,6 +122,24 @@ impl DistinctIsomers {
     /// Record `m` and return the index of its structure among those seen (0 for
     /// the first structure, and so on), or `None` once saturated and `m` is new.
     pub fn class_of(&mut self, m: &Molecule) -> Option<usize> {
+        write_labelled_key(m, &mut self.scratch);
+        if let Some(&class) = self.labelled.get(&self.scratch[..]) {
+            return Some(class as usize);
+        }
+        let labelled: Box<[u8]> = self.scratch[..].into();
+        let class = self.class_of_structure(m)?;
+        if self.labelled_bytes + labelled.len() > self.labelled_limit {
+            self.labelled.clear();
+            self.labelled_bytes = 0;
+        }
+        self.labelled_bytes += labelled.len();
+        self.labelled.insert(labelled, class as u32);
+        Some(class)
+    }
+
+    /// Steps 2 to 4 of the module documentation: the class of a molecule whose
+    /// labelled key was not cached.
+    fn class_of_structure(&mut self, m: &Molecule) -> Option<usize> {
         let colours = refine(m);
         write_structure_key(m, &colours, &mut self.scratch);
         if let Some(&class) = self.keys.get(&self.scratch[..]) {
@@ -143,5 +200,36 @@ impl DistinctIsomers {
     /// Each is computed here, on demand: tens of microseconds per structure.
     pub fn names(&self) -> impl Iterator<Item = String> + '_ {
         self.classes.iter().map(|key| canonical_smiles(&molecule_from_key(key)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problems::isomer::walk::hot_walk;
+
+    #[test]
+    fn a_labelled_cache_emptied_over_and_over_gives_the_same_classes() {
+        let states = hot_walk("C7H14O", 21, 4_000);
+        let mut roomy = DistinctIsomers::new();
+        let mut cramped = DistinctIsomers { labelled_limit: 200, ..DistinctIsomers::new() };
+        for m in &states {
+            assert_eq!(roomy.class_of(m), cramped.class_of(m), "{m:?}");
+        }
+        assert!(roomy.count() > 50, "the walk moved: {} structures", roomy.count());
+        assert_eq!(roomy.count(), cramped.count());
+    }
+
+    #[test]
+    fn a_revisited_molecule_is_found_by_its_labelled_key() {
+        let states = hot_walk("C9H20", 4, 2_000);
+        let mut seen = DistinctIsomers::new();
+        for m in &states {
+            seen.class_of(m);
+        }
+        let labelled = seen.labelled.len();
+        let classes: Vec<Option<usize>> = states.iter().map(|m| seen.class_of(m)).collect();
+        assert_eq!(seen.labelled.len(), labelled, "every molecule of the walk was cached");
+        assert!(classes.iter().all(Option::is_some));
     }
 }

@@ -149,25 +149,15 @@ impl<'m> Search<'m> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Problem;
     use crate::problems::isomer::structure_key::refine;
-    use crate::problems::isomer::{Isomer, Objective};
-    use crate::rng::{StepRng, StepStream};
+    use crate::problems::isomer::walk::hot_walk;
 
-    /// The molecules of a hot walk: many structures, each in many numberings.
+    /// The molecules of a hot walk, once per accepted move: many structures, each in
+    /// many numberings.
     fn walk(formula: &str, seed: u64, steps: u64) -> Vec<Molecule> {
-        let problem = Isomer::new(formula, Objective::default()).unwrap();
-        let mut m = problem.initial_state();
-        let mut stream = StepStream::new(seed, 0);
-        let mut out = Vec::new();
-        for t in 0..steps {
-            let words = stream.next_step();
-            if let crate::Proposal::Move(mv) = problem.propose(&m, &mut StepRng::new(seed, t, &words)) {
-                problem.apply(&mut m, &mv);
-                out.push(m.clone());
-            }
-        }
-        out
+        let mut states = hot_walk(formula, seed, steps);
+        states.dedup();
+        states
     }
 
     #[test]

@@ -21,6 +21,8 @@ mod pick;
 pub mod problem;
 pub mod smiles;
 mod structure_key;
+#[cfg(test)]
+mod walk;
 pub mod wiener;
 
 pub use displacement::{DISCONNECTED, Displacement};

@@ -15,6 +15,11 @@
 //! always (atoms that refinement cannot tell apart are numbered as they come), so a
 //! structure may have several keys: a cache key, not a name. A key holds the whole
 //! graph, so [`molecule_from_key`] rebuilds the molecule from it.
+//!
+//! [`write_labelled_key`] spells the graph in the same layout with the atoms
+//! numbered as they are, without refinement: the key of one labelled molecule,
+//! cheap to write (a few hundred nanoseconds at 30 atoms), for recognising a
+//! molecule a walk has already visited.
 
 use super::element::Element;
 use super::molecule::{MAX_HEAVY_ATOMS, Molecule, bits};
@@ -43,12 +48,57 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Slots of the table [`ColourCount`] counts in: twice the most values, so probes
+/// are short.
+const DISTINCT_SLOTS: usize = 2 * MAX_HEAVY_ATOMS;
+
+/// Counts the different values of a slice (at most [`MAX_HEAVY_ATOMS`] of them) in
+/// an open-addressing table on the values' top bits (colours are well-mixed
+/// hashes): one probe or two per value instead of a sort. Refinement counts after
+/// every round, so the table is cleared by a stamp, not by zeroing it each time.
+struct ColourCount {
+    slots: [u64; DISTINCT_SLOTS],
+    /// `stamp[i] == round`: slot i holds a value of this count.
+    stamp: [u8; DISTINCT_SLOTS],
+    round: u8,
+}
+
+impl ColourCount {
+    fn new() -> Self {
+        ColourCount { slots: [0; DISTINCT_SLOTS], stamp: [0; DISTINCT_SLOTS], round: 0 }
+    }
+
+    /// How many different values `values` holds.
+    fn distinct(&mut self, values: &[u64]) -> usize {
+        debug_assert!(values.len() <= MAX_HEAVY_ATOMS);
+        if self.round == u8::MAX {
+            self.stamp = [0; DISTINCT_SLOTS];
+            self.round = 0;
+        }
+        self.round += 1;
+        let mut count = 0;
+        for &v in values {
+            let mut at = (v >> 57) as usize;
+            loop {
+                if self.stamp[at] != self.round {
+                    self.stamp[at] = self.round;
+                    self.slots[at] = v;
+                    count += 1;
+                    break;
+                }
+                if self.slots[at] == v {
+                    break;
+                }
+                at = (at + 1) % DISTINCT_SLOTS;
+            }
+        }
+        count
+    }
+}
+
+/// How many different values `values` holds (see [`ColourCount`]).
 fn distinct(values: &[u64]) -> usize {
-    let mut sorted = [0u64; MAX_HEAVY_ATOMS];
-    let sorted = &mut sorted[..values.len()];
-    sorted.copy_from_slice(values);
-    sorted.sort_unstable();
-    1 + sorted.windows(2).filter(|w| w[0] != w[1]).count()
+    ColourCount::new().distinct(values)
 }
 
 /// The refined colours of `m`'s atoms (see the module documentation).
@@ -62,33 +112,57 @@ pub(crate) fn refine(m: &Molecule) -> Colours {
     refine_from(m, colour)
 }
 
+/// What a bond of order `order` to an atom of colour `colour` adds to the sum of
+/// its neighbour's surroundings.
+#[inline]
+fn bond_term(colour: u64, order: u8) -> u64 {
+    mix(colour ^ u64::from(order).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+}
+
 /// Refine `colour` (a colouring computed from the structure alone) until the
-/// number of colours stops growing.
-fn refine_from(m: &Molecule, mut colour: Colours) -> Colours {
+/// number of colours stops growing, or every atom has a colour of its own (no
+/// round can split further).
+fn refine_from(m: &Molecule, colour: Colours) -> Colours {
     let n = m.atom_count();
     if n == 0 {
         return colour;
     }
-    let mut classes = distinct(&colour[..n]);
+    let mut counter = ColourCount::new();
+    let mut classes = counter.distinct(&colour[..n]);
+    // Two colourings, this round's and the next, written in turn: no array is
+    // zeroed or copied per round (entries past n stay 0).
+    let mut colourings = [colour, [0u64; MAX_HEAVY_ATOMS]];
+    let mut now = 0;
+    let mut single = [0u64; MAX_HEAVY_ATOMS];
     for _ in 0..n {
-        let mut next = [0u64; MAX_HEAVY_ATOMS];
-        for i in 0..n {
+        if classes == n {
+            break;
+        }
+        let (first, second) = colourings.split_at_mut(1);
+        let (colour, next) = if now == 0 { (&first[0], &mut second[0]) } else { (&second[0], &mut first[0]) };
+        // Most bonds are single: each atom's term as a single-bond neighbour, once.
+        for (term, &c) in single[..n].iter_mut().zip(&colour[..n]) {
+            *term = bond_term(c, 1);
+        }
+        for (i, slot) in next[..n].iter_mut().enumerate() {
             // A sum of hashes: independent of the neighbours' order.
             let around = bits(m.neighbour_mask(i)).fold(0u64, |acc, j| {
-                acc.wrapping_add(mix(
-                    colour[j] ^ u64::from(m.bond_order(i, j)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
-                ))
+                let term = match m.bond_order(i, j) {
+                    1 => single[j],
+                    order => bond_term(colour[j], order),
+                };
+                acc.wrapping_add(term)
             });
-            next[i] = mix(colour[i] ^ around.rotate_left(23));
+            *slot = mix(colour[i] ^ around.rotate_left(23));
         }
-        colour = next;
-        let refined = distinct(&colour[..n]);
+        now = 1 - now;
+        let refined = counter.distinct(&colourings[now][..n]);
         if refined == classes {
             break;
         }
         classes = refined;
     }
-    colour
+    colourings[now]
 }
 
 /// Colours that tell structures apart where plain refinement cannot, for the exact
@@ -142,32 +216,58 @@ pub(crate) fn structure_key(m: &Molecule) -> Box<[u8]> {
 /// Write the key of `m` into `key` (cleared first): no allocation once `key` has
 /// grown to the size of one key.
 pub(crate) fn write_structure_key(m: &Molecule, colour: &Colours, key: &mut Vec<u8>) {
-    key.clear();
     let n = m.atom_count();
     let mut order = [0u8; MAX_HEAVY_ATOMS];
     for (i, o) in order.iter_mut().enumerate().take(n) {
         *o = i as u8;
     }
     order[..n].sort_by_key(|&i| (colour[usize::from(i)], i));
+    write_key(m, &order[..n], key);
+}
+
+/// Write the key of the labelled graph `m`, atoms numbered as they are (no
+/// refinement): equal labelled keys mean identical molecules, atom for atom, and a
+/// walk that returns to a molecule it has seen meets its labelled key again.
+pub(crate) fn write_labelled_key(m: &Molecule, key: &mut Vec<u8>) {
+    let n = m.atom_count();
+    let mut order = [0u8; MAX_HEAVY_ATOMS];
+    for (i, o) in order.iter_mut().enumerate().take(n) {
+        *o = i as u8;
+    }
+    write_key(m, &order[..n], key);
+}
+
+/// Index of the pair (a, b), a < b, among all pairs of `n` atoms in row order
+/// ((0,1), (0,2), ..., (1,2), ...).
+#[inline]
+fn pair_index(a: usize, b: usize, n: usize) -> usize {
+    a * n - a * (a + 1) / 2 + (b - a - 1)
+}
+
+/// Write the key of `m` with its atoms renumbered: `order[k]` is the atom that
+/// gets number k. The layout: the atom count; each new atom's element and
+/// hydrogens (one byte); then the bond orders of all pairs in the new numbering, in
+/// row order, four 2-bit orders per byte. Built from the bonds (about n of them in
+/// a molecule), not by visiting all n(n-1)/2 pairs.
+fn write_key(m: &Molecule, order: &[u8], key: &mut Vec<u8>) {
+    let n = order.len();
+    let mut position = [0u8; MAX_HEAVY_ATOMS];
+    for (k, &i) in order.iter().enumerate() {
+        position[usize::from(i)] = k as u8;
+    }
+    key.clear();
     key.push(n as u8);
-    for &i in &order[..n] {
+    for &i in order {
         let i = usize::from(i);
         key.push(((m.element(i) as u8) << 4) | m.hydrogens(i));
     }
-    // Bond orders of all pairs in the new numbering, four 2-bit orders per byte.
-    let (mut byte, mut filled) = (0u8, 0);
-    for a in 0..n {
-        for b in a + 1..n {
-            byte |= m.bond_order(usize::from(order[a]), usize::from(order[b])) << (2 * filled);
-            filled += 1;
-            if filled == 4 {
-                key.push(byte);
-                (byte, filled) = (0, 0);
-            }
-        }
-    }
-    if filled > 0 {
-        key.push(byte);
+    let pairs = n * n.saturating_sub(1) / 2;
+    key.resize(1 + n + pairs.div_ceil(4), 0);
+    let orders = &mut key[1 + n..];
+    for (i, j, bond) in m.bonds() {
+        let (a, b) = (usize::from(position[i]), usize::from(position[j]));
+        let pair = pair_index(a.min(b), a.max(b), n);
+        orders[pair / 4] |= bond << (2 * (pair % 4));
     }
 }
 
@@ -195,27 +295,90 @@ pub(crate) fn molecule_from_key(key: &[u8]) -> Molecule {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Problem;
-    use crate::problems::isomer::{Isomer, Objective};
-    use crate::rng::{StepRng, StepStream};
+    use crate::problems::isomer::smiles::canonical_smiles;
+    use crate::problems::isomer::walk::hot_walk;
 
     #[test]
     fn equal_keys_mean_equal_canonical_smiles_on_a_hot_walk() {
-        let problem = Isomer::new("C7H14O", Objective::default()).unwrap();
-        let mut m = problem.initial_state();
         let mut by_key = std::collections::HashMap::new();
-        let mut stream = StepStream::new(3, 0);
-        for t in 0..3_000 {
-            let words = stream.next_step();
-            if let crate::Proposal::Move(mv) = problem.propose(&m, &mut StepRng::new(3, t, &words)) {
-                problem.apply(&mut m, &mv);
-            }
-            let name = problem.canonical_smiles(&m);
+        for m in hot_walk("C7H14O", 3, 3_000) {
+            let name = canonical_smiles(&m);
             let known = by_key.entry(structure_key(&m)).or_insert_with(|| name.clone());
             assert_eq!(*known, name);
         }
         let names: std::collections::HashSet<&String> = by_key.values().collect();
         assert!(names.len() > 100, "the walk moved: {} structures", names.len());
+    }
+
+    /// The key as the layout describes it, pair by pair: n(n-1)/2 look-ups.
+    fn key_by_pairs(m: &Molecule, order: &[u8]) -> Vec<u8> {
+        let n = order.len();
+        let mut key = vec![n as u8];
+        key.extend(
+            order.iter().map(|&i| ((m.element(usize::from(i)) as u8) << 4) | m.hydrogens(usize::from(i))),
+        );
+        let mut orders = Vec::new();
+        for a in 0..n {
+            for b in a + 1..n {
+                orders.push(m.bond_order(usize::from(order[a]), usize::from(order[b])));
+            }
+        }
+        key.extend(
+            orders.chunks(4).map(|c| c.iter().enumerate().fold(0u8, |byte, (k, &o)| byte | (o << (2 * k)))),
+        );
+        key
+    }
+
+    #[test]
+    fn keys_spell_every_pair_in_the_layout() {
+        let mut key = Vec::new();
+        for m in hot_walk("C9H12O2", 5, 1_000) {
+            let n = m.atom_count();
+            let identity: Vec<u8> = (0..n as u8).collect();
+            write_labelled_key(&m, &mut key);
+            assert_eq!(key, key_by_pairs(&m, &identity));
+            let colours = refine(&m);
+            let mut by_colour = identity.clone();
+            by_colour.sort_by_key(|&i| (colours[usize::from(i)], i));
+            write_structure_key(&m, &colours, &mut key);
+            assert_eq!(key, key_by_pairs(&m, &by_colour));
+        }
+    }
+
+    #[test]
+    fn equal_labelled_keys_mean_equal_molecules() {
+        let mut seen: std::collections::HashMap<Vec<u8>, Molecule> = std::collections::HashMap::new();
+        let mut key = Vec::new();
+        for m in hot_walk("C7H14", 11, 3_000) {
+            write_labelled_key(&m, &mut key);
+            assert_eq!(seen.entry(key.clone()).or_insert_with(|| m.clone()), &m);
+        }
+        let molecules: std::collections::HashSet<String> = seen.values().map(|m| format!("{m:?}")).collect();
+        assert_eq!(molecules.len(), seen.len(), "different molecules have different labelled keys");
+        assert!(seen.len() > 100, "the walk moved: {} labelled molecules", seen.len());
+    }
+
+    #[test]
+    fn distinct_counts_different_values_as_a_sort_does() {
+        let mut state = 7u64;
+        // One counter over all cases: its stamps wrap around (more than 255 counts).
+        let mut reused = ColourCount::new();
+        for n in 0..=MAX_HEAVY_ATOMS {
+            for spread in [1u64, 3, 17, u64::MAX] {
+                let values: Vec<u64> = (0..n)
+                    .map(|_| {
+                        state = mix(state.wrapping_add(1));
+                        // Few values (spread 1, 3, 17) with equal top bits, or any.
+                        if spread == u64::MAX { state } else { (state % spread) << 3 }
+                    })
+                    .collect();
+                let mut sorted = values.clone();
+                sorted.sort_unstable();
+                sorted.dedup();
+                assert_eq!(distinct(&values), sorted.len(), "{values:?}");
+                assert_eq!(reused.distinct(&values), sorted.len(), "a counter used {} times", reused.round);
+            }
+        }
     }
 
     #[test]
@@ -227,19 +390,12 @@ mod tests {
 
     #[test]
     fn a_key_spells_its_whole_molecule() {
-        let problem = Isomer::new("C6H7NO2", Objective::default()).unwrap();
-        let mut m = problem.initial_state();
-        let mut stream = StepStream::new(9, 0);
-        for t in 0..2_000 {
-            let words = stream.next_step();
-            if let crate::Proposal::Move(mv) = problem.propose(&m, &mut StepRng::new(9, t, &words)) {
-                problem.apply(&mut m, &mv);
-            }
+        for m in hot_walk("C6H7NO2", 9, 2_000) {
             let key = structure_key(&m);
             let rebuilt = molecule_from_key(&key);
             assert!(rebuilt.valences_hold() && rebuilt.is_connected());
             assert_eq!(structure_key(&rebuilt), key);
-            assert_eq!(problem.canonical_smiles(&rebuilt), problem.canonical_smiles(&m));
+            assert_eq!(canonical_smiles(&rebuilt), canonical_smiles(&m));
         }
     }
 }
