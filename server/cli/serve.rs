@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::fail;
 use crate::server::{ServeOptions, Server};
+use crate::store::DataDir;
 
 /// Arguments of `kiln serve`.
 #[derive(Args, Debug)]
@@ -42,11 +43,19 @@ pub struct ServeArgs {
     /// teacher's page link (students watching cannot take every session slot)
     #[arg(long)]
     pub classroom: bool,
+    /// Keep sessions here across restarts and crashes (default: the per-user data
+    /// directory, e.g. ~/.local/share/kiln); `none` keeps them in memory only
+    #[arg(long, value_name = "DIR|none")]
+    pub data_dir: Option<DataDir>,
 }
 
 /// Run `kiln serve` until Ctrl-C or SIGTERM.
 pub fn execute(server: &Server, args: &ServeArgs) -> ExitCode {
     let defaults = ServeOptions::default();
+    let data_dir = match args.data_dir.clone().map_or_else(DataDir::user_default, Ok) {
+        Ok(dir) => dir,
+        Err(e) => return fail(e),
+    };
     let options = ServeOptions {
         addr: args.addr,
         open_browser: args.open,
@@ -57,6 +66,7 @@ pub fn execute(server: &Server, args: &ServeArgs) -> ExitCode {
         no_auth: args.no_auth,
         allow_origin: args.allow_origin.clone(),
         classroom: args.classroom,
+        data_dir,
         ..defaults
     };
     match server.serve_blocking(options) {

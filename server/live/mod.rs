@@ -1,11 +1,13 @@
 //! Live sessions: the session manager, one session's state machine, event
 //! history and trace from step 0, the frames it keeps, the SSE stream that both drives and shows it, and
-//! the bounded pool that runs long work with deadlines.
+//! the bounded pool that runs long work with deadlines, and what a session keeps in
+//! the store across restarts.
 //! Nothing here knows HTTP: errors are [`LiveError`]s, mapped to statuses in
 //! `http::error`.
 
 pub mod error;
 pub mod event;
+pub mod persist;
 pub mod session;
 pub mod sessions;
 pub mod stream;
@@ -14,4 +16,4 @@ pub mod work;
 
 pub use error::LiveError;
 pub use session::{Control, ControlReply, Session, SessionState};
-pub use sessions::{Limits, Sessions};
+pub use sessions::{Limits, Restored, Sessions};

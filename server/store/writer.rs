@@ -150,6 +150,11 @@ impl StoreWriter {
         self.submit(Change::RemoveExperiment(id))
     }
 
+    /// Whether changes reach a file (false for a writer of [`Store::none`]).
+    pub fn is_persistent(&self) -> bool {
+        self.thread.is_some()
+    }
+
     /// The newest sequence number known to be on disk.
     pub fn written(&self) -> u64 {
         self.shared.lock().written
