@@ -37,6 +37,15 @@ pub enum ApiError {
     /// No session with this id (never created, deleted, or expired).
     #[error("no session {0}; it may have expired or been deleted")]
     UnknownSession(String),
+    /// A room call without `Authorization: Bearer <room_token>`.
+    #[error("this call needs 'Authorization: Bearer <room_token>' (the token POST /api/rooms returned)")]
+    MissingRoomToken,
+    /// A token that is not this room's.
+    #[error("the room token does not match this room")]
+    WrongRoomToken,
+    /// No room with this code (never made, or made before a restart without a store).
+    #[error("no room {0}; check the code, or ask the teacher for the new one")]
+    UnknownRoom(String),
     /// No such route.
     #[error("no route {0}")]
     NotFound(String),
@@ -99,9 +108,12 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::MissingToken => StatusCode::UNAUTHORIZED,
+            ApiError::MissingToken | ApiError::MissingRoomToken => StatusCode::UNAUTHORIZED,
+            ApiError::WrongRoomToken => StatusCode::FORBIDDEN,
             ApiError::WrongToken => StatusCode::FORBIDDEN,
-            ApiError::UnknownSession(_) | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::UnknownSession(_) | ApiError::UnknownRoom(_) | ApiError::NotFound(_) => {
+                StatusCode::NOT_FOUND
+            }
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::InvalidTransition { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -119,8 +131,11 @@ impl ApiError {
         match self {
             ApiError::BadRequest { code, .. } => code,
             ApiError::MissingToken => "missing_token",
+            ApiError::MissingRoomToken => "missing_room_token",
+            ApiError::WrongRoomToken => "wrong_room_token",
             ApiError::WrongToken => "wrong_token",
             ApiError::UnknownSession(_) => "unknown_session",
+            ApiError::UnknownRoom(_) => "unknown_room",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::InvalidTransition { .. } => "invalid_transition",

@@ -11,6 +11,7 @@ pub mod edge;
 pub mod error;
 pub mod experiments;
 pub mod pacing;
+pub mod rooms;
 pub mod routes;
 
 pub use error::ApiError;

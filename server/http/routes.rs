@@ -25,7 +25,9 @@ use super::batch::{as_it_stands, batch};
 use super::body::read_body;
 use super::error::ApiError;
 use super::pacing::pacing_from_body;
+use super::rooms;
 use crate::kinds::{Registry, Request, Scope};
+use crate::live::rooms::Rooms;
 use crate::live::session::MAX_MANUAL_STEPS;
 use crate::live::stream::{Viewer, body};
 use crate::live::trace::TRACE_POINTS;
@@ -47,13 +49,21 @@ pub struct Api {
     no_auth: bool,
     server_key: Option<Arc<str>>,
     work: Work,
+    rooms: Rooms,
 }
 
 impl Api {
     /// Handlers over these kinds and sessions; `no_auth` skips the control-token check
     /// (`kiln serve --no-auth`).
     pub fn new(registry: Arc<Registry>, sessions: Sessions, no_auth: bool) -> Self {
-        Api { registry, sessions, no_auth, server_key: None, work: Work::new(Work::default_workers()) }
+        Api {
+            registry,
+            sessions,
+            no_auth,
+            server_key: None,
+            work: Work::new(Work::default_workers()),
+            rooms: Rooms::default(),
+        }
     }
 
     /// Creating a session needs this key (`kiln serve --classroom`).
@@ -78,6 +88,11 @@ impl Api {
         &self.sessions
     }
 
+    /// The rooms.
+    pub fn rooms(&self) -> &Rooms {
+        &self.rooms
+    }
+
     /// The pool for long work.
     pub fn work(&self) -> &Work {
         &self.work
@@ -95,7 +110,9 @@ pub fn allowed_methods(path: &str) -> Option<&'static str> {
     const READ: &str = "GET, HEAD";
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     match parts.as_slice() {
-        [""] | ["health"] | ["api", "problems"] | ["api", "sa"] | ["watch", _] => Some(READ),
+        [""] | ["health"] | ["api", "problems"] | ["api", "sa"] | ["watch", _] | ["r", _] => Some(READ),
+        ["api", "rooms"] | ["api", "rooms", _, "session"] => Some("POST"),
+        ["api", "rooms", _] | ["api", "rooms", _, "stream" | "qr.svg"] => Some(READ),
         ["static", ..] => Some(READ),
         ["api", "sa", "configure"] => Some("POST"),
         ["api", "sa", _] => Some("DELETE"),
@@ -114,6 +131,7 @@ pub fn allowed_methods(path: &str) -> Option<&'static str> {
 /// Every route of the server, errors turned into JSON.
 pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
     let experiments = super::experiments::routes(&api);
+    let room_routes = room_routes(api.clone());
     let ctx = warp::any().map(move || api.clone());
     let id = warp::path::param::<String>();
     let headers = warp::header::headers_cloned();
@@ -214,6 +232,7 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .and(headers)
         .map(|id: String, api: Api, headers: HeaderMap| reply(delete(&api, &id, &headers)));
     let index = warp::path::end().and(get).map(|| page("index.html"));
+    let room_page = warp::path!("r" / String).and(get).map(|_: String| page("index.html"));
     let watch = warp::path!("watch" / String).and(get).map(|_: String| page("index.html"));
     let statics = warp::path("static")
         .and(warp::path::tail())
@@ -250,13 +269,70 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .unify()
         .or(experiments.boxed())
         .unify()
+        .or(room_routes.boxed())
+        .unify()
         .or(index.boxed())
+        .unify()
+        .or(room_page.boxed())
         .unify()
         .or(watch.boxed())
         .unify()
         .or(statics.boxed())
         .unify()
         .recover(super::error::recover)
+        .unify()
+        .boxed()
+}
+
+/// The room routes (handlers in [`super::rooms`]).
+fn room_routes(api: Api) -> BoxedFilter<(Response,)> {
+    let ctx = warp::any().map(move || api.clone());
+    let code = || warp::path("api").and(warp::path("rooms")).and(warp::path::param::<String>());
+    let create = warp::path!("api" / "rooms")
+        .and(warp::post())
+        .and(ctx.clone())
+        .and(warp::header::headers_cloned())
+        .map(|api: Api, headers: HeaderMap| {
+            reply(check_server_key(&api, &headers).and_then(|()| rooms::create(&api)))
+        });
+    let get = code()
+        .and(warp::path::end())
+        .and(warp::get())
+        .and(ctx.clone())
+        .map(|code: String, api: Api| reply(rooms::get(&api, &code)));
+    let set_session = code()
+        .and(warp::path!("session"))
+        .and(warp::post())
+        .and(ctx.clone())
+        .and(warp::header::optional::<u64>("content-length"))
+        .and(warp::header::headers_cloned())
+        .and(warp::body::stream())
+        .then(|code: String, api: Api, length: Option<u64>, headers: HeaderMap, body| async move {
+            match read_body(length, body).await {
+                Ok(body) => reply(rooms::set_session(&api, &code, &headers, &body)),
+                Err(e) => e.into_response(),
+            }
+        });
+    let stream = code()
+        .and(warp::path!("stream"))
+        .and(warp::get())
+        .and(ctx.clone())
+        .map(|code: String, api: Api| reply(rooms::stream(&api, &code)));
+    let qr = code()
+        .and(warp::path!("qr.svg"))
+        .and(warp::get())
+        .and(ctx.clone())
+        .and(warp::header::headers_cloned())
+        .map(|code: String, api: Api, headers: HeaderMap| reply(rooms::qr(&api, &code, &headers)));
+    create
+        .boxed()
+        .or(get.boxed())
+        .unify()
+        .or(set_session.boxed())
+        .unify()
+        .or(stream.boxed())
+        .unify()
+        .or(qr.boxed())
         .unify()
         .boxed()
 }
@@ -270,7 +346,7 @@ pub(super) fn json_reply(value: &impl serde::Serialize, status: StatusCode) -> R
 }
 
 /// A path id as a UUID; 400 otherwise.
-fn parse_id(id: &str) -> Result<Uuid, ApiError> {
+pub(super) fn parse_id(id: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(id).map_err(|_| ApiError::BadRequest {
         code: "invalid_session_id",
         message: format!("'{id}' is not a session id (a UUID such as 67e55044-10b1-426f-9247-bb680e5fe0c8)"),

@@ -8,6 +8,7 @@
 pub mod error;
 pub mod event;
 pub mod persist;
+pub mod rooms;
 pub mod session;
 pub mod sessions;
 pub mod stream;

@@ -99,3 +99,22 @@ export function recordUrl(sessionId) {
 export function setPacing(sessionId, token, pacing) {
   return request("POST", `/api/sa/${encodeURIComponent(sessionId)}/pacing`, { body: pacing, token });
 }
+
+/** POST /api/rooms: a new room {code, room_token, room_url, qr_url} (the classroom key, if any). */
+export function createRoom() {
+  const key = new URLSearchParams(window.location.search).get("key");
+  return request("POST", "/api/rooms", { token: key || undefined });
+}
+
+/** GET /api/rooms/{code}: {code, session_id, problem}. */
+export function fetchRoom(code) {
+  return request("GET", `/api/rooms/${encodeURIComponent(code)}`);
+}
+
+/** POST /api/rooms/{code}/session with the room token: the room shows this session. */
+export function setRoomSession(code, token, sessionId) {
+  return request("POST", `/api/rooms/${encodeURIComponent(code)}/session`, {
+    body: { session_id: sessionId },
+    token,
+  });
+}

@@ -1,5 +1,6 @@
-// The page's entry point: decides between the owner's page ("/") and the watch-only page
-// ("/watch/{id}"), wires the modules together and routes stream events to them.
+// The page's entry point: decides between the owner's page ("/"), the watch-only page
+// ("/watch/{id}"), a room's page ("/r/CODE", watch-only, following whatever the room's
+// teacher runs next) and the experiment view ("/experiments"), wires the modules together and routes stream events to them.
 //
 // The owner's control token lives in memory and in sessionStorage (so a reload of the
 // same tab keeps control of its run); it never goes into a URL, and the watch link
@@ -16,6 +17,7 @@ import { Connection, StreamConnection } from "./stream.js";
 import { TeachPanel } from "./teach.js";
 import { EnergyTrace } from "./trace.js";
 import { LiveView } from "./view.js";
+import { OwnedRoom, followRoom } from "./room.js";
 
 const STORAGE_KEY = "kiln.session";
 const $ = (id) => document.getElementById(id);
@@ -23,7 +25,8 @@ const $ = (id) => document.getElementById(id);
 const watchMatch = location.pathname.match(/^\/watch\/([^/]+)\/?$/);
 // "/experiments" and "/experiments/{id}": the Experiment view (experiment.js) instead of a session.
 const experimentMatch = location.pathname.match(/^\/experiments(?:\/([^/]+))?\/?$/);
-const mode = experimentMatch ? "experiment" : watchMatch ? "watch" : "owner";
+const roomMatch = location.pathname.match(/^\/r\/([^/]+)\/?$/);
+const mode = experimentMatch ? "experiment" : watchMatch || roomMatch ? "watch" : "owner";
 document.documentElement.dataset.mode = mode;
 
 const trace = new EnergyTrace(2000);
@@ -33,6 +36,9 @@ const view = new LiveView(document);
 const teach = new TeachPanel($("teach"), $("current-svg").parentElement);
 const indicator = new ConnectionIndicator($("connection"));
 const share = new SharePanel($("share"));
+const ownedRoom = new OwnedRoom($("room"));
+/** Resolves once the teacher's room exists (or could not be made). */
+let roomReady = Promise.resolve();
 const downloads = new Downloads($("downloads"), {
   bestSvg: () => view.bestSvg,
   csv: () => trace.toCsv(),
@@ -61,7 +67,8 @@ setupProjectorToggle();
 if (experimentMatch) {
   const id = experimentMatch[1] ? decodeURIComponent(experimentMatch[1]) : null;
   import("./experiment.js").then((m) => m.startExperimentView($("experiment"), id));
-} else if (mode === "watch") startWatching(decodeURIComponent(watchMatch[1]));
+} else if (roomMatch) startFollowingRoom(decodeURIComponent(roomMatch[1]));
+else if (mode === "watch") startWatching(decodeURIComponent(watchMatch[1]));
 else startOwning();
 
 // A small window onto the page for the browser tests (and curious students): read-only,
@@ -90,6 +97,30 @@ async function startWatching(sessionId) {
     // A stale or mistyped link: say so once instead of retrying a stream that cannot exist.
     indicator.show(Connection.FAILED, error.message);
     view.setState("none", error.status === 404 || error.status === 400 ? "This run no longer exists." : error.message);
+  }
+}
+
+/** A room's page: watch whatever session the room shows, switching when it changes. */
+function startFollowingRoom(code) {
+  for (const element of document.querySelectorAll("[data-owner-only]")) element.remove();
+  api.fetchProblems().then((catalog) => view.setKinds(catalog.problems), () => {});
+  followRoom(code, {
+    onSession: (next) => attach({ id: next.id, token: null, problem: next.problem }),
+    onWaiting: (message) => view.setState("none", message),
+    onMissing: (message) => {
+      indicator.show(Connection.FAILED, message);
+      view.setState("none", message);
+    },
+  });
+}
+
+/** Points the teacher's room at a session, once the room exists; a failure only costs the room link. */
+async function showInRoom(sessionId) {
+  await roomReady;
+  try {
+    await ownedRoom.show(sessionId);
+  } catch (error) {
+    form.showServerError(error);
   }
 }
 
@@ -122,6 +153,7 @@ async function startOwning() {
     view.setState("none", `Could not load the problem list: ${error.message}`);
     return;
   }
+  roomReady = ownedRoom.open().catch((error) => form.showServerError(error));
   const stored = readStoredSession();
   view.setKinds(catalog.problems);
   form.setCatalog(catalog, stored?.problem);
@@ -136,6 +168,7 @@ async function restore(stored) {
     attach(stored);
     view.setProblem(status.problem || stored.problem, NaN);
     share.show(stored.watchUrl, stored.qrUrl);
+    showInRoom(stored.id);
     form.markClean();
     setState(status.state || "idle");
   } catch {
@@ -168,6 +201,7 @@ async function configureSession() {
   view.setProblem(configured.problem, answer.total_steps);
   chart.setRun(answer.total_steps, null);
   share.show(configured.watchUrl, configured.qrUrl);
+  await showInRoom(configured.id);
   setState(answer.state || "idle");
   return true;
 }

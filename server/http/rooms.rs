@@ -1,0 +1,112 @@
+//! The room routes (docs/protocol.md, rooms): create a room, read it, point it at
+//! the teacher's newest session, its stream of `session_changed` events and the QR
+//! code of its page `/r/CODE`.
+//!
+//! Creating a room is gated like creating a session (`--classroom`'s server key);
+//! pointing it at a session needs the room's own token, which only the teacher's
+//! page holds. Reading a room and following its stream need only the code.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use warp::Reply;
+use warp::http::{HeaderMap, HeaderValue, StatusCode, header};
+use warp::hyper::body::Bytes;
+use warp::reply::Response;
+
+use super::error::ApiError;
+use super::routes::{Api, bearer, json_reply, parse_id};
+use crate::live::rooms::{CODE_ALPHABET, CODE_LENGTH, Current, Room, RoomViewer, Rooms, room_body};
+
+/// A room by the code in the path: 400 naming `code` for one that cannot be a code,
+/// 404 for one no room has.
+fn room(api: &Api, code: &str) -> Result<Arc<Room>, ApiError> {
+    if !Rooms::is_code(code) {
+        return Err(ApiError::BadRequest {
+            code: "invalid_room_code",
+            message: format!(
+                "'{code}' is not a room code ({CODE_LENGTH} characters of {})",
+                String::from_utf8_lossy(CODE_ALPHABET)
+            ),
+            field: Some("code".into()),
+        });
+    }
+    api.rooms().get(code).ok_or_else(|| ApiError::UnknownRoom(code.to_ascii_uppercase()))
+}
+
+fn describe(room: &Room) -> serde_json::Value {
+    let current = room.current();
+    json!({
+        "code": room.code(),
+        "session_id": current.as_ref().map(|c| c.session_id),
+        "problem": current.as_ref().map(|c| c.problem.clone()),
+        "room_url": format!("/r/{}", room.code()),
+        "stream_url": format!("/api/rooms/{}/stream", room.code()),
+        "qr_url": format!("/api/rooms/{}/qr.svg", room.code()),
+    })
+}
+
+/// `POST /api/rooms`: a new room; 201 with its code and the owner's `room_token`.
+pub fn create(api: &Api) -> Result<Response, ApiError> {
+    if api.sessions().stopping() {
+        return Err(ApiError::ShuttingDown);
+    }
+    let room = api.rooms().create()?;
+    let mut body = describe(&room);
+    body["room_token"] = json!(room.token());
+    Ok(json_reply(&body, StatusCode::CREATED))
+}
+
+/// `GET /api/rooms/{code}`: the room and the session it shows now.
+pub fn get(api: &Api, code: &str) -> Result<Response, ApiError> {
+    let room = room(api, code)?;
+    Ok(json_reply(&describe(&room), StatusCode::OK))
+}
+
+/// `POST /api/rooms/{code}/session` `{session_id}` with the room token: the room shows
+/// this session from now on, and every room stream gets `session_changed`.
+pub fn set_session(api: &Api, code: &str, headers: &HeaderMap, body: &Bytes) -> Result<Response, ApiError> {
+    let room = room(api, code)?;
+    let token = bearer(headers).ok_or(ApiError::MissingRoomToken)?;
+    if !room.token_matches(token) {
+        return Err(ApiError::WrongRoomToken);
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
+        code: "invalid_json",
+        message: format!("the body must be {{\"session_id\": \"...\"}}: {e}"),
+        field: None,
+    })?;
+    let id = value.get("session_id").and_then(|v| v.as_str()).ok_or_else(|| {
+        ApiError::invalid("session_id", format!("must be a session id string, not {value}"))
+    })?;
+    let session = api.sessions().get(parse_id(id)?)?;
+    room.set_current(Current { session_id: session.id(), problem: session.problem().to_string() });
+    Ok(json_reply(&describe(&room), StatusCode::OK))
+}
+
+/// `GET /api/rooms/{code}/stream`: `room` on connect, then `session_changed`.
+pub fn stream(api: &Api, code: &str) -> Result<Response, ApiError> {
+    let room = room(api, code)?;
+    if api.sessions().stopping() {
+        return Err(ApiError::ShuttingDown);
+    }
+    let viewer = RoomViewer::new(room, api.sessions().stop_signal(), api.sessions().limits().keep_alive);
+    let body = sync_wrapper::SyncStream::new(room_body(viewer));
+    let mut response = warp::reply::stream(body).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(header::CONNECTION, HeaderValue::from_static("keep-alive"));
+    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    Ok(response)
+}
+
+/// `GET /api/rooms/{code}/qr.svg`: a QR code of the room's page.
+pub fn qr(api: &Api, code: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
+    let room = room(api, code)?;
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let svg = crate::render::qr::qr_svg(&format!("http://{host}/r/{}", room.code()));
+    let mut response = svg.into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
+    Ok(response)
+}

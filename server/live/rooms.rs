@@ -1,0 +1,253 @@
+//! Rooms: a teacher's page owns a room with a short code a class can read off a
+//! projector and type on a phone, and the room's page (`/r/CODE`) follows whatever
+//! session the teacher runs next.
+//!
+//! A [`Room`] holds only which session is current (and its kind); the sessions stay
+//! in [`super::Sessions`]. Every change bumps the room's version and wakes its
+//! streams through a `Notify`; a room stream ([`RoomViewer`]) sends `room` once on
+//! connect and `session_changed` `{session_id, problem}` whenever the version moved,
+//! so a phone switches to the new run by itself with no rescan. The phone then
+//! watches the session's own stream, as a watch link would.
+//!
+//! Codes are 6 characters of [`CODE_ALPHABET`] (digits and capitals without 0, O,
+//! 1, I and L, which read alike on a projector): 31^6, about 887 million codes,
+//! drawn at random until one is free. Typed codes are matched case-insensitively.
+//!
+//! The registry is a `std::sync::Mutex` around a plain map, never held across an
+//! `.await`, as in [`super::sessions`]; at most [`MAX_ROOMS`] rooms exist at once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::json;
+use tokio::sync::{Notify, watch};
+use uuid::Uuid;
+use warp::hyper::body::Bytes;
+
+use super::error::LiveError;
+use super::event::{KEEP_ALIVE, RETRY, write_event};
+use super::session::lock;
+
+/// The characters of a room code: no 0/O, 1/I/L.
+pub const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+/// Characters in a room code.
+pub const CODE_LENGTH: usize = 6;
+/// Most rooms at once.
+pub const MAX_ROOMS: usize = 1024;
+
+/// The session a room shows now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Current {
+    /// The session.
+    pub session_id: Uuid,
+    /// Its kind.
+    pub problem: String,
+}
+
+/// One room: its code, its owner's token, and the session it shows.
+pub struct Room {
+    code: String,
+    token: String,
+    state: Mutex<RoomState>,
+    notify: Notify,
+}
+
+struct RoomState {
+    current: Option<Current>,
+    version: u64,
+}
+
+impl Room {
+    /// The code (6 characters of [`CODE_ALPHABET`]).
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The owner's token (changing the current session needs it).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Whether `presented` is this room's token (compared in constant time).
+    pub fn token_matches(&self, presented: &str) -> bool {
+        let (a, b) = (self.token.as_bytes(), presented.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+
+    /// The session shown now, if any.
+    pub fn current(&self) -> Option<Current> {
+        lock(&self.state).current.clone()
+    }
+
+    /// Show this session from now on; every room stream gets `session_changed`.
+    pub fn set_current(&self, current: Current) {
+        let mut state = lock(&self.state);
+        if state.current.as_ref() == Some(&current) {
+            return;
+        }
+        state.current = Some(current);
+        state.version += 1;
+        drop(state);
+        self.notify.notify_waiters();
+    }
+
+    fn snapshot(&self) -> (u64, Option<Current>) {
+        let state = lock(&self.state);
+        (state.version, state.current.clone())
+    }
+}
+
+/// The rooms of a server: a handle, cheap to clone.
+#[derive(Clone, Default)]
+pub struct Rooms {
+    rooms: Arc<Mutex<HashMap<String, Arc<Room>>>>,
+}
+
+impl Rooms {
+    /// A new room with a free random code; 429 at [`MAX_ROOMS`].
+    pub fn create(&self) -> Result<Arc<Room>, LiveError> {
+        let mut rooms = lock(&self.rooms);
+        if rooms.len() >= MAX_ROOMS {
+            return Err(LiveError::TooMany(format!(
+                "the server already has its maximum of {MAX_ROOMS} rooms"
+            )));
+        }
+        let code = loop {
+            let code: String = (0..CODE_LENGTH)
+                .map(|_| CODE_ALPHABET[rand::random_range(0..CODE_ALPHABET.len())] as char)
+                .collect();
+            if !rooms.contains_key(&code) {
+                break code;
+            }
+        };
+        let room = Arc::new(Room {
+            code: code.clone(),
+            token: Uuid::new_v4().simple().to_string(),
+            state: Mutex::new(RoomState { current: None, version: 0 }),
+            notify: Notify::new(),
+        });
+        rooms.insert(code, room.clone());
+        Ok(room)
+    }
+
+    /// A room by its code, typed in any case.
+    pub fn get(&self, code: &str) -> Option<Arc<Room>> {
+        lock(&self.rooms).get(&code.trim().to_ascii_uppercase()).cloned()
+    }
+
+    /// Whether `code` is shaped like a room code (6 characters of the alphabet, any case).
+    pub fn is_code(code: &str) -> bool {
+        code.len() == CODE_LENGTH && code.bytes().all(|b| CODE_ALPHABET.contains(&b.to_ascii_uppercase()))
+    }
+}
+
+/// One room stream: `room` on connect, then `session_changed` at every change,
+/// keep-alive comments in between, `shutdown` when the server stops.
+pub struct RoomViewer {
+    room: Arc<Room>,
+    sent: Option<u64>,
+    stop: watch::Receiver<bool>,
+    keep_alive: Duration,
+    last_write: Instant,
+    finished: bool,
+}
+
+impl RoomViewer {
+    /// A stream of `room`'s changes.
+    pub fn new(room: Arc<Room>, stop: watch::Receiver<bool>, keep_alive: Duration) -> Self {
+        RoomViewer { room, sent: None, stop, keep_alive, last_write: Instant::now(), finished: false }
+    }
+
+    /// The next chunk of the response body; `None` ends the stream.
+    pub async fn next_chunk(&mut self) -> Option<Bytes> {
+        if self.finished {
+            return None;
+        }
+        loop {
+            if *self.stop.borrow() {
+                self.finished = true;
+                let mut out = String::new();
+                write_event(
+                    &mut out,
+                    None,
+                    "shutdown",
+                    &json!({"message": "the server is shutting down"}).to_string(),
+                );
+                return Some(self.written(out));
+            }
+            let room = self.room.clone();
+            let notified = room.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let (version, current) = room.snapshot();
+            if self.sent != Some(version) {
+                let mut out = String::new();
+                let name = if self.sent.is_none() {
+                    out.push_str(RETRY);
+                    "room"
+                } else {
+                    "session_changed"
+                };
+                let data = json!({
+                    "code": room.code(),
+                    "session_id": current.as_ref().map(|c| c.session_id),
+                    "problem": current.as_ref().map(|c| c.problem.clone()),
+                });
+                write_event(&mut out, Some(version), name, &data.to_string());
+                self.sent = Some(version);
+                return Some(self.written(out));
+            }
+            let until = self.last_write + self.keep_alive;
+            if Instant::now() >= until {
+                return Some(self.written(KEEP_ALIVE.to_string()));
+            }
+            tokio::select! {
+                _ = &mut notified => {}
+                _ = tokio::time::sleep_until(until.into()) => {}
+                _ = self.stop.changed() => {}
+            }
+        }
+    }
+
+    fn written(&mut self, text: String) -> Bytes {
+        self.last_write = Instant::now();
+        Bytes::from(text)
+    }
+}
+
+/// The body stream of a room viewer.
+pub fn room_body(
+    viewer: RoomViewer,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> + Send {
+    futures_util::stream::unfold(viewer, |mut viewer| async move {
+        let chunk = viewer.next_chunk().await?;
+        Some((Ok(chunk), viewer))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_six_unambiguous_characters() {
+        let rooms = Rooms::default();
+        for _ in 0..200 {
+            let room = rooms.create().expect("room");
+            assert_eq!(room.code().len(), 6);
+            assert!(room.code().bytes().all(|b| !b"0O1IL".contains(&b)), "{}", room.code());
+            assert!(Rooms::is_code(room.code()));
+        }
+    }
+
+    #[test]
+    fn a_typed_code_is_found_in_any_case() {
+        let rooms = Rooms::default();
+        let room = rooms.create().expect("room");
+        let typed = room.code().to_ascii_lowercase();
+        assert_eq!(rooms.get(&typed).map(|r| r.code().to_string()), Some(room.code().to_string()));
+        assert!(rooms.get("000000").is_none());
+    }
+}
