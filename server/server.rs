@@ -35,6 +35,7 @@ use crate::http::connections::{ConnectionLimits, connection_cap, raise_open_file
 use crate::http::edge::Edge;
 use crate::http::{Api, routes};
 use crate::kinds::{Kind, Registry};
+use crate::live::rooms::Rooms;
 use crate::live::work::Work;
 use crate::live::{Limits, Restored, Sessions};
 use crate::store::{DEFAULT_WINDOW, DataDir, Store, StoreWriter};
@@ -227,11 +228,13 @@ async fn bind_with(
     let server_key = options.classroom.then(|| uuid::Uuid::new_v4().simple().to_string());
     let store = open_store(&options.data_dir);
     let writer = Arc::new(StoreWriter::spawn(store.clone(), DEFAULT_WINDOW));
-    let sessions = Sessions::with_store(limits, stop_rx.clone(), writer);
-    restore_sessions(&registry, &sessions, store).await;
+    let sessions = Sessions::with_store(limits, stop_rx.clone(), writer.clone());
+    let rooms = Rooms::with_store(writer);
+    restore(&registry, &sessions, &rooms, store).await;
     let api = Api::new(registry, sessions.clone(), options.no_auth)
         .with_server_key(server_key.clone())
-        .with_work(Work::new(Work::default_workers()));
+        .with_work(Work::new(Work::default_workers()))
+        .with_rooms(rooms);
     let service = Edge::new(
         hyper_util::service::TowerToHyperService::new(warp::service(routes(api))),
         options.allow_origin.clone().map(|o| o.trim_end_matches('/').to_string()),
@@ -288,16 +291,23 @@ fn open_store(data_dir: &DataDir) -> Store {
     }
 }
 
-/// Rebuild the sessions stored in `data_dir` (on blocking threads), one line each.
-async fn restore_sessions(registry: &Arc<Registry>, sessions: &Sessions, store: Store) {
-    let outcomes = {
-        let (sessions, registry) = (sessions.clone(), registry.clone());
-        tokio::task::spawn_blocking(move || match store.list_sessions() {
-            Ok(records) => sessions.restore(&registry, records),
-            Err(e) => {
-                eprintln!("kiln: cannot read the stored sessions: {e}");
-                Vec::new()
-            }
+/// Rebuild the stored sessions (on blocking threads), then the rooms, one line each.
+async fn restore(registry: &Arc<Registry>, sessions: &Sessions, rooms: &Rooms, store: Store) {
+    let (outcomes, room_lines) = {
+        let (sessions, rooms, registry) = (sessions.clone(), rooms.clone(), registry.clone());
+        tokio::task::spawn_blocking(move || {
+            let outcomes = match store.list_sessions() {
+                Ok(records) => sessions.restore(&registry, records),
+                Err(e) => {
+                    eprintln!("kiln: cannot read the stored sessions: {e}");
+                    Vec::new()
+                }
+            };
+            let room_lines = match store.list_rooms() {
+                Ok(records) => rooms.restore(records, &sessions),
+                Err(e) => vec![format!("cannot read the stored rooms: {e}")],
+            };
+            (outcomes, room_lines)
         })
         .await
         .unwrap_or_default()
@@ -309,6 +319,9 @@ async fn restore_sessions(registry: &Arc<Registry>, sessions: &Sessions, store: 
             }
             Restored::Refused { id, reason } => eprintln!("kiln: session {id} not restored: {reason}"),
         }
+    }
+    for line in room_lines {
+        eprintln!("kiln: {line}");
     }
 }
 

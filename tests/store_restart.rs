@@ -3,7 +3,8 @@
 //! port; a stream that resumes with `Last-Event-ID` goes on with the same session,
 //! no step missing and none repeated, and the run ends with the numbers of an
 //! uninterrupted `kiln run --json` of the same config (an independent run of the
-//! same pure function). A corrupt store file is reported and the server starts.
+//! same pure function). The room that showed the session shows it again, and its
+//! owner's token still works. A corrupt store file is reported and the server starts.
 //!
 //! Every wait is for an event or a line, bounded by a generous timeout; no speed
 //! is asserted.
@@ -120,6 +121,12 @@ async fn stream(client: &reqwest::Client, url: String, last_event_id: Option<u64
     Sse::new(response)
 }
 
+/// POST a room's session with the owner's token; returns the status.
+async fn show_in_room(client: &reqwest::Client, url: String, token: &str, session_id: &str) -> u16 {
+    let response = client.post(url).bearer_auth(token).json(&json!({ "session_id": session_id })).send();
+    response.await.unwrap().status().as_u16()
+}
+
 /// The config a session reports as `kiln run` flags.
 fn run_args(config: &Value) -> Vec<String> {
     let mut args: Vec<String> = ["run", "--formula", "C8H18", "--json"].map(String::from).to_vec();
@@ -176,6 +183,13 @@ async fn a_run_killed_at_step_500_goes_on_after_a_restart_and_ends_as_an_uninter
     let created: Value = response.json().await.unwrap();
     let id = created["session_id"].as_str().unwrap().to_string();
     let token = created["control_token"].as_str().unwrap().to_string();
+    let room: Value = client.post(first.url("/api/rooms")).send().await.unwrap().json().await.unwrap();
+    let code = room["code"].as_str().unwrap().to_string();
+    let room_token = room["room_token"].as_str().unwrap().to_string();
+    assert_eq!(
+        show_in_room(&client, first.url(&format!("/api/rooms/{code}/session")), &room_token, &id).await,
+        200
+    );
     let stream_path = format!("/api/sa/{id}/stream");
     let mut sse = stream(&client, first.url(&stream_path), None).await;
     let started =
@@ -188,6 +202,12 @@ async fn a_run_killed_at_step_500_goes_on_after_a_restart_and_ends_as_an_uninter
     let second = Served::start(&format!("127.0.0.1:{port}"), &dir);
     assert_eq!(second.port, port);
     let restored = second.stderr_line(&format!("session {id} restored"));
+    let room: Value =
+        client.get(second.url(&format!("/api/rooms/{code}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(room["session_id"], json!(id), "the room shows the same session after the restart");
+    let again =
+        show_in_room(&client, second.url(&format!("/api/rooms/{code}/session")), &room_token, &id).await;
+    assert_eq!(again, 200, "the room's owner token still works");
     let (last_id, last_step, _) = before.last().cloned().unwrap();
     let mut sse = stream(&client, second.url(&stream_path), Some(last_id)).await;
     let connected = sse.next_named("connected").await.json();

@@ -15,6 +15,11 @@
 //!
 //! The registry is a `std::sync::Mutex` around a plain map, never held across an
 //! `.await`, as in [`super::sessions`]; at most [`MAX_ROOMS`] rooms exist at once.
+//!
+//! Rooms survive a restart (DESIGN.md section 8): a room's code, owner token and
+//! current session go to the store's writer when it is made and whenever its
+//! session changes, and [`Rooms::restore`] brings them back at start, after the
+//! sessions, so `/r/CODE` and the teacher's page go on with the same room.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -29,6 +34,8 @@ use warp::hyper::body::Bytes;
 use super::error::LiveError;
 use super::event::{KEEP_ALIVE, RETRY, write_event};
 use super::session::lock;
+use super::sessions::Sessions;
+use crate::store::{DEFAULT_WINDOW, RoomRecord, Store, StoreWriter};
 
 /// The characters of a room code: no 0/O, 1/I/L.
 pub const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -52,6 +59,7 @@ pub struct Room {
     token: String,
     state: Mutex<RoomState>,
     notify: Notify,
+    store: Arc<StoreWriter>,
 }
 
 struct RoomState {
@@ -89,8 +97,21 @@ impl Room {
         }
         state.current = Some(current);
         state.version += 1;
+        self.persist(&state);
         drop(state);
         self.notify.notify_waiters();
+    }
+
+    /// Hand the room's record to the store (with `state` locked, so records go in order).
+    fn persist(&self, state: &RoomState) {
+        let record = RoomRecord {
+            code: self.code.clone(),
+            owner_token: self.token.clone(),
+            session_id: state.current.as_ref().map(|c| c.session_id),
+        };
+        if let Err(e) = self.store.upsert_room(record) {
+            eprintln!("kiln: room {}: not saved: {e}", self.code);
+        }
     }
 
     fn snapshot(&self) -> (u64, Option<Current>) {
@@ -100,12 +121,57 @@ impl Room {
 }
 
 /// The rooms of a server: a handle, cheap to clone.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Rooms {
     rooms: Arc<Mutex<HashMap<String, Arc<Room>>>>,
+    store: Arc<StoreWriter>,
+}
+
+impl Default for Rooms {
+    /// Rooms kept in memory only.
+    fn default() -> Self {
+        Rooms::with_store(Arc::new(StoreWriter::spawn(Store::none(), DEFAULT_WINDOW)))
+    }
 }
 
 impl Rooms {
+    /// Rooms whose records go to `store`.
+    pub fn with_store(store: Arc<StoreWriter>) -> Self {
+        Rooms { rooms: Arc::default(), store }
+    }
+
+    /// Bring back stored rooms (at start, after the sessions were restored): each
+    /// keeps its code and owner token, and shows its session if that came back.
+    /// Returns one line per room for the server log.
+    pub fn restore(&self, records: Vec<RoomRecord>, sessions: &Sessions) -> Vec<String> {
+        let mut rooms = lock(&self.rooms);
+        let mut lines = Vec::new();
+        for record in records {
+            if rooms.len() >= MAX_ROOMS || !Rooms::is_code(&record.code) {
+                let _ = self.store.remove_room(&record.code);
+                lines.push(format!("room {} not restored: not a room code, or too many rooms", record.code));
+                continue;
+            }
+            let current = record
+                .session_id
+                .and_then(|id| sessions.get(id).ok())
+                .map(|session| Current { session_id: session.id(), problem: session.problem().to_string() });
+            lines.push(match &current {
+                Some(c) => format!("room {} restored, showing session {}", record.code, c.session_id),
+                None => format!("room {} restored, with no session", record.code),
+            });
+            let room = Arc::new(Room {
+                code: record.code.clone(),
+                token: record.owner_token,
+                state: Mutex::new(RoomState { current, version: 0 }),
+                notify: Notify::new(),
+                store: self.store.clone(),
+            });
+            rooms.insert(record.code, room);
+        }
+        lines
+    }
+
     /// A new room with a free random code; 429 at [`MAX_ROOMS`].
     pub fn create(&self) -> Result<Arc<Room>, LiveError> {
         let mut rooms = lock(&self.rooms);
@@ -127,7 +193,9 @@ impl Rooms {
             token: Uuid::new_v4().simple().to_string(),
             state: Mutex::new(RoomState { current: None, version: 0 }),
             notify: Notify::new(),
+            store: self.store.clone(),
         });
+        room.persist(&lock(&room.state));
         rooms.insert(code, room.clone());
         Ok(room)
     }
