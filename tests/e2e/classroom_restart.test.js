@@ -19,6 +19,16 @@ const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isM
 const TOTAL = 1000;
 const NETWORK_ERROR = /net::ERR_|Failed to load resource/;
 
+/** Opens the owner's page, fills `params` and presses Start: {owner, sessionId}. */
+async function startFromOwnerPage(browser, kiln, params) {
+  const owner = await openPage(browser, `${kiln.url}/`, DESKTOP);
+  await owner.page.locator("#param-formula").waitFor();
+  await fillParams(owner.page, params);
+  const configured = owner.page.waitForResponse((r) => r.url().endsWith("/api/sa/configure"));
+  await owner.page.getByRole("button", { name: "Start" }).click();
+  return { owner, sessionId: (await (await configured).json()).session_id };
+}
+
 describe("a server killed mid-run and started again", () => {
   let dataDir;
   let kiln;
@@ -32,18 +42,8 @@ describe("a server killed mid-run and started again", () => {
     dataDir = mkdtempSync(path.join(tmpdir(), "kiln-restart-"));
     kiln = await startKiln(["--data-dir", dataDir]);
     browser = await launchBrowser();
-    owner = await openPage(browser, `${kiln.url}/`, DESKTOP);
-    await owner.page.locator("#param-formula").waitFor();
-    await fillParams(owner.page, {
-      formula: "C8H18",
-      steps_per_cycle: TOTAL,
-      num_cycles: 1,
-      steps_per_event: 1,
-      max_events_per_sec: 60,
-    });
-    const configured = owner.page.waitForResponse((r) => r.url().endsWith("/api/sa/configure"));
-    await owner.page.getByRole("button", { name: "Start" }).click();
-    sessionId = (await (await configured).json()).session_id;
+    const params = { formula: "C8H18", steps_per_cycle: TOTAL, num_cycles: 1, steps_per_event: 1 };
+    ({ owner, sessionId } = await startFromOwnerPage(browser, kiln, { ...params, max_events_per_sec: 60 }));
     await waitForStep(owner.page, 50);
     const href = await owner.page.locator("#share .watch-link").getAttribute("href");
     watchers = [await openPage(browser, href, PHONE), await openPage(browser, href, PHONE)];
@@ -88,5 +88,50 @@ describe("a server killed mid-run and started again", () => {
       for (const e of p.errors.filter((e) => NETWORK_ERROR.test(e))) t.diagnostic(`expected browser log: ${e}`);
       assert.deepEqual(own, []);
     }
+  });
+});
+
+// A session the restarted server does not have (it came back without its data): the
+// owner's page says the run is gone and offers one button, a new run with the same
+// settings, which starts it.
+describe("a session the restarted server no longer has", () => {
+  let kiln;
+  let browser;
+  let owner;
+  let oldId;
+
+  before(async () => {
+    kiln = await startKiln();
+    browser = await launchBrowser();
+    const params = { formula: "C6H14", steps_per_cycle: 3000, num_cycles: 1, steps_per_event: 1 };
+    ({ owner, sessionId: oldId } = await startFromOwnerPage(browser, kiln, params));
+    await waitForStep(owner.page, 20);
+    await kiln.kill9();
+    kiln = await startKiln([], { addr: new URL(kiln.url).host });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await kiln?.stop();
+  });
+
+  it("says the run is gone and starts a new one with the same settings from one button", async () => {
+    const button = owner.page.getByRole("button", { name: "New run with the same settings" });
+    await button.waitFor({ timeout: 30000 });
+    assert.match(await owner.page.locator("#run-message").textContent(), /gone/);
+    await screenshot(owner.page, "classroom-restart-gone-owner");
+    await button.click();
+    await owner.page.waitForFunction((old) => window.kiln.sessionId() && window.kiln.sessionId() !== old, oldId);
+    await waitForStep(owner.page, 10);
+    const id = await owner.page.evaluate(() => window.kiln.sessionId());
+    const status = await (await fetch(`${kiln.url}/api/sa/${id}/status`)).json();
+    assert.equal(status.state, "running");
+    assert.equal(status.spec.formula, "C6H14", "the same formula");
+    assert.equal(status.config.steps_per_cycle, 3000, "the same settings");
+    assert.equal(await button.count(), 0, "the notice is gone with the old run");
+  });
+
+  it("logged no console errors beyond the outage and the 404 that told it", () => {
+    assert.deepEqual(owner.errors.filter((e) => !NETWORK_ERROR.test(e)), []);
   });
 });
