@@ -4,7 +4,9 @@
 //! no step missing and none repeated, and the run ends with the numbers of an
 //! uninterrupted `kiln run --json` of the same config (an independent run of the
 //! same pure function). The room that showed the session shows it again, and its
-//! owner's token still works. A corrupt store file is reported and the server starts.
+//! owner's token still works. An experiment killed mid-way keeps its completed tasks,
+//! reruns the rest, and ends with the summary of an uninterrupted run (timing aside).
+//! A corrupt store file is reported and the server starts.
 //!
 //! Every wait is for an event or a line, bounded by a generous timeout; no speed
 //! is asserted.
@@ -259,4 +261,57 @@ async fn a_corrupt_store_file_is_reported_and_the_server_starts() {
     assert!(line.contains(&file.display().to_string()), "the line names the file: {line}");
     let response = client().get(served.url("/api/sa")).send().await.unwrap();
     assert_eq!(response.status(), 200, "the server answers");
+}
+
+/// The summary without its timing fields (the only ones that differ between runs).
+fn untimed(summary: &Value) -> Value {
+    let mut summary = summary.clone();
+    for key in ["total_execution_time_ms", "task_time_ms", "speedup", "started_at", "finished_at"] {
+        summary.as_object_mut().expect("a summary object").remove(key);
+    }
+    summary
+}
+
+/// The experiment's JSON fallback: waits for it to complete, then its state.
+async fn finished_experiment(client: &reqwest::Client, served: &Served, id: &str) -> Value {
+    let url = served.url(&format!("/api/experiments/{id}/stream"));
+    let state: Value = client.get(url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(state["is_complete"], true, "{state}");
+    state
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_experiment_killed_mid_way_keeps_its_completed_tasks_and_ends_as_an_uninterrupted_one() {
+    let dir = scratch("store_restart_experiment");
+    let first = Served::start("127.0.0.1:0", &dir);
+    let client = client();
+    let plan = json!({
+        "base": {"problem": "isomer", "formula": "C8H18", "steps_per_cycle": 10000, "num_cycles": 4},
+        "vary": {"schedule": ["faulon", "geometric"]},
+        "seeds": 4,
+    });
+    let created: Value =
+        client.post(first.url("/api/experiments")).json(&plan).send().await.unwrap().json().await.unwrap();
+    let id = created["experiment_id"].as_str().expect("an experiment id").to_string();
+    let mut sse = stream(&client, first.url(&format!("/api/experiments/{id}/stream")), None).await;
+    let mut completed = 0;
+    while completed < 2 {
+        let event = sse.next().await.expect("the experiment's events");
+        completed += usize::from(event.name == "task_complete");
+        assert_ne!(event.name, "execution_complete", "the experiment ended before the kill");
+    }
+    first.kill();
+    drop(sse);
+
+    let second = Served::start("127.0.0.1:0", &dir);
+    let line = second.stderr_line(&format!("experiment {id} restored"));
+    let kept: usize = line.split(" with ").nth(1).and_then(|t| t.split(' ').next()).unwrap().parse().unwrap();
+    assert!((2..8).contains(&kept), "the completed tasks are kept, not all: {line}");
+    let resumed = finished_experiment(&client, &second, &id).await;
+    assert_eq!(resumed["completed_tasks"], 8);
+
+    let again: Value =
+        client.post(second.url("/api/experiments")).json(&plan).send().await.unwrap().json().await.unwrap();
+    let uninterrupted = finished_experiment(&client, &second, again["experiment_id"].as_str().unwrap()).await;
+    assert_eq!(untimed(&resumed["summary"]), untimed(&uninterrupted["summary"]));
 }

@@ -241,6 +241,11 @@ impl Sessions {
         outcomes
     }
 
+    /// The store's writer (experiments write through it too).
+    pub fn store(&self) -> &Arc<StoreWriter> {
+        &self.shared.store
+    }
+
     /// Write every record handed in so far to the store, now (a graceful shutdown).
     pub fn flush_store(&self) -> Result<(), StoreError> {
         self.shared.store.flush()
