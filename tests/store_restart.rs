@@ -211,6 +211,12 @@ async fn a_run_killed_at_step_500_goes_on_after_a_restart_and_ends_as_an_uninter
         show_in_room(&client, second.url(&format!("/api/rooms/{code}/session")), &room_token, &id).await;
     assert_eq!(again, 200, "the room's owner token still works");
     let (last_id, last_step, _) = before.last().cloned().unwrap();
+    let trace: Value =
+        client.get(second.url(&format!("/api/sa/{id}/trace"))).send().await.unwrap().json().await.unwrap();
+    let traced: Vec<u64> =
+        trace["points"].as_array().unwrap().iter().map(|p| p["step"].as_u64().unwrap()).collect();
+    assert_eq!(traced.first(), Some(&0), "the trace is rebuilt from step 0 ({restored})");
+    assert!(traced.windows(2).all(|w| w[1] == w[0] + 1), "one point per step (steps_per_event 1)");
     let mut sse = stream(&client, second.url(&stream_path), Some(last_id)).await;
     let connected = sse.next_named("connected").await.json();
     assert_eq!(connected["session_id"], json!(id), "the same session after the restart");
