@@ -236,8 +236,12 @@ async fn a_run_killed_at_step_500_goes_on_after_a_restart_and_ends_as_an_uninter
     assert_eq!(steps, expected, "every step once, from 1 to 1000 ({restored})");
 
     // The final numbers equal an uninterrupted run of the same config.
-    let (_, _, last) = after.last().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_kiln")).args(run_args(&created["config"])).output().unwrap();
+    assert_same_as_kiln_run(&created["config"], &after.last().unwrap().2);
+}
+
+/// The final numbers of a session equal those of `kiln run --json` of its config.
+fn assert_same_as_kiln_run(config: &Value, last: &Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kiln")).args(run_args(config)).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let uninterrupted: Value = serde_json::from_slice(&out.stdout).unwrap();
     for key in [
@@ -254,6 +258,44 @@ async fn a_run_killed_at_step_500_goes_on_after_a_restart_and_ends_as_an_uninter
     ] {
         assert_eq!(last[key], uninterrupted[key], "{key}: session after a restart vs kiln run");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_at_max_pacing_killed_mid_way_goes_on_with_no_event_missing_or_repeated() {
+    let dir = scratch("store_restart_max");
+    let first = Served::start("127.0.0.1:0", &dir);
+    let client = client();
+    let params = json!({
+        "formula": "C8H18", "steps_per_cycle": 50000, "num_cycles": 4, "seed": 3,
+        "steps_per_event": "max", "max_events_per_sec": 60,
+    });
+    let created: Value =
+        client.post(first.url("/api/sa/configure")).json(&params).send().await.unwrap().json().await.unwrap();
+    let id = created["session_id"].as_str().unwrap().to_string();
+    let token = created["control_token"].as_str().unwrap();
+    let stream_path = format!("/api/sa/{id}/stream");
+    let mut sse = stream(&client, first.url(&stream_path), None).await;
+    let started = client.post(first.url(&format!("/api/sa/{id}/start"))).bearer_auth(token).send().await;
+    assert_eq!(started.unwrap().status(), 200);
+    let before = read_until(&mut sse, |data, _| data["step"].as_u64() >= Some(60_000)).await;
+    first.kill();
+    drop(sse);
+
+    // "max" frames are time-based: each is on disk before it is sent, so the store is
+    // never behind what a client saw.
+    let second = Served::start("127.0.0.1:0", &dir);
+    let restored = second.stderr_line(&format!("session {id} restored"));
+    let (last_id, last_step, _) = before.last().cloned().unwrap();
+    let mut sse = stream(&client, second.url(&stream_path), Some(last_id)).await;
+    let after = read_until(&mut sse, |_, name| name == "complete").await;
+    let all: Vec<(u64, u64)> = before.iter().chain(&after).map(|(i, s, _)| (*i, *s)).collect();
+    assert_eq!(after.first().map(|e| e.0), Some(last_id + 1), "the next id after the last seen ({restored})");
+    assert!(after[0].1 > last_step, "the run goes on from step {last_step} ({restored})");
+    for pair in all.windows(2) {
+        assert_eq!(pair[1].0, pair[0].0 + 1, "event ids are contiguous: {pair:?}");
+        assert!(pair[1].1 >= pair[0].1, "steps never go back: {pair:?}");
+    }
+    assert_same_as_kiln_run(&created["config"], &after.last().unwrap().2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
