@@ -15,6 +15,14 @@
 //! needs it, and the printed teacher link (`/?key=...`) carries it to the teacher's
 //! page; watch links never do.
 //!
+//! Sessions are kept in the store under [`ServeOptions::data_dir`] (DESIGN.md
+//! section 8): at start the store is opened (a bad file is moved aside and
+//! reported, any other failure is reported and the server keeps sessions in
+//! memory only), and the stored sessions are rebuilt on blocking threads after the
+//! port is bound and before the first request is answered, so a page reconnecting
+//! meanwhile waits in the listen queue instead of meeting a 404. One line per
+//! session restored or refused goes to stderr.
+//!
 //! Shutdown is a `watch` channel turned true once: the purge task stops, every
 //! open stream sends `shutdown` and ends, the accept loop stops and lets the
 //! connections finish, and after [`ServeOptions::shutdown_grace`] whatever is left
@@ -32,8 +40,10 @@ use crate::http::edge::Edge;
 use crate::http::reach::Reach;
 use crate::http::{Api, routes};
 use crate::kinds::{Kind, Registry};
+use crate::live::rooms::Rooms;
 use crate::live::work::Work;
-use crate::live::{Limits, Sessions};
+use crate::live::{Limits, Restored, Sessions};
+use crate::store::{DEFAULT_WINDOW, DataDir, Store, StoreWriter};
 
 /// A Kiln server's problem kinds: `Server::builder().kind(MyKind).build()`.
 #[derive(Clone)]
@@ -134,6 +144,9 @@ pub struct ServeOptions {
     pub header_read_timeout: Duration,
     /// No log line per session event on stderr (`--quiet`).
     pub quiet: bool,
+    /// Where sessions are kept across restarts; [`DataDir::None`] (the default
+    /// here; `kiln serve` defaults to the per-user directory) keeps nothing.
+    pub data_dir: DataDir,
 }
 
 impl Default for ServeOptions {
@@ -155,6 +168,7 @@ impl Default for ServeOptions {
             max_connections: 8192,
             header_read_timeout: Duration::from_secs(10),
             quiet: false,
+            data_dir: DataDir::None,
         }
     }
 }
@@ -223,11 +237,16 @@ async fn bind_with(
     let server_key = options.classroom.then(|| uuid::Uuid::new_v4().simple().to_string());
     crate::live::log::set_quiet(options.quiet);
     let reach = Reach::of(addr);
-    let sessions = Sessions::new(limits, stop_rx.clone());
+    let store = open_store(&options.data_dir);
+    let writer = Arc::new(StoreWriter::spawn(store.clone(), DEFAULT_WINDOW));
+    let sessions = Sessions::with_store(limits, stop_rx.clone(), writer.clone());
+    let rooms = Rooms::with_store(writer);
+    restore(&registry, &sessions, &rooms, store).await;
     let api = Api::new(registry, sessions.clone(), options.no_auth)
         .with_server_key(server_key.clone())
         .with_work(Work::new(Work::default_workers()))
-        .with_reach(reach.clone());
+        .with_reach(reach.clone())
+        .with_rooms(rooms);
     let service = Edge::new(
         hyper_util::service::TowerToHyperService::new(warp::service(routes(api))),
         options.allow_origin.clone().map(|o| o.trim_end_matches('/').to_string()),
@@ -238,7 +257,7 @@ async fn bind_with(
     };
     let grace = options.shutdown_grace;
     let server = async move {
-        let purge = tokio::spawn(sessions.purge_task());
+        let purge = tokio::spawn(sessions.clone().purge_task());
         let signal = {
             let mut stop = stop_rx.clone();
             async move {
@@ -260,8 +279,66 @@ async fn bind_with(
             _ = &mut trigger => {}
         }
         purge.abort();
+        let flushing = sessions.clone();
+        if let Ok(Err(e)) = tokio::task::spawn_blocking(move || flushing.flush_store()).await {
+            eprintln!("kiln: {e}");
+        }
     };
     Ok(Bound { addr, reach, server_key, server })
+}
+
+/// The store `data_dir` names. A bad file is moved aside and reported; a store
+/// that cannot be opened at all is reported and sessions are kept in memory only.
+fn open_store(data_dir: &DataDir) -> Store {
+    match Store::open_data_dir(data_dir) {
+        Ok((store, None)) => store,
+        Ok((store, Some(recovery))) => {
+            eprintln!("kiln: {recovery}");
+            store
+        }
+        Err(e) => {
+            eprintln!("kiln: {e}; sessions will not survive a restart");
+            Store::none()
+        }
+    }
+}
+
+/// Rebuild the stored sessions (on blocking threads), then the rooms, one line each.
+async fn restore(registry: &Arc<Registry>, sessions: &Sessions, rooms: &Rooms, store: Store) {
+    let (outcomes, room_lines) = {
+        let (sessions, rooms, registry) = (sessions.clone(), rooms.clone(), registry.clone());
+        tokio::task::spawn_blocking(move || {
+            let outcomes = match store.list_sessions() {
+                Ok(records) => sessions.restore(&registry, records),
+                Err(e) => {
+                    eprintln!("kiln: cannot read the stored sessions: {e}");
+                    Vec::new()
+                }
+            };
+            let room_lines = match store.list_rooms() {
+                Ok(records) => rooms.restore(records, &sessions),
+                Err(e) => vec![format!("cannot read the stored rooms: {e}")],
+            };
+            (outcomes, room_lines)
+        })
+        .await
+        .unwrap_or_default()
+    };
+    for outcome in outcomes {
+        match outcome {
+            Restored::Session { id, step, state } => match sessions.get(id) {
+                Ok(session) => {
+                    session.set_label(registry.describe(session.spec()));
+                    crate::live::log::restored(&session);
+                }
+                Err(_) => crate::live::log::note(&format!("session {id} restored at step {step} ({state})")),
+            },
+            Restored::Refused { id, reason } => crate::live::log::note(&format!("session {id} not restored: {reason}")),
+        }
+    }
+    for line in room_lines {
+        crate::live::log::note(&line);
+    }
 }
 
 /// Resolves on Ctrl-C or (on Unix) SIGTERM.

@@ -33,7 +33,7 @@ impl Served {
     /// Starts `kiln serve ARGS` and reads stdout up to the line after the URLs.
     fn start(args: &[&str]) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
-            .arg("serve")
+            .args(["serve", "--data-dir", "none"])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -11,6 +11,7 @@ use clap::Args;
 
 use super::fail;
 use crate::server::{ServeOptions, Server};
+use crate::store::DataDir;
 
 /// Arguments of `kiln serve`.
 #[derive(Args, Debug)]
@@ -49,11 +50,19 @@ pub struct ServeArgs {
     /// No log line per session event (created, started, finished, refused) on stderr
     #[arg(long)]
     pub quiet: bool,
+    /// Keep sessions here across restarts and crashes (default: the per-user data
+    /// directory, e.g. ~/.local/share/kiln); `none` keeps them in memory only
+    #[arg(long, value_name = "DIR|none")]
+    pub data_dir: Option<DataDir>,
 }
 
 /// Run `kiln serve` until Ctrl-C or SIGTERM.
 pub fn execute(server: &Server, args: &ServeArgs) -> ExitCode {
     let defaults = ServeOptions::default();
+    let data_dir = match args.data_dir.clone().map_or_else(DataDir::user_default, Ok) {
+        Ok(dir) => dir,
+        Err(e) => return fail(e),
+    };
     let options = ServeOptions {
         addr: args.addr,
         open_browser: args.open,
@@ -65,6 +74,7 @@ pub fn execute(server: &Server, args: &ServeArgs) -> ExitCode {
         allow_origin: args.allow_origin.clone(),
         classroom: args.classroom,
         quiet: args.quiet,
+        data_dir,
         ..defaults
     };
     match server.serve_blocking(options) {

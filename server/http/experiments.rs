@@ -25,8 +25,16 @@
 //! Tasks run on one [`SweepPool`] shared by every experiment of the server (one
 //! thread per core), driven from a plain thread per experiment, never on the async
 //! reactor. The SSE framing is the sessions' own (`live::event::write_event`,
-//! `RETRY`, `KEEP_ALIVE`). Experiments live in memory: a restart loses them (the
-//! store does not keep them yet).
+//! `RETRY`, `KEEP_ALIVE`).
+//!
+//! Experiments survive a restart (DESIGN.md section 8): each one's plan, token and
+//! finished task records (with its last event id) go to the store's writer when it
+//! is made and at every completed task, and a deleted one is removed. At start the
+//! stored ones are rebuilt before the first request: completed tasks are kept (not
+//! run or announced again, but counted in the summary) and the rest rerun, each a
+//! pure function of its parameters and seed, so the summary equals an
+//! uninterrupted one's (timing aside). Event ids go on from the stored last id; the
+//! events of the last second before a crash may be missing from a resumed stream.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -47,6 +55,7 @@ use super::error::ApiError;
 use super::routes::{Api, bearer, check_server_key, json_reply, reply};
 use crate::kinds::Registry;
 use crate::live::event::{KEEP_ALIVE, RETRY, write_event};
+use crate::store::{ExperimentRecord, StoreWriter};
 use crate::sweep::{
     Experiment, KindRunner, Plan, PlanLimits, RunOptions, Summary, SweepEvent, SweepPool, TaskRecord,
 };
@@ -100,6 +109,17 @@ struct Live {
     state: Mutex<State>,
     /// The latest event id, for streams to wait on.
     changed: watch::Sender<u64>,
+    /// Where the experiment's record goes.
+    store: Arc<StoreWriter>,
+}
+
+/// What an experiment record's `results` holds.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredResults {
+    /// The completed tasks.
+    tasks: Vec<TaskRecord>,
+    /// The id of the last event sent.
+    last_event_id: u64,
 }
 
 impl Live {
@@ -107,13 +127,62 @@ impl Live {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// A new experiment, running, with the tasks of `completed` done.
+    fn new(id: Uuid, token: String, plan: Plan, completed: StoredResults, store: Arc<StoreWriter>) -> Live {
+        let (changed, _) = watch::channel(completed.last_event_id);
+        Live {
+            id,
+            token,
+            created_at: unix_ms(),
+            plan,
+            cancel: AtomicBool::new(false),
+            state: Mutex::new(State {
+                events: VecDeque::new(),
+                last_id: completed.last_event_id,
+                status: Status::Running,
+                started: completed.tasks.len() as u64,
+                records: completed.tasks,
+                summary: None,
+            }),
+            changed,
+            store,
+        }
+    }
+
+    /// Hand the experiment's record to the store (with its state locked, so records
+    /// go in order); `last_event_id` is the newest id the record covers.
+    fn persist(&self, s: &State, last_event_id: u64) {
+        let results = StoredResults { tasks: s.records.clone(), last_event_id };
+        let record = ExperimentRecord {
+            id: self.id,
+            plan: self.plan.to_json().to_string(),
+            token: self.token.clone(),
+            results: serde_json::to_string(&results).unwrap_or_else(|_| "{}".into()),
+        };
+        if let Err(e) = self.store.upsert_experiment(record) {
+            eprintln!("kiln: experiment {}: not saved: {e}", self.id);
+        }
+    }
+
+    /// Record an event and wake the streams. A completed task's record is on disk
+    /// before its event is kept: a task a client saw complete is never run again.
+    /// Called from the experiment's thread (blocking), one event at a time.
     fn push(&self, event: &SweepEvent) {
+        if let SweepEvent::TaskComplete(record) = event {
+            let mut s = self.state();
+            s.records.push(record.clone());
+            self.persist(&s, s.last_id + 1);
+            drop(s);
+            if let Err(e) = self.store.flush() {
+                eprintln!("kiln: experiment {}: not saved: {e}", self.id);
+            }
+        }
         let mut s = self.state();
         s.last_id += 1;
         let id = s.last_id;
         match event {
             SweepEvent::TaskStart(_) => s.started += 1,
-            SweepEvent::TaskComplete(record) => s.records.push(record.clone()),
+            SweepEvent::TaskComplete(_) => {}
             SweepEvent::ExecutionComplete(summary) => s.summary = Some(summary.clone()),
             SweepEvent::TaskFailed(_) => {}
         }
@@ -185,6 +254,7 @@ struct Hub {
     stop: watch::Receiver<bool>,
     no_auth: bool,
     limits: PlanLimits,
+    store: Arc<StoreWriter>,
 }
 
 impl Hub {
@@ -230,7 +300,9 @@ pub fn routes(api: &Api) -> BoxedFilter<(Response,)> {
         stop: api.sessions().stop_signal(),
         no_auth: api.no_auth(),
         limits: PlanLimits::default(),
+        store: api.sessions().store().clone(),
     };
+    restore(&hub);
     let api = api.clone();
     let ctx = warp::any().map(move || hub.clone());
     let headers = warp::header::headers_cloned();
@@ -355,26 +427,77 @@ async fn create(hub: Hub, body: Bytes) -> Result<Response, ApiError> {
             .map_err(|e| ApiError::Internal(e.to_string()))?
             .map_err(|e| ApiError::invalid(e.field(), e.message()))?;
 
-    let (changed, _) = watch::channel(0);
-    let live = Arc::new(Live {
-        id: Uuid::new_v4(),
-        token: Uuid::new_v4().simple().to_string(),
-        created_at: unix_ms(),
-        plan: experiment.plan().clone(),
-        cancel: AtomicBool::new(false),
-        state: Mutex::new(State {
-            events: VecDeque::new(),
-            last_id: 0,
-            status: Status::Running,
-            started: 0,
-            records: Vec::new(),
-            summary: None,
-        }),
-        changed,
-    });
+    let fresh = StoredResults { tasks: Vec::new(), last_event_id: 0 };
+    let token = Uuid::new_v4().simple().to_string();
+    let live =
+        Arc::new(Live::new(Uuid::new_v4(), token, experiment.plan().clone(), fresh, hub.store.clone()));
     hub.make_room()?;
+    live.persist(&live.state(), 0);
+    let store = hub.store.clone();
+    if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.flush()).await {
+        eprintln!("kiln: experiment {}: not saved: {e}", live.id);
+    }
     hub.list().push(live.clone());
+    launch(&hub, &live, experiment)?;
 
+    let id = live.id;
+    let body = json!({
+        "experiment_id": id,
+        "control_token": live.token,
+        "total_tasks": live.plan.task_count(),
+        "groups": groups(&live.plan),
+        "plan": live.plan.to_json(),
+        "stream_url": format!("/api/experiments/{id}/stream"),
+        "status_url": format!("/api/experiments/{id}"),
+    });
+    Ok(json_reply(&body, StatusCode::CREATED))
+}
+
+/// Rebuild the experiments the store keeps (at start): the completed tasks are kept
+/// and the rest run. One that no longer parses or builds is reported and dropped.
+fn restore(hub: &Hub) {
+    let records = match hub.store.store().list_experiments() {
+        Ok(records) => records,
+        Err(e) => {
+            eprintln!("kiln: cannot read the stored experiments: {e}");
+            return;
+        }
+    };
+    for record in records {
+        match rebuild(hub, &record) {
+            Ok(done) => eprintln!("kiln: experiment {} restored with {done} completed tasks", record.id),
+            Err(why) => {
+                let _ = hub.store.remove_experiment(record.id);
+                eprintln!("kiln: experiment {} not restored: {why}", record.id);
+            }
+        }
+    }
+}
+
+/// One stored experiment, running again; returns how many tasks were already done.
+fn rebuild(hub: &Hub, record: &ExperimentRecord) -> Result<usize, String> {
+    let plan: Value = serde_json::from_str(&record.plan).map_err(|e| format!("its plan is not JSON: {e}"))?;
+    let plan = Plan::parse(&plan, &hub.limits).map_err(|e| format!("{}: {}", e.field(), e.message()))?;
+    let results: StoredResults =
+        serde_json::from_str(&record.results).map_err(|e| format!("its results do not read back: {e}"))?;
+    let experiment = Experiment::new(plan, KindRunner::new(hub.registry.clone()), &hub.limits)
+        .map_err(|e| format!("{}: {}", e.field(), e.message()))?;
+    let done = results.tasks.len();
+    let live = Arc::new(Live::new(
+        record.id,
+        record.token.clone(),
+        experiment.plan().clone(),
+        results,
+        hub.store.clone(),
+    ));
+    hub.list().push(live.clone());
+    launch(hub, &live, experiment).map_err(|e| e.to_string())?;
+    Ok(done)
+}
+
+/// Run `experiment` for `live` on its own thread (the tasks `live` has are not run
+/// again), stopped by a stopping server or a delete.
+fn launch(hub: &Hub, live: &Arc<Live>, experiment: Experiment<KindRunner>) -> Result<(), ApiError> {
     // A stopping server stops the experiment.
     let (watcher, mut stop, mut progress) = (live.clone(), hub.stop.clone(), live.changed.subscribe());
     tokio::spawn(async move {
@@ -396,22 +519,13 @@ async fn create(hub: Hub, body: Bytes) -> Result<Response, ApiError> {
     std::thread::Builder::new()
         .name(format!("kiln-experiment-{}", live.id))
         .spawn(move || {
-            let outcome = experiment.run(&pool, RunOptions::new(&driver.cancel), |e| driver.push(&e));
+            let completed = driver.state().records.clone();
+            let options = RunOptions { completed, ..RunOptions::new(&driver.cancel) };
+            let outcome = experiment.run(&pool, options, |e| driver.push(&e));
             driver.finish(if outcome.is_ok() { Status::Complete } else { Status::Cancelled });
         })
         .map_err(|e| ApiError::Internal(format!("could not start the experiment's thread: {e}")))?;
-
-    let id = live.id;
-    let body = json!({
-        "experiment_id": id,
-        "control_token": live.token,
-        "total_tasks": live.plan.task_count(),
-        "groups": groups(&live.plan),
-        "plan": live.plan.to_json(),
-        "stream_url": format!("/api/experiments/{id}/stream"),
-        "status_url": format!("/api/experiments/{id}"),
-    });
-    Ok(json_reply(&body, StatusCode::CREATED))
+    Ok(())
 }
 
 fn delete(hub: &Hub, id: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
@@ -425,6 +539,7 @@ fn delete(hub: &Hub, id: &str, headers: &HeaderMap) -> Result<Response, ApiError
     }
     live.stop();
     hub.list().retain(|e| e.id != live.id);
+    let _ = hub.store.remove_experiment(live.id);
     if live.status() == Status::Running {
         live.finish(Status::Cancelled);
     }

@@ -95,6 +95,12 @@ impl Api {
         self
     }
 
+    /// Rooms from this registry (one that keeps them across restarts).
+    pub fn with_rooms(mut self, rooms: Rooms) -> Self {
+        self.rooms = rooms;
+        self
+    }
+
     /// Long work goes to this pool.
     pub fn with_work(mut self, work: Work) -> Self {
         self.work = work;

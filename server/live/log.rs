@@ -68,6 +68,11 @@ pub fn configure_refused(status: u16, reason: &str) {
     line(format!("configure refused ({status}): {reason}"));
 }
 
+/// Any other line of this log (a stored session or room not brought back, a room restored).
+pub fn note(text: &str) {
+    line(text.to_string());
+}
+
 fn line(text: String) {
     if !QUIET.load(Ordering::Relaxed) {
         eprintln!("kiln: {}", text.replace(['\r', '\n'], " "));

@@ -1,13 +1,15 @@
 //! Live sessions: the session manager, one session's state machine, event
 //! history and trace from step 0, the frames it keeps, the SSE stream that both drives and shows it, and
 //! the bounded pool that runs long work with deadlines, the rooms that follow a teacher's
-//! newest session, and the log lines of session events.
+//! newest session, the log lines of session events, and what a session keeps in the
+//! store across restarts.
 //! Nothing here knows HTTP: errors are [`LiveError`]s, mapped to statuses in
 //! `http::error`.
 
 pub mod error;
 pub mod event;
 pub mod log;
+pub mod persist;
 pub mod rooms;
 pub mod session;
 pub mod sessions;
@@ -17,4 +19,4 @@ pub mod work;
 
 pub use error::LiveError;
 pub use session::{Control, ControlReply, Session, SessionState};
-pub use sessions::{Limits, Sessions};
+pub use sessions::{Limits, Restored, Sessions};

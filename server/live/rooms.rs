@@ -18,6 +18,11 @@
 //! When that many exist, creating one first drops the rooms idle for
 //! [`ROOM_IDLE_TTL`] (no open room stream, no change), so rooms left behind by
 //! closed tabs never refuse a teacher for good.
+//!
+//! Rooms survive a restart (DESIGN.md section 8): a room's code, owner token and
+//! current session go to the store's writer when it is made and whenever its
+//! session changes, and [`Rooms::restore`] brings them back at start, after the
+//! sessions, so `/r/CODE` and the teacher's page go on with the same room.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -32,6 +37,8 @@ use warp::hyper::body::Bytes;
 use super::error::LiveError;
 use super::event::{KEEP_ALIVE, RETRY, write_event};
 use super::session::lock;
+use super::sessions::Sessions;
+use crate::store::{DEFAULT_WINDOW, RoomRecord, Store, StoreWriter};
 
 /// The characters of a room code: no 0/O, 1/I/L.
 pub const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -57,6 +64,7 @@ pub struct Room {
     token: String,
     state: Mutex<RoomState>,
     notify: Notify,
+    store: Arc<StoreWriter>,
 }
 
 struct RoomState {
@@ -99,6 +107,7 @@ impl Room {
         state.current = Some(current);
         state.version += 1;
         state.last_active = Instant::now();
+        self.persist(&state);
         drop(state);
         self.notify.notify_waiters();
     }
@@ -109,6 +118,18 @@ impl Room {
         state.streams == 0 && now.saturating_duration_since(state.last_active) >= ttl
     }
 
+    /// Hand the room's record to the store (with `state` locked, so records go in order).
+    fn persist(&self, state: &RoomState) {
+        let record = RoomRecord {
+            code: self.code.clone(),
+            owner_token: self.token.clone(),
+            session_id: state.current.as_ref().map(|c| c.session_id),
+        };
+        if let Err(e) = self.store.upsert_room(record) {
+            eprintln!("kiln: room {}: not saved: {e}", self.code);
+        }
+    }
+
     fn snapshot(&self) -> (u64, Option<Current>) {
         let state = lock(&self.state);
         (state.version, state.current.clone())
@@ -116,12 +137,57 @@ impl Room {
 }
 
 /// The rooms of a server: a handle, cheap to clone.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Rooms {
     rooms: Arc<Mutex<HashMap<String, Arc<Room>>>>,
+    store: Arc<StoreWriter>,
+}
+
+impl Default for Rooms {
+    /// Rooms kept in memory only.
+    fn default() -> Self {
+        Rooms::with_store(Arc::new(StoreWriter::spawn(Store::none(), DEFAULT_WINDOW)))
+    }
 }
 
 impl Rooms {
+    /// Rooms whose records go to `store`.
+    pub fn with_store(store: Arc<StoreWriter>) -> Self {
+        Rooms { rooms: Arc::default(), store }
+    }
+
+    /// Bring back stored rooms (at start, after the sessions were restored): each
+    /// keeps its code and owner token, and shows its session if that came back.
+    /// Returns one line per room for the server log.
+    pub fn restore(&self, records: Vec<RoomRecord>, sessions: &Sessions) -> Vec<String> {
+        let mut rooms = lock(&self.rooms);
+        let mut lines = Vec::new();
+        for record in records {
+            if rooms.len() >= MAX_ROOMS || !Rooms::is_code(&record.code) {
+                let _ = self.store.remove_room(&record.code);
+                lines.push(format!("room {} not restored: not a room code, or too many rooms", record.code));
+                continue;
+            }
+            let current = record
+                .session_id
+                .and_then(|id| sessions.get(id).ok())
+                .map(|session| Current { session_id: session.id(), problem: session.problem().to_string() });
+            lines.push(match &current {
+                Some(c) => format!("room {} restored, showing session {}", record.code, c.session_id),
+                None => format!("room {} restored, with no session", record.code),
+            });
+            let room = Arc::new(Room {
+                code: record.code.clone(),
+                token: record.owner_token,
+                state: Mutex::new(RoomState { current, version: 0, streams: 0, last_active: Instant::now() }),
+                notify: Notify::new(),
+                store: self.store.clone(),
+            });
+            rooms.insert(record.code, room);
+        }
+        lines
+    }
+
     /// A new room with a free random code; at [`MAX_ROOMS`], rooms idle for
     /// [`ROOM_IDLE_TTL`] are dropped first, and 429 if none is.
     pub fn create(&self) -> Result<Arc<Room>, LiveError> {
@@ -151,7 +217,9 @@ impl Rooms {
             token: Uuid::new_v4().simple().to_string(),
             state: Mutex::new(RoomState { current: None, version: 0, streams: 0, last_active: now }),
             notify: Notify::new(),
+            store: self.store.clone(),
         });
+        room.persist(&lock(&room.state));
         rooms.insert(code, room.clone());
         Ok(room)
     }

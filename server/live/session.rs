@@ -29,9 +29,18 @@
 //! [`Checkpoint`] at every multiple of the record's interval, and every frame stores
 //! the checkpoint of its own step, so [`Session::record`] copies a list instead of
 //! re-running the session from step 0.
+//!
+//! Persistence: every change of the session (a frame, a control call, a pacing
+//! change, a reset) hands its record to the store's coalescing writer, under the
+//! `live` lock so records reach the writer in the order the changes happened.
+//! Frames whose step does not follow from the stored record are *durable*: their
+//! events are held back from viewers (`published` lags `next_id`) until the
+//! record is on disk; `live::persist` says why that keeps event ids sound across
+//! a `kill -9`. A restarted server rebuilds sessions with [`Session::restore`].
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -42,10 +51,12 @@ use uuid::Uuid;
 
 use super::error::LiveError;
 use super::event::{Frame, Kind, Stored, Svg};
+use super::persist::{self, StoredSpec};
 use super::trace::{RunTrace, TRACE_POINTS, TracePoint};
 use super::work::Cancel;
 use crate::kinds::common::{Pacing, StepsPerEvent};
 use crate::kinds::{Run, Spec};
+use crate::store::{SessionRecord, StoreWriter};
 
 /// Longest a frame's steps may run before its event is sent anyway.
 pub const MAX_FRAME_TIME: Duration = Duration::from_millis(250);
@@ -237,6 +248,15 @@ pub struct Live {
     pacing: Pacing,
     /// The run's numbers from step 0, downsampled (`GET /api/sa/{id}/trace`).
     trace: RunTrace,
+    /// Id of the newest event viewers may see: below `next_id - 1` while a
+    /// durable frame's record is being written.
+    published: u64,
+    /// Pacing or state changed since the last frame: the next frame is durable.
+    boundary_moved: bool,
+    /// A restored session: the newest event id a resuming viewer may wait for
+    /// (events the previous process sent that the store had not caught up with);
+    /// 0 for a session made in this process.
+    resume_horizon: u64,
 }
 
 impl Live {
@@ -280,9 +300,11 @@ impl Live {
     pub fn events_after(&self, cursor: u64, max_bytes: usize) -> Vec<Stored> {
         let skip = (cursor + 1).saturating_sub(self.oldest_id()) as usize;
         let mut bytes = 0;
+        let published = self.published;
         self.history
             .iter()
             .skip(skip)
+            .take_while(|e| e.id <= published)
             .take_while(|e| {
                 let first = bytes == 0;
                 bytes += e.frame.wire_bytes();
@@ -351,9 +373,17 @@ impl Live {
         self.deleted = true;
     }
 
-    /// Id of the newest event (0 before any).
+    /// Id of the newest event viewers may see (0 before any).
     pub fn latest_id(&self) -> u64 {
-        self.next_id - 1
+        self.published
+    }
+
+    /// A viewer that has event `id`, which this session has not reached yet, may
+    /// wait for it: the session was restored behind what the previous process sent
+    /// (see `live::persist`), is going on, and `id` is within reach.
+    pub fn may_wait_for(&self, id: u64) -> bool {
+        id <= self.resume_horizon
+            && (self.state == SessionState::Running || self.stepping || self.published + 1 < self.next_id)
     }
 
     /// Running wall time so far.
@@ -369,6 +399,7 @@ impl Live {
     fn push(&mut self, kind: Kind, frame: Arc<Frame>, limits: HistoryLimits) {
         let id = self.next_id;
         self.next_id += 1;
+        self.published = id;
         let bytes = frame.wire_bytes();
         self.trace.push(TracePoint::of(&frame.progress));
         self.history.push_back(Stored { id, kind, frame: frame.clone() });
@@ -402,13 +433,61 @@ impl Live {
     }
 }
 
+/// Who a session is: made fresh, or read back from its record.
+struct Identity {
+    id: Uuid,
+    token: String,
+    created_at_ms: u64,
+}
+
+impl Live {
+    /// Live data whose newest frame is `latest` (checkpoint `at`), with no event
+    /// kept and `next_id` the id of the next one; idle until told otherwise.
+    #[allow(clippy::too_many_arguments)]
+    fn at(
+        latest: Arc<Frame>,
+        at: Checkpoint,
+        checkpoints: Vec<Checkpoint>,
+        trace: RunTrace,
+        pacing: Pacing,
+        generation: u64,
+        next_id: u64,
+        now: Instant,
+    ) -> Live {
+        Live {
+            state: SessionState::Idle,
+            generation,
+            history: VecDeque::new(),
+            next_id,
+            clients: Vec::new(),
+            stepping: false,
+            next_frame_at: now,
+            latest,
+            elapsed_before: Duration::ZERO,
+            running_since: None,
+            deleted: false,
+            history_bytes: 0,
+            version: 0,
+            owner_seen: now,
+            checkpoints,
+            latest_checkpoint: at,
+            pacing,
+            trace,
+            published: next_id - 1,
+            boundary_moved: false,
+            resume_horizon: 0,
+        }
+    }
+}
+
 /// One run and everything about watching it.
 pub struct Session {
     id: Uuid,
     token: String,
     spec: Spec,
     config: AnnealConfig,
-    created_at: u64,
+    /// Creation time, ms since the Unix epoch.
+    created_at_ms: u64,
     history_limits: HistoryLimits,
     /// Steps between record checkpoints.
     checkpoint_every: u64,
@@ -418,6 +497,12 @@ pub struct Session {
     notify: Notify,
     /// What the session anneals in one line ("isomer C6H14 ..."), for the server log.
     label: OnceLock<String>,
+    /// Where the session's record goes (a writer of `Store::none` keeps nothing).
+    store: Arc<StoreWriter>,
+    /// The record's `spec` text, made once.
+    stored_spec: String,
+    /// The last store write failed (reported once, until one succeeds).
+    store_failing: AtomicBool,
 }
 
 /// How much event history a session keeps.
@@ -446,52 +531,188 @@ pub struct ControlReply {
 
 impl Session {
     /// A session at step 0, idle. `run` must be built from `spec` and `config`.
+    /// Its record goes to `store` (call [`Session::persist`] once it is registered).
     pub fn new(
         spec: Spec,
         config: AnnealConfig,
         pacing: Pacing,
         run: Run,
         history_limits: HistoryLimits,
+        store: Arc<StoreWriter>,
     ) -> Self {
         let now = Instant::now();
         let mut engine = Engine::new(run);
         let latest = engine.frame(1, Duration::ZERO);
         let start = engine.run.checkpoint();
-        let checkpoint_every = engine.every;
         let mut trace = RunTrace::new(TRACE_POINTS);
         trace.push(TracePoint::of(&latest.progress));
+        let created_at_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        let identity =
+            Identity { id: Uuid::new_v4(), token: Uuid::new_v4().simple().to_string(), created_at_ms };
+        let live = Live::at(latest, start, vec![start], trace, pacing, 1, 1, now);
+        Session::assemble(identity, spec, config, engine, live, history_limits, store)
+    }
+
+    /// A session rebuilt from its stored record: the run is re-run from step 0 to
+    /// the record's step (the trace and the replay record are rebuilt on the way,
+    /// a frame every `steps_per_event` steps), and the state digest there must
+    /// match the record's. Its id, token, generation, pacing and state are the
+    /// record's, and its event ids go on from the record's next id. Blocking (the
+    /// replay runs here); `run` must be built from the record's spec at step 0.
+    pub fn restore(
+        record: &SessionRecord,
+        stored: StoredSpec,
+        run: Run,
+        history_limits: HistoryLimits,
+        store: Arc<StoreWriter>,
+    ) -> Result<Session, String> {
+        let now = Instant::now();
+        let generation = record.generation.max(1);
+        let pacing = persist::pacing_of(record.steps_per_event, record.max_events_per_sec);
+        let mut engine = Engine::new(run);
+        let start = engine.run.checkpoint();
+        let mut trace = RunTrace::new(TRACE_POINTS);
+        trace.push(TracePoint::of(&engine.run.progress()));
+        if record.step > engine.run.total_steps() {
+            return Err(format!(
+                "its step {} is past the run's {} steps",
+                record.step,
+                engine.run.total_steps()
+            ));
+        }
+        let chunk = match pacing.steps_per_event {
+            StepsPerEvent::Steps(n) => n.max(1),
+            StepsPerEvent::Max => (record.step / TRACE_POINTS as u64).max(1),
+        };
+        while engine.run.steps_done() < record.step {
+            let ran = engine.advance(chunk.min(record.step - engine.run.steps_done()));
+            if ran == 0 {
+                break;
+            }
+            trace.push(TracePoint::of(&engine.run.progress()));
+        }
+        if engine.run.steps_done() != record.step {
+            return Err(format!(
+                "the replay stopped at step {}, before the stored step {}",
+                engine.run.steps_done(),
+                record.step
+            ));
+        }
+        let taken = engine.frame_with_checkpoints(generation, Duration::ZERO);
+        let digest = persist::digest_text(&taken.at);
+        if digest != record.state_digest {
+            return Err(format!(
+                "the replay's state digest at step {} is {digest}, the store's {}",
+                record.step, record.state_digest
+            ));
+        }
+        let mut checkpoints = vec![start];
+        checkpoints.extend_from_slice(&taken.checkpoints);
+        let state = if engine.run.is_complete() {
+            SessionState::Complete
+        } else {
+            persist::session_state(record.state)
+        };
+        let next_id = record.next_event_id.max(1);
+        let mut live = Live::at(taken.frame, taken.at, checkpoints, trace, pacing, generation, next_id, now);
+        live.set_state(state, now);
+        live.resume_horizon = (next_id - 1).saturating_add(history_limits.events.max(1) as u64);
+        let identity = Identity {
+            id: record.id,
+            token: record.control_token.clone(),
+            created_at_ms: record.created_at_ms,
+        };
+        Ok(Session::assemble(identity, stored.spec, stored.config, engine, live, history_limits, store))
+    }
+
+    fn assemble(
+        identity: Identity,
+        spec: Spec,
+        config: AnnealConfig,
+        engine: Engine,
+        live: Live,
+        history_limits: HistoryLimits,
+        store: Arc<StoreWriter>,
+    ) -> Session {
+        let stored_spec = StoredSpec { spec: spec.clone(), config: config.clone() }.to_json();
         Session {
-            id: Uuid::new_v4(),
-            token: Uuid::new_v4().simple().to_string(),
+            id: identity.id,
+            token: identity.token,
             spec,
             config,
-            created_at: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+            created_at_ms: identity.created_at_ms,
             history_limits: HistoryLimits { events: history_limits.events.max(1), ..history_limits },
-            checkpoint_every,
+            checkpoint_every: engine.every,
             engine: Mutex::new(engine),
-            live: Mutex::new(Live {
-                state: SessionState::Idle,
-                generation: 1,
-                history: VecDeque::new(),
-                next_id: 1,
-                clients: Vec::new(),
-                stepping: false,
-                next_frame_at: now,
-                latest,
-                elapsed_before: Duration::ZERO,
-                running_since: None,
-                deleted: false,
-                history_bytes: 0,
-                version: 0,
-                owner_seen: now,
-                checkpoints: vec![start],
-                latest_checkpoint: start,
-                pacing,
-                trace,
-            }),
+            live: Mutex::new(live),
             notify: Notify::new(),
             label: OnceLock::new(),
+            store,
+            stored_spec,
+            store_failing: AtomicBool::new(false),
         }
+    }
+
+    /// The session's record as the store keeps it, from the live data.
+    fn store_record(&self, live: &Live) -> SessionRecord {
+        let (steps_per_event, max_events_per_sec) = persist::stored_pacing(live.pacing);
+        SessionRecord {
+            id: self.id,
+            spec: self.stored_spec.clone(),
+            step: live.latest.progress.step,
+            state: persist::run_state(live.state),
+            generation: live.generation,
+            next_event_id: live.next_id,
+            control_token: self.token.clone(),
+            steps_per_event,
+            max_events_per_sec,
+            room: None,
+            created_at_ms: self.created_at_ms,
+            updated_at_ms: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
+            state_digest: persist::digest_text(&live.latest_checkpoint),
+        }
+    }
+
+    /// Hand the session's record to the store's writer (written within its window).
+    pub fn persist(&self) {
+        let live = self.live();
+        self.submit(&live);
+    }
+
+    /// Submit the record of `live` (locked, so records reach the writer in order).
+    fn submit(&self, live: &Live) {
+        if let Err(e) = self.store.upsert_session(self.store_record(live)) {
+            self.report_store(Err(e));
+        }
+    }
+
+    /// Report a store failure once, until a write succeeds again.
+    fn report_store(&self, result: Result<(), crate::store::StoreError>) {
+        match result {
+            Ok(()) => self.store_failing.store(false, Ordering::Relaxed),
+            Err(e) => {
+                if !self.store_failing.swap(true, Ordering::Relaxed) {
+                    eprintln!("kiln: session {}: not saved: {e}", self.id);
+                }
+            }
+        }
+    }
+
+    /// After events were pushed with `live` locked: submit the record; if the frame
+    /// is `durable` (or pacing or state moved since the last frame), hold the new
+    /// events back from viewers until the record is on disk. Blocking when durable;
+    /// call it with the stepping lock held, so no other frame is pushed meanwhile.
+    fn persist_pushed(&self, mut live: MutexGuard<'_, Live>, published_before: u64, durable: bool) {
+        let durable = std::mem::take(&mut live.boundary_moved) || durable;
+        self.submit(&live);
+        if !durable || !self.store.is_persistent() {
+            return;
+        }
+        live.published = published_before;
+        drop(live);
+        self.report_store(self.store.flush());
+        let mut live = self.live();
+        live.published = live.next_id - 1;
     }
 
     /// Name what the session anneals for the server log (the kind's own description); the first name sticks.
@@ -537,10 +758,12 @@ impl Session {
         let now = Instant::now();
         let mut live = self.live();
         live.pacing = pacing;
+        live.boundary_moved = true;
         let sooner = now + live.frame_interval();
         if live.next_frame_at > sooner {
             live.next_frame_at = sooner;
         }
+        self.submit(&live);
         drop(live);
         self.notify.notify_waiters();
         pacing
@@ -548,7 +771,7 @@ impl Session {
 
     /// Creation time, seconds since the Unix epoch.
     pub fn created_at(&self) -> u64 {
-        self.created_at
+        self.created_at_ms / 1000
     }
 
     /// A future that resolves at the next appended event or state change. Create it
@@ -595,6 +818,8 @@ impl Session {
         };
         live.set_state(next, now);
         live.version += 1;
+        live.boundary_moved |= next == SessionState::Running;
+        self.submit(&live);
         let reply = ControlReply {
             session_id: self.id,
             state: next,
@@ -626,8 +851,9 @@ impl Session {
         live.trace.clear();
         live.checkpoints = vec![taken.at];
         live.latest_checkpoint = taken.at;
+        let published = live.published;
         live.push(Kind::Progress, taken.frame, self.history_limits);
-        drop(live);
+        self.persist_pushed(live, published, true);
         drop(engine);
         self.notify.notify_waiters();
         ControlReply { session_id: self.id, state: SessionState::Idle, step: 0, stopped_early: None }
@@ -664,8 +890,9 @@ impl Session {
                 let taken = engine.frame_with_checkpoints(generation, elapsed);
                 let mut live = self.live();
                 live.keep_checkpoints(&taken);
+                let published = live.published;
                 live.push(Kind::Progress, taken.frame, self.history_limits);
-                drop(live);
+                self.persist_pushed(live, published, true);
                 self.notify.notify_waiters();
             }
         }
@@ -679,7 +906,7 @@ impl Session {
         };
         let taken = engine.frame_with_checkpoints(generation, elapsed);
         let step = taken.frame.progress.step;
-        let state = self.append_frame(taken, now, |live| {
+        let state = self.append_frame(taken, now, true, |live| {
             if live.version == version { SessionState::Paused } else { live.state }
         });
         drop(engine);
@@ -689,14 +916,18 @@ impl Session {
 
     /// Append a progress event (and `complete` when the run is done); returns the
     /// new state: complete, or what `otherwise` says given the live data.
+    /// The record is written (before viewers see the events, if `durable`; see
+    /// [`Session::persist_pushed`]).
     fn append_frame(
         &self,
         taken: Taken,
         now: Instant,
+        durable: bool,
         otherwise: impl FnOnce(&Live) -> SessionState,
     ) -> SessionState {
         let complete = taken.frame.progress.is_complete;
         let mut live = self.live();
+        let published = live.published;
         live.keep_checkpoints(&taken);
         live.push(Kind::Progress, taken.frame.clone(), self.history_limits);
         let state = if complete { SessionState::Complete } else { otherwise(&live) };
@@ -704,7 +935,7 @@ impl Session {
             live.push(Kind::Complete, taken.frame, self.history_limits);
         }
         live.set_state(state, now);
-        drop(live);
+        self.persist_pushed(live, published, durable);
         if complete {
             super::log::finished(self);
         }
@@ -745,19 +976,25 @@ impl Session {
             (live.pacing.steps_per_event, live.frame_interval())
         };
         let started = Instant::now();
+        let from = engine.run.steps_done();
         let (target, budget) = match steps_per_event {
-            StepsPerEvent::Steps(n) => (engine.run.steps_done().saturating_add(n), MAX_FRAME_TIME),
+            StepsPerEvent::Steps(n) => (from.saturating_add(n), MAX_FRAME_TIME),
             StepsPerEvent::Max => (u64::MAX, interval.min(MAX_FRAME_TIME)),
         };
         run_for(&mut engine, target, started, budget, None);
         let now = Instant::now();
-        let (generation, elapsed) = {
+        let (generation, elapsed, pacing_now) = {
             let live = self.live();
-            (live.generation, live.elapsed(now))
+            (live.generation, live.elapsed(now), live.pacing.steps_per_event)
         };
+        // Regular: exactly the steps the pacing in force says, or the run's end
+        // (`live::persist`); anything else must be on disk before it is shown.
+        let regular = pacing_now == steps_per_event
+            && (engine.run.is_complete()
+                || matches!(steps_per_event, StepsPerEvent::Steps(n) if engine.run.steps_done() - from == n));
         let taken = engine.frame_with_checkpoints(generation, elapsed);
         // Whatever a control call set while the frame ran stands.
-        self.append_frame(taken, now, |live| live.state);
+        self.append_frame(taken, now, !regular, |live| live.state);
     }
 
     /// Drive the run to completion or until `cancel` or `stop()` (the batch fallback, for the
@@ -794,7 +1031,7 @@ impl Session {
         let elapsed = self.live().elapsed(now);
         let taken = engine.frame_with_checkpoints(generation, elapsed);
         let frame = taken.frame.clone();
-        self.append_frame(taken, now, |live| {
+        self.append_frame(taken, now, true, |live| {
             if live.version == version && live.state == SessionState::Idle {
                 SessionState::Paused
             } else {

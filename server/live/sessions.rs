@@ -8,17 +8,25 @@
 //!
 //! Lock order: the registry, then a session's `live` data. Nothing takes the
 //! registry while holding a session lock.
+//!
+//! Persistence (DESIGN.md section 8): the manager hands every session's record to
+//! the store's coalescing writer (on create, and the sessions themselves on every
+//! change; see `live::persist`), removes it when a session is deleted or expires,
+//! and at start rebuilds the stored sessions with [`Sessions::restore`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
 use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::error::LiveError;
-use super::session::{HistoryLimits, Session, lock};
-use crate::kinds::Resolved;
+use super::persist::StoredSpec;
+use super::session::{HistoryLimits, Session, SessionState, lock};
+use crate::kinds::{Registry as Kinds, Resolved};
+use crate::store::{DEFAULT_WINDOW, SessionRecord, Store, StoreError, StoreWriter};
 
 /// Limits of the session manager.
 #[derive(Clone, Debug)]
@@ -66,6 +74,28 @@ struct Shared {
     pool: Arc<rayon::ThreadPool>,
     started: Instant,
     stop: watch::Receiver<bool>,
+    store: Arc<StoreWriter>,
+}
+
+/// What became of one stored session at start.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Restored {
+    /// Rebuilt and checked: it goes on where it stopped.
+    Session {
+        /// Its id.
+        id: Uuid,
+        /// The step it was rebuilt to.
+        step: u64,
+        /// Its state.
+        state: SessionState,
+    },
+    /// Not rebuilt (and removed from the store): why.
+    Refused {
+        /// Its id.
+        id: Uuid,
+        /// What was wrong, in words for the server log.
+        reason: String,
+    },
 }
 
 #[derive(Default)]
@@ -91,8 +121,14 @@ impl Drop for StreamSlot {
 }
 
 impl Sessions {
-    /// A manager with these limits; `stop` turns true when the server shuts down.
+    /// A manager with these limits that keeps nothing across restarts; `stop`
+    /// turns true when the server shuts down.
     pub fn new(limits: Limits, stop: watch::Receiver<bool>) -> Self {
+        Self::with_store(limits, stop, Arc::new(StoreWriter::spawn(Store::none(), DEFAULT_WINDOW)))
+    }
+
+    /// A manager whose sessions are written to `store` as they change.
+    pub fn with_store(limits: Limits, stop: watch::Receiver<bool>, store: Arc<StoreWriter>) -> Self {
         let pool = rayon::ThreadPoolBuilder::new()
             .thread_name(|i| format!("kiln-sessions-{i}"))
             .build()
@@ -100,7 +136,8 @@ impl Sessions {
             .unwrap_or_else(|_| {
                 Arc::new(rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("one thread"))
             });
-        let shared = Shared { registry: Mutex::default(), limits, pool, started: Instant::now(), stop };
+        let shared =
+            Shared { registry: Mutex::default(), limits, pool, started: Instant::now(), stop, store };
         Sessions { shared: Arc::new(shared) }
     }
 
@@ -134,14 +171,84 @@ impl Sessions {
             resolved.config,
             resolved.pacing,
             run,
-            HistoryLimits { events: self.shared.limits.history, bytes: self.shared.limits.history_bytes },
+            self.history_limits(),
+            self.shared.store.clone(),
         ));
         let mut registry = lock(&self.shared.registry);
         if registry.sessions.len() >= self.shared.limits.max_sessions {
             return Err(self.too_many_sessions());
         }
         registry.sessions.insert(session.id(), session.clone());
+        drop(registry);
+        session.persist();
         Ok(session)
+    }
+
+    fn history_limits(&self) -> HistoryLimits {
+        HistoryLimits { events: self.shared.limits.history, bytes: self.shared.limits.history_bytes }
+    }
+
+    /// Rebuild stored sessions (at start, before serving): each is re-run to its
+    /// step on the session pool and checked against its state digest
+    /// ([`Session::restore`]). One that cannot be rebuilt (an unknown kind, a spec
+    /// that no longer builds, a digest that differs, no room under the session
+    /// limit) is removed from the store and reported. Blocking: call it off the
+    /// async reactor.
+    pub fn restore(&self, kinds: &Kinds, records: Vec<SessionRecord>) -> Vec<Restored> {
+        let limits = self.history_limits();
+        let store = &self.shared.store;
+        let pool = &self.shared.pool;
+        let rebuilt: Vec<(Uuid, Result<Session, String>)> = pool.install(|| {
+            records
+                .par_iter()
+                .map(|record| {
+                    let session = StoredSpec::from_json(&record.spec).and_then(|stored| {
+                        let run = kinds
+                            .run(&stored.spec, stored.config.clone())
+                            .map_err(|e| format!("its run no longer builds: {}: {}", e.field, e.message))?
+                            .with_pool(pool.clone());
+                        Session::restore(record, stored, run, limits, store.clone())
+                    });
+                    (record.id, session)
+                })
+                .collect()
+        });
+        let mut outcomes = Vec::with_capacity(rebuilt.len());
+        for (id, session) in rebuilt {
+            let session = session.and_then(|session| {
+                let mut registry = lock(&self.shared.registry);
+                if registry.sessions.len() >= self.shared.limits.max_sessions {
+                    return Err(format!(
+                        "the server's limit of {} sessions is reached",
+                        self.shared.limits.max_sessions
+                    ));
+                }
+                let session = Arc::new(session);
+                registry.sessions.insert(id, session.clone());
+                Ok(session)
+            });
+            outcomes.push(match session {
+                Ok(session) => {
+                    let live = session.live();
+                    Restored::Session { id, step: live.latest().progress.step, state: live.state() }
+                }
+                Err(reason) => {
+                    let _ = store.remove_session(id);
+                    Restored::Refused { id, reason }
+                }
+            });
+        }
+        outcomes
+    }
+
+    /// The store's writer (experiments write through it too).
+    pub fn store(&self) -> &Arc<StoreWriter> {
+        &self.shared.store
+    }
+
+    /// Write every record handed in so far to the store, now (a graceful shutdown).
+    pub fn flush_store(&self) -> Result<(), StoreError> {
+        self.shared.store.flush()
     }
 
     /// 429 early, before building a problem, when there is no room.
@@ -187,6 +294,7 @@ impl Sessions {
         let session =
             lock(&self.shared.registry).sessions.remove(&id).ok_or(LiveError::UnknownSession(id))?;
         end(&session);
+        let _ = self.shared.store.remove_session(id);
         Ok(())
     }
 
@@ -228,6 +336,7 @@ impl Sessions {
         });
         for session in &expired {
             end(session);
+            let _ = self.shared.store.remove_session(session.id());
         }
         expired.len()
     }

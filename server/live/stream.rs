@@ -14,6 +14,12 @@
 //! `resync` event with the full current state instead of the lost events. Missed
 //! events go out in chunks of at most [`CHUNK_BYTES`] (or one event), so a viewer
 //! that stops reading costs the server one chunk, however long the history.
+//!
+//! After a restart the restored session may be behind what the previous process
+//! sent (`live::persist`): a viewer resuming with an id the session has not
+//! reached yet, within [`crate::live::session::Live::may_wait_for`]'s reach,
+//! waits (driving the run like any viewer) until the session passes it, and then
+//! gets the events after it: nothing twice, nothing skipped.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -227,12 +233,17 @@ impl Viewer {
         }
         let latest = live.latest_id();
         let oldest = live.oldest_id();
-        if self.cursor > latest || self.cursor + 1 < oldest {
+        let ahead = self.cursor > latest && !live.may_wait_for(self.cursor);
+        if ahead || self.cursor + 1 < oldest {
             let id = if live.state() == SessionState::Complete { latest.saturating_sub(1) } else { latest };
             return Next::Resync { id, frame: live.latest().clone() };
         }
         if self.cursor < latest {
             return Next::Send(live.events_after(self.cursor, CHUNK_BYTES));
+        }
+        if self.cursor > latest && live.state() != SessionState::Running {
+            // A durable frame is being written, or a frame is in flight: wait for it.
+            return Next::Wait { until: now + self.keep_alive, waiting: None };
         }
         match live.state() {
             SessionState::Complete => Next::Ended,

@@ -48,6 +48,8 @@ pub const DEFAULT_WINDOW: Duration = Duration::from_secs(1);
 pub struct StoreWriter {
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
+    /// The store written to, for reads at start.
+    store: Store,
 }
 
 struct Shared {
@@ -92,13 +94,13 @@ impl StoreWriter {
             changed: Condvar::new(),
         });
         let thread = store.is_persistent().then(|| {
-            let shared = shared.clone();
+            let (shared, store) = (shared.clone(), store.clone());
             std::thread::Builder::new()
                 .name("kiln-store".into())
                 .spawn(move || write_loop(&store, window, &shared))
                 .expect("the OS could not start the store's writer thread")
         });
-        StoreWriter { shared, thread }
+        StoreWriter { shared, thread, store }
     }
 
     /// Hands in a change to be written within the window; returns its sequence
@@ -148,6 +150,17 @@ impl StoreWriter {
     /// [`StoreWriter::submit`] of an experiment removal.
     pub fn remove_experiment(&self, id: Uuid) -> Result<u64, StoreError> {
         self.submit(Change::RemoveExperiment(id))
+    }
+
+    /// The store this writer writes to (to list what to restore at start; write
+    /// through the writer, see the module doc).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Whether changes reach a file (false for a writer of [`Store::none`]).
+    pub fn is_persistent(&self) -> bool {
+        self.thread.is_some()
     }
 
     /// The newest sequence number known to be on disk.

@@ -19,6 +19,7 @@ import { TeachPanel } from "./teach.js";
 import { EnergyTrace } from "./trace.js";
 import { LiveView } from "./view.js";
 import { OwnedRoom, followRoom, showJoinBox } from "./room.js";
+import { clearGone, showGone } from "./gone.js";
 
 const STORAGE_KEY = "kiln.session";
 const $ = (id) => document.getElementById(id);
@@ -274,6 +275,7 @@ async function command(send) {
 /** Shows a session: clears the view and opens its stream. */
 function attach(next) {
   stream?.close();
+  clearGone($("run-message"));
   session = next;
   run = null;
   newRun();
@@ -381,6 +383,7 @@ function applyProgress(p) {
 
 function onStatus(status, detail) {
   indicator.show(status, detail);
+  if (status === Connection.FAILED && stream?.gone) return sessionGone();
   if (status === Connection.FAILED && detail) view.setState(state, `Connection failed: ${detail}.`);
   if (status === Connection.NOT_CONNECTED && stream?.finished) watchForReset();
 }
@@ -404,6 +407,27 @@ function watchForReset() {
       if (error.status === 404) clearInterval(poll);
     }
   }, 3000);
+}
+
+/** The server no longer has this page's session: say so, and offer the one way on. */
+function sessionGone() {
+  const anchor = $("run-message");
+  if (mode !== "owner") {
+    const next = roomMatch ? " This page follows the teacher's next run." : "";
+    view.setState("none", `This run is gone: the server no longer has it.${next}`);
+    return;
+  }
+  sessionStorage.removeItem(STORAGE_KEY);
+  session = null;
+  view.setState("none", "This run is gone: the server no longer has it.");
+  showGone(anchor, "", {
+    label: "New run with the same settings",
+    run: async () => {
+      newRun();
+      if (await configureSession()) await command(() => api.control(session.id, session.token, "start"));
+    },
+  });
+  refreshControls();
 }
 
 function setState(next, message) {

@@ -7,6 +7,10 @@
 // page applied); the server replays every event after N from its history. Events that
 // arrive twice (an id not above the last applied one) are dropped, so the chart gets
 // each step exactly once.
+//
+// A restarted server keeps its sessions and goes on with the same event ids, so the
+// same reconnect carries a page across a restart. `gone` turns true only when the
+// server says the session does not exist (404) or ended it: then nothing reconnects.
 
 import { fetchStatus, streamUrl } from "./api.js";
 
@@ -41,6 +45,7 @@ export class StreamConnection {
     this.attempts = 0;
     this.retryTimer = null;
     this.finished = false;
+    this.gone = false;
     this.arrivals = [];
   }
 
@@ -109,6 +114,7 @@ export class StreamConnection {
       this.setStatus(Connection.NOT_CONNECTED, "run complete");
     } else if (type === "error") {
       this.finished = true;
+      this.gone = data.code === "session_ended";
       this.stop();
       this.setStatus(Connection.FAILED, data.message || "the server ended the stream");
     }
@@ -136,6 +142,7 @@ export class StreamConnection {
         await fetchStatus(this.sessionId);
       } catch (error) {
         if (error.status === 404 || error.status === 400) {
+          this.gone = true;
           this.setStatus(Connection.FAILED, error.message || "the session no longer exists");
           return;
         }

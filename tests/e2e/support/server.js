@@ -3,6 +3,7 @@
 // The binary comes from $KILN_BIN (default: the release build at ../../target/release/kiln).
 // `kiln serve --addr 127.0.0.1:0` prints exactly one line `Listening on http://HOST:PORT/`
 // once it is bound; the tests wait for that line instead of polling the port.
+// Servers keep nothing across restarts (`--data-dir none`) unless a test gives a data dir.
 
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -12,9 +13,13 @@ import readline from "node:readline";
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const KILN_BIN = process.env.KILN_BIN || path.resolve(here, "../../../target/release/kiln");
 
-/** Starts a server; resolves to {url, stop}. */
-export function startKiln(extraArgs = []) {
-  const child = spawn(KILN_BIN, ["serve", "--addr", "127.0.0.1:0", ...extraArgs], {
+/**
+ * Starts a server; resolves to {url, stop, kill9, stderr()}. `addr` picks the port (a restart
+ * on the same one); `extraArgs` may give `--data-dir DIR`.
+ */
+export function startKiln(extraArgs = [], { addr = "127.0.0.1:0" } = {}) {
+  const dataDir = extraArgs.includes("--data-dir") ? [] : ["--data-dir", "none"];
+  const child = spawn(KILN_BIN, ["serve", "--addr", addr, ...dataDir, ...extraArgs], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
@@ -40,8 +45,17 @@ export function startKiln(extraArgs = []) {
       if (!match) return;
       clearTimeout(timer);
       child.removeAllListeners("exit");
-      resolve({ url: match[1], stop: () => stop(child) });
+      resolve({ url: match[1], stop: () => stop(child), kill9: () => kill9(child), stderr: () => stderr });
     });
+  });
+}
+
+/** SIGKILL, as `kill -9`: resolves once the process is gone. */
+function kill9(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGKILL");
   });
 }
 

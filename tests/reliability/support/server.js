@@ -20,7 +20,9 @@ export const KILN_BIN = process.env.KILN_BIN || path.resolve(here, "../../../tar
  * Resolves to {url, pid, lines, stderr(), exited, stop()}.
  */
 export function startKiln(args = [], { softFileLimit } = {}) {
-  const serveArgs = ["serve", "--addr", "127.0.0.1:0", ...args];
+  // Each server keeps its sessions in memory only, so no test sees another's sessions.
+  const dataDir = args.includes("--data-dir") ? [] : ["--data-dir", "none"];
+  const serveArgs = ["serve", "--addr", "127.0.0.1:0", ...dataDir, ...args];
   const child = softFileLimit
     ? spawn("bash", ["-c", `ulimit -Sn ${softFileLimit}; exec "$0" "$@"`, KILN_BIN, ...serveArgs], {
         stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,137 @@
+// A restart loses nothing (issue 9, DESIGN.md section 8): the owner's page and two
+// watchers' phones are open on a running C8H18 session when the server is killed with
+// SIGKILL at step ~500; started again on the same port and --data-dir, all three pages
+// go on with the same session, from the same step, to the end: their chart data has
+// every step once (steps_per_event 1), no page reloaded (a marker set before the kill
+// survives), and the only console errors are the failed connections of the outage.
+
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { launchBrowser, openPage, screenshot } from "./support/browser.js";
+import { DESKTOP } from "./support/owner.js";
+import { chartSteps, fillParams, gaps, waitForStep } from "./support/page.js";
+import { startKiln } from "./support/server.js";
+
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+const TOTAL = 1000;
+const NETWORK_ERROR = /net::ERR_|Failed to load resource/;
+
+/** Opens the owner's page, fills `params` and presses Start: {owner, sessionId}. */
+async function startFromOwnerPage(browser, kiln, params) {
+  const owner = await openPage(browser, `${kiln.url}/`, DESKTOP);
+  await owner.page.locator("#param-formula").waitFor();
+  await fillParams(owner.page, params);
+  const configured = owner.page.waitForResponse((r) => r.url().endsWith("/api/sa/configure"));
+  await owner.page.getByRole("button", { name: "Start" }).click();
+  return { owner, sessionId: (await (await configured).json()).session_id };
+}
+
+describe("a server killed mid-run and started again", () => {
+  let dataDir;
+  let kiln;
+  let browser;
+  let owner;
+  let watchers;
+  let sessionId;
+  let killedAt;
+
+  before(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), "kiln-restart-"));
+    kiln = await startKiln(["--data-dir", dataDir]);
+    browser = await launchBrowser();
+    const params = { formula: "C8H18", steps_per_cycle: TOTAL, num_cycles: 1, steps_per_event: 1 };
+    ({ owner, sessionId } = await startFromOwnerPage(browser, kiln, { ...params, max_events_per_sec: 60 }));
+    await waitForStep(owner.page, 50);
+    const href = await owner.page.locator("#share .watch-link").getAttribute("href");
+    watchers = [await openPage(browser, href, PHONE), await openPage(browser, href, PHONE)];
+    for (const w of watchers) await waitForStep(w.page, 100);
+    await waitForStep(owner.page, 500, 30000);
+    for (const p of [owner, ...watchers]) await p.page.evaluate(() => (window.beforeTheKill = "still here"));
+    await kiln.kill9();
+    killedAt = Math.max(...(await Promise.all([owner, ...watchers].map((p) => chartSteps(p.page)))).map((s) => s.at(-1)));
+    kiln = await startKiln(["--data-dir", dataDir], { addr: new URL(kiln.url).host });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await kiln?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("restored the session", (t) => {
+    assert.match(kiln.stderr(), new RegExp(`session ${sessionId} restored`));
+    t.diagnostic(`killed with a page at step ${killedAt}; ${kiln.stderr().trim()}`);
+  });
+
+  for (const [index, name] of ["owner", "watcher 1", "watcher 2"].entries()) {
+    it(`the ${name}'s page goes on with the same session to the end, every step once, with no reload`, async () => {
+      const page = [owner, ...watchers][index].page;
+      await waitForStep(page, TOTAL, 60000);
+      await page.waitForFunction((total) => window.kiln.chartSteps().at(-1) === total, TOTAL, { timeout: 20000 });
+      assert.equal(await page.evaluate(() => window.kiln.sessionId()), sessionId, "the same session");
+      assert.equal(await page.evaluate(() => window.beforeTheKill), "still here", "the page was not reloaded");
+      const steps = await chartSteps(page);
+      assert.ok(steps.at(-1) > killedAt, `steps after the kill at ${killedAt}`);
+      assert.equal(steps[0], 0, "the chart starts at step 0");
+      assert.deepEqual(gaps(steps), [], "no step missing or repeated");
+      assert.equal(steps.length, TOTAL + 1);
+      await screenshot(page, `classroom-restart-${name.replace(" ", "-")}`);
+    });
+  }
+
+  it("logged no console errors beyond the connections refused during the outage", (t) => {
+    for (const p of [owner, ...watchers]) {
+      const own = p.errors.filter((e) => !NETWORK_ERROR.test(e));
+      for (const e of p.errors.filter((e) => NETWORK_ERROR.test(e))) t.diagnostic(`expected browser log: ${e}`);
+      assert.deepEqual(own, []);
+    }
+  });
+});
+
+// A session the restarted server does not have (it came back without its data): the
+// owner's page says the run is gone and offers one button, a new run with the same
+// settings, which starts it.
+describe("a session the restarted server no longer has", () => {
+  let kiln;
+  let browser;
+  let owner;
+  let oldId;
+
+  before(async () => {
+    kiln = await startKiln();
+    browser = await launchBrowser();
+    const params = { formula: "C6H14", steps_per_cycle: 3000, num_cycles: 1, steps_per_event: 1 };
+    ({ owner, sessionId: oldId } = await startFromOwnerPage(browser, kiln, params));
+    await waitForStep(owner.page, 20);
+    await kiln.kill9();
+    kiln = await startKiln([], { addr: new URL(kiln.url).host });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await kiln?.stop();
+  });
+
+  it("says the run is gone and starts a new one with the same settings from one button", async () => {
+    const button = owner.page.getByRole("button", { name: "New run with the same settings" });
+    await button.waitFor({ timeout: 30000 });
+    assert.match(await owner.page.locator("#run-message").textContent(), /gone/);
+    await screenshot(owner.page, "classroom-restart-gone-owner");
+    await button.click();
+    await owner.page.waitForFunction((old) => window.kiln.sessionId() && window.kiln.sessionId() !== old, oldId);
+    await waitForStep(owner.page, 10);
+    const id = await owner.page.evaluate(() => window.kiln.sessionId());
+    const status = await (await fetch(`${kiln.url}/api/sa/${id}/status`)).json();
+    assert.equal(status.state, "running");
+    assert.equal(status.spec.formula, "C6H14", "the same formula");
+    assert.equal(status.config.steps_per_cycle, 3000, "the same settings");
+    assert.equal(await button.count(), 0, "the notice is gone with the old run");
+  });
+
+  it("logged no console errors beyond the outage and the 404 that told it", () => {
+    assert.deepEqual(owner.errors.filter((e) => !NETWORK_ERROR.test(e)), []);
+  });
+});
