@@ -203,7 +203,7 @@ async fn a_run_killed_at_step_500_goes_on_after_a_restart_and_ends_as_an_uninter
 
     let second = Served::start(&format!("127.0.0.1:{port}"), &dir);
     assert_eq!(second.port, port);
-    let restored = second.stderr_line(&format!("session {id} restored"));
+    let restored = second.stderr_line(&format!("session {} restored", &id[..8]));
     let room: Value =
         client.get(second.url(&format!("/api/rooms/{code}"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(room["session_id"], json!(id), "the room shows the same session after the restart");
@@ -284,7 +284,7 @@ async fn a_run_at_max_pacing_killed_mid_way_goes_on_with_no_event_missing_or_rep
     // "max" frames are time-based: each is on disk before it is sent, so the store is
     // never behind what a client saw.
     let second = Served::start("127.0.0.1:0", &dir);
-    let restored = second.stderr_line(&format!("session {id} restored"));
+    let restored = second.stderr_line(&format!("session {} restored", &id[..8]));
     let (last_id, last_step, _) = before.last().cloned().unwrap();
     let mut sse = stream(&client, second.url(&stream_path), Some(last_id)).await;
     let after = read_until(&mut sse, |_, name| name == "complete").await;
