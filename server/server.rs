@@ -333,7 +333,9 @@ async fn restore(registry: &Arc<Registry>, sessions: &Sessions, rooms: &Rooms, s
                 }
                 Err(_) => crate::live::log::note(&format!("session {id} restored at step {step} ({state})")),
             },
-            Restored::Refused { id, reason } => crate::live::log::note(&format!("session {id} not restored: {reason}")),
+            Restored::Refused { id, reason } => {
+                crate::live::log::note(&format!("session {id} not restored: {reason}"))
+            }
         }
     }
     for line in room_lines {
