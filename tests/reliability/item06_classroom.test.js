@@ -16,8 +16,10 @@ describe("item 6: --classroom needs the server key to create sessions", () => {
   let key;
   before(async () => {
     kiln = await startKiln(["--classroom"]);
-    const line = kiln.lines.find((l) => /key/i.test(l) && /[?&]key=/.test(l));
-    assert.ok(line, `kiln serve --classroom printed no teacher link with ?key=: ${kiln.lines.join(" | ")}`);
+    // The teacher link follows the "Listening on" line and the list of URLs.
+    const line = await until("kiln serve --classroom to print a teacher link with ?key=", () =>
+      kiln.lines.find((l) => /key/i.test(l) && /[?&]key=/.test(l)),
+    );
     key = line.match(/[?&]key=([A-Za-z0-9_-]+)/)[1];
   });
   after(async () => {
