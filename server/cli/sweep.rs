@@ -2,7 +2,7 @@
 //! `kiln sweep merge`, which joins the files of its shards.
 //!
 //! ```text
-//! kiln sweep --problem isomer --param formula=C10H22 --vary schedule=faulon,geometric \
+//! kiln sweep --problem KIND --param NAME=VALUE --vary schedule=faulon,geometric \
 //!     --seeds 20 [--steps N] [--shard I/N | --shard auto [--shard-count N]] [--out FILE] [--threads N]
 //! kiln sweep merge shard-*.jsonl [--out FILE]
 //! ```
@@ -38,7 +38,7 @@ pub struct SweepArgs {
     /// Problem kind (see GET /api/problems); the default kind if not given
     #[arg(long)]
     pub problem: Option<String>,
-    /// A base parameter by its API name, e.g. --param formula=C10H22 (repeatable)
+    /// A base parameter by its API name, e.g. --param NAME=VALUE (`kiln run --help` lists the names) (repeatable)
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// A varied parameter and its values, e.g. --vary schedule=faulon,geometric (repeatable; the grid is every combination)
@@ -85,8 +85,8 @@ pub fn command() -> Command {
         .args_conflicts_with_subcommands(true)
         .subcommand(merge)
         .after_help(
-            "Examples:\n  kiln sweep --problem isomer --param formula=C10H22 --vary schedule=faulon,geometric --seeds 20\n  \
-             kiln sweep --problem isomer --param formula=C8H18 --vary schedule=faulon,geometric --seeds 8 --shard 0/4 --out s0.jsonl\n  \
+            "Examples:\n  kiln sweep --problem KIND --param NAME=VALUE --vary schedule=faulon,geometric --seeds 20\n  \
+             kiln sweep --problem KIND --param NAME=VALUE --vary schedule=faulon,geometric --seeds 8 --shard 0/4 --out s0.jsonl\n  \
              kiln sweep merge s0.jsonl s1.jsonl s2.jsonl s3.jsonl --out all.jsonl",
         )
 }

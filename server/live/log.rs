@@ -1,7 +1,7 @@
 //! The server's log: one line on stderr per session event that matters to someone
 //! troubleshooting a class (created, started, finished, restored, refused), each
 //! naming the session by the first 8 characters of its id, its kind and what it
-//! anneals ("isomer C6H14 (wiener_index=1)", "tsp berlin52"). `kiln serve --quiet`
+//! anneals (the kind's own one-line description, `Registry::describe`). `kiln serve --quiet`
 //! silences them.
 //!
 //! The quiet switch is process-wide (a private atomic set by [`set_quiet`]) rather

@@ -495,7 +495,7 @@ pub struct Session {
     live: Mutex<Live>,
     /// Woken after every appended event and state change.
     notify: Notify,
-    /// What the session anneals in one line ("isomer C6H14 ..."), for the server log.
+    /// What the session anneals in one line (the kind's description), for the server log.
     label: OnceLock<String>,
     /// Where the session's record goes (a writer of `Store::none` keeps nothing).
     store: Arc<StoreWriter>,
