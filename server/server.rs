@@ -241,7 +241,7 @@ async fn bind_with(
     let writer = Arc::new(StoreWriter::spawn(store.clone(), DEFAULT_WINDOW));
     let sessions = Sessions::with_store(limits, stop_rx.clone(), writer.clone());
     let rooms = Rooms::with_store(writer);
-    restore(&registry, &sessions, &rooms, store).await;
+    let restoring = restore(&registry, &sessions, &rooms, store).await;
     let api = Api::new(registry, sessions.clone(), options.no_auth)
         .with_server_key(server_key.clone())
         .with_work(Work::new(Work::default_workers()))
@@ -279,6 +279,8 @@ async fn bind_with(
             _ = &mut trigger => {}
         }
         purge.abort();
+        // A replay still running sees the stop signal at its next frame boundary.
+        let _ = restoring.await;
         let flushing = sessions.clone();
         if let Ok(Err(e)) = tokio::task::spawn_blocking(move || flushing.flush_store()).await {
             eprintln!("kiln: {e}");
@@ -303,29 +305,40 @@ fn open_store(data_dir: &DataDir) -> Store {
     }
 }
 
-/// Rebuild the stored sessions (on blocking threads), then the rooms, one line each.
-async fn restore(registry: &Arc<Registry>, sessions: &Sessions, rooms: &Rooms, store: Store) {
-    let (outcomes, room_lines) = {
-        let (sessions, rooms, registry) = (sessions.clone(), rooms.clone(), registry.clone());
+/// Bring back what the store holds. Before the server answers: the stored sessions
+/// are marked as being rebuilt and the rooms restored (both quick). Then, on a
+/// blocking thread while the server answers, each session is rebuilt by replay
+/// (up to 10^8 steps each), with one log line as each is done; the returned task
+/// ends when all are, or soon after the server starts stopping.
+async fn restore(
+    registry: &Arc<Registry>,
+    sessions: &Sessions,
+    rooms: &Rooms,
+    store: Store,
+) -> tokio::task::JoinHandle<()> {
+    let (records, room_lines) = {
+        let (sessions, rooms) = (sessions.clone(), rooms.clone());
         tokio::task::spawn_blocking(move || {
-            let outcomes = match store.list_sessions() {
-                Ok(records) => sessions.restore(&registry, records),
-                Err(e) => {
-                    eprintln!("kiln: cannot read the stored sessions: {e}");
-                    Vec::new()
-                }
-            };
+            let records = store.list_sessions().unwrap_or_else(|e| {
+                eprintln!("kiln: cannot read the stored sessions: {e}");
+                Vec::new()
+            });
+            sessions.expect(&records);
             let room_lines = match store.list_rooms() {
                 Ok(records) => rooms.restore(records, &sessions),
                 Err(e) => vec![format!("cannot read the stored rooms: {e}")],
             };
-            (outcomes, room_lines)
+            (records, room_lines)
         })
         .await
         .unwrap_or_default()
     };
-    for outcome in outcomes {
-        match outcome {
+    for line in room_lines {
+        crate::live::log::note(&line);
+    }
+    let (registry, sessions) = (registry.clone(), sessions.clone());
+    tokio::task::spawn_blocking(move || {
+        sessions.restore(&registry, records, |outcome| match outcome {
             Restored::Session { id, step, state } => match sessions.get(id) {
                 Ok(session) => {
                     session.set_label(registry.describe(session.spec()));
@@ -336,11 +349,8 @@ async fn restore(registry: &Arc<Registry>, sessions: &Sessions, rooms: &Rooms, s
             Restored::Refused { id, reason } => {
                 crate::live::log::note(&format!("session {id} not restored: {reason}"))
             }
-        }
-    }
-    for line in room_lines {
-        crate::live::log::note(&line);
-    }
+        })
+    })
 }
 
 /// Resolves on Ctrl-C or (on Unix) SIGTERM.

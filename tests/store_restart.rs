@@ -95,6 +95,22 @@ impl Served {
         }
     }
 
+    /// SIGTERM, as a service manager or Ctrl-C stops it; waits (bounded) for the exit.
+    fn terminate(mut self) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+        assert!(sent.success(), "SIGTERM sent");
+        let deadline = Instant::now() + START_PATIENCE;
+        while self.child.try_wait().expect("waitable").is_none() {
+            assert!(
+                Instant::now() < deadline,
+                "kiln serve did not exit within {START_PATIENCE:?} of SIGTERM; stderr: {:?}",
+                self.stderr.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// SIGKILL, as `kill -9` does: nothing is flushed or closed.
     fn kill(mut self) {
         self.child.kill().expect("SIGKILL");
@@ -309,6 +325,61 @@ async fn a_corrupt_store_file_is_reported_and_the_server_starts() {
     assert!(line.contains(&file.display().to_string()), "the line names the file: {line}");
     let response = client().get(served.url("/api/sa")).send().await.unwrap();
     assert_eq!(response.status(), 200, "the server answers");
+}
+
+/// Steps of the long session below: a live session's maximum.
+const LONG: u64 = 100_000_000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_replay_delays_neither_the_server_nor_other_sessions_nor_a_stop() {
+    let dir = scratch("store_restart_long_replay");
+    let client = client();
+    // A stored session of 10^8 steps of C30H62, written by a graceful stop...
+    let first = Served::start("127.0.0.1:0", &dir);
+    let params = json!({ "formula": "C30H62", "steps_per_cycle": LONG, "num_cycles": 1, "seed": 3 });
+    let response = client.post(first.url("/api/sa/configure")).json(&params).send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    let created: Value = response.json().await.unwrap();
+    let id = created["session_id"].as_str().unwrap().to_string();
+    first.terminate();
+    // ...that claims to have reached its last step: rebuilding it means replaying
+    // 10^8 - 1 steps (minutes; the digest would then refuse it).
+    let store = kiln::store::Store::open(&dir).unwrap();
+    let mut record = store.list_sessions().unwrap().into_iter().find(|r| r.id.to_string() == id).unwrap();
+    record.step = LONG - 1;
+    record.state = kiln::store::RunState::Paused;
+    store.upsert_session(&record).unwrap();
+    drop(store);
+
+    let second = Served::start("127.0.0.1:0", &dir);
+    // The server answers during the replay: the session is "being rebuilt", a 503
+    // with Retry-After that the page retries (not a 404, which would mean gone).
+    let response = client.get(second.url(&format!("/api/sa/{id}/status"))).send().await.unwrap();
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "1");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "restoring", "{body}");
+    // Another session is created, run and finished meanwhile.
+    let small = json!({ "formula": "C6H14", "steps_per_cycle": 200, "num_cycles": 1, "seed": 1,
+                        "steps_per_event": 50, "max_events_per_sec": 60 });
+    let created: Value =
+        client.post(second.url("/api/sa/configure")).json(&small).send().await.unwrap().json().await.unwrap();
+    let other = created["session_id"].as_str().unwrap().to_string();
+    let token = created["control_token"].as_str().unwrap().to_string();
+    let mut sse = stream(&client, second.url(&format!("/api/sa/{other}/stream")), None).await;
+    let started =
+        client.post(second.url(&format!("/api/sa/{other}/start"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(started.status(), 200);
+    let seen = read_until(&mut sse, |_, name| name == "complete").await;
+    assert_eq!(seen.last().unwrap().1, 200, "the other session ran to its end");
+    let again = client.get(second.url(&format!("/api/sa/{id}/status"))).send().await.unwrap();
+    assert_eq!(again.status(), 503, "the long replay is still going");
+    // A stop during the replay ends it at once (terminate waits a bounded time), and
+    // the record is kept for the next start, not refused.
+    second.terminate();
+    let store = kiln::store::Store::open(&dir).unwrap();
+    let kept = store.list_sessions().unwrap().into_iter().find(|r| r.id.to_string() == id);
+    assert_eq!(kept.map(|r| r.step), Some(LONG - 1), "the record survives the interrupted replay");
 }
 
 /// The summary without its timing fields (the only ones that differ between runs).

@@ -15,6 +15,9 @@ use warp::{Rejection, Reply};
 use crate::kinds::ParamError;
 use crate::live::{LiveError, SessionState};
 
+/// `Retry-After` of a 503 for a session still being rebuilt, in seconds.
+const RESTORING_RETRY_AFTER: warp::http::HeaderValue = warp::http::HeaderValue::from_static("1");
+
 /// A request that cannot be answered with success.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -78,6 +81,9 @@ pub enum ApiError {
     /// The server is stopping.
     #[error("the server is shutting down")]
     ShuttingDown,
+    /// A stored session not rebuilt yet after a restart (`Retry-After` says when to ask again).
+    #[error("session {0} is being rebuilt after a restart; try again in a moment")]
+    Restoring(String),
     /// A cross-origin request from an origin other than `--allow-origin`'s.
     #[error(
         "requests from origin '{0}' are not allowed (kiln serve --allow-origin names the one other origin allowed)"
@@ -119,7 +125,9 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::ShuttingDown | ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::ShuttingDown | ApiError::Busy | ApiError::Restoring(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::MissingServerKey => StatusCode::UNAUTHORIZED,
             ApiError::WrongServerKey => StatusCode::FORBIDDEN,
@@ -143,6 +151,7 @@ impl ApiError {
             ApiError::BodyTimeout { .. } => "body_timeout",
             ApiError::TooMany(_) => "too_many",
             ApiError::ShuttingDown => "shutting_down",
+            ApiError::Restoring(_) => "restoring",
             ApiError::OriginNotAllowed(_) => "origin_not_allowed",
             ApiError::MissingServerKey => "missing_server_key",
             ApiError::WrongServerKey => "wrong_server_key",
@@ -165,6 +174,7 @@ impl From<LiveError> for ApiError {
     fn from(e: LiveError) -> Self {
         match e {
             LiveError::UnknownSession(id) => ApiError::UnknownSession(id.to_string()),
+            LiveError::Restoring(id) => ApiError::Restoring(id.to_string()),
             LiveError::InvalidTransition { action, state } => ApiError::InvalidTransition { action, state },
             LiveError::TooMany(message) => ApiError::TooMany(message),
             LiveError::Busy => ApiError::Busy,
@@ -199,7 +209,11 @@ impl Reply for ApiError {
         };
         let body =
             ErrorBody { error: ErrorDetail { code: self.code(), message: self.to_string(), field }, state };
-        warp::reply::with_status(warp::reply::json(&body), self.status()).into_response()
+        let mut response = warp::reply::with_status(warp::reply::json(&body), self.status()).into_response();
+        if matches!(self, ApiError::Restoring(_)) {
+            response.headers_mut().insert(warp::http::header::RETRY_AFTER, RESTORING_RETRY_AFTER);
+        }
+        response
     }
 }
 

@@ -561,7 +561,13 @@ async fn stream(
     query: &HashMap<String, String>,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
-    let session = session(&api, id)?;
+    let session = if accepts_event_stream(headers) {
+        // A session still being rebuilt after a restart is waited for: the page's
+        // reconnect simply opens late (EventSource gives up on a 503).
+        api.sessions.get_restored(parse_id(id)?).await?
+    } else {
+        session(&api, id)?
+    };
     if !accepts_event_stream(headers) {
         // Only the token's holder may drive the run; anyone else sees it as it stands.
         if api.no_auth || headers.contains_key(header::AUTHORIZATION) {

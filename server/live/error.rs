@@ -11,6 +11,9 @@ pub enum LiveError {
     /// No session with this id (never created, deleted, or expired).
     #[error("no session {0}; it may have expired or been deleted")]
     UnknownSession(Uuid),
+    /// A stored session the server is still rebuilding after a restart.
+    #[error("session {0} is being rebuilt after a restart; try again in a moment")]
+    Restoring(Uuid),
     /// A control call that does not apply in the session's state.
     #[error("cannot {action} a session that is {state}")]
     InvalidTransition {

@@ -156,8 +156,9 @@ impl Rooms {
         Rooms { rooms: Arc::default(), store }
     }
 
-    /// Bring back stored rooms (at start, after the sessions were restored): each
-    /// keeps its code and owner token, and shows its session if that came back.
+    /// Bring back stored rooms (at start, once the stored sessions are expected,
+    /// before serving): each keeps its code and owner token, and shows its session
+    /// if that is held or being rebuilt.
     /// Returns one line per room for the server log.
     pub fn restore(&self, records: Vec<RoomRecord>, sessions: &Sessions) -> Vec<String> {
         let mut rooms = lock(&self.rooms);
@@ -170,8 +171,7 @@ impl Rooms {
             }
             let current = record
                 .session_id
-                .and_then(|id| sessions.get(id).ok())
-                .map(|session| Current { session_id: session.id(), problem: session.problem().to_string() });
+                .and_then(|id| Some(Current { session_id: id, problem: sessions.kind_of(id)? }));
             lines.push(match &current {
                 Some(c) => format!("room {} restored, showing session {}", record.code, c.session_id),
                 None => format!("room {} restored, with no session", record.code),

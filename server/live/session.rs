@@ -558,13 +558,15 @@ impl Session {
     /// a frame every `steps_per_event` steps), and the state digest there must
     /// match the record's. Its id, token, generation, pacing and state are the
     /// record's, and its event ids go on from the record's next id. Blocking (the
-    /// replay runs here); `run` must be built from the record's spec at step 0.
+    /// replay runs here; it gives up, with an error, at the first frame boundary
+    /// after `stopping` says so); `run` must be built from the record's spec at step 0.
     pub fn restore(
         record: &SessionRecord,
         stored: StoredSpec,
         run: Run,
         history_limits: HistoryLimits,
         store: Arc<StoreWriter>,
+        stopping: &(dyn Fn() -> bool + Sync),
     ) -> Result<Session, String> {
         let now = Instant::now();
         let generation = record.generation.max(1);
@@ -585,6 +587,9 @@ impl Session {
             StepsPerEvent::Max => (record.step / TRACE_POINTS as u64).max(1),
         };
         while engine.run.steps_done() < record.step {
+            if stopping() {
+                return Err(format!("the server stopped at step {} of the replay", engine.run.steps_done()));
+            }
             let ran = engine.advance(chunk.min(record.step - engine.run.steps_done()));
             if ran == 0 {
                 break;

@@ -12,14 +12,18 @@
 //! Persistence (DESIGN.md section 8): the manager hands every session's record to
 //! the store's coalescing writer (on create, and the sessions themselves on every
 //! change; see `live::persist`), removes it when a session is deleted or expires,
-//! and at start rebuilds the stored sessions with [`Sessions::restore`].
+//! and at start rebuilds the stored sessions with [`Sessions::restore`]. The server
+//! answers while it does: [`Sessions::expect`] first marks every stored id as being
+//! rebuilt, so a request for one gets [`LiveError::Restoring`] (or waits, with
+//! [`Sessions::get_restored`]) rather than "unknown", and a replay that takes
+//! minutes (a live session may hold 10^8 steps) delays no other session.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 
 use super::error::LiveError;
@@ -75,6 +79,8 @@ struct Shared {
     started: Instant,
     stop: watch::Receiver<bool>,
     store: Arc<StoreWriter>,
+    /// Woken whenever a session being rebuilt is done (rebuilt, refused or abandoned).
+    restored: Notify,
 }
 
 /// What became of one stored session at start.
@@ -101,7 +107,16 @@ pub enum Restored {
 #[derive(Default)]
 struct Registry {
     sessions: HashMap<Uuid, Arc<Session>>,
+    /// Stored sessions not rebuilt yet, with their kind's name (see [`Sessions::expect`]).
+    restoring: HashMap<Uuid, String>,
     open_streams: usize,
+}
+
+impl Registry {
+    /// Sessions held or being rebuilt: what the session limit counts.
+    fn held(&self) -> usize {
+        self.sessions.len() + self.restoring.len()
+    }
 }
 
 /// An open stream's place in the accounting; dropping it frees the place.
@@ -136,8 +151,15 @@ impl Sessions {
             .unwrap_or_else(|_| {
                 Arc::new(rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("one thread"))
             });
-        let shared =
-            Shared { registry: Mutex::default(), limits, pool, started: Instant::now(), stop, store };
+        let shared = Shared {
+            registry: Mutex::default(),
+            limits,
+            pool,
+            started: Instant::now(),
+            stop,
+            store,
+            restored: Notify::new(),
+        };
         Sessions { shared: Arc::new(shared) }
     }
 
@@ -175,7 +197,7 @@ impl Sessions {
             self.shared.store.clone(),
         ));
         let mut registry = lock(&self.shared.registry);
-        if registry.sessions.len() >= self.shared.limits.max_sessions {
+        if registry.held() >= self.shared.limits.max_sessions {
             return Err(self.too_many_sessions());
         }
         registry.sessions.insert(session.id(), session.clone());
@@ -188,57 +210,78 @@ impl Sessions {
         HistoryLimits { events: self.shared.limits.history, bytes: self.shared.limits.history_bytes }
     }
 
-    /// Rebuild stored sessions (at start, before serving): each is re-run to its
-    /// step on the session pool and checked against its state digest
-    /// ([`Session::restore`]). One that cannot be rebuilt (an unknown kind, a spec
+    /// Mark the stored sessions of `records` as being rebuilt, before the server
+    /// answers its first request: until [`Sessions::restore`] is done with one, a
+    /// request for it gets [`LiveError::Restoring`], not "unknown session", and it
+    /// counts against the session limit.
+    pub fn expect(&self, records: &[SessionRecord]) {
+        let mut registry = lock(&self.shared.registry);
+        for record in records {
+            let kind = StoredSpec::from_json(&record.spec).map(|s| s.spec.problem).unwrap_or_default();
+            registry.restoring.insert(record.id, kind);
+        }
+    }
+
+    /// Rebuild stored sessions (at start, while the server answers): each is re-run
+    /// to its step on the session pool and checked against its state digest
+    /// ([`Session::restore`]), and is served as soon as it is rebuilt; `done` hears
+    /// of each as it finishes. One that cannot be rebuilt (an unknown kind, a spec
     /// that no longer builds, a digest that differs, no room under the session
-    /// limit) is removed from the store and reported. Blocking: call it off the
-    /// async reactor.
-    pub fn restore(&self, kinds: &Kinds, records: Vec<SessionRecord>) -> Vec<Restored> {
+    /// limit) is removed from the store and reported. A replay cut short because the
+    /// server is stopping keeps its record for the next start and is not reported.
+    /// Blocking: call it off the async reactor.
+    pub fn restore(&self, kinds: &Kinds, records: Vec<SessionRecord>, done: impl Fn(Restored) + Sync) {
         let limits = self.history_limits();
         let store = &self.shared.store;
         let pool = &self.shared.pool;
-        let rebuilt: Vec<(Uuid, Result<Session, String>)> = pool.install(|| {
-            records
-                .par_iter()
-                .map(|record| {
-                    let session = StoredSpec::from_json(&record.spec).and_then(|stored| {
-                        let run = kinds
-                            .run(&stored.spec, stored.config.clone())
-                            .map_err(|e| format!("its run no longer builds: {}: {}", e.field, e.message))?
-                            .with_pool(pool.clone());
-                        Session::restore(record, stored, run, limits, store.clone())
-                    });
-                    (record.id, session)
-                })
-                .collect()
+        let stopping = || self.stopping();
+        pool.install(|| {
+            records.par_iter().for_each(|record| {
+                let id = record.id;
+                let rebuilt = StoredSpec::from_json(&record.spec).and_then(|stored| {
+                    let run = kinds
+                        .run(&stored.spec, stored.config.clone())
+                        .map_err(|e| format!("its run no longer builds: {}: {}", e.field, e.message))?
+                        .with_pool(pool.clone());
+                    Session::restore(record, stored, run, limits, store.clone(), &stopping)
+                });
+                let outcome = {
+                    let mut registry = lock(&self.shared.registry);
+                    registry.restoring.remove(&id);
+                    match rebuilt {
+                        Ok(_) if self.stopping() => None,
+                        Ok(session) if registry.held() >= self.shared.limits.max_sessions => {
+                            drop(session);
+                            Some(Err(format!(
+                                "the server's limit of {} sessions is reached",
+                                self.shared.limits.max_sessions
+                            )))
+                        }
+                        Ok(session) => {
+                            let session = Arc::new(session);
+                            registry.sessions.insert(id, session.clone());
+                            Some(Ok(session))
+                        }
+                        Err(_) if self.stopping() => None,
+                        Err(reason) => Some(Err(reason)),
+                    }
+                };
+                self.shared.restored.notify_waiters();
+                match outcome {
+                    Some(Ok(session)) => {
+                        let live = session.live();
+                        let (step, state) = (live.latest().progress.step, live.state());
+                        drop(live);
+                        done(Restored::Session { id, step, state });
+                    }
+                    Some(Err(reason)) => {
+                        let _ = store.remove_session(id);
+                        done(Restored::Refused { id, reason });
+                    }
+                    None => {}
+                }
+            })
         });
-        let mut outcomes = Vec::with_capacity(rebuilt.len());
-        for (id, session) in rebuilt {
-            let session = session.and_then(|session| {
-                let mut registry = lock(&self.shared.registry);
-                if registry.sessions.len() >= self.shared.limits.max_sessions {
-                    return Err(format!(
-                        "the server's limit of {} sessions is reached",
-                        self.shared.limits.max_sessions
-                    ));
-                }
-                let session = Arc::new(session);
-                registry.sessions.insert(id, session.clone());
-                Ok(session)
-            });
-            outcomes.push(match session {
-                Ok(session) => {
-                    let live = session.live();
-                    Restored::Session { id, step: live.latest().progress.step, state: live.state() }
-                }
-                Err(reason) => {
-                    let _ = store.remove_session(id);
-                    Restored::Refused { id, reason }
-                }
-            });
-        }
-        outcomes
     }
 
     /// The store's writer (experiments write through it too).
@@ -253,7 +296,7 @@ impl Sessions {
 
     /// 429 early, before building a problem, when there is no room.
     pub fn check_room(&self) -> Result<(), LiveError> {
-        if lock(&self.shared.registry).sessions.len() >= self.shared.limits.max_sessions {
+        if lock(&self.shared.registry).held() >= self.shared.limits.max_sessions {
             return Err(self.too_many_sessions());
         }
         Ok(())
@@ -269,7 +312,42 @@ impl Sessions {
     /// A session by id. Looking does not keep it alive: the owner's calls and open
     /// streams do ([`Session::touch`]).
     pub fn get(&self, id: Uuid) -> Result<Arc<Session>, LiveError> {
-        lock(&self.shared.registry).sessions.get(&id).cloned().ok_or(LiveError::UnknownSession(id))
+        let registry = lock(&self.shared.registry);
+        match registry.sessions.get(&id) {
+            Some(session) => Ok(session.clone()),
+            None if registry.restoring.contains_key(&id) => Err(LiveError::Restoring(id)),
+            None => Err(LiveError::UnknownSession(id)),
+        }
+    }
+
+    /// [`Sessions::get`], but a session being rebuilt is waited for (until it is
+    /// rebuilt or refused, or the server stops): what a stream asks, so a page
+    /// that reconnects during a long restore simply connects late.
+    pub async fn get_restored(&self, id: Uuid) -> Result<Arc<Session>, LiveError> {
+        let mut stop = self.stop_signal();
+        loop {
+            // Registered before the look-up, so a rebuild finishing in between still wakes us.
+            let notified = self.shared.restored.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            match self.get(id) {
+                Err(LiveError::Restoring(_)) if !self.stopping() => {}
+                other => return other,
+            }
+            tokio::select! {
+                _ = &mut notified => {}
+                _ = stop.wait_for(|stopped| *stopped) => {}
+            }
+        }
+    }
+
+    /// The kind of a session held or being rebuilt (rooms show it).
+    pub fn kind_of(&self, id: Uuid) -> Option<String> {
+        let registry = lock(&self.shared.registry);
+        match registry.sessions.get(&id) {
+            Some(session) => Some(session.problem().to_string()),
+            None => registry.restoring.get(&id).cloned(),
+        }
     }
 
     /// Every session, oldest first.
