@@ -3,7 +3,8 @@
 // SIGKILL at step ~500; started again on the same port and --data-dir, all three pages
 // go on with the same session, from the same step, to the end: their chart data has
 // every step once (steps_per_event 1), no page reloaded (a marker set before the kill
-// survives), and the only console errors are the failed connections of the outage.
+// survives), and the only console errors are the failed connections of the outage. A
+// page reloaded while a long session is still being rebuilt waits for it.
 
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,7 +13,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { launchBrowser, openPage, screenshot } from "./support/browser.js";
 import { DESKTOP } from "./support/owner.js";
-import { chartSteps, fillParams, gaps, waitForStep } from "./support/page.js";
+import { chartSteps, fillParams, gaps, shownStep, waitForState, waitForStep } from "./support/page.js";
 import { startKiln } from "./support/server.js";
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
@@ -61,8 +62,8 @@ describe("a server killed mid-run and started again", () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("restored the session", (t) => {
-    assert.match(kiln.stderr(), new RegExp(`session ${sessionId.slice(0, 8)} restored`));
+  it("restored the session", async (t) => {
+    await kiln.stderrMatch(new RegExp(`session ${sessionId.slice(0, 8)} restored`));
     t.diagnostic(`killed with a page at step ${killedAt}; ${kiln.stderr().trim()}`);
   });
 
@@ -132,6 +133,57 @@ describe("a session the restarted server no longer has", () => {
   });
 
   it("logged no console errors beyond the outage and the 404 that told it", () => {
+    assert.deepEqual(owner.errors.filter((e) => !NETWORK_ERROR.test(e)), []);
+  });
+});
+
+// A long run is rebuilt after a restart while the server already answers: a page
+// reloaded in that time waits for its session (the server says 503 "restoring" with
+// Retry-After) instead of losing it, and goes on with it once it is back.
+describe("a page reloaded while its long session is being rebuilt", () => {
+  const LONG = 30_000_000;
+  let dataDir;
+  let kiln;
+  let browser;
+  let owner;
+  let sessionId;
+  let killedAt;
+  const restoring = [];
+
+  before(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), "kiln-restart-long-"));
+    kiln = await startKiln(["--data-dir", dataDir]);
+    browser = await launchBrowser();
+    const params = { formula: "C8H18", steps_per_cycle: LONG, num_cycles: 1, steps_per_event: 1_000_000 };
+    ({ owner, sessionId } = await startFromOwnerPage(browser, kiln, { ...params, max_events_per_sec: 60 }));
+    await waitForStep(owner.page, (2 * LONG) / 3, 120000);
+    await kiln.kill9();
+    killedAt = await shownStep(owner.page);
+    kiln = await startKiln(["--data-dir", dataDir], { addr: new URL(kiln.url).host });
+    owner.page.on("response", (r) => {
+      if (r.status() === 503 && r.url().includes(sessionId)) restoring.push(r.headers()["retry-after"]);
+    });
+    await owner.page.reload();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await kiln?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("keeps the session and goes on with it to the end once it is rebuilt", async (t) => {
+    await waitForState(owner.page, "complete", 120000);
+    assert.equal(await owner.page.evaluate(() => window.kiln.sessionId()), sessionId, "the same session");
+    assert.equal(await shownStep(owner.page), LONG);
+    assert.ok(restoring.length > 0, "the reloaded page asked while the session was being rebuilt");
+    assert.ok(restoring.every((seconds) => seconds === "1"), `Retry-After: ${restoring}`);
+    await kiln.stderrMatch(new RegExp(`session ${sessionId.slice(0, 8)} restored`));
+    t.diagnostic(`killed at step ${killedAt}; ${restoring.length} answers 503 restoring before it was back`);
+    await screenshot(owner.page, "classroom-restart-long-replay");
+  });
+
+  it("logged no console errors beyond the outage and the 503s while it was rebuilt", () => {
     assert.deepEqual(owner.errors.filter((e) => !NETWORK_ERROR.test(e)), []);
   });
 });

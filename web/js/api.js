@@ -38,6 +38,13 @@ async function request(method, path, { body, token } = {}) {
   }
   if (!response.ok) {
     const error = json && json.error ? json.error : {};
+    if (response.status === 503 && error.code === "restoring") {
+      // A session the server is still rebuilding after a restart: not an error for the
+      // user, nor a lost session. Ask again when Retry-After says, until it is back.
+      const seconds = Number(response.headers.get("Retry-After")) || 1;
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      return request(method, path, { body, token });
+    }
     throw new ApiError(
       response.status,
       error.code || `http_${response.status}`,

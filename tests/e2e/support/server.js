@@ -14,7 +14,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const KILN_BIN = process.env.KILN_BIN || path.resolve(here, "../../../target/release/kiln");
 
 /**
- * Starts a server; resolves to {url, stop, kill9, stderr()}. `addr` picks the port (a restart
+ * Starts a server; resolves to {url, stop, kill9, stderr(), stderrMatch(pattern)}. `addr` picks the port (a restart
  * on the same one); `extraArgs` may give `--data-dir DIR`.
  */
 export function startKiln(extraArgs = [], { addr = "127.0.0.1:0" } = {}) {
@@ -23,9 +23,28 @@ export function startKiln(extraArgs = [], { addr = "127.0.0.1:0" } = {}) {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
+  const waiters = new Set();
   child.stderr.on("data", (chunk) => {
     stderr += chunk;
+    for (const waiter of waiters) waiter();
   });
+  // Resolves once stderr matches `pattern` (lines such as "session ID restored" come
+  // when the work is done, after "Listening on"); rejects after `timeout` ms.
+  const stderrMatch = (pattern, timeout = 60000) =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        if (!pattern.test(stderr)) return;
+        waiters.delete(check);
+        clearTimeout(timer);
+        resolve(stderr);
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`no stderr line matching ${pattern} within ${timeout} ms; stderr:\n${stderr}`));
+      }, timeout);
+      waiters.add(check);
+      check();
+    });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -45,7 +64,7 @@ export function startKiln(extraArgs = [], { addr = "127.0.0.1:0" } = {}) {
       if (!match) return;
       clearTimeout(timer);
       child.removeAllListeners("exit");
-      resolve({ url: match[1], stop: () => stop(child), kill9: () => kill9(child), stderr: () => stderr });
+      resolve({ url: match[1], stop: () => stop(child), kill9: () => kill9(child), stderr: () => stderr, stderrMatch });
     });
   });
 }
