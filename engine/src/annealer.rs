@@ -259,6 +259,11 @@ pub struct Annealer<P: Problem> {
     schedule: Schedule,
     /// Caches the schedule's block factor for sequential steps (speed only).
     cursor: TemperatureCursor,
+    /// Every step's temperature when the schedule is constant (`T0`, the bits
+    /// `Schedule::temperature` returns for it), so a sequential uphill step reads it
+    /// instead of asking the schedule, which first reduces the step modulo the
+    /// cycle: a 64-bit division per step (speed only).
+    constant_temperature: Option<f64>,
     /// Metropolis thresholds per delta and temperature block, for problems with
     /// [`Problem::FEW_DELTAS`] (speed only).
     deltas: DeltaTable,
@@ -304,6 +309,8 @@ impl<P: Problem> Annealer<P> {
                 Schedule::geometric(t0, t1, config.steps_per_cycle)
             }
         };
+        let constant_temperature =
+            (config.schedule == ScheduleKind::Constant).then(|| schedule.initial_temp());
         let state = problem.initial_state();
         let cost = sign * problem.energy(&state);
         Ok(Self {
@@ -317,6 +324,7 @@ impl<P: Problem> Annealer<P> {
             window: Window::default(),
             stream: StepStream::with_words(config.seed, 0, P::WORDS_PER_STEP),
             cursor: TemperatureCursor::default(),
+            constant_temperature,
             deltas: DeltaTable::default(),
             pending: VecDeque::with_capacity(MAX_BATCH as usize),
             slots: (0..MAX_BATCH).map(|_| Mutex::new(None)).collect(),
@@ -549,7 +557,10 @@ impl<P: Problem> Annealer<P> {
                         }
                     }
                 } else {
-                    metropolis(delta, || cursor.temperature(schedule, t), || words.uniform())
+                    match self.constant_temperature {
+                        Some(t0) => metropolis(delta, || t0, || words.uniform()),
+                        None => metropolis(delta, || cursor.temperature(schedule, t), || words.uniform()),
+                    }
                 };
                 if let Some(observe) = observer {
                     // Computed for the observer only: the decision above may not have needed them.

@@ -50,6 +50,28 @@ fn checkpoints_are_identical_across_runs_batches_and_threads() {
 }
 
 #[test]
+fn a_constant_schedule_gives_the_same_trajectory_sequentially_and_in_batches() {
+    // Sequential steps read a constant schedule's temperature from the annealer; a
+    // speculative round asks the schedule for each step's.
+    let run = |batch, threads| {
+        let config =
+            AnnealConfig { schedule: ScheduleKind::Constant, initial_temp: 5.0, ..config(batch, threads) };
+        let mut sa = Annealer::new(Ruggedness::new(200, 0), config).unwrap();
+        let checkpoints = record_checkpoints(&mut sa, 2_500, |_| {});
+        (checkpoints, sa.counters().accepted)
+    };
+    let (reference, accepted) = run(Batch::Fixed(1), 1);
+    assert!(accepted > 0 && accepted < 40_000, "accepted {accepted} of 40000");
+    for (batch, threads) in [(Batch::Fixed(8), 2), (Batch::Fixed(64), 2)] {
+        assert_eq!(
+            first_divergence(&reference, &run(batch, threads).0),
+            None,
+            "{batch:?} on {threads} threads"
+        );
+    }
+}
+
+#[test]
 fn auto_batch_on_an_expensive_delta_still_matches_sequential() {
     // Expensive enough that the automatic choice goes parallel on 2 threads.
     let (reference, sequential_rounds) = checkpoints_and_rounds(3_000, Batch::Fixed(1), 1);

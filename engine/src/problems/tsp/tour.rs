@@ -66,12 +66,25 @@ impl Tour {
         self.position[city as usize] as usize
     }
 
-    /// Set the index of the `len` ring positions from `start` after they changed.
+    /// Set the index of the `len` ring positions from `start` (`start < n`) after
+    /// they changed: the one or two plain ranges they cover, so no position is
+    /// wrapped on its own.
     fn reindex(&mut self, start: usize, len: usize) {
         let n = self.order.len();
-        for k in 0..len {
-            let pos = wrap(start + k, n);
-            self.position[self.order[pos] as usize] = pos as u32;
+        let end = start + len;
+        if end <= n {
+            self.reindex_plain(start, end);
+        } else {
+            self.reindex_plain(start, n);
+            self.reindex_plain(0, end - n);
+        }
+    }
+
+    /// Set the index of positions `from..to` (`to <= n`).
+    #[inline(always)]
+    fn reindex_plain(&mut self, from: usize, to: usize) {
+        for (pos, &city) in (from..).zip(&self.order[from..to]) {
+            self.position[city as usize] = pos as u32;
         }
     }
 
@@ -99,14 +112,32 @@ impl Tour {
         (self.order[pos], self.order[next])
     }
 
-    /// Reverse the ring range of `len` positions starting at `start`.
+    /// Reverse the ring range of `len` positions starting at `start` (`start < n`,
+    /// `len <= n`).
+    ///
+    /// A range that runs past the end of the array is two slices, `head =
+    /// order[start..n]` and `tail = order[0..len - (n - start)]`, and reversing the
+    /// ring range reverses their concatenation `head ++ tail`: the first
+    /// `m = min(|head|, |tail|)` cities of `head` trade places with the last `m` of
+    /// `tail` (in mirrored order), and what is left in the middle, all in the longer
+    /// slice, is reversed in place. Same result as swapping ring positions `start + k`
+    /// and `start + len - 1 - k` one wrapped pair at a time, without a wrap per city.
     fn reverse_range(&mut self, start: usize, len: usize) {
         let n = self.order.len();
         if start + len <= n {
             self.order[start..start + len].reverse();
         } else {
-            for k in 0..len / 2 {
-                self.order.swap(wrap(start + k, n), wrap(start + len - 1 - k, n));
+            let (rest, head) = self.order.split_at_mut(start);
+            let tail = &mut rest[..start + len - n];
+            let m = head.len().min(tail.len());
+            let tail_from = tail.len() - m;
+            for (a, b) in head[..m].iter_mut().zip(tail[tail_from..].iter_mut().rev()) {
+                std::mem::swap(a, b);
+            }
+            if head.len() > tail.len() {
+                head[m..].reverse();
+            } else {
+                tail[..tail_from].reverse();
             }
         }
         self.reindex(start, len);
@@ -117,7 +148,7 @@ impl Tour {
     /// gives the same closed tour, so the shorter side is reversed.
     pub(crate) fn two_opt(&mut self, i: usize, j: usize) {
         let n = self.order.len();
-        let inner = (j + n - i) % n; // positions i+1..=j
+        let inner = wrap(j + n - i, n); // positions i+1..=j
         if inner <= n - inner {
             self.reverse_range(wrap(i + 1, n), inner);
         } else {
@@ -188,6 +219,24 @@ mod tests {
 
     fn index_is_consistent(tour: &Tour) -> bool {
         tour.order.iter().enumerate().all(|(pos, &city)| tour.position_of(city) == pos)
+    }
+
+    #[test]
+    fn reversing_a_ring_range_swaps_its_wrapped_pairs() {
+        for n in [4, 5, 11, 12] {
+            for start in 0..n {
+                for len in 0..=n {
+                    let mut tour = Tour::from_order((0..n as u32).collect());
+                    let mut expected = tour.order.clone();
+                    for k in 0..len / 2 {
+                        expected.swap((start + k) % n, (start + len - 1 - k) % n);
+                    }
+                    tour.reverse_range(start, len);
+                    assert_eq!(tour.order, expected, "n {n} start {start} len {len}");
+                    assert!(index_is_consistent(&tour), "n {n} start {start} len {len}");
+                }
+            }
+        }
     }
 
     #[test]
