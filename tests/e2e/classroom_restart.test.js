@@ -176,6 +176,9 @@ describe("a page reloaded while its long session is being rebuilt", () => {
     await waitForState(owner.page, "complete", 120000);
     assert.equal(await owner.page.evaluate(() => window.kiln.sessionId()), sessionId, "the same session");
     assert.equal(await shownStep(owner.page), LONG);
+    // The reloaded form shows the session's own settings, not the defaults.
+    assert.equal(await owner.page.locator("#param-steps_per_cycle").inputValue(), String(LONG));
+    assert.equal(await owner.page.locator("#param-steps_per_event").inputValue(), "1000000");
     assert.ok(restoring.length > 0, "the reloaded page asked while the session was being rebuilt");
     assert.ok(restoring.every((seconds) => seconds === "1"), `Retry-After: ${restoring}`);
     await kiln.stderrMatch(new RegExp(`session ${sessionId.slice(0, 8)} restored`));

@@ -106,6 +106,20 @@ export class ParameterForm {
     this.changed();
   }
 
+  /**
+   * Shows the settings of an existing session (the owner's page reloaded): the
+   * configure body it was made from over the defaults, and its pacing in force.
+   */
+  showSession(params, pacing) {
+    for (const field of this.fields.values()) field.set(field.parameter.default);
+    for (const [name, value] of Object.entries({ ...params, ...pacing })) {
+      if (name !== "problem") this.fields.get(name)?.set(value);
+    }
+    this.elements.presets.value = "";
+    this.clearErrors();
+    this.changed();
+  }
+
   /** Sets one field's value (used by tests of the page and by presets). */
   set(name, value) {
     this.fields.get(name)?.set(value);

@@ -174,6 +174,7 @@ async function startOwning() {
 async function restore(stored) {
   try {
     const status = await api.fetchStatus(stored.id);
+    form.showSession(stored.params ?? {}, status.pacing ?? {});
     attach(stored);
     view.setProblem(status.problem || stored.problem, NaN);
     share.show(stored.watchUrl, stored.qrUrl, stored.shareHint);
@@ -203,6 +204,8 @@ async function configureSession() {
     watchUrl: answer.watch_url || `/watch/${answer.session_id}`,
     qrUrl: answer.qr_url || `/api/sa/${answer.session_id}/watch-qr.svg`,
     shareHint: answer.share_hint ?? null,
+    // What the form sent, so a reloaded page shows the session's own settings.
+    params: body,
   };
   sessionStorage.setItem(STORAGE_KEY, JSON.stringify(configured));
   form.markClean();
