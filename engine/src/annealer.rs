@@ -261,8 +261,8 @@ pub struct Annealer<P: Problem> {
     cursor: TemperatureCursor,
     /// Every step's temperature when the schedule is constant (`T0`, the bits
     /// `Schedule::temperature` returns for it), so a sequential uphill step reads it
-    /// instead of asking the schedule, which first reduces the step modulo the
-    /// cycle: a 64-bit division per step (speed only).
+    /// rather than calling through the temperature cursor, which is not inlined there:
+    /// 22 instructions per kroA100 2-opt step (callgrind), speed only.
     constant_temperature: Option<f64>,
     /// Metropolis thresholds per delta and temperature block, for problems with
     /// [`Problem::FEW_DELTAS`] (speed only).

@@ -129,6 +129,10 @@ impl Schedule {
     /// [`TemperatureCursor`] gives the same value without it for consecutive steps.
     #[inline]
     pub fn temperature(&self, step: u64) -> f64 {
+        if let Shape::Constant = self.shape {
+            // Every step's: no cycle position needed (a 64-bit division per step saved).
+            return self.t0;
+        }
         let dt = self.steps_per_cycle;
         let pos = step % dt;
         // Fraction of the cycle done, 0 at its first step and 1 at its last.
