@@ -80,19 +80,10 @@ impl Served {
     }
 
     /// Waits until a stderr line contains `text`; returns it.
-    fn stderr_line(&self, text: &str) -> String {
-        let deadline = Instant::now() + START_PATIENCE;
-        loop {
-            if let Some(line) = self.stderr.lock().unwrap().iter().find(|l| l.contains(text)) {
-                return line.clone();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no stderr line with {text:?}: {:?}",
-                self.stderr.lock().unwrap()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+    fn stderr_line(&mut self, text: &str) -> String {
+        self.await_condition(&format!("no stderr line with {text:?}"), |served| {
+            served.stderr.lock().unwrap().iter().find(|l| l.contains(text)).cloned()
+        })
     }
 
     /// SIGTERM, as a service manager or Ctrl-C stops it; waits (bounded) for the exit.
@@ -100,13 +91,19 @@ impl Served {
         let pid = self.child.id().to_string();
         let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
         assert!(sent.success(), "SIGTERM sent");
+        let failure = format!("kiln serve did not exit within {START_PATIENCE:?} of SIGTERM");
+        self.await_condition(&failure, |served| served.child.try_wait().expect("waitable"));
+    }
+
+    /// Checks `ready` every 20 ms until it gives a value; fails with `failure` and the
+    /// server's stderr after [`START_PATIENCE`].
+    fn await_condition<T>(&mut self, failure: &str, mut ready: impl FnMut(&mut Self) -> Option<T>) -> T {
         let deadline = Instant::now() + START_PATIENCE;
-        while self.child.try_wait().expect("waitable").is_none() {
-            assert!(
-                Instant::now() < deadline,
-                "kiln serve did not exit within {START_PATIENCE:?} of SIGTERM; stderr: {:?}",
-                self.stderr.lock().unwrap()
-            );
+        loop {
+            if let Some(value) = ready(self) {
+                return value;
+            }
+            assert!(Instant::now() < deadline, "{failure}; stderr: {:?}", self.stderr.lock().unwrap());
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -217,7 +214,7 @@ async fn a_run_killed_at_step_500_goes_on_after_a_restart_and_ends_as_an_uninter
     first.kill();
     drop(sse);
 
-    let second = Served::start(&format!("127.0.0.1:{port}"), &dir);
+    let mut second = Served::start(&format!("127.0.0.1:{port}"), &dir);
     assert_eq!(second.port, port);
     let restored = second.stderr_line(&format!("session {} restored", &id[..8]));
     let room: Value =
@@ -299,7 +296,7 @@ async fn a_run_at_max_pacing_killed_mid_way_goes_on_with_no_event_missing_or_rep
 
     // "max" frames are time-based: each is on disk before it is sent, so the store is
     // never behind what a client saw.
-    let second = Served::start("127.0.0.1:0", &dir);
+    let mut second = Served::start("127.0.0.1:0", &dir);
     let restored = second.stderr_line(&format!("session {} restored", &id[..8]));
     let (last_id, last_step, _) = before.last().cloned().unwrap();
     let mut sse = stream(&client, second.url(&stream_path), Some(last_id)).await;
@@ -320,7 +317,7 @@ async fn a_corrupt_store_file_is_reported_and_the_server_starts() {
     let file = dir.join("kiln.sqlite3");
     std::fs::write(&file, b"this is not a SQLite file, it is garbage bytes \x00\x01\x02".repeat(100))
         .unwrap();
-    let served = Served::start("127.0.0.1:0", &dir);
+    let mut served = Served::start("127.0.0.1:0", &dir);
     let line = served.stderr_line("corrupt");
     assert!(line.contains(&file.display().to_string()), "the line names the file: {line}");
     let response = client().get(served.url("/api/sa")).send().await.unwrap();
@@ -422,7 +419,7 @@ async fn an_experiment_killed_mid_way_keeps_its_completed_tasks_and_ends_as_an_u
     first.kill();
     drop(sse);
 
-    let second = Served::start("127.0.0.1:0", &dir);
+    let mut second = Served::start("127.0.0.1:0", &dir);
     let line = second.stderr_line(&format!("experiment {id} restored"));
     let kept: usize = line.split(" with ").nth(1).and_then(|t| t.split(' ').next()).unwrap().parse().unwrap();
     assert!((2..8).contains(&kept), "the completed tasks are kept, not all: {line}");
