@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { after, before, describe, it } from "node:test";
 import { launchBrowser, openPage, screenshot } from "./support/browser.js";
-import { DESKTOP } from "./support/owner.js";
-import { chartSteps, fillParams, waitForStep } from "./support/page.js";
+import { startFromOwnerPage } from "./support/owner.js";
+import { chartSteps, waitForStep } from "./support/page.js";
 import { startKiln } from "./support/server.js";
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
@@ -38,18 +38,13 @@ describe("the run's full history", () => {
   before(async () => {
     kiln = await startKiln();
     browser = await launchBrowser();
-    owner = await openPage(browser, `${kiln.url}/`, DESKTOP);
-    await owner.page.locator("#param-formula").waitFor();
-    await fillParams(owner.page, {
+    ({ owner, sessionId } = await startFromOwnerPage(browser, kiln, {
       formula: "C8H18",
       initial_temp: T0,
       steps_per_cycle: 50000,
       steps_per_event: STEPS_PER_EVENT,
       max_events_per_sec: 40,
-    });
-    const configured = owner.page.waitForResponse((r) => r.url().endsWith("/api/sa/configure"));
-    await owner.page.getByRole("button", { name: "Start" }).click();
-    sessionId = (await (await configured).json()).session_id;
+    }));
     await waitForStep(owner.page, 500);
   });
 

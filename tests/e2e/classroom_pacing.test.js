@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { after, before, describe, it } from "node:test";
 import { launchBrowser, openPage, screenshot } from "./support/browser.js";
-import { DESKTOP } from "./support/owner.js";
+import { startFromOwnerPage } from "./support/owner.js";
 import { fillParams, waitForStep } from "./support/page.js";
 import { startKiln } from "./support/server.js";
 
@@ -57,17 +57,12 @@ describe("live pacing", () => {
   before(async () => {
     kiln = await startKiln();
     browser = await launchBrowser();
-    owner = await openPage(browser, `${kiln.url}/`, DESKTOP);
-    await owner.page.locator("#param-formula").waitFor();
-    await fillParams(owner.page, {
+    ({ owner, sessionId } = await startFromOwnerPage(browser, kiln, {
       formula: "C8H18",
       steps_per_cycle: 100000,
       steps_per_event: 1,
       max_events_per_sec: 20,
-    });
-    const configured = owner.page.waitForResponse((r) => r.url().endsWith("/api/sa/configure"));
-    await owner.page.getByRole("button", { name: "Start" }).click();
-    sessionId = (await (await configured).json()).session_id;
+    }));
     await waitForStep(owner.page, 3);
     const href = await owner.page.locator("#share .watch-link").getAttribute("href");
     watcher = await openPage(browser, href, PHONE);

@@ -12,23 +12,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { launchBrowser, openPage, screenshot } from "./support/browser.js";
-import { DESKTOP } from "./support/owner.js";
-import { chartSteps, fillParams, gaps, shownStep, waitForState, waitForStep } from "./support/page.js";
+import { startFromOwnerPage } from "./support/owner.js";
+import { chartSteps, gaps, shownStep, waitForState, waitForStep } from "./support/page.js";
 import { startKiln } from "./support/server.js";
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const TOTAL = 1000;
 const NETWORK_ERROR = /net::ERR_|Failed to load resource/;
-
-/** Opens the owner's page, fills `params` and presses Start: {owner, sessionId}. */
-async function startFromOwnerPage(browser, kiln, params) {
-  const owner = await openPage(browser, `${kiln.url}/`, DESKTOP);
-  await owner.page.locator("#param-formula").waitFor();
-  await fillParams(owner.page, params);
-  const configured = owner.page.waitForResponse((r) => r.url().endsWith("/api/sa/configure"));
-  await owner.page.getByRole("button", { name: "Start" }).click();
-  return { owner, sessionId: (await (await configured).json()).session_id };
-}
 
 describe("a server killed mid-run and started again", () => {
   let dataDir;

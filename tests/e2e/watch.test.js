@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { status } from "./support/api.js";
 import { launchBrowser, openPage, screenshot } from "./support/browser.js";
-import { chartSteps, fillParams, gaps, shownStep, waitForState, waitForStep } from "./support/page.js";
+import { startFromOwnerPage } from "./support/owner.js";
+import { chartSteps, gaps, shownStep, waitForState, waitForStep } from "./support/page.js";
 import { startKiln } from "./support/server.js";
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
@@ -19,12 +20,8 @@ describe("the watch link", () => {
   before(async () => {
     kiln = await startKiln();
     browser = await launchBrowser();
-    owner = await openPage(browser, `${kiln.url}/`, { viewport: { width: 1280, height: 900 } });
-    await owner.page.locator("#param-formula").waitFor();
-    await fillParams(owner.page, { formula: "C8H18", steps_per_cycle: 5000, max_events_per_sec: 30 });
-    const configured = owner.page.waitForResponse((r) => r.url().endsWith("/api/sa/configure"));
-    await owner.page.getByRole("button", { name: "Start" }).click();
-    sessionId = (await (await configured).json()).session_id;
+    const params = { formula: "C8H18", steps_per_cycle: 5000, max_events_per_sec: 30 };
+    ({ owner, sessionId } = await startFromOwnerPage(browser, kiln, params));
     await waitForStep(owner.page, 3);
   });
 
