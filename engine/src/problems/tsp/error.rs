@@ -4,6 +4,7 @@
 //! teacher who typed a TSPLIB file by hand can fix it without reading the spec.
 
 use super::MAX_CITIES;
+use super::large_step::{LARGE_STEP_MAX_CITIES, LARGE_STEP_MIN_CITIES};
 
 /// A TSP instance that cannot be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -20,6 +21,14 @@ pub enum TspError {
     #[error("cities: must be 3 to {MAX_CITIES}, not {cities}")]
     CityCount {
         /// The count asked for.
+        cities: usize,
+    },
+    /// Large steps asked for an instance outside their size bounds.
+    #[error(
+        "moves: large steps need {LARGE_STEP_MIN_CITIES} to {LARGE_STEP_MAX_CITIES} cities, not {cities}"
+    )]
+    LargeStepCities {
+        /// The instance's cities.
         cities: usize,
     },
     /// The text has no content at all.
@@ -222,7 +231,7 @@ impl TspError {
     pub fn line(&self) -> Option<usize> {
         use TspError::*;
         match self {
-            UnknownInstance { .. } | CityCount { .. } | Empty => None,
+            UnknownInstance { .. } | CityCount { .. } | LargeStepCities { .. } | Empty => None,
             MalformedLine { line, .. }
             | UnknownKeyword { line, .. }
             | DuplicateKeyword { line, .. }

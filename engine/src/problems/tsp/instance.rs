@@ -131,6 +131,11 @@ impl Tsp {
         }
     }
 
+    /// The neighbour lists, whichever candidates this instance's own moves use.
+    pub(crate) fn neighbour_lists(&self) -> Option<Arc<NeighbourLists>> {
+        self.near.clone()
+    }
+
     /// The instance's name (TSPLIB NAME, or the random instance's description).
     pub fn name(&self) -> &str {
         &self.name

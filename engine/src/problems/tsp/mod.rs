@@ -8,6 +8,7 @@ mod bundled;
 mod distance;
 mod error;
 mod instance;
+mod large_step;
 mod moves;
 mod neighbours;
 mod problem;
@@ -19,6 +20,9 @@ pub use bundled::{BundledInstance, bundled_instances};
 pub use distance::{MATRIX_MAX_CITIES, euc_2d};
 pub use error::TspError;
 pub use instance::{DEFAULT_MAX_SECONDS, DEFAULT_MIN_STEPS, DEFAULT_SECONDS_PER_100_CITIES, Tsp};
+pub use large_step::{
+    KICK_MAX_SEGMENT, Kick, LARGE_STEP_MAX_CITIES, LARGE_STEP_MIN_CITIES, LargeStep, LargeSteps,
+};
 pub use moves::{
     Candidates, MoveMix, NEAREST_MIN_CITIES, NEIGHBOURS, OR_OPT_MAX_LEN, TspMove, UNIFORM_SHARE_INVERSE,
 };

@@ -156,6 +156,17 @@ impl Tour {
         }
     }
 
+    /// Swap the `first` cities from ring position `start` with the `second` after
+    /// them (`first + second <= n`): a rotation of that ring range, done as three
+    /// reversals.
+    pub(crate) fn swap_segments(&mut self, start: usize, first: usize, second: usize) {
+        let n = self.order.len();
+        let start = wrap(start, n);
+        self.reverse_range(start, first);
+        self.reverse_range(wrap(start + first, n), second);
+        self.reverse_range(start, first + second);
+    }
+
     /// Or-opt: take the `len` cities at positions `start..start+len` and put them
     /// between the cities now at positions `after` and `after + 1`, which lie `gap`
     /// positions past the segment (`after = start + len - 1 + gap`, 1 <= gap <= n-len-1),
