@@ -137,8 +137,7 @@ impl LargeSteps {
     }
 
     /// The default settings: the `auto` schedule over [`LargeSteps::default_steps`]
-    /// in one cycle, one candidate per step (a step is costly, and its candidates
-    /// would each copy the tour).
+    /// in one cycle.
     pub fn default_config(&self, seed: u64) -> AnnealConfig {
         AnnealConfig {
             seed,

@@ -251,6 +251,27 @@ mod tests {
     }
 
     #[test]
+    fn swapping_segments_rotates_their_ring_range() {
+        for n in [8, 9, 12] {
+            for start in 0..n {
+                for first in 1..n - 1 {
+                    for second in 1..=n - first {
+                        let mut tour = Tour::from_order((0..n as u32).collect());
+                        let range: Vec<u32> = (0..first + second).map(|k| ((start + k) % n) as u32).collect();
+                        let mut expected = tour.order.clone();
+                        for (k, &city) in range[first..].iter().chain(&range[..first]).enumerate() {
+                            expected[(start + k) % n] = city;
+                        }
+                        tour.swap_segments(start, first, second);
+                        assert_eq!(tour.order, expected, "n {n} start {start} {first}+{second}");
+                        assert!(index_is_consistent(&tour), "n {n} start {start} {first}+{second}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn the_position_index_follows_every_rearrangement() {
         let n = 11;
         let mut tour = Tour::from_order((0..n as u32).rev().collect());
