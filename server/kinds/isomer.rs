@@ -454,8 +454,9 @@ mod tests {
 
     /// A session's run from the page's defaults (only the formula given).
     fn default_session(formula: &str) -> crate::kinds::resolve::Resolved {
+        use crate::kinds::Scope;
         use crate::kinds::registry::Registry;
-        use crate::kinds::resolve::{Request, Scope, resolve};
+        use crate::kinds::resolve::{Request, resolve};
         let mut values = Map::new();
         values.insert("formula".into(), json!(formula));
         resolve(&Registry::builtin(), &Request::from_map(values, Scope::Session)).unwrap()

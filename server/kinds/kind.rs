@@ -38,7 +38,9 @@ pub trait Kind: Send + Sync + 'static {
     /// How the page shows a run of this kind.
     fn view(&self) -> View;
     /// The spec of checked values (every value passed its table row; cross-field
-    /// rules, such as "one source of cities", are the kind's to check here).
+    /// rules, such as "one source of cities", are the kind's to check here). A default
+    /// that depends on the run's [`Values::scope`] is resolved here, into the spec, so
+    /// a replay record rebuilds the same run whatever scope replays it.
     fn spec(&self, values: &Values) -> Result<Spec, ParamError>;
     /// Build the engine problem of a spec. Blocking: call it off the async reactor.
     fn build(&self, spec: &Spec) -> Result<Box<dyn Built>, ParamError>;
@@ -185,16 +187,41 @@ impl Spec {
     }
 }
 
-/// Checked parameter values, as a kind reads them in [`Kind::spec`].
+/// Where a run will be shown: a live session has a cap on its total steps, and a
+/// kind may default differently when nobody watches each step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// A live session: at most [`super::common::MAX_SESSION_STEPS`] steps in total.
+    #[default]
+    Session,
+    /// A headless run (`kiln run`, an experiment's task): the engine's own limit.
+    Headless,
+}
+
+/// Checked parameter values, as a kind reads them in [`Kind::spec`], and the scope
+/// of the run they are for (a kind's spec may default by it: a headless tour takes
+/// large steps).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Values {
     map: Map<String, Value>,
+    scope: Scope,
 }
 
 impl Values {
-    /// Values already checked against the table.
+    /// Values already checked against the table, for a live session.
     pub fn new(map: Map<String, Value>) -> Self {
-        Values { map }
+        Values { map, scope: Scope::Session }
+    }
+
+    /// The same values, for a run of `scope`.
+    pub fn in_scope(mut self, scope: Scope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// The scope of the run these values are for.
+    pub fn scope(&self) -> Scope {
+        self.scope
     }
 
     /// The value of `name`, if given (a JSON `null` counts as not given).

@@ -13,8 +13,8 @@ pub mod resolve;
 pub mod run;
 pub mod tsp;
 
-pub use kind::{Built, Captions, Counter, Defaults, Kind, Preset, Spec, Values, View};
+pub use kind::{Built, Captions, Counter, Defaults, Kind, Preset, Scope, Spec, Values, View};
 pub use param::{Group, Param, ParamError, ParamType};
 pub use registry::Registry;
-pub use resolve::{Request, Resolved, Scope};
+pub use resolve::{Request, Resolved};
 pub use run::{Anneal, Annealed, Progress, Ready, Run, StateView};

@@ -3,27 +3,19 @@
 //! A [`Request`] is the flat JSON object of `POST /api/sa/configure` (or what the
 //! CLI's flags stand for). [`resolve`] picks the kind, checks every given value
 //! against its table row (unknown names, types, bounds, finiteness), lets the kind
-//! turn the values into a [`Spec`], builds the problem *once*, fills the defaults
-//! (the kind's, then the engine's), and returns the [`Resolved`] run, config and
-//! pacing. Every error names the field as the API spells it, and the value.
+//! turn the values into a [`Spec`] (it sees the request's [`Scope`], for defaults
+//! that differ between a live session and a headless run), builds the problem
+//! *once*, fills the defaults (the kind's, then the engine's), and returns the
+//! [`Resolved`] run, config and pacing. Every error names the field as the API spells it, and the value.
 
 use kiln_engine::{AnnealConfig, Batch, Direction, ScheduleKind};
 use serde_json::{Map, Value};
 
 use super::common::{self, DEFAULT_EVENTS_PER_SEC, MAX_SESSION_STEPS, Pacing, StepsPerEvent};
-use super::kind::{Defaults, Spec, Values};
+use super::kind::{Defaults, Scope, Spec, Values};
 use super::param::{Param, ParamError};
 use super::registry::Registry;
 use super::run::Run;
-
-/// Where a run will be shown: a live session has a cap on its total steps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope {
-    /// A live session: at most [`MAX_SESSION_STEPS`] steps in total.
-    Session,
-    /// A headless run (`kiln run`): the engine's own limit.
-    Headless,
-}
 
 /// Flat parameters, not yet checked.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,7 +88,7 @@ pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, Param
             param.check(value)?;
         }
     }
-    let given = Values::new(values.clone());
+    let given = Values::new(values.clone()).in_scope(request.scope);
     let spec = kind.spec(&given)?;
     let built = kind.build(&spec)?;
     let (defaults, temperatures) = match request.scope {

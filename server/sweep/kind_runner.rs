@@ -90,7 +90,7 @@ impl KindRunner {
                 param.check(value)?;
             }
         }
-        let spec = kind.spec(&Values::new(params.clone()))?;
+        let spec = kind.spec(&Values::new(params.clone()).in_scope(Scope::Headless))?;
         Ok(kind.build(&spec).is_err())
     }
 
