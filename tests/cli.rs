@@ -159,6 +159,8 @@ fn bad_arguments_exit_2_naming_the_flag_and_value() {
         (vec!["run", "--problem", "tsp", "--cities", "10", "--steps", "0"], "--steps"),
         (vec!["run", "--formula", "C4H10", "--weights", "beauty=1"], "beauty"),
         (vec!["run", "--problem", "tsp", "--tsplib", "/no/such/file.tsp"], "/no/such/file.tsp"),
+        (vec!["run", "--problem", "tsp", "--cities", "20000", "--moves", "large"], "--moves"),
+        (vec!["run", "--problem", "tsp", "--moves", "huge"], "--moves"),
     ] {
         let out = kiln(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?} should fail: {}", stdout(&out));
@@ -219,4 +221,76 @@ fn a_tour_run_says_how_long_it_will_take_before_it_starts() {
         serde_json::from_str(&stdout(&out)).expect("stdout is only the JSON summary");
     let steps = summary["total_steps"].as_u64().expect("total_steps");
     assert!(err.contains(&format!(", {steps} steps,")), "the announced steps are the run's: {err}");
+}
+
+/// ch150's optimal tour length, from TSPLIB's table (shared/data/tsplib/optimal.tsv).
+const CH150_OPTIMUM: f64 = 6528.0;
+
+#[test]
+fn kiln_run_defaults_reach_the_optimal_ch150_tour_with_large_steps() {
+    let out = kiln(&["run", "--problem", "tsp", "--instance", "ch150", "--seed", "1", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("tsp ch150 (large steps)"), "{}", stderr(&out));
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON summary");
+    assert_eq!(summary["optimal_energy"].as_f64(), Some(CH150_OPTIMUM), "{summary}");
+    assert_eq!(summary["best_energy"].as_f64(), Some(CH150_OPTIMUM), "{summary}");
+}
+
+#[test]
+fn large_steps_beyond_their_city_limit_name_the_flag_and_the_count() {
+    let out = kiln(&["run", "--problem", "tsp", "--cities", "20000", "--moves", "large"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("--moves") && err.contains("20000") && err.contains("large steps"), "{err}");
+}
+
+#[test]
+fn a_record_of_a_large_step_run_keeps_its_moves_and_replays() {
+    let dir = scratch("replay_large_steps");
+    let record = dir.join("record.json");
+    let out = kiln(&[
+        "run",
+        "--problem",
+        "tsp",
+        "--instance",
+        "berlin52",
+        "--steps",
+        "20000",
+        "--seed",
+        "2",
+        "--record",
+        record.to_str().unwrap(),
+        "--checkpoint-every",
+        "1000",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&record).unwrap()).unwrap();
+    assert_eq!(value["problem"]["moves"], "large", "{}", value["problem"]);
+    let out = kiln(&["replay", record.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("21 checkpoints match"), "{}", stdout(&out));
+
+    let mut local = value;
+    local["problem"].as_object_mut().unwrap().remove("moves");
+    let edited = dir.join("local.json");
+    std::fs::write(&edited, local.to_string()).unwrap();
+    let out = kiln(&["replay", edited.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the same config with local moves is another run: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_golden_records_replay_through_the_kinds_specs() {
+    // Made before tours had a `moves` choice: their specs name none, and must still
+    // rebuild the same runs (local moves) through `kiln replay`.
+    for name in ["berlin52_auto", "c7h16_faulon"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format!("{name}.json"));
+        let out = kiln(&["replay", path.to_str().unwrap()]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        assert!(stdout(&out).contains("checkpoints match"), "{name}: {}", stdout(&out));
+    }
 }

@@ -94,9 +94,27 @@ fn a_bad_parameter_refuses_the_experiment_naming_where_it_sits() {
         "vary.initial_temp"
     );
     assert_eq!(refused(json!({"base": {"problem": "tsp", "steps": -5}, "seeds": 1})), "base.steps");
+    assert_eq!(
+        refused(json!({"base": {"problem": "tsp", "cities": 20_000, "moves": "large"}, "seeds": 1})),
+        "base.moves"
+    );
     // A formula no molecule has fails at build only: the experiment starts, its tasks fail.
     let report = run(json!({"base": {"problem": "isomer", "formula": "C4H11"}, "seeds": 2}));
     assert_eq!(report.summary.error_count, 2);
     let error = report.records[0].error.as_ref().unwrap();
     assert_eq!(error.field_name(), Some("formula"), "{error}");
+}
+
+#[test]
+fn a_tour_task_takes_large_steps_as_kiln_run_does_unless_told_otherwise() {
+    let runner = KindRunner::new(Arc::new(Registry::builtin()));
+    let moves = |params: Value| {
+        let record = runner.record(params.as_object().unwrap(), 1).expect("a task that runs");
+        serde_json::to_value(&record.problem).unwrap()["moves"].clone()
+    };
+    assert_eq!(moves(json!({"problem": "tsp", "instance": "eil51", "steps": 1_000})), "large");
+    assert_eq!(
+        moves(json!({"problem": "tsp", "instance": "eil51", "steps": 1_000, "moves": "local"})),
+        Value::Null
+    );
 }

@@ -211,3 +211,13 @@ async fn a_parameter_of_another_kind_names_itself_and_its_kind() {
     let (status, field, json) = configure(&server, json!({"problem": "chess"}).to_string()).await;
     assert_eq!((status, field.as_deref()), (400, Some("problem")), "{json}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_steps_on_more_cities_than_they_allow_are_a_400_naming_moves() {
+    let server = TestServer::start().await;
+    let body = json!({"problem": "tsp", "cities": 20_000, "moves": "large", "steps_per_cycle": 1});
+    let (status, field, json) = configure(&server, body.to_string()).await;
+    assert_eq!((status, field.as_deref()), (400, Some("moves")), "{json}");
+    let message = json["error"]["message"].as_str().unwrap();
+    assert!(message.contains("20000") && message.contains("large steps"), "{json}");
+}

@@ -471,8 +471,26 @@ async fn a_sessions_numbers_equal_kiln_run_with_the_same_parameters() {
             ],
         ),
         (
+            // A session's tour takes local moves by default and `kiln run`'s large
+            // steps: the moves are given, both ways.
             berlin(30_000, json!(5_000)),
-            vec!["--problem", "tsp", "--instance", "berlin52", "--steps", "30000"],
+            vec!["--problem", "tsp", "--instance", "berlin52", "--steps", "30000", "--moves", "local"],
+        ),
+        (
+            json!({"problem": "tsp", "instance": "berlin52", "moves": "large", "steps_per_cycle": 3_000,
+                   "num_cycles": 1, "steps_per_event": 500, "max_events_per_sec": 60, "seed": 4}),
+            vec![
+                "--problem",
+                "tsp",
+                "--instance",
+                "berlin52",
+                "--steps",
+                "3000",
+                "--moves",
+                "large",
+                "--seed",
+                "4",
+            ],
         ),
         (
             json!({"problem": "magnet", "lattice": 16, "steps_per_cycle": 1000, "num_cycles": 3, "seed": 3,

@@ -2,16 +2,31 @@
 //! random cities placed from a seed, or an uploaded TSPLIB text. A state is drawn as
 //! the tour; a tour wants the `auto` schedule over one long cycle (the instance's own
 //! default length) and is shown over about [`EVENTS_PER_RUN`] events.
+//!
+//! A tour is annealed with one of two [`TspMoves`]: `local`, one 2-opt or or-opt move
+//! per step (the engine's [`Tsp`]), which a class watches untangle the tour, or
+//! `large`, a kick and a descent to a 2-opt/or-opt local optimum per step (the
+//! engine's [`LargeSteps`]), which reaches far better tours per second. A live session
+//! defaults to `local`; a headless run (`kiln run`, an experiment's task) to `large`
+//! when the instance has [`LARGE_STEP_MIN_CITIES`] to [`LARGE_STEP_MAX_CITIES`]
+//! cities. The spec keeps the choice (omitting `local`, so records made before large
+//! steps existed read as they were written), and a record replays the same run in
+//! any scope.
 
-use kiln_engine::problems::tsp::{Layout, MAX_CITIES, Tour, Tsp, TspMove, bundled_instances};
-use kiln_engine::{Annealer, Proposal, ScheduleKind, StepView};
+mod view;
+
+use kiln_engine::ScheduleKind;
+use kiln_engine::problems::tsp::{
+    LARGE_STEP_MAX_CITIES, LARGE_STEP_MIN_CITIES, LargeSteps, Layout, MAX_CITIES, Tsp, TspError,
+    bundled_instances,
+};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::kind::{Built, Captions, Defaults, Kind, Preset, Spec, Values, View};
+use super::kind::{Built, Captions, Defaults, Kind, Preset, Scope, Spec, Values, View};
 use super::param::{Param, ParamError, ParamType};
-use super::run::{Ready, StateView};
-use crate::render::tsp::tour_svg;
+use super::run::Ready;
+use view::{LargeStepMoves, LocalMoves, TourView};
 
 /// The bundled instance a run uses when none is named.
 pub const DEFAULT_INSTANCE: &str = "berlin52";
@@ -50,12 +65,62 @@ pub enum TspCities {
     },
 }
 
-/// The spec: `{"cities": ...}`.
+/// How each step changes the tour.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TspMoves {
+    /// One 2-opt or or-opt move per step.
+    #[default]
+    Local,
+    /// A kick, then improving 2-opt/or-opt moves to a local optimum, per step.
+    Large,
+}
+
+impl TspMoves {
+    /// Both, in the parameter table's order.
+    pub const ALL: [TspMoves; 2] = [TspMoves::Local, TspMoves::Large];
+
+    /// The name parameters and specs use.
+    pub fn name(self) -> &'static str {
+        match self {
+            TspMoves::Local => "local",
+            TspMoves::Large => "large",
+        }
+    }
+
+    /// The moves a name stands for.
+    pub fn from_name(name: &str) -> Option<TspMoves> {
+        TspMoves::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    fn is_local(&self) -> bool {
+        *self == TspMoves::Local
+    }
+
+    /// What a headless run of `cities` cities takes by default: large steps where
+    /// the engine allows them.
+    fn headless_default(cities: Option<usize>) -> TspMoves {
+        match cities {
+            Some(n) if large_steps_allowed(n) => TspMoves::Large,
+            _ => TspMoves::Local,
+        }
+    }
+}
+
+/// Whether the engine anneals an instance of `cities` cities with large steps.
+fn large_steps_allowed(cities: usize) -> bool {
+    (LARGE_STEP_MIN_CITIES..=LARGE_STEP_MAX_CITIES).contains(&cities)
+}
+
+/// The spec: `{"cities": ..., "moves": "large"}` (`moves` absent for `local`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TspSpec {
     /// Where the cities come from.
     pub cities: TspCities,
+    /// How each step changes the tour.
+    #[serde(default, skip_serializing_if = "TspMoves::is_local")]
+    pub moves: TspMoves,
 }
 
 fn layout_out<S: Serializer>(layout: &Layout, s: S) -> Result<S::Ok, S::Error> {
@@ -68,6 +133,19 @@ fn layout_in<'de, D: Deserializer<'de>>(d: D) -> Result<Layout, D::Error> {
 }
 
 impl TspCities {
+    /// How many cities, where that is known without building the instance (a
+    /// bundled instance's dimension, the random count), or from parsing the text;
+    /// `None` for cities that will not build (the build then says why).
+    fn count(&self) -> Option<usize> {
+        match self {
+            TspCities::Bundled { instance } => {
+                bundled_instances().iter().find(|b| b.name == instance).map(|b| b.dimension)
+            }
+            TspCities::Random { count, .. } => Some(*count),
+            TspCities::Tsplib { text } => Tsp::parse_tsplib(text).ok().map(|tsp| tsp.len()),
+        }
+    }
+
     /// Build the instance; errors name the parameter the cities came from.
     pub fn build(&self) -> Result<Tsp, ParamError> {
         match self {
@@ -116,6 +194,13 @@ impl Kind for TspKind {
                 .default_value(Layout::default().name()),
             Param::new("tsplib", "TSPLIB file", ParamType::Text, "The text of a TSPLIB EUC_2D file.")
                 .max_length(MAX_TSPLIB_BYTES),
+            Param::new(
+                "moves",
+                "Moves",
+                ParamType::Enum(TspMoves::ALL.iter().map(|m| m.name().to_string()).collect()),
+                "local: one 2-opt or or-opt move per step (watch SA untangle the tour); large: each step kicks the tour and descends to a 2-opt/or-opt local optimum (Martin, Otto & Felten 1991), far better tours per second; 8 to 10,000 cities",
+            )
+            .default_value(TspMoves::default().name()),
         ]
     }
 
@@ -188,117 +273,194 @@ impl Kind for TspKind {
         } else {
             TspCities::Bundled { instance: values.str("instance").unwrap_or(DEFAULT_INSTANCE).to_string() }
         };
-        Ok(Spec::of(self.name(), &TspSpec { cities }))
+        let moves = match values.str("moves") {
+            Some(name) => {
+                let moves = TspMoves::from_name(name).ok_or_else(|| {
+                    ParamError::new("moves", format!("must be \"local\" or \"large\", not {name:?}"))
+                })?;
+                if moves == TspMoves::Large
+                    && let Some(count) = cities.count()
+                    && !large_steps_allowed(count)
+                {
+                    return Err(moves_error(TspError::LargeStepCities { cities: count }));
+                }
+                moves
+            }
+            None => match values.scope() {
+                Scope::Session => TspMoves::Local,
+                Scope::Headless => TspMoves::headless_default(cities.count()),
+            },
+        };
+        Ok(Spec::of(self.name(), &TspSpec { cities, moves }))
     }
 
     fn build(&self, spec: &Spec) -> Result<Box<dyn Built>, ParamError> {
         let spec: TspSpec = spec.read()?;
         let tsp = spec.cities.build()?;
-        let defaults = Defaults {
+        let defaults = |steps_per_cycle| Defaults {
             schedule: ScheduleKind::Auto,
-            steps_per_cycle: tsp.default_steps(),
+            steps_per_cycle,
             cycles: 1,
             events_per_run: Some(EVENTS_PER_RUN),
         };
-        // Linear in the steps: keep the rate, not a copy of the instance.
-        let seconds_per_million = tsp.expected_seconds(1_000_000);
-        Ok(Ready::new(tsp, TourView, defaults)
-            .expected_seconds(move |steps| steps as f64 / 1e6 * seconds_per_million))
+        // Both are linear in the steps: keep the rate, not a copy of the instance.
+        let built: Box<dyn Built> = match spec.moves {
+            TspMoves::Local => {
+                let seconds_per_million = tsp.expected_seconds(1_000_000);
+                let defaults = defaults(tsp.default_steps());
+                Ready::new(tsp, TourView(LocalMoves), defaults)
+                    .expected_seconds(move |steps| steps as f64 / 1e6 * seconds_per_million)
+            }
+            TspMoves::Large => {
+                let large = LargeSteps::new(tsp).map_err(moves_error)?;
+                let seconds_per_million = large.expected_seconds(1_000_000);
+                let defaults = defaults(large.default_steps());
+                Ready::new(large.clone(), TourView(LargeStepMoves(large)), defaults)
+                    .expected_seconds(move |steps| steps as f64 / 1e6 * seconds_per_million)
+            }
+        };
+        Ok(built)
     }
 
     fn describe(&self, spec: &Spec) -> String {
-        match spec.read::<TspSpec>().map(|s| s.cities) {
-            Ok(TspCities::Bundled { instance }) => format!("tsp {instance}"),
-            Ok(TspCities::Random { count, layout, seed }) => {
+        let Ok(spec) = spec.read::<TspSpec>() else { return "tsp".into() };
+        let cities = match spec.cities {
+            TspCities::Bundled { instance } => format!("tsp {instance}"),
+            TspCities::Random { count, layout, seed } => {
                 format!("tsp {count} random cities ({}, seed {seed})", layout.name())
             }
-            Ok(TspCities::Tsplib { .. }) => "tsp TSPLIB file".into(),
-            Err(_) => "tsp".into(),
+            TspCities::Tsplib { .. } => "tsp TSPLIB file".into(),
+        };
+        match spec.moves {
+            TspMoves::Local => cities,
+            TspMoves::Large => format!("{cities} (large steps)"),
         }
     }
 }
 
-/// A tour drawn over its cities; the known optimum is TSPLIB's optimal length.
-struct TourView;
-
-impl StateView<Tsp> for TourView {
-    /// The tour edges the move removes and adds, as pairs of city numbers counted
-    /// from 1 (as TSPLIB numbers them), and the move's name (`2-opt`, `or-opt`).
-    fn describe(&self, step: &StepView<'_, Tsp>) -> Option<Map<String, Value>> {
-        let Proposal::Move(mv) = step.proposal else { return None };
-        let order = step.state_before.order();
-        let n = order.len();
-        let at = |pos: usize| order[pos % n] + 1;
-        let (name, removed, added) = match *mv {
-            TspMove::TwoOpt { i, j } => {
-                let (i, j) = (i as usize, j as usize);
-                let (a, b, c, e) = (at(i), at(i + 1), at(j), at(j + 1));
-                ("2-opt", vec![[a, b], [c, e]], vec![[a, c], [b, e]])
-            }
-            TspMove::OrOpt { start, len, gap, reversed } => {
-                let (start, len, gap) = (start as usize, len as usize, gap as usize);
-                let (prev, first, last, next) =
-                    (at(start + n - 1), at(start), at(start + len - 1), at(start + len));
-                let (c, e) = (at(start + len - 1 + gap), at(start + len + gap));
-                let (to_c, to_e) = if reversed { (last, first) } else { (first, last) };
-                (
-                    "or-opt",
-                    vec![[prev, first], [last, next], [c, e]],
-                    vec![[prev, next], [c, to_c], [to_e, e]],
-                )
-            }
-        };
-        let edges =
-            |list: &[[u32; 2]]| list.iter().map(|[a, b]| format!("{a}–{b}")).collect::<Vec<_>>().join(", ");
-        let mut out = Map::new();
-        out.insert("move_kind".into(), json!(name));
-        out.insert(
-            "text".into(),
-            json!(format!("{name}: remove {}; add {}", edges(&removed), edges(&added))),
-        );
-        out.insert("removed".into(), json!(removed));
-        out.insert("added".into(), json!(added));
-        Some(out)
-    }
-
-    fn draw(&self, problem: &Tsp, state: &Tour) -> String {
-        tour_svg(problem.coords(), state.order())
-    }
-
-    fn optimum(&self, sa: &Annealer<Tsp>) -> Option<f64> {
-        sa.problem().optimal_length().map(|l| l as f64)
-    }
-
-    /// `energy_label`: what the chart's energy axis shows.
-    fn extra(&self, _sa: &Annealer<Tsp>) -> Map<String, Value> {
-        let mut extra = Map::new();
-        extra.insert("energy_label".into(), json!("tour length (TSPLIB distance)"));
-        extra
-    }
+/// The engine's refusal of large steps, as an error of the `moves` parameter.
+fn moves_error(e: TspError) -> ParamError {
+    let message = e.to_string();
+    ParamError::new("moves", message.strip_prefix("moves: ").unwrap_or(&message))
 }
 
 #[cfg(test)]
 mod tests {
-    use kiln_engine::AnnealConfig;
+    use kiln_engine::problems::tsp::euc_2d;
     use kiln_engine::replay::record_checkpoints;
+    use kiln_engine::{AnnealConfig, Annealer};
+    use serde_json::Map;
 
     use super::*;
+    use crate::kinds::registry::Registry;
+    use crate::kinds::resolve::{Request, Resolved, resolve};
     use crate::kinds::run::Run;
+
+    fn resolved(values: Value, scope: Scope) -> Result<Resolved, ParamError> {
+        let values: Map<String, Value> = serde_json::from_value(values).unwrap();
+        resolve(&Registry::builtin(), &Request::from_map(values, scope))
+    }
+
+    fn spec_of(values: Value, scope: Scope) -> TspSpec {
+        resolved(values, scope).unwrap().spec.read().unwrap()
+    }
+
+    #[test]
+    fn a_headless_run_takes_large_steps_and_a_session_local_moves_by_default() {
+        let ch150 = json!({"problem": "tsp", "instance": "ch150"});
+        assert_eq!(spec_of(ch150.clone(), Scope::Headless).moves, TspMoves::Large);
+        assert_eq!(spec_of(ch150, Scope::Session).moves, TspMoves::Local);
+    }
+
+    #[test]
+    fn a_headless_run_outside_the_large_step_sizes_keeps_local_moves() {
+        for count in [5, LARGE_STEP_MAX_CITIES + 1] {
+            let values = json!({"problem": "tsp", "cities": count, "steps_per_cycle": 10});
+            assert_eq!(spec_of(values, Scope::Headless).moves, TspMoves::Local, "{count} cities");
+        }
+    }
+
+    #[test]
+    fn an_explicit_choice_wins_over_the_scope_default() {
+        let local = json!({"problem": "tsp", "instance": "ch150", "moves": "local"});
+        assert_eq!(spec_of(local, Scope::Headless).moves, TspMoves::Local);
+        let large = json!({"problem": "tsp", "instance": "ch150", "moves": "large"});
+        assert_eq!(spec_of(large, Scope::Session).moves, TspMoves::Large);
+    }
+
+    #[test]
+    fn large_steps_on_too_many_or_too_few_cities_name_the_moves_field_and_the_count() {
+        for (count, scope) in [(20_000, Scope::Headless), (20_000, Scope::Session), (5, Scope::Headless)] {
+            let values = json!({"problem": "tsp", "cities": count, "moves": "large"});
+            let e = resolved(values, scope).err().expect("refused");
+            assert_eq!(e.field, "moves");
+            assert!(e.message.contains(&count.to_string()) && e.message.contains("large steps"), "{e}");
+            assert!(!e.message.starts_with("moves"), "the field is named once: {e}");
+        }
+    }
+
+    #[test]
+    fn the_moves_help_states_the_engines_city_limits() {
+        let row = TspKind.parameters().into_iter().find(|p| p.name == "moves").unwrap();
+        let max = LARGE_STEP_MAX_CITIES.to_string();
+        let (thousands, rest) = max.split_at(max.len() - 3);
+        let limits = format!("{LARGE_STEP_MIN_CITIES} to {thousands},{rest} cities");
+        assert!(row.help.contains(&limits), "{} does not say {limits}", row.help);
+    }
+
+    #[test]
+    fn a_local_spec_has_no_moves_field_and_a_large_one_says_large() {
+        let cities = TspCities::Bundled { instance: "ch150".into() };
+        let local = Spec::of("tsp", &TspSpec { cities: cities.clone(), moves: TspMoves::Local });
+        assert!(!local.fields.contains_key("moves"), "{local:?}");
+        assert_eq!(TspKind.describe(&local), "tsp ch150");
+        let large = Spec::of("tsp", &TspSpec { cities, moves: TspMoves::Large });
+        assert_eq!(large.fields["moves"], "large");
+        assert_eq!(large.read::<TspSpec>().unwrap().moves, TspMoves::Large);
+        assert_eq!(TspKind.describe(&large), "tsp ch150 (large steps)");
+    }
+
+    #[test]
+    fn a_large_steps_removed_and_added_edges_account_for_its_delta() {
+        let values = json!({"problem": "tsp", "instance": "berlin52", "moves": "large", "seed": 3});
+        let mut run = resolved(values, Scope::Session).unwrap().run;
+        let tsp = Tsp::bundled("berlin52").unwrap();
+        let length = |edges: &Value| -> f64 {
+            let city = |v: &Value| tsp.coords()[v.as_u64().unwrap() as usize - 1];
+            edges.as_array().unwrap().iter().map(|e| f64::from(euc_2d(city(&e[0]), city(&e[1])))).sum()
+        };
+        let mut changed = 0;
+        for _ in 0..50 {
+            run.step().unwrap();
+            let mv = run.last_move().unwrap();
+            assert_eq!(mv["move_kind"], "large step");
+            let text = mv["text"].as_str().unwrap();
+            assert!(text.starts_with("large step: swap ") && text.contains(" cities after city "), "{text}");
+            let delta = mv["delta"].as_f64().unwrap();
+            assert_eq!(length(&mv["added"]) - length(&mv["removed"]), delta, "{mv}");
+            changed += usize::from(!mv["removed"].as_array().unwrap().is_empty());
+        }
+        assert!(changed > 0, "some steps change the tour");
+    }
 
     #[test]
     fn every_spec_round_trips_through_json_and_rebuilds_the_same_run() {
         let specs = [
-            TspCities::Bundled { instance: "berlin52".into() },
-            TspCities::Random { count: 40, layout: Layout::Clustered, seed: 9 },
-            TspCities::Tsplib {
-                text: "NAME : sq\nTYPE : TSP\nDIMENSION : 4\nEDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n\
-                       1 0 0\n2 0 10\n3 10 10\n4 10 0\nEOF\n"
-                    .into(),
-            },
+            (TspCities::Bundled { instance: "berlin52".into() }, TspMoves::Local),
+            (TspCities::Bundled { instance: "berlin52".into() }, TspMoves::Large),
+            (TspCities::Random { count: 40, layout: Layout::Clustered, seed: 9 }, TspMoves::Large),
+            (
+                TspCities::Tsplib {
+                    text: "NAME : sq\nTYPE : TSP\nDIMENSION : 4\nEDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n\
+                           1 0 0\n2 0 10\n3 10 10\n4 10 0\nEOF\n"
+                        .into(),
+                },
+                TspMoves::Local,
+            ),
         ];
         let config = AnnealConfig { steps_per_cycle: 300, cycles: 1, ..AnnealConfig::default() };
-        for cities in specs {
-            let spec = Spec::of("tsp", &TspSpec { cities });
+        for (cities, moves) in specs {
+            let spec = Spec::of("tsp", &TspSpec { cities, moves });
             let text = serde_json::to_string(&spec).unwrap();
             let back: Spec = serde_json::from_str(&text).unwrap();
             assert_eq!(back, spec, "{text}");
@@ -313,7 +475,10 @@ mod tests {
 
     #[test]
     fn a_record_to_the_end_matches_the_engines_checkpoints() {
-        let spec = Spec::of("tsp", &TspSpec { cities: TspCities::Bundled { instance: "berlin52".into() } });
+        let spec = Spec::of(
+            "tsp",
+            &TspSpec { cities: TspCities::Bundled { instance: "berlin52".into() }, moves: TspMoves::Local },
+        );
         let config = AnnealConfig { steps_per_cycle: 2_500, cycles: 1, ..AnnealConfig::default() };
         let run = Run::new("tsp", TspKind.build(&spec).unwrap().start(config.clone()).unwrap());
         let record = run.record(&spec, u64::MAX, 1_000);
