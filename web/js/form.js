@@ -209,6 +209,8 @@ export class ParameterForm {
     const t1 = config.final_temp;
     if (config.schedule === "faulon") parts.push(`T0 ${round(config.initial_temp)}, k ${config.k}`);
     else if (config.schedule === "constant") parts.push(`T ${round(config.initial_temp)}`);
+    // The config's T0 is only the unused default: auto's temperatures come from the problem.
+    else if (config.schedule === "auto") parts.push("T0 and T1 estimated from the problem");
     else parts.push(`T0 ${round(config.initial_temp)} to ${round(t1 ?? config.initial_temp / 1000)}`);
     parts.push(`${config.cycles} × ${Number(config.steps_per_cycle).toLocaleString("en-US")} = ${Number(totalSteps).toLocaleString("en-US")} steps`);
     this.elements.resolved.textContent = `This session uses: ${parts.join(" · ")}`;
