@@ -285,9 +285,10 @@ fn a_record_of_a_large_step_run_keeps_its_moves_and_replays() {
 
 #[test]
 fn the_golden_records_replay_through_the_kinds_specs() {
-    // Made before tours had a `moves` choice: their specs name none, and must still
-    // rebuild the same runs (local moves) through `kiln replay`.
-    for name in ["berlin52_auto", "c7h16_faulon"] {
+    // berlin52_auto and c7h16_faulon were made before tours had a `moves` choice:
+    // their specs name none, and must still rebuild the same runs (local moves)
+    // through `kiln replay`; ch150_large pins a run of large steps.
+    for name in ["berlin52_auto", "c7h16_faulon", "ch150_large"] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format!("{name}.json"));
         let out = kiln(&["replay", path.to_str().unwrap()]);
         assert!(out.status.success(), "{name}: {}", stderr(&out));

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use kiln_engine::digest::Digest;
 use kiln_engine::problems::isomer::{Isomer, Objective};
-use kiln_engine::problems::tsp::Tsp;
+use kiln_engine::problems::tsp::{LargeSteps, Tsp};
 use kiln_engine::replay::{RECORD_FORMAT, first_divergence, record_checkpoints};
 use kiln_engine::{AnnealConfig, Annealer, Batch, Checkpoint, Problem, ReplayRecord, ScheduleKind};
 use serde::{Deserialize, Serialize};
@@ -25,8 +25,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "problem", rename_all = "lowercase", deny_unknown_fields)]
 enum Spec {
-    Tsp { cities: Cities },
-    Isomer { formula: String, component_weights: BTreeMap<String, f64> },
+    Tsp {
+        cities: Cities,
+        /// `"large"` for large steps; absent for local moves, as before it existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        moves: Option<String>,
+    },
+    Isomer {
+        formula: String,
+        component_weights: BTreeMap<String, f64>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -42,9 +50,16 @@ fn golden_path(name: &str) -> PathBuf {
 /// Run `spec` under `config`, checkpointing every `every` steps.
 fn run(spec: &Spec, config: AnnealConfig, every: u64) -> Vec<Checkpoint> {
     match spec {
-        Spec::Tsp { cities: Cities::Bundled { instance } } => {
-            let mut sa = Annealer::new(Tsp::bundled(instance).unwrap(), config).unwrap();
-            record_checkpoints(&mut sa, every, |_| {})
+        Spec::Tsp { cities: Cities::Bundled { instance }, moves } => {
+            let tsp = Tsp::bundled(instance).unwrap();
+            match moves.as_deref() {
+                None => record_checkpoints(&mut Annealer::new(tsp, config).unwrap(), every, |_| {}),
+                Some("large") => {
+                    let large = LargeSteps::new(tsp).unwrap();
+                    record_checkpoints(&mut Annealer::new(large, config).unwrap(), every, |_| {})
+                }
+                Some(other) => panic!("unknown moves {other:?}"),
+            }
         }
         Spec::Isomer { formula, component_weights } => {
             let weights: Vec<(String, f64)> =
@@ -61,7 +76,7 @@ fn golden_runs() -> Vec<(&'static str, Spec, AnnealConfig, u64)> {
     vec![
         (
             "berlin52_auto.json",
-            Spec::Tsp { cities: Cities::Bundled { instance: "berlin52".into() } },
+            Spec::Tsp { cities: Cities::Bundled { instance: "berlin52".into() }, moves: None },
             AnnealConfig {
                 seed: 42,
                 schedule: ScheduleKind::Auto,
@@ -70,6 +85,18 @@ fn golden_runs() -> Vec<(&'static str, Spec, AnnealConfig, u64)> {
                 ..AnnealConfig::default()
             },
             10_000,
+        ),
+        (
+            "ch150_large.json",
+            Spec::Tsp { cities: Cities::Bundled { instance: "ch150".into() }, moves: Some("large".into()) },
+            AnnealConfig {
+                seed: 42,
+                schedule: ScheduleKind::Auto,
+                steps_per_cycle: 40_000,
+                cycles: 1,
+                ..AnnealConfig::default()
+            },
+            2_000,
         ),
         (
             "c7h16_faulon.json",
