@@ -10,9 +10,14 @@
 //!    A walk spends most of its steps near where it is (at a low temperature it
 //!    moves among a few molecules, or swaps equivalent hydrogens and stays on one),
 //!    so this is the common path: one key of about n^2/8 bytes and one hash look-up.
-//! 2. on a miss, its structure key (atoms renumbered by colour refinement), looked
-//!    up in a cache of structure keys seen: a hit is a known class (equal keys are
-//!    the same labelled graph after renumbering, hence the same structure).
+//! 2. on a miss, if the molecule is a tree (no ring: every alkane), its canonical
+//!    key (`tree_key`: atoms numbered from the tree's centre, branches in an exact
+//!    rank order) names its structure: it is looked up among the trees'
+//!    representatives by its hash, and a key not there is a new class, with no
+//!    refinement and no isomorphism test. A molecule with a ring takes its
+//!    structure key instead (atoms renumbered by colour refinement), looked up in a
+//!    cache of structure keys seen: a hit is a known class (equal keys are the same
+//!    labelled graph after renumbering, hence the same structure).
 //! 3. on a miss there too, an invariant of stronger colours (`class_colours`:
 //!    refinement, plus one round of individualisation where refinement leaves
 //!    ties) picks the classes that could be the same structure (equal structures
@@ -29,28 +34,31 @@
 //!
 //! So the count is exact: both caches map a key to a class only after the class was
 //! decided, equal keys mean the same molecule (labelled) or the same structure
-//! (renumbered), and hash collisions only cost comparisons. Names are computed only
-//! where one is shown: [`DistinctIsomers::names`] writes the canonical SMILES of
-//! every class on demand.
+//! (renumbered), isomorphic trees have equal canonical keys, and hash collisions
+//! only cost comparisons. Names are computed only where one is shown:
+//! [`DistinctIsomers::names`] writes the canonical SMILES of every class on demand.
 //!
 //! Memory is bounded: at most [`DISTINCT_ISOMERS_CAP`] classes (a key of 1 + n +
 //! n^2/8 bytes each: about 14 MB for C30 at the cap), after which the count is a
-//! lower bound and [`DistinctIsomers::is_saturated`] says so; the structure-key
-//! cache stops growing at [`KEY_CACHE_BYTES`], after which new keys take steps 3
-//! and 4; the labelled cache is emptied when it reaches [`LABELLED_CACHE_BYTES`], so
-//! it keeps the molecules around where the walk is now.
+//! lower bound and [`DistinctIsomers::is_saturated`] says so; trees need no cache
+//! beyond the classes themselves; the structure-key cache stops growing at
+//! [`KEY_CACHE_BYTES`], after which new keys take steps 3 and 4; the labelled cache
+//! is emptied when it reaches [`LABELLED_CACHE_BYTES`], so it keeps the molecules
+//! around where the walk is now.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::isomorphism::isomorphic;
 use super::molecule::Molecule;
 use super::problem::Isomer;
 use super::smiles::canonical_smiles;
 use super::structure_key::{
-    class_colours, invariant, molecule_from_key, refine, write_labelled_key, write_structure_key,
+    class_colours, invariant, molecule_from_key, refine, write_key, write_labelled_key, write_structure_key,
 };
+use super::tree_key::canonical_tree_order;
 
 /// Most distinct structures remembered per run.
 pub const DISTINCT_ISOMERS_CAP: usize = 100_000;
@@ -83,8 +91,11 @@ pub struct DistinctIsomers {
     /// Structure key -> class.
     keys: FxHashMap<Box<[u8]>, u32>,
     key_bytes: usize,
-    /// Refinement invariant -> classes that have it.
+    /// Refinement invariant -> classes that have it (molecules with a ring).
     by_invariant: HashMap<u64, Vec<u32>>,
+    /// Hash of a tree's canonical key -> tree classes with that hash (their keys,
+    /// in `classes`, are canonical).
+    by_tree_key: FxHashMap<u64, Vec<u32>>,
     /// Canonical SMILES -> class, for molecules that may be aromatic.
     by_name: HashMap<Box<str>, u32>,
     /// One representative key per class.
@@ -103,6 +114,7 @@ impl Default for DistinctIsomers {
             keys: FxHashMap::default(),
             key_bytes: 0,
             by_invariant: HashMap::new(),
+            by_tree_key: FxHashMap::default(),
             by_name: HashMap::new(),
             classes: Vec::new(),
             saturated: false,
@@ -144,6 +156,10 @@ impl DistinctIsomers {
     /// Steps 2 to 4 of the module documentation: the class of a molecule whose
     /// labelled key was not cached.
     fn class_of_structure(&mut self, m: &Molecule) -> Option<usize> {
+        if let Some(order) = canonical_tree_order(m) {
+            write_key(m, &order[..m.atom_count()], &mut self.scratch);
+            return self.class_of_tree();
+        }
         let colours = refine(m);
         write_structure_key(m, &colours, &mut self.scratch);
         if let Some(&class) = self.keys.get(&self.scratch[..]) {
@@ -190,6 +206,26 @@ impl DistinctIsomers {
         Some(class as usize)
     }
 
+    /// The class of the tree whose canonical key is in `scratch`: its key names its
+    /// structure, so a key not among the trees' representatives is a new class.
+    fn class_of_tree(&mut self) -> Option<usize> {
+        let hash = FxBuildHasher.hash_one(&self.scratch[..]);
+        let known = self.by_tree_key.get(&hash).and_then(|candidates| {
+            candidates.iter().copied().find(|&c| self.classes[c as usize][..] == self.scratch[..])
+        });
+        if let Some(class) = known {
+            return Some(class as usize);
+        }
+        if self.classes.len() >= DISTINCT_ISOMERS_CAP {
+            self.saturated = true;
+            return None;
+        }
+        let class = self.classes.len();
+        self.by_tree_key.entry(hash).or_default().push(class as u32);
+        self.classes.push(self.scratch[..].into());
+        Some(class)
+    }
+
     /// Distinct structures seen (a lower bound once saturated).
     pub fn count(&self) -> u64 {
         self.classes.len() as u64
@@ -222,6 +258,18 @@ mod tests {
         }
         assert!(roomy.count() > 50, "the walk moved: {} structures", roomy.count());
         assert_eq!(roomy.count(), cramped.count());
+    }
+
+    #[test]
+    fn tree_classes_agree_with_canonical_smiles() {
+        let mut seen = DistinctIsomers::new();
+        let mut class_of_name = HashMap::new();
+        for m in hot_walk("C11H24", 6, 10_000) {
+            let class = seen.class_of(&m).unwrap();
+            assert_eq!(*class_of_name.entry(canonical_smiles(&m)).or_insert(class), class, "{m:?}");
+        }
+        assert_eq!(seen.count() as usize, class_of_name.len());
+        assert!(seen.count() > 100, "the walk moved: {} structures", seen.count());
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! One idea per module: [`element`] and [`formula`] (what the user types),
 //! [`molecule`] (the state), `initial` (a first structure), [`displacement`] (the
 //! move) and `pick` (its four atoms), [`wiener`], [`logp`] and [`objective`] (the
-//! energy), [`smiles`] (names), `structure_key` and [`distinct`] (counting what was
-//! visited; `isomorphism` decides when two are one), [`problem`] (the `Problem`).
+//! energy), [`smiles`] (names), `structure_key`, `tree_key` and [`distinct`]
+//! (counting what was visited; `isomorphism` decides when two are one), [`problem`]
+//! (the `Problem`).
 
 pub mod displacement;
 pub mod distinct;
@@ -21,6 +22,7 @@ mod pick;
 pub mod problem;
 pub mod smiles;
 mod structure_key;
+mod tree_key;
 #[cfg(test)]
 mod walk;
 pub mod wiener;

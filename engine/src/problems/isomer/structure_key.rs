@@ -237,6 +237,12 @@ pub(crate) fn write_labelled_key(m: &Molecule, key: &mut Vec<u8>) {
     write_key(m, &order[..n], key);
 }
 
+/// The byte a key spells atom `i` with: its element's code, then its hydrogens.
+#[inline]
+pub(crate) fn atom_code(m: &Molecule, i: usize) -> u8 {
+    ((m.element(i) as u8) << 4) | m.hydrogens(i)
+}
+
 /// Index of the pair (a, b), a < b, among all pairs of `n` atoms in row order
 /// ((0,1), (0,2), ..., (1,2), ...).
 #[inline]
@@ -249,7 +255,7 @@ fn pair_index(a: usize, b: usize, n: usize) -> usize {
 /// hydrogens (one byte); then the bond orders of all pairs in the new numbering, in
 /// row order, four 2-bit orders per byte. Built from the bonds (about n of them in
 /// a molecule), not by visiting all n(n-1)/2 pairs.
-fn write_key(m: &Molecule, order: &[u8], key: &mut Vec<u8>) {
+pub(crate) fn write_key(m: &Molecule, order: &[u8], key: &mut Vec<u8>) {
     let n = order.len();
     let mut position = [0u8; MAX_HEAVY_ATOMS];
     for (k, &i) in order.iter().enumerate() {
@@ -257,10 +263,7 @@ fn write_key(m: &Molecule, order: &[u8], key: &mut Vec<u8>) {
     }
     key.clear();
     key.push(n as u8);
-    for &i in order {
-        let i = usize::from(i);
-        key.push(((m.element(i) as u8) << 4) | m.hydrogens(i));
-    }
+    key.extend(order.iter().map(|&i| atom_code(m, usize::from(i))));
     let pairs = n * n.saturating_sub(1) / 2;
     key.resize(1 + n + pairs.div_ceil(4), 0);
     let orders = &mut key[1 + n..];
