@@ -83,6 +83,13 @@ impl Molecule {
         ((self.orders[i] >> (2 * j)) & 3) as u8
     }
 
+    /// The bond orders of `atom` to every atom, two bits each (bits `2j..2j+2` for
+    /// atom `j`), as [`Molecule::bond_order`] reads them.
+    #[inline]
+    pub(crate) fn bond_orders(&self, atom: usize) -> u128 {
+        self.orders[atom]
+    }
+
     /// Bitmask of the atoms bonded to `atom`.
     #[inline]
     pub fn neighbour_mask(&self, atom: usize) -> u64 {

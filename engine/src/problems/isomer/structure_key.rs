@@ -228,13 +228,46 @@ pub(crate) fn write_structure_key(m: &Molecule, colour: &Colours, key: &mut Vec<
 /// Write the key of the labelled graph `m`, atoms numbered as they are (no
 /// refinement): equal labelled keys mean identical molecules, atom for atom, and a
 /// walk that returns to a molecule it has seen meets its labelled key again.
+///
+/// In this numbering the pairs of row `a` are `a`'s bond orders to atoms `a + 1`
+/// to `n - 1`, which the molecule keeps two bits each in one word per atom, in the
+/// key's order: each row is copied as a run of bits, not spelled bond by bond. This
+/// runs on every accepted step.
 pub(crate) fn write_labelled_key(m: &Molecule, key: &mut Vec<u8>) {
     let n = m.atom_count();
-    let mut order = [0u8; MAX_HEAVY_ATOMS];
-    for (i, o) in order.iter_mut().enumerate().take(n) {
-        *o = i as u8;
+    let pairs = n * n.saturating_sub(1) / 2;
+    key.clear();
+    key.resize(1 + n + pairs.div_ceil(4), 0);
+    key[0] = n as u8;
+    let (codes, orders) = key[1..].split_at_mut(n);
+    for (i, code) in codes.iter_mut().enumerate() {
+        *code = atom_code(m, i);
     }
-    write_key(m, &order[..n], key);
+    // Bits not yet written to the key, lowest first: fewer than 64 between rows.
+    let mut pending: u128 = 0;
+    let mut filled = 0u32;
+    let mut at = 0;
+    for a in 0..n {
+        let row = m.bond_orders(a).checked_shr(2 * (a as u32 + 1)).unwrap_or(0);
+        let width = 2 * (n - a - 1) as u32;
+        // At most 126 bits: in two halves, so `pending` never overflows.
+        for (part, bits) in [(row as u64, width.min(64)), ((row >> 64) as u64, width.saturating_sub(64))] {
+            if bits == 0 {
+                break;
+            }
+            let mask = u64::MAX >> (64 - bits);
+            pending |= u128::from(part & mask) << filled;
+            filled += bits;
+            if filled >= 64 {
+                orders[at..at + 8].copy_from_slice(&(pending as u64).to_le_bytes());
+                at += 8;
+                pending >>= 64;
+                filled -= 64;
+            }
+        }
+    }
+    let rest = filled.div_ceil(8) as usize;
+    orders[at..at + rest].copy_from_slice(&(pending as u64).to_le_bytes()[..rest]);
 }
 
 /// The byte a key spells atom `i` with: its element's code, then its hydrogens.
@@ -335,7 +368,8 @@ mod tests {
     #[test]
     fn keys_spell_every_pair_in_the_layout() {
         let mut key = Vec::new();
-        for m in hot_walk("C9H12O2", 5, 1_000) {
+        // Rows of more than 64 bits too (C40: up to 78).
+        for m in hot_walk("C9H12O2", 5, 1_000).into_iter().chain(hot_walk("C40H82", 5, 200)) {
             let n = m.atom_count();
             let identity: Vec<u8> = (0..n as u8).collect();
             write_labelled_key(&m, &mut key);
