@@ -2,14 +2,20 @@
 //!
 //! Counting runs on every accepted step, so it never names a structure (a canonical
 //! SMILES costs tens of microseconds). Each structure seen is a class, kept as one
-//! representative's key (see `structure_key`). A state is placed in four steps:
+//! representative's key (see `structure_key`). A state is placed in four steps,
+//! after a first check:
 //!
+//! 0. is it the molecule placed last, atom for atom (`Molecule`'s equality: a
+//!    comparison of n rows of bond orders)? Most accepted moves give back the very
+//!    molecule they started from (84% of the accepted steps of `kiln run --formula
+//!    C10H22`, 83% of C30H62's), so this is the common path, and it writes no key.
 //! 1. its labelled key (the molecule spelled with its atoms numbered as they are,
 //!    written from its bonds, no refinement), looked up in a cache of labelled
 //!    molecules seen: a hit is the very molecule met before, so its class is known.
 //!    A walk spends most of its steps near where it is (at a low temperature it
 //!    moves among a few molecules, or swaps equivalent hydrogens and stays on one),
-//!    so this is the common path: one key of about n^2/8 bytes and one hash look-up.
+//!    so this is the next most common path: one key of about n^2/8 bytes and one
+//!    hash look-up.
 //! 2. on a miss, if the molecule is a tree (no ring: every alkane), its canonical
 //!    key (`tree_key`: atoms numbered from the tree's centre, branches in an exact
 //!    rank order) names its structure: it is looked up among the trees'
@@ -101,6 +107,8 @@ pub struct DistinctIsomers {
     /// One representative key per class.
     classes: Vec<Box<[u8]>>,
     saturated: bool,
+    /// The molecule placed last and its class (step 0).
+    last: Option<(Molecule, u32)>,
     /// Scratch space for the key of the state being placed (no allocation per step).
     scratch: Vec<u8>,
 }
@@ -118,6 +126,7 @@ impl Default for DistinctIsomers {
             by_name: HashMap::new(),
             classes: Vec::new(),
             saturated: false,
+            last: None,
             scratch: Vec::new(),
         }
     }
@@ -138,6 +147,25 @@ impl DistinctIsomers {
     /// Record `m` and return the index of its structure among those seen (0 for
     /// the first structure, and so on), or `None` once saturated and `m` is new.
     pub fn class_of(&mut self, m: &Molecule) -> Option<usize> {
+        if let Some((last, class)) = &self.last
+            && last == m
+        {
+            return Some(*class as usize);
+        }
+        let class = self.class_of_changed(m)?;
+        match &mut self.last {
+            Some((last, last_class)) => {
+                last.clone_from(m);
+                *last_class = class as u32;
+            }
+            None => self.last = Some((m.clone(), class as u32)),
+        }
+        Some(class)
+    }
+
+    /// Steps 1 to 4 of the module documentation: the class of a molecule that is
+    /// not the one placed last.
+    fn class_of_changed(&mut self, m: &Molecule) -> Option<usize> {
         write_labelled_key(m, &mut self.scratch);
         if let Some(&class) = self.labelled.get(&self.scratch[..]) {
             return Some(class as usize);
