@@ -19,8 +19,9 @@
 //!    equal rank are isomorphic branches, so whichever comes first the key is the
 //!    same.
 //!
-//! [`canonical_tree_order`] costs a few hundred nanoseconds at 30 atoms, no
-//! allocation, and answers `None` for a molecule with a ring.
+//! [`canonical_tree_order`] costs about 3,000 instructions at 10 atoms and 10,000
+//! at 30 (callgrind), allocates nothing, and answers `None` for a molecule with a
+//! ring.
 
 use super::molecule::{MAX_HEAVY_ATOMS, Molecule, bits};
 use super::structure_key::atom_code;
@@ -38,7 +39,7 @@ pub(crate) fn canonical_tree_order(m: &Molecule) -> Option<[u8; MAX_HEAVY_ATOMS]
     }
     let centre = centre(m)?;
     let mut levels = Levels::from(m, centre)?;
-    let rank = levels.ranks(m);
+    let rank = levels.ranks(m)?;
     let (first, second) = match centre {
         Centre::Atom(a) => (a, None),
         Centre::Bond(a, b) if rank[b] < rank[a] => (b, Some(a)),
@@ -189,54 +190,58 @@ impl Levels {
     }
 
     /// Each atom's rank on its level (see the module documentation), sorting each
-    /// atom's children by rank on the way.
-    fn ranks(&mut self, m: &Molecule) -> [u8; MAX_HEAVY_ATOMS] {
+    /// atom's children by rank on the way; `None` if an atom has more children than
+    /// a [`signature`] holds (no molecule does: valences stop at four).
+    fn ranks(&mut self, m: &Molecule) -> Option<[u8; MAX_HEAVY_ATOMS]> {
         let mut rank = [0u8; MAX_HEAVY_ATOMS];
-        // The bond to the parent; at the centre, the central bond (or 0).
-        let up = |v: usize, parent: u8| match parent {
-            NONE => {
-                bits(m.neighbour_mask(v)).find(|&j| self.parent[j] == NONE).map_or(0, |j| m.bond_order(v, j))
-            }
-            p => m.bond_order(v, usize::from(p)),
-        };
-        let mut up_order = [0u8; MAX_HEAVY_ATOMS];
-        for &v in &self.reached[..m.atom_count()] {
-            let v = usize::from(v);
-            up_order[v] = up(v, self.parent[v]);
-        }
+        // One level's atoms with their signatures (set up once: 2 KB).
+        let mut signatures = [(0u128, 0u8); MAX_HEAVY_ATOMS];
         for level in (0..self.levels).rev() {
             let (start, end) =
                 (usize::from(self.level_starts[level]), usize::from(self.level_starts[level + 1]));
-            // The level below is ranked: sort each atom's children by rank.
-            for at in start..end {
+            let signed = &mut signatures[..end - start];
+            for (at, slot) in (start..end).zip(signed.iter_mut()) {
                 let v = usize::from(self.reached[at]);
                 let first = usize::from(self.first_child[v]);
-                let count = usize::from(self.child_count[v]);
-                self.reached[first..first + count].sort_unstable_by_key(|&c| rank[usize::from(c)]);
+                let children = &mut self.reached[first..first + usize::from(self.child_count[v])];
+                if children.len() > MAX_CHILDREN {
+                    return None;
+                }
+                // The level below is ranked: sort the children by rank.
+                children.sort_unstable_by_key(|&c| rank[usize::from(c)]);
+                let up = match self.parent[v] {
+                    // At the centre: the central bond, or none.
+                    NONE => bits(m.neighbour_mask(v))
+                        .find(|&j| self.parent[j] == NONE)
+                        .map_or(0, |j| m.bond_order(v, j)),
+                    p => m.bond_order(v, usize::from(p)),
+                };
+                let child_ranks = children.iter().map(|&c| rank[usize::from(c)]);
+                *slot = (signature(atom_code(m, v), up, child_ranks), v as u8);
             }
-            let mut atoms = [0u8; MAX_HEAVY_ATOMS];
-            let atoms = &mut atoms[..end - start];
-            atoms.copy_from_slice(&self.reached[start..end]);
-            let signature = |v: u8| {
-                let v = usize::from(v);
-                let children = self.children(v).iter().map(|&c| rank[usize::from(c)]);
-                ((atom_code(m, v), up_order[v], children.len()), children)
-            };
-            let compare = |&a: &u8, &b: &u8| {
-                let ((head_a, children_a), (head_b, children_b)) = (signature(a), signature(b));
-                head_a.cmp(&head_b).then_with(|| children_a.cmp(children_b))
-            };
-            atoms.sort_unstable_by(compare);
-            let mut ranks = [0u8; MAX_HEAVY_ATOMS];
-            for k in 1..atoms.len() {
-                ranks[k] = ranks[k - 1] + u8::from(compare(&atoms[k - 1], &atoms[k]).is_ne());
-            }
-            for (&v, &r) in atoms.iter().zip(&ranks) {
-                rank[usize::from(v)] = r;
+            signed.sort_unstable();
+            let mut r = 0u8;
+            for k in 0..signed.len() {
+                if k > 0 && signed[k].0 != signed[k - 1].0 {
+                    r += 1;
+                }
+                rank[usize::from(signed[k].1)] = r;
             }
         }
-        rank
+        Some(rank)
     }
+}
+
+/// Most children a [`signature`] holds.
+const MAX_CHILDREN: usize = 15;
+
+/// An atom's signature as one number: its code, the order of the bond to its
+/// parent, its number of children and their ranks (sorted; each below 64, as a
+/// level has at most 64 atoms), each in bits of its own, so equal numbers mean
+/// equal signatures.
+fn signature(code: u8, up: u8, child_ranks: impl ExactSizeIterator<Item = u8>) -> u128 {
+    let head = (u128::from(code) << 120) | (u128::from(up) << 118) | ((child_ranks.len() as u128) << 114);
+    child_ranks.enumerate().fold(head, |sig, (k, r)| sig | (u128::from(r) << (108 - 6 * k)))
 }
 
 #[cfg(test)]
