@@ -2,34 +2,33 @@
 //!
 //! Counting runs on every accepted step, so it never names a structure (a canonical
 //! SMILES costs tens of microseconds). Each structure seen is a class, kept as one
-//! representative's key (see `structure_key`). A state is placed in four steps,
-//! after a first check:
+//! representative's key (see `structure_key`). A state is placed by the first of
+//! these steps that knows its class:
 //!
-//! 0. is it the molecule placed last, atom for atom (`Molecule`'s equality: a
+//! 1. is it the molecule placed last, atom for atom (`Molecule`'s equality: a
 //!    comparison of n rows of bond orders)? Most accepted moves give back the very
 //!    molecule they started from (84% of the accepted steps of `kiln run --formula
 //!    C10H22`, 83% of C30H62's), so this is the common path, and it writes no key.
-//! 1. its labelled key (the molecule spelled with its atoms numbered as they are,
-//!    written from its bonds, no refinement), looked up in a cache of labelled
+//! 2. a tree (no ring: every alkane) is placed by its canonical key (`tree_key`:
+//!    atoms numbered from the tree's centre, branches in an exact rank order),
+//!    which names its structure: it is looked up among the trees' representatives
+//!    by its hash, and a key not there is a new class, with no refinement and no
+//!    isomorphism test. Trees skip the labelled cache of step 3: a walk seldom
+//!    comes back to a tree in the same numbering (76% of the changed molecules of
+//!    `kiln run --formula C10H22` missed it, nearly all of C30H62's), and a
+//!    canonical key costs little more than a labelled key and its insertion.
+//! 3. a molecule with a ring: its labelled key (the molecule spelled with its atoms
+//!    numbered as they are, no refinement), looked up in a cache of labelled
 //!    molecules seen: a hit is the very molecule met before, so its class is known.
-//!    A walk spends most of its steps near where it is (at a low temperature it
-//!    moves among a few molecules, or swaps equivalent hydrogens and stays on one),
-//!    so this is the next most common path: one key of about n^2/8 bytes and one
-//!    hash look-up.
-//! 2. on a miss, if the molecule is a tree (no ring: every alkane), its canonical
-//!    key (`tree_key`: atoms numbered from the tree's centre, branches in an exact
-//!    rank order) names its structure: it is looked up among the trees'
-//!    representatives by its hash, and a key not there is a new class, with no
-//!    refinement and no isomorphism test. A molecule with a ring takes its
-//!    structure key instead (atoms renumbered by colour refinement), looked up in a
-//!    cache of structure keys seen: a hit is a known class (equal keys are the same
-//!    labelled graph after renumbering, hence the same structure).
-//! 3. on a miss there too, an invariant of stronger colours (`class_colours`:
+//!    One key of about n^2/8 bytes and one hash look-up.
+//! 4. on a miss, its structure key (atoms renumbered by colour refinement), looked
+//!    up in a cache of structure keys seen: a hit is a known class (equal keys are
+//!    the same labelled graph after renumbering, hence the same structure).
+//! 5. on a miss there too, an invariant of stronger colours (`class_colours`:
 //!    refinement, plus one round of individualisation where refinement leaves
 //!    ties) picks the classes that could be the same structure (equal structures
 //!    always share it), so regular graphs such as P64's do not all fall in one
-//!    bucket, and
-//! 4. an exact isomorphism test (`isomorphism`) against each of their
+//!    bucket, and an exact isomorphism test (`isomorphism`) against each of their
 //!    representatives decides; no match is a new class.
 //!
 //! Molecules with a ring and a multiple bond may be aromatic, and then two Kekule
@@ -48,7 +47,7 @@
 //! n^2/8 bytes each: about 14 MB for C30 at the cap), after which the count is a
 //! lower bound and [`DistinctIsomers::is_saturated`] says so; trees need no cache
 //! beyond the classes themselves; the structure-key cache stops growing at
-//! [`KEY_CACHE_BYTES`], after which new keys take steps 3 and 4; the labelled cache
+//! [`KEY_CACHE_BYTES`], after which new keys take step 5; the labelled cache
 //! is emptied when it reaches [`LABELLED_CACHE_BYTES`], so it keeps the molecules
 //! around where the walk is now.
 
@@ -72,9 +71,10 @@ pub const DISTINCT_ISOMERS_CAP: usize = 100_000;
 pub const KEY_CACHE_BYTES: usize = 8 << 20;
 /// Most bytes of labelled keys cached per run (emptied when full). Small enough to
 /// stay in a core's L2 cache beside the walk's own data: at 8 MB the cache's misses
-/// slowed the proposals of `kiln run --formula C10H22` by about a fifth
-/// (`cargo bench --bench isomer_steps -- isomer_kiln_run`: kiln run / engine alone
-/// 74-78% at 8 MB, 79-83% at 256 KB; the count is exact either way).
+/// slowed the proposals of `kiln run --formula C10H22` by about a fifth, when its
+/// trees still went through this cache (`cargo bench --bench isomer_steps --
+/// isomer_kiln_run`: kiln run / engine alone 74-78% at 8 MB, 79-83% at 256 KB; the
+/// count is exact either way).
 pub const LABELLED_CACHE_BYTES: usize = 256 << 10;
 
 /// Whether `m` has a ring and a multiple bond, so it may be aromatic: then two
@@ -88,8 +88,8 @@ fn may_be_aromatic(m: &Molecule) -> bool {
 /// The set of structures seen, as classes of isomorphic molecules.
 #[derive(Clone, Debug)]
 pub struct DistinctIsomers {
-    /// Labelled key -> class (FxHash: keys are a walk's own molecules, not input an
-    /// adversary picks, and hashing is on the hot path).
+    /// Labelled key -> class, for molecules with a ring (FxHash: keys are a walk's
+    /// own molecules, not input an adversary picks, and hashing is on the hot path).
     labelled: FxHashMap<Box<[u8]>, u32>,
     labelled_bytes: usize,
     /// [`LABELLED_CACHE_BYTES`], smaller in tests.
@@ -107,7 +107,7 @@ pub struct DistinctIsomers {
     /// One representative key per class.
     classes: Vec<Box<[u8]>>,
     saturated: bool,
-    /// The molecule placed last and its class (step 0).
+    /// The molecule placed last and its class (step 1).
     last: Option<(Molecule, u32)>,
     /// Scratch space for the key of the state being placed (no allocation per step).
     scratch: Vec<u8>,
@@ -163,9 +163,13 @@ impl DistinctIsomers {
         Some(class)
     }
 
-    /// Steps 1 to 4 of the module documentation: the class of a molecule that is
+    /// Steps 2 to 5 of the module documentation: the class of a molecule that is
     /// not the one placed last.
     fn class_of_changed(&mut self, m: &Molecule) -> Option<usize> {
+        if let Some(order) = canonical_tree_order(m) {
+            write_key(m, &order[..m.atom_count()], &mut self.scratch);
+            return self.class_of_tree();
+        }
         write_labelled_key(m, &mut self.scratch);
         if let Some(&class) = self.labelled.get(&self.scratch[..]) {
             return Some(class as usize);
@@ -181,13 +185,9 @@ impl DistinctIsomers {
         Some(class)
     }
 
-    /// Steps 2 to 4 of the module documentation: the class of a molecule whose
-    /// labelled key was not cached.
+    /// Steps 4 and 5 of the module documentation: the class of a molecule with a
+    /// ring whose labelled key was not cached.
     fn class_of_structure(&mut self, m: &Molecule) -> Option<usize> {
-        if let Some(order) = canonical_tree_order(m) {
-            write_key(m, &order[..m.atom_count()], &mut self.scratch);
-            return self.class_of_tree();
-        }
         let colours = refine(m);
         write_structure_key(m, &colours, &mut self.scratch);
         if let Some(&class) = self.keys.get(&self.scratch[..]) {
@@ -302,12 +302,14 @@ mod tests {
 
     #[test]
     fn a_revisited_molecule_is_found_by_its_labelled_key() {
-        let states = hot_walk("C9H20", 4, 2_000);
+        // Rings and chains: molecules with a ring go through the labelled cache.
+        let states = hot_walk("C9H16", 4, 2_000);
         let mut seen = DistinctIsomers::new();
         for m in &states {
             seen.class_of(m);
         }
         let labelled = seen.labelled.len();
+        assert!(labelled > 100, "{labelled} labelled molecules cached");
         let classes: Vec<Option<usize>> = states.iter().map(|m| seen.class_of(m)).collect();
         assert_eq!(seen.labelled.len(), labelled, "every molecule of the walk was cached");
         assert!(classes.iter().all(Option::is_some));
