@@ -208,7 +208,7 @@ impl Levels {
                     return None;
                 }
                 // The level below is ranked: sort the children by rank.
-                children.sort_unstable_by_key(|&c| rank[usize::from(c)]);
+                insertion_sort_by_key(children, |c| rank[usize::from(c)]);
                 let up = match self.parent[v] {
                     // At the centre: the central bond, or none.
                     NONE => bits(m.neighbour_mask(v))
@@ -219,7 +219,7 @@ impl Levels {
                 let child_ranks = children.iter().map(|&c| rank[usize::from(c)]);
                 *slot = (signature(atom_code(m, v), up, child_ranks), v as u8);
             }
-            signed.sort_unstable();
+            insertion_sort_by_key(signed, |(signature, _)| signature);
             let mut r = 0u8;
             for k in 0..signed.len() {
                 if k > 0 && signed[k].0 != signed[k - 1].0 {
@@ -229,6 +229,21 @@ impl Levels {
             }
         }
         Some(rank)
+    }
+}
+
+/// Sort a short slice (an atom's children, one level's atoms) in place: the
+/// library's sort costs more to set up than these few elements take to sort.
+fn insertion_sort_by_key<T: Copy, K: Ord>(items: &mut [T], key: impl Fn(T) -> K) {
+    for i in 1..items.len() {
+        let item = items[i];
+        let k = key(item);
+        let mut j = i;
+        while j > 0 && key(items[j - 1]) > k {
+            items[j] = items[j - 1];
+            j -= 1;
+        }
+        items[j] = item;
     }
 }
 
