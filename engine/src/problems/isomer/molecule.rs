@@ -110,7 +110,9 @@ impl Molecule {
     /// Every bond once, as `(i, j, order)` with `i < j`, in increasing `(i, j)`.
     pub fn bonds(&self) -> impl Iterator<Item = (usize, usize, u8)> + '_ {
         (0..self.atom_count()).flat_map(move |i| {
-            bits(self.neighbours[i] & !((2u64 << i) - 1)).map(move |j| (i, j, self.bond_order(i, j)))
+            // Neighbours above i: `u64::MAX << (i + 1)`, which is 0 for the 64th atom.
+            let above = u64::MAX.checked_shl(i as u32 + 1).unwrap_or(0);
+            bits(self.neighbours[i] & above).map(move |j| (i, j, self.bond_order(i, j)))
         })
     }
 
@@ -260,6 +262,18 @@ mod tests {
         m.set_bond(1, 2, 0);
         assert_eq!(m.bonds().count(), 1);
         assert!(!m.is_connected());
+    }
+
+    #[test]
+    fn a_chain_of_the_most_atoms_lists_each_bond_once() {
+        // The last atom's mask of higher neighbours is empty: `(2 << 63) - 1` overflowed
+        // in a debug build.
+        let mut m = Molecule::with_atoms(&[Element::C; MAX_HEAVY_ATOMS]);
+        for i in 1..MAX_HEAVY_ATOMS {
+            m.set_bond(i - 1, i, 1);
+        }
+        let bonds: Vec<_> = m.bonds().collect();
+        assert_eq!(bonds, (1..MAX_HEAVY_ATOMS).map(|i| (i - 1, i, 1)).collect::<Vec<_>>());
     }
 
     #[test]
