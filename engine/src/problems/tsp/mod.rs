@@ -2,7 +2,8 @@
 //!
 //! [`Tsp`] is an instance (bundled, parsed from TSPLIB text, or random), [`Tour`] the
 //! annealed state and [`TspMove`] its 2-opt and or-opt moves, drawn from each city's
-//! nearest neighbours ([`Candidates`]).
+//! nearest neighbours ([`Candidates`]). [`LargeSteps`] anneals the same tours one
+//! large step at a time: a kick, then a descent to a 2-opt/or-opt local optimum.
 
 mod bundled;
 mod distance;
