@@ -282,8 +282,8 @@ mod tests {
             elements[to[i]] = m.element(i);
         }
         let mut r = Molecule::with_atoms(&elements);
-        for i in 0..n {
-            r.set_hydrogens(to[i], m.hydrogens(i));
+        for (i, &t) in to.iter().enumerate().take(n) {
+            r.set_hydrogens(t, m.hydrogens(i));
         }
         for (i, j, order) in m.bonds() {
             r.set_bond(to[i], to[j], order);
