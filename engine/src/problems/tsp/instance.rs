@@ -202,8 +202,13 @@ impl Tsp {
     /// pcb442's and 3% of pr1002's (tests/tsp_quality.rs). Large steps
     /// ([`super::LargeSteps`]) over the same seconds reach ch150's for 5 of 5.
     pub fn default_steps(&self) -> u64 {
-        let seconds = (self.len() as f64 / 100.0 * DEFAULT_SECONDS_PER_100_CITIES).min(DEFAULT_MAX_SECONDS);
-        ((seconds * self.steps_per_second()) as u64).max(DEFAULT_MIN_STEPS)
+        ((self.default_seconds() * self.steps_per_second()) as u64).max(DEFAULT_MIN_STEPS)
+    }
+
+    /// Seconds of one core a default run of this instance spends, whatever its steps:
+    /// [`DEFAULT_SECONDS_PER_100_CITIES`] per 100 cities, at most [`DEFAULT_MAX_SECONDS`].
+    pub(crate) fn default_seconds(&self) -> f64 {
+        (self.len() as f64 / 100.0 * DEFAULT_SECONDS_PER_100_CITIES).min(DEFAULT_MAX_SECONDS)
     }
 
     /// The wall time a run of `steps` steps of this instance is expected to take on
@@ -229,12 +234,17 @@ impl Tsp {
     /// from the instance (about 80% of uphill moves accepted at the start, 0.1% at
     /// the end), cooling geometrically over [`Tsp::default_steps`] in one cycle.
     pub fn default_config(&self, seed: u64) -> AnnealConfig {
-        AnnealConfig {
-            seed,
-            schedule: ScheduleKind::Auto,
-            steps_per_cycle: self.default_steps(),
-            cycles: 1,
-            ..AnnealConfig::default()
-        }
+        one_auto_cycle(seed, self.default_steps())
+    }
+}
+
+/// A tour's default settings: the `auto` schedule over one cycle of `steps`.
+pub(crate) fn one_auto_cycle(seed: u64, steps: u64) -> AnnealConfig {
+    AnnealConfig {
+        seed,
+        schedule: ScheduleKind::Auto,
+        steps_per_cycle: steps,
+        cycles: 1,
+        ..AnnealConfig::default()
     }
 }

@@ -32,11 +32,10 @@ use std::sync::Arc;
 use crate::config::AnnealConfig;
 use crate::problem::{Problem, Proposal};
 use crate::rng::StepRng;
-use crate::schedule::ScheduleKind;
 
 use super::distance::Distances;
 use super::error::TspError;
-use super::instance::{DEFAULT_MAX_SECONDS, DEFAULT_MIN_STEPS, DEFAULT_SECONDS_PER_100_CITIES, Tsp};
+use super::instance::{DEFAULT_MIN_STEPS, Tsp, one_auto_cycle};
 use super::moves::NEIGHBOURS;
 use super::neighbours::NeighbourLists;
 use super::tour::Tour;
@@ -117,13 +116,11 @@ impl LargeSteps {
     }
 
     /// The default total step budget: the plain run's seconds (about
-    /// [`DEFAULT_SECONDS_PER_100_CITIES`] second of one core per 100 cities, at most
-    /// [`DEFAULT_MAX_SECONDS`]) in large steps at this instance's expected speed, at
+    /// [`super::DEFAULT_SECONDS_PER_100_CITIES`] second of one core per 100 cities, at most
+    /// [`super::DEFAULT_MAX_SECONDS`]) in large steps at this instance's expected speed, at
     /// least a thousand steps.
     pub fn default_steps(&self) -> u64 {
-        let seconds =
-            (self.tsp.len() as f64 / 100.0 * DEFAULT_SECONDS_PER_100_CITIES).min(DEFAULT_MAX_SECONDS);
-        ((seconds / self.step_seconds()) as u64).max(DEFAULT_MIN_STEPS / 1_000)
+        ((self.tsp.default_seconds() / self.step_seconds()) as u64).max(DEFAULT_MIN_STEPS / 1_000)
     }
 
     /// The wall time `steps` large steps are expected to take on one core, in seconds
@@ -139,13 +136,7 @@ impl LargeSteps {
     /// The default settings: the `auto` schedule over [`LargeSteps::default_steps`]
     /// in one cycle.
     pub fn default_config(&self, seed: u64) -> AnnealConfig {
-        AnnealConfig {
-            seed,
-            schedule: ScheduleKind::Auto,
-            steps_per_cycle: self.default_steps(),
-            cycles: 1,
-            ..AnnealConfig::default()
-        }
+        one_auto_cycle(seed, self.default_steps())
     }
 }
 
