@@ -315,7 +315,7 @@ impl Kind for TspKind {
                 let large = LargeSteps::new(tsp).map_err(moves_error)?;
                 let seconds_per_million = large.expected_seconds(1_000_000);
                 let defaults = defaults(large.default_steps());
-                Ready::new(large.clone(), TourView(LargeStepMoves(large)), defaults)
+                Ready::new(large, TourView(LargeStepMoves), defaults)
                     .expected_seconds(move |steps| steps as f64 / 1e6 * seconds_per_million)
             }
         };

@@ -100,17 +100,17 @@ impl DescribeStep<Tsp> for LocalMoves {
 
 /// A kick and a descent per step (`move_kind` `large step`): the edges are the net
 /// change from the tour before the step to the local optimum it proposes, found by
-/// replaying the step on a copy of the tour. The view keeps its own copy of the
-/// problem for that (the annealer is busy stepping while a step is described); the
-/// copy and the replay cost O(n) once per observed step, one per frame.
-pub struct LargeStepMoves(pub LargeSteps);
+/// replaying the step on a copy of the tour ([`LargeStep::apply_to`] needs no
+/// instance data); the copy and the replay cost O(n) once per observed step, one
+/// per frame.
+pub struct LargeStepMoves;
 
 impl DescribeStep<LargeSteps> for LargeStepMoves {
     fn describe(&self, step: &StepView<'_, LargeSteps>) -> Option<Map<String, Value>> {
         let Proposal::Move(mv) = step.proposal else { return None };
         let before = step.state_before;
         let mut after = before.clone();
-        self.0.apply(&mut after, mv);
+        mv.apply_to(&mut after);
         let (removed, added) = (edges_missing(before, &after), edges_missing(&after, before));
         let text = format!("large step: {}", large_step_text(before, mv, &removed, &added));
         Some(description("large step", text, removed, added))

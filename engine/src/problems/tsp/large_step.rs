@@ -93,6 +93,15 @@ impl LargeStep {
     pub fn descent_len(&self) -> usize {
         self.reversals.len()
     }
+
+    /// Carry the step out on `tour`, the tour it was proposed for: the kick, then the
+    /// descent's reversals (what [`Problem::apply`] does; it needs no instance data).
+    pub fn apply_to(&self, tour: &mut Tour) {
+        apply_kick(tour, self.kick);
+        for &(i, j) in &self.reversals {
+            tour.two_opt(i as usize, j as usize);
+        }
+    }
 }
 
 impl LargeSteps {
@@ -379,10 +388,7 @@ impl Problem for LargeSteps {
     }
 
     fn apply(&self, tour: &mut Tour, mv: &LargeStep) {
-        apply_kick(tour, mv.kick);
-        for &(i, j) in &mv.reversals {
-            tour.two_opt(i as usize, j as usize);
-        }
+        mv.apply_to(tour);
     }
 
     fn energy(&self, tour: &Tour) -> f64 {
