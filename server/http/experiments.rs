@@ -36,13 +36,13 @@
 //! uninterrupted one's (timing aside). Event ids go on from the stored last id; the
 //! events of the last second before a crash may be missing from a resumed stream.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 use warp::filters::BoxedFilter;
 use warp::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -53,8 +53,13 @@ use warp::{Filter, Reply};
 use super::body::read_body;
 use super::error::ApiError;
 use super::routes::{Api, bearer, check_server_key, json_reply, reply};
+use super::sse::{accepts_event_stream, follow, last_event_id};
 use crate::kinds::Registry;
-use crate::live::event::{KEEP_ALIVE, RETRY, write_event};
+use crate::live::Sessions;
+use crate::live::event::write_event;
+use crate::live::event_log::{After, EventLog, LogLimits, Weighed};
+use crate::live::sse::{Feed, Next};
+use crate::live::streams::StreamKind;
 use crate::store::{ExperimentRecord, StoreWriter};
 use crate::sweep::{
     Experiment, KindRunner, Plan, PlanLimits, RunOptions, Summary, SweepEvent, SweepPool, TaskRecord,
@@ -68,10 +73,8 @@ pub const MAX_RUNNING: usize = 4;
 pub const MAX_KEPT: usize = 64;
 /// Longest the JSON fallback waits for an experiment to complete.
 pub const BATCH_WAIT: Duration = Duration::from_secs(60);
-/// Silence after which a stream sends a keep-alive comment.
-const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(15);
-/// Events written per chunk of a stream.
-const CHUNK_EVENTS: usize = 256;
+/// A client catching up gets its missed events in chunks of about this many bytes.
+const CHUNK_BYTES: usize = 256 * 1024;
 
 /// Where an experiment stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -83,16 +86,21 @@ enum Status {
 }
 
 /// One event of the history.
+#[derive(Clone)]
 struct Buffered {
-    id: u64,
     name: &'static str,
     data: String,
 }
 
+impl Weighed for Buffered {
+    fn wire_bytes(&self) -> usize {
+        self.name.len() + self.data.len() + 32
+    }
+}
+
 /// What changes as an experiment runs.
 struct State {
-    events: VecDeque<Buffered>,
-    last_id: u64,
+    log: EventLog<Buffered>,
     status: Status,
     started: u64,
     records: Vec<TaskRecord>,
@@ -107,8 +115,10 @@ struct Live {
     plan: Plan,
     cancel: AtomicBool,
     state: Mutex<State>,
-    /// The latest event id, for streams to wait on.
+    /// The latest event id, for the batch fallback to wait on.
     changed: watch::Sender<u64>,
+    /// Woken at every event and at the end, for streams.
+    notify: Arc<Notify>,
     /// Where the experiment's record goes.
     store: Arc<StoreWriter>,
 }
@@ -137,14 +147,17 @@ impl Live {
             plan,
             cancel: AtomicBool::new(false),
             state: Mutex::new(State {
-                events: VecDeque::new(),
-                last_id: completed.last_event_id,
+                log: EventLog::new(
+                    completed.last_event_id + 1,
+                    LogLimits { events: MAX_BUFFERED_EVENTS, bytes: usize::MAX },
+                ),
                 status: Status::Running,
                 started: completed.tasks.len() as u64,
                 records: completed.tasks,
                 summary: None,
             }),
             changed,
+            notify: Arc::new(Notify::new()),
             store,
         }
     }
@@ -171,35 +184,32 @@ impl Live {
         if let SweepEvent::TaskComplete(record) = event {
             let mut s = self.state();
             s.records.push(record.clone());
-            self.persist(&s, s.last_id + 1);
+            self.persist(&s, s.log.next_id());
             drop(s);
             if let Err(e) = self.store.flush() {
                 eprintln!("kiln: experiment {}: not saved: {e}", self.id);
             }
         }
         let mut s = self.state();
-        s.last_id += 1;
-        let id = s.last_id;
         match event {
             SweepEvent::TaskStart(_) => s.started += 1,
             SweepEvent::TaskComplete(_) => {}
             SweepEvent::ExecutionComplete(summary) => s.summary = Some(summary.clone()),
             SweepEvent::TaskFailed(_) => {}
         }
-        s.events.push_back(Buffered { id, name: event.name(), data: event.data_json() });
-        while s.events.len() > MAX_BUFFERED_EVENTS {
-            s.events.pop_front();
-        }
+        let id = s.log.push(Buffered { name: event.name(), data: event.data_json() });
         drop(s);
         self.changed.send_replace(id);
+        self.notify.notify_waiters();
     }
 
     fn finish(&self, status: Status) {
         let mut s = self.state();
         s.status = status;
-        let id = s.last_id;
+        let id = s.log.latest_id();
         drop(s);
         self.changed.send_replace(id);
+        self.notify.notify_waiters();
     }
 
     fn stop(&self) {
@@ -228,8 +238,8 @@ impl Live {
             "completed_tasks": tasks.len(),
             "success_count": success,
             "error_count": tasks.len() - success,
-            "last_event_id": s.last_id,
-            "buffered_events": s.events.len(),
+            "last_event_id": s.log.latest_id(),
+            "buffered_events": s.log.len(),
             "summary": s.summary,
             "tasks": tasks,
             "stream_url": format!("/api/experiments/{}/stream", self.id),
@@ -252,6 +262,7 @@ struct Hub {
     pool: Arc<SweepPool>,
     experiments: Arc<Mutex<Vec<Arc<Live>>>>,
     stop: watch::Receiver<bool>,
+    sessions: Sessions,
     no_auth: bool,
     limits: PlanLimits,
     store: Arc<StoreWriter>,
@@ -298,6 +309,7 @@ pub fn routes(api: &Api) -> BoxedFilter<(Response,)> {
         pool: Arc::new(pool),
         experiments: Arc::default(),
         stop: api.sessions().stop_signal(),
+        sessions: api.sessions().clone(),
         no_auth: api.no_auth(),
         limits: PlanLimits::default(),
         store: api.sessions().store().clone(),
@@ -546,13 +558,6 @@ fn delete(hub: &Hub, id: &str, headers: &HeaderMap) -> Result<Response, ApiError
     Ok(json_reply(&json!({"experiment_id": live.id, "deleted": true}), StatusCode::OK))
 }
 
-/// The event id a reconnecting client has (header first, then the query).
-fn last_event_id(query: &HashMap<String, String>, headers: &HeaderMap) -> Option<u64> {
-    let header =
-        headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
-    header.or_else(|| query.get("last_event_id").and_then(|v| v.trim().parse().ok()))
-}
-
 async fn stream(
     hub: Hub,
     id: &str,
@@ -560,30 +565,22 @@ async fn stream(
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
     let live = hub.get(id)?;
-    if !super::routes::accepts_event_stream(headers) {
+    if !accepts_event_stream(headers) {
         return Ok(batch(&hub, live).await);
     }
     if *hub.stop.borrow() {
         return Err(ApiError::ShuttingDown);
     }
-    let viewer = Viewer {
-        cursor: last_event_id(query, headers).unwrap_or(0),
-        changes: live.changed.subscribe(),
-        live,
-        stop: hub.stop.clone(),
-        opened: false,
-        finished: false,
-    };
-    let body = futures_util::stream::unfold(viewer, |mut viewer| async move {
-        let chunk = viewer.next_chunk().await?;
-        Some((Ok::<_, std::convert::Infallible>(chunk), viewer))
-    });
-    let mut response = warp::reply::stream(sync_wrapper::SyncStream::new(body)).into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    Ok(response)
+    let resume = last_event_id(query, headers);
+    {
+        let s = live.state();
+        if s.status == Status::Complete && resume == Some(s.log.latest_id()) {
+            // The client has everything: 204 tells EventSource not to come back.
+            return Ok(StatusCode::NO_CONTENT.into_response());
+        }
+    }
+    let viewer = Viewer { cursor: resume.unwrap_or(0), live };
+    Ok(follow(&hub.sessions, StreamKind::Experiment, viewer))
 }
 
 /// The JSON fallback: wait (bounded) for the experiment to end, then its state.
@@ -601,86 +598,55 @@ async fn batch(hub: &Hub, live: Arc<Live>) -> Response {
     json_reply(&live.describe(), StatusCode::OK)
 }
 
-/// One SSE client of an experiment.
+/// One SSE client of an experiment: the events after its cursor, a `resync` if
+/// they are no longer kept, an `error` if the experiment was cancelled.
 struct Viewer {
     live: Arc<Live>,
     /// The id of the last event this client has.
     cursor: u64,
-    changes: watch::Receiver<u64>,
-    stop: watch::Receiver<bool>,
-    opened: bool,
-    finished: bool,
 }
 
-impl Viewer {
-    async fn next_chunk(&mut self) -> Option<Bytes> {
-        if !self.opened {
-            self.opened = true;
-            return Some(Bytes::from_static(RETRY.as_bytes()));
-        }
-        if self.finished {
-            return None;
-        }
-        loop {
-            if *self.stop.borrow() {
-                self.finished = true;
-                let mut out = String::new();
-                let data = json!({"code": "shutdown", "message": "the server is shutting down"});
-                write_event(&mut out, None, "shutdown", &data.to_string());
-                return Some(Bytes::from(out));
-            }
-            self.changes.borrow_and_update();
-            if let Some(out) = self.pending() {
-                return Some(Bytes::from(out));
-            }
-            if self.finished {
-                return None;
-            }
-            tokio::select! {
-                r = self.changes.changed() => if r.is_err() { self.finished = true; return None },
-                _ = self.stop.changed() => {}
-                _ = tokio::time::sleep(KEEP_ALIVE_EVERY) => return Some(Bytes::from_static(KEEP_ALIVE.as_bytes())),
-            }
-        }
+impl Feed for Viewer {
+    fn opening(&mut self) -> Option<String> {
+        None
     }
 
-    /// The events after the cursor (or a resync), or the end; `None`: nothing yet.
-    fn pending(&mut self) -> Option<String> {
+    fn signal(&self) -> Arc<Notify> {
+        self.live.notify.clone()
+    }
+
+    fn next(&mut self, _now: Instant) -> Next {
         let s = self.live.state();
         let mut out = String::new();
-        let oldest = s.events.front().map_or(s.last_id + 1, |e| e.id);
-        if self.cursor + 1 < oldest && self.cursor < s.last_id {
-            let id = s.last_id;
-            drop(s);
-            let mut data = self.live.describe();
-            data["reason"] = json!("the events since your last one are no longer kept");
-            write_event(&mut out, Some(id), "resync", &data.to_string());
-            self.cursor = id;
-            return Some(out);
-        }
-        let skip = s.events.iter().take_while(|e| e.id <= self.cursor).count();
-        for e in s.events.iter().skip(skip).take(CHUNK_EVENTS) {
-            write_event(&mut out, Some(e.id), e.name, &e.data);
+        let events = match s.log.events_after(self.cursor, CHUNK_BYTES) {
+            After::Events(events) => events,
+            After::Resync => {
+                let id = s.log.latest_id();
+                drop(s);
+                let mut data = self.live.describe();
+                data["reason"] = json!("the events since your last one are no longer kept");
+                write_event(&mut out, Some(id), "resync", &data.to_string());
+                self.cursor = id;
+                return Next::Send(out);
+            }
+        };
+        for e in &events {
+            write_event(&mut out, Some(e.id), e.event.name, &e.event.data);
             self.cursor = e.id;
-            if e.name == "execution_complete" {
-                self.finished = true;
-                break;
+            if e.event.name == "execution_complete" {
+                return Next::Last(out);
             }
         }
         if !out.is_empty() {
-            return Some(out);
+            return Next::Send(out);
         }
         match s.status {
-            Status::Running => None,
-            Status::Complete => {
-                self.finished = true;
-                None
-            }
+            Status::Running => Next::Wait { until: None, waiting: None },
+            Status::Complete => Next::End,
             Status::Cancelled => {
-                self.finished = true;
                 let data = json!({"code": "experiment_ended", "message": "the experiment was deleted or the server stopped it"});
                 write_event(&mut out, None, "error", &data.to_string());
-                Some(out)
+                Next::Last(out)
             }
         }
     }

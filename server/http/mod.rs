@@ -2,7 +2,7 @@
 //! one mapping from errors to statuses, the body reader, the live pacing body, the
 //! batch fallback, the
 //! edge every request passes (origin, HEAD, `Allow`) and the accept loop with its
-//! connection limits; experiments (`/api/experiments`) and rooms (`/api/rooms`) in
+//! connection limits; the one SSE response (`sse`); experiments (`/api/experiments`) and rooms (`/api/rooms`) in
 //! their own files, and where phones reach the server (`reach`) for the links they get.
 
 pub mod batch;
@@ -15,6 +15,7 @@ pub mod pacing;
 pub mod reach;
 pub mod rooms;
 pub mod routes;
+pub mod sse;
 
 pub use error::ApiError;
 pub use routes::{Api, routes};

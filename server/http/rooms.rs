@@ -16,8 +16,10 @@ use warp::hyper::body::Bytes;
 use warp::reply::Response;
 
 use super::error::ApiError;
-use super::routes::{Api, bearer, event_stream, json_reply, parse_id};
-use crate::live::rooms::{CODE_ALPHABET, CODE_LENGTH, Current, Room, RoomViewer, Rooms, room_body};
+use super::routes::{Api, bearer, json_reply, parse_id};
+use super::sse::follow;
+use crate::live::rooms::{CODE_ALPHABET, CODE_LENGTH, Current, Room, RoomViewer, Rooms};
+use crate::live::streams::StreamKind;
 
 /// A room by the code in the path: 400 naming `code` for one that cannot be a code,
 /// 404 for one no room has.
@@ -94,8 +96,7 @@ pub fn stream(api: &Api, code: &str) -> Result<Response, ApiError> {
     if api.sessions().stopping() {
         return Err(ApiError::ShuttingDown);
     }
-    let viewer = RoomViewer::new(room, api.sessions().stop_signal(), api.sessions().limits().keep_alive);
-    Ok(event_stream(room_body(viewer)))
+    Ok(follow(api.sessions(), StreamKind::Room, RoomViewer::new(room)))
 }
 
 /// `GET /api/rooms/{code}/qr.svg`: a QR code of the room's page.

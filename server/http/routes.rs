@@ -28,11 +28,13 @@ use super::error::ApiError;
 use super::pacing::pacing_from_body;
 use super::reach::{Reach, ShareHint};
 use super::rooms;
+use super::sse::{accepts_event_stream, follow, last_event_id};
 use crate::kinds::{Registry, Request, Scope};
 use crate::live::log as session_log;
 use crate::live::rooms::Rooms;
 use crate::live::session::MAX_MANUAL_STEPS;
-use crate::live::stream::{Viewer, body};
+use crate::live::stream::Viewer;
+use crate::live::streams::StreamKind;
 use crate::live::trace::TRACE_POINTS;
 use crate::live::work::Work;
 use crate::live::{Control, Session, SessionState, Sessions};
@@ -439,6 +441,7 @@ fn health(api: &Api) -> Response {
         "status": "ok",
         "sessions": api.sessions.count(),
         "streams": api.sessions.open_streams(),
+        "open_streams": api.sessions.streams().counts(),
         "uptime_s": api.sessions.uptime().as_secs(),
     });
     json_reply(&body, StatusCode::OK)
@@ -539,22 +542,6 @@ fn streaming_status(api: &Api, id: &str) -> Result<Response, ApiError> {
     Ok(json_reply(&body, StatusCode::OK))
 }
 
-/// The event id a reconnecting client has: the `Last-Event-ID` header, else the
-/// `last_event_id` query parameter; anything not a number counts as absent.
-fn last_event_id(query: &HashMap<String, String>, headers: &HeaderMap) -> Option<u64> {
-    let header =
-        headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
-    header.or_else(|| query.get("last_event_id").and_then(|v| v.trim().parse().ok()))
-}
-
-pub(super) fn accepts_event_stream(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| v.split(',').any(|t| t.trim().starts_with("text/event-stream")))
-}
-
 async fn stream(
     api: Api,
     id: &str,
@@ -595,23 +582,7 @@ async fn stream(
     let slot = api.sessions.open_stream(&session).map_err(ApiError::from).inspect_err(|e| {
         session_log::refused(&session, "stream", e.status().as_u16(), &e.to_string());
     })?;
-    let keep_alive = api.sessions.limits().keep_alive;
-    let viewer = Viewer::new(session, slot, cursor, api.sessions.stop_signal(), keep_alive);
-    Ok(event_stream(body(viewer)))
-}
-
-/// An SSE response over `chunks`, with the headers of docs/protocol.md (no caching,
-/// no proxy buffering).
-pub(super) fn event_stream(
-    chunks: impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> + Send + 'static,
-) -> Response {
-    let mut response = warp::reply::stream(sync_wrapper::SyncStream::new(chunks)).into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(header::CONNECTION, HeaderValue::from_static("keep-alive"));
-    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    response
+    Ok(follow(&api.sessions, StreamKind::Session, Viewer::new(session, slot, cursor)))
 }
 
 fn watch_qr(api: &Api, id: &str, headers: &HeaderMap) -> Result<Response, ApiError> {

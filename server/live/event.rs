@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::event_log::Weighed;
 use crate::kinds::Progress;
 
 /// One drawing, JSON-encoded once, with a version unique within its session.
@@ -124,7 +125,22 @@ impl Kind {
     }
 }
 
-/// An event of the session's history: a sequence number, a kind and a frame.
+/// An event of the session's history as the log keeps it: a kind and a frame.
+#[derive(Clone, Debug)]
+pub struct Shown {
+    /// Progress or complete.
+    pub kind: Kind,
+    /// The moment it shows.
+    pub frame: Arc<Frame>,
+}
+
+impl Weighed for Shown {
+    fn wire_bytes(&self) -> usize {
+        self.frame.wire_bytes()
+    }
+}
+
+/// An event of the session's history as a viewer reads it: a sequence number, a kind and a frame.
 #[derive(Clone, Debug)]
 pub struct Stored {
     /// Per-session sequence number, increasing across resets.

@@ -1,5 +1,7 @@
 //! Live sessions: the session manager, one session's state machine, event
-//! history and trace from step 0, the frames it keeps, the SSE stream that both drives and shows it, and
+//! history and trace from step 0, the frames it keeps, the one event log and SSE
+//! follower every stream shares (and the registry that counts open streams), the
+//! session feed that both drives and shows a run, and
 //! the bounded pool that runs long work with deadlines, the rooms that follow a teacher's
 //! newest session, the log lines of session events, and what a session keeps in the
 //! store across restarts.
@@ -8,12 +10,15 @@
 
 pub mod error;
 pub mod event;
+pub mod event_log;
 pub mod log;
 pub mod persist;
 pub mod rooms;
 pub mod session;
 pub mod sessions;
+pub mod sse;
 pub mod stream;
+pub mod streams;
 pub mod trace;
 pub mod work;
 

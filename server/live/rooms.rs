@@ -30,14 +30,14 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::json;
-use tokio::sync::{Notify, watch};
+use tokio::sync::Notify;
 use uuid::Uuid;
-use warp::hyper::body::Bytes;
 
 use super::error::LiveError;
-use super::event::{KEEP_ALIVE, RETRY, write_event};
+use super::event::write_event;
 use super::session::lock;
 use super::sessions::Sessions;
+use super::sse::{Feed, Next};
 use crate::store::{DEFAULT_WINDOW, RoomRecord, Store, StoreWriter};
 
 /// The characters of a room code: no 0/O, 1/I/L.
@@ -63,7 +63,7 @@ pub struct Room {
     code: String,
     token: String,
     state: Mutex<RoomState>,
-    notify: Notify,
+    notify: Arc<Notify>,
     store: Arc<StoreWriter>,
 }
 
@@ -180,7 +180,7 @@ impl Rooms {
                 code: record.code.clone(),
                 token: record.owner_token,
                 state: Mutex::new(RoomState { current, version: 0, streams: 0, last_active: Instant::now() }),
-                notify: Notify::new(),
+                notify: Arc::new(Notify::new()),
                 store: self.store.clone(),
             });
             rooms.insert(record.code, room);
@@ -216,7 +216,7 @@ impl Rooms {
             code: code.clone(),
             token: Uuid::new_v4().simple().to_string(),
             state: Mutex::new(RoomState { current: None, version: 0, streams: 0, last_active: now }),
-            notify: Notify::new(),
+            notify: Arc::new(Notify::new()),
             store: self.store.clone(),
         });
         room.persist(&lock(&room.state));
@@ -235,78 +235,53 @@ impl Rooms {
     }
 }
 
-/// One room stream: `room` on connect, then `session_changed` at every change,
-/// keep-alive comments in between, `shutdown` when the server stops.
+/// One room stream's feed: `room` on connect, then `session_changed` at every
+/// change (the follower of `live::sse` adds keep-alives and `shutdown`).
 pub struct RoomViewer {
     room: Arc<Room>,
     sent: Option<u64>,
-    stop: watch::Receiver<bool>,
-    keep_alive: Duration,
-    last_write: Instant,
-    finished: bool,
 }
 
 impl RoomViewer {
-    /// A stream of `room`'s changes.
-    pub fn new(room: Arc<Room>, stop: watch::Receiver<bool>, keep_alive: Duration) -> Self {
+    /// A feed of `room`'s changes.
+    pub fn new(room: Arc<Room>) -> Self {
         lock(&room.state).streams += 1;
-        RoomViewer { room, sent: None, stop, keep_alive, last_write: Instant::now(), finished: false }
+        RoomViewer { room, sent: None }
     }
 
-    /// The next chunk of the response body; `None` ends the stream.
-    pub async fn next_chunk(&mut self) -> Option<Bytes> {
-        if self.finished {
+    /// The room's state as an event, if it changed since the last one sent.
+    fn changed(&mut self) -> Option<String> {
+        let (version, current) = self.room.snapshot();
+        if self.sent == Some(version) {
             return None;
         }
-        loop {
-            if *self.stop.borrow() {
-                self.finished = true;
-                let mut out = String::new();
-                write_event(
-                    &mut out,
-                    None,
-                    "shutdown",
-                    &json!({"message": "the server is shutting down"}).to_string(),
-                );
-                return Some(self.written(out));
-            }
-            let room = self.room.clone();
-            let notified = room.notify.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            let (version, current) = room.snapshot();
-            if self.sent != Some(version) {
-                let mut out = String::new();
-                let name = if self.sent.is_none() {
-                    out.push_str(RETRY);
-                    "room"
-                } else {
-                    "session_changed"
-                };
-                let data = json!({
-                    "code": room.code(),
-                    "session_id": current.as_ref().map(|c| c.session_id),
-                    "problem": current.as_ref().map(|c| c.problem.clone()),
-                });
-                write_event(&mut out, Some(version), name, &data.to_string());
-                self.sent = Some(version);
-                return Some(self.written(out));
-            }
-            let until = self.last_write + self.keep_alive;
-            if Instant::now() >= until {
-                return Some(self.written(KEEP_ALIVE.to_string()));
-            }
-            tokio::select! {
-                _ = &mut notified => {}
-                _ = tokio::time::sleep_until(until.into()) => {}
-                _ = self.stop.changed() => {}
-            }
+        let name = if self.sent.is_none() { "room" } else { "session_changed" };
+        let data = json!({
+            "code": self.room.code(),
+            "session_id": current.as_ref().map(|c| c.session_id),
+            "problem": current.as_ref().map(|c| c.problem.clone()),
+        });
+        let mut out = String::new();
+        write_event(&mut out, Some(version), name, &data.to_string());
+        self.sent = Some(version);
+        Some(out)
+    }
+}
+
+impl Feed for RoomViewer {
+    fn opening(&mut self) -> Option<String> {
+        self.changed()
+    }
+
+    fn next(&mut self, _now: Instant) -> Next {
+        match self.changed() {
+            Some(out) => Next::Send(out),
+            None => Next::Wait { until: None, waiting: None },
         }
     }
 
-    fn written(&mut self, text: String) -> Bytes {
-        self.last_write = Instant::now();
-        Bytes::from(text)
+    fn signal(&self) -> Arc<Notify> {
+        self.room.notify.clone()
     }
 }
 
@@ -317,16 +292,6 @@ impl Drop for RoomViewer {
         state.streams -= 1;
         state.last_active = Instant::now();
     }
-}
-
-/// The body stream of a room viewer.
-pub fn room_body(
-    viewer: RoomViewer,
-) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> + Send {
-    futures_util::stream::unfold(viewer, |mut viewer| async move {
-        let chunk = viewer.next_chunk().await?;
-        Some((Ok(chunk), viewer))
-    })
 }
 
 #[cfg(test)]
@@ -349,8 +314,7 @@ mod tests {
         let rooms = Rooms::default();
         let made: Vec<Arc<Room>> = (0..MAX_ROOMS).map(|_| rooms.create().expect("room")).collect();
         assert!(matches!(rooms.create(), Err(LiveError::TooMany(_))), "full, and nothing idle yet");
-        let (_stop_tx, stop) = watch::channel(false);
-        let followed = RoomViewer::new(made[0].clone(), stop, Duration::from_secs(15));
+        let followed = RoomViewer::new(made[0].clone());
         let later = Instant::now() + ROOM_IDLE_TTL + Duration::from_secs(1);
         rooms.create_at(later).expect("idle rooms make place");
         assert!(rooms.get(made[0].code()).is_some(), "a room with an open stream stays");

@@ -34,11 +34,10 @@
 //! change, a reset) hands its record to the store's coalescing writer, under the
 //! `live` lock so records reach the writer in the order the changes happened.
 //! Frames whose step does not follow from the stored record are *durable*: their
-//! events are held back from viewers (`published` lags `next_id`) until the
+//! events are held back from viewers (the history publishes them late) until the
 //! record is on disk; `live::persist` says why that keeps event ids sound across
 //! a `kill -9`. A restarted server rebuilds sessions with [`Session::restore`].
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -50,7 +49,8 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::error::LiveError;
-use super::event::{Frame, Kind, Stored, Svg};
+use super::event::{Frame, Kind, Shown, Stored, Svg};
+use super::event_log::{After, EventLog, LogLimits};
 use super::persist::{self, StoredSpec};
 use super::trace::{RunTrace, TRACE_POINTS, TracePoint};
 use super::work::Cancel;
@@ -214,10 +214,9 @@ pub struct Live {
     state: SessionState,
     /// Reset generation, from 1.
     generation: u64,
-    /// The last events, oldest first, ids contiguous.
-    history: VecDeque<Stored>,
-    /// Id of the next event.
-    next_id: u64,
+    /// The last events, oldest first, ids contiguous; events of a durable frame
+    /// are held back from viewers until its record is on disk.
+    history: EventLog<Shown>,
     /// Open streams' client ids, in connect order.
     clients: Vec<Uuid>,
     /// A frame's steps are running.
@@ -232,8 +231,6 @@ pub struct Live {
     running_since: Option<Instant>,
     /// The session was deleted or expired: streams end with an error.
     deleted: bool,
-    /// Bytes of the events in `history` (their JSON with both drawings).
-    history_bytes: usize,
     /// Bumped by every control call; a manual step keeps its "paused" only if the
     /// version did not move while it ran.
     version: u64,
@@ -248,9 +245,6 @@ pub struct Live {
     pacing: Pacing,
     /// The run's numbers from step 0, downsampled (`GET /api/sa/{id}/trace`).
     trace: RunTrace,
-    /// Id of the newest event viewers may see: below `next_id - 1` while a
-    /// durable frame's record is being written.
-    published: u64,
     /// Pacing or state changed since the last frame: the next frame is durable.
     boundary_moved: bool,
     /// A restored session: the newest event id a resuming viewer may wait for
@@ -292,32 +286,25 @@ impl Live {
 
     /// Id of the oldest event kept (the next id when none is kept).
     pub fn oldest_id(&self) -> u64 {
-        self.history.front().map_or(self.next_id, |e| e.id)
+        self.history.oldest_id()
     }
 
     /// The kept events after `cursor`, oldest first, as many as fit in `max_bytes`
     /// (at least one).
     pub fn events_after(&self, cursor: u64, max_bytes: usize) -> Vec<Stored> {
-        let skip = (cursor + 1).saturating_sub(self.oldest_id()) as usize;
-        let mut bytes = 0;
-        let published = self.published;
-        self.history
-            .iter()
-            .skip(skip)
-            .take_while(|e| e.id <= published)
-            .take_while(|e| {
-                let first = bytes == 0;
-                bytes += e.frame.wire_bytes();
-                first || bytes <= max_bytes
-            })
-            .cloned()
-            .collect()
+        match self.history.events_after(cursor, max_bytes) {
+            After::Events(events) => events
+                .into_iter()
+                .map(|e| Stored { id: e.id, kind: e.event.kind, frame: e.event.frame })
+                .collect(),
+            After::Resync => Vec::new(),
+        }
     }
 
     /// The progress of at most `samples` kept events, evenly spaced, oldest first.
     pub fn sampled_progress(&self, samples: usize) -> Vec<crate::kinds::Progress> {
         let every = self.history.len().div_ceil(samples.max(1)).max(1);
-        self.history.iter().step_by(every).map(|e| e.frame.progress.clone()).collect()
+        self.history.iter().step_by(every).map(|e| e.event.frame.progress.clone()).collect()
     }
 
     /// How many events are kept.
@@ -375,7 +362,7 @@ impl Live {
 
     /// Id of the newest event viewers may see (0 before any).
     pub fn latest_id(&self) -> u64 {
-        self.published
+        self.history.latest_id()
     }
 
     /// A viewer that has event `id`, which this session has not reached yet, may
@@ -383,7 +370,7 @@ impl Live {
     /// (see `live::persist`), is going on, and `id` is within reach.
     pub fn may_wait_for(&self, id: u64) -> bool {
         id <= self.resume_horizon
-            && (self.state == SessionState::Running || self.stepping || self.published + 1 < self.next_id)
+            && (self.state == SessionState::Running || self.stepping || self.history.holds_back())
     }
 
     /// Running wall time so far.
@@ -393,24 +380,12 @@ impl Live {
 
     /// Bytes of the kept history.
     pub fn history_bytes(&self) -> usize {
-        self.history_bytes
+        self.history.bytes()
     }
 
-    fn push(&mut self, kind: Kind, frame: Arc<Frame>, limits: HistoryLimits) {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.published = id;
-        let bytes = frame.wire_bytes();
+    fn push(&mut self, kind: Kind, frame: Arc<Frame>) {
         self.trace.push(TracePoint::of(&frame.progress));
-        self.history.push_back(Stored { id, kind, frame: frame.clone() });
-        self.history_bytes += bytes;
-        while self.history.len() > 1
-            && (self.history.len() > limits.events || self.history_bytes > limits.bytes)
-        {
-            if let Some(old) = self.history.pop_front() {
-                self.history_bytes -= old.frame.wire_bytes();
-            }
-        }
+        self.history.push(Shown { kind, frame: frame.clone() });
         self.latest = frame;
     }
 
@@ -452,13 +427,13 @@ impl Live {
         pacing: Pacing,
         generation: u64,
         next_id: u64,
+        limits: HistoryLimits,
         now: Instant,
     ) -> Live {
         Live {
             state: SessionState::Idle,
             generation,
-            history: VecDeque::new(),
-            next_id,
+            history: EventLog::new(next_id, LogLimits { events: limits.events, bytes: limits.bytes }),
             clients: Vec::new(),
             stepping: false,
             next_frame_at: now,
@@ -466,14 +441,12 @@ impl Live {
             elapsed_before: Duration::ZERO,
             running_since: None,
             deleted: false,
-            history_bytes: 0,
             version: 0,
             owner_seen: now,
             checkpoints,
             latest_checkpoint: at,
             pacing,
             trace,
-            published: next_id - 1,
             boundary_moved: false,
             resume_horizon: 0,
         }
@@ -488,13 +461,12 @@ pub struct Session {
     config: AnnealConfig,
     /// Creation time, ms since the Unix epoch.
     created_at_ms: u64,
-    history_limits: HistoryLimits,
     /// Steps between record checkpoints.
     checkpoint_every: u64,
     engine: Mutex<Engine>,
     live: Mutex<Live>,
     /// Woken after every appended event and state change.
-    notify: Notify,
+    notify: Arc<Notify>,
     /// What the session anneals in one line (the kind's description), for the server log.
     label: OnceLock<String>,
     /// Where the session's record goes (a writer of `Store::none` keeps nothing).
@@ -549,8 +521,8 @@ impl Session {
         let created_at_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
         let identity =
             Identity { id: Uuid::new_v4(), token: Uuid::new_v4().simple().to_string(), created_at_ms };
-        let live = Live::at(latest, start, vec![start], trace, pacing, 1, 1, now);
-        Session::assemble(identity, spec, config, engine, live, history_limits, store)
+        let live = Live::at(latest, start, vec![start], trace, pacing, 1, 1, history_limits, now);
+        Session::assemble(identity, spec, config, engine, live, store)
     }
 
     /// A session rebuilt from its stored record: the run is re-run from step 0 to
@@ -619,7 +591,17 @@ impl Session {
             persist::session_state(record.state)
         };
         let next_id = record.next_event_id.max(1);
-        let mut live = Live::at(taken.frame, taken.at, checkpoints, trace, pacing, generation, next_id, now);
+        let mut live = Live::at(
+            taken.frame,
+            taken.at,
+            checkpoints,
+            trace,
+            pacing,
+            generation,
+            next_id,
+            history_limits,
+            now,
+        );
         live.set_state(state, now);
         live.resume_horizon = (next_id - 1).saturating_add(history_limits.events.max(1) as u64);
         let identity = Identity {
@@ -627,7 +609,7 @@ impl Session {
             token: record.control_token.clone(),
             created_at_ms: record.created_at_ms,
         };
-        Ok(Session::assemble(identity, stored.spec, stored.config, engine, live, history_limits, store))
+        Ok(Session::assemble(identity, stored.spec, stored.config, engine, live, store))
     }
 
     fn assemble(
@@ -636,7 +618,6 @@ impl Session {
         config: AnnealConfig,
         engine: Engine,
         live: Live,
-        history_limits: HistoryLimits,
         store: Arc<StoreWriter>,
     ) -> Session {
         let stored_spec = StoredSpec { spec: spec.clone(), config: config.clone() }.to_json();
@@ -646,11 +627,10 @@ impl Session {
             spec,
             config,
             created_at_ms: identity.created_at_ms,
-            history_limits: HistoryLimits { events: history_limits.events.max(1), ..history_limits },
             checkpoint_every: engine.every,
             engine: Mutex::new(engine),
             live: Mutex::new(live),
-            notify: Notify::new(),
+            notify: Arc::new(Notify::new()),
             label: OnceLock::new(),
             store,
             stored_spec,
@@ -667,7 +647,7 @@ impl Session {
             step: live.latest.progress.step,
             state: persist::run_state(live.state),
             generation: live.generation,
-            next_event_id: live.next_id,
+            next_event_id: live.history.next_id(),
             control_token: self.token.clone(),
             steps_per_event,
             max_events_per_sec,
@@ -713,11 +693,11 @@ impl Session {
         if !durable || !self.store.is_persistent() {
             return;
         }
-        live.published = published_before;
+        live.history.publish_up_to(published_before);
         drop(live);
         self.report_store(self.store.flush());
         let mut live = self.live();
-        live.published = live.next_id - 1;
+        live.history.publish_all();
     }
 
     /// Name what the session anneals for the server log (the kind's own description); the first name sticks.
@@ -783,6 +763,11 @@ impl Session {
     /// (and `enable` it) before checking the state, so no wake-up is missed.
     pub fn notified(&self) -> tokio::sync::futures::Notified<'_> {
         self.notify.notified()
+    }
+
+    /// The signal [`Session::notified`] waits on, for a stream to hold.
+    pub fn signal(&self) -> Arc<Notify> {
+        self.notify.clone()
     }
 
     /// Wake every stream of this session (after a change made through [`Live`]).
@@ -856,8 +841,8 @@ impl Session {
         live.trace.clear();
         live.checkpoints = vec![taken.at];
         live.latest_checkpoint = taken.at;
-        let published = live.published;
-        live.push(Kind::Progress, taken.frame, self.history_limits);
+        let published = live.history.latest_id();
+        live.push(Kind::Progress, taken.frame);
         self.persist_pushed(live, published, true);
         drop(engine);
         self.notify.notify_waiters();
@@ -895,8 +880,8 @@ impl Session {
                 let taken = engine.frame_with_checkpoints(generation, elapsed);
                 let mut live = self.live();
                 live.keep_checkpoints(&taken);
-                let published = live.published;
-                live.push(Kind::Progress, taken.frame, self.history_limits);
+                let published = live.history.latest_id();
+                live.push(Kind::Progress, taken.frame);
                 self.persist_pushed(live, published, true);
                 self.notify.notify_waiters();
             }
@@ -932,12 +917,12 @@ impl Session {
     ) -> SessionState {
         let complete = taken.frame.progress.is_complete;
         let mut live = self.live();
-        let published = live.published;
+        let published = live.history.latest_id();
         live.keep_checkpoints(&taken);
-        live.push(Kind::Progress, taken.frame.clone(), self.history_limits);
+        live.push(Kind::Progress, taken.frame.clone());
         let state = if complete { SessionState::Complete } else { otherwise(&live) };
         if complete {
-            live.push(Kind::Complete, taken.frame, self.history_limits);
+            live.push(Kind::Complete, taken.frame);
         }
         live.set_state(state, now);
         self.persist_pushed(live, published, durable);

@@ -29,6 +29,8 @@ use uuid::Uuid;
 use super::error::LiveError;
 use super::persist::StoredSpec;
 use super::session::{HistoryLimits, Session, SessionState, lock};
+use super::sse::{Feed, Follower};
+use super::streams::{StreamKind, StreamRegistry};
 use crate::kinds::{Registry as Kinds, Resolved};
 use crate::store::{DEFAULT_WINDOW, SessionRecord, Store, StoreError, StoreWriter};
 
@@ -81,6 +83,8 @@ struct Shared {
     store: Arc<StoreWriter>,
     /// Woken whenever a session being rebuilt is done (rebuilt, refused or abandoned).
     restored: Notify,
+    /// Every open stream of the server, of every kind.
+    streams: StreamRegistry,
 }
 
 /// What became of one stored session at start.
@@ -159,8 +163,21 @@ impl Sessions {
             stop,
             store,
             restored: Notify::new(),
+            streams: StreamRegistry::default(),
         };
         Sessions { shared: Arc::new(shared) }
+    }
+
+    /// Every open stream of the server (sessions', rooms', experiments').
+    pub fn streams(&self) -> &StreamRegistry {
+        &self.shared.streams
+    }
+
+    /// A stream of `feed` with the server's keep-alive and stop signal, counted in
+    /// the server's stream registry as a `kind` stream while it lives.
+    pub fn follow<F: Feed>(&self, kind: StreamKind, feed: F) -> Follower<F> {
+        let ticket = self.shared.streams.open(kind);
+        Follower::new(feed, self.stop_signal(), self.shared.limits.keep_alive, ticket)
     }
 
     /// The limits.

@@ -1,12 +1,13 @@
 //! The SSE stream of one viewer: a generator that both *drives* and *shows* its
 //! session.
 //!
-//! Every open stream runs the same loop. It sends the history events it has not
-//! sent yet; if the session is running, a frame is due and nobody is stepping, it
-//! takes the stepping turn and runs the frame's steps on a blocking thread (the
-//! frame appends its event and wakes everyone); otherwise it sleeps until woken, a
-//! frame is due, a `waiting` event is due (about every second while idle or
-//! paused), a keep-alive comment is due (15 s of silence) or the server stops.
+//! A session stream is a [`super::sse::Feed`] run by the one follower every stream
+//! shares (`live::sse`: opening, keep-alive, shutdown, waiting). Its feed sends the
+//! history events it has not sent yet; if the session is running, a frame is due
+//! and nobody is stepping, it takes the stepping turn and has the follower await
+//! the frame's steps on a blocking thread (the frame appends its event and wakes
+//! everyone); otherwise it waits until woken or a frame is due, with a `waiting`
+//! event about every second while idle or paused.
 //!
 //! So a session advances only while someone watches, a slow viewer only delays
 //! itself (it catches up from the history), and with many viewers exactly one
@@ -22,24 +23,22 @@
 //! gets the events after it: nothing twice, nothing skipped.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::json;
-use tokio::sync::watch;
-use warp::hyper::body::Bytes;
+use tokio::sync::Notify;
 
-use super::event::{Drawings, Frame, KEEP_ALIVE, Kind, RETRY, Stored, write_event};
+use super::event::{Drawings, Frame, Kind, Stored, write_event};
 use super::session::{Session, SessionState};
 use super::sessions::StreamSlot;
+use super::sse::{self, Feed};
 
-/// Interval of `waiting` events while idle or paused.
-pub const WAITING_EVERY: Duration = Duration::from_secs(1);
 /// A viewer catching up gets its missed events in chunks of about this many bytes:
 /// hyper asks for the next chunk only once the last one is written, so a viewer that
 /// never reads holds one chunk, not the whole history.
 pub const CHUNK_BYTES: usize = 256 * 1024;
 
-/// One viewer's generator state.
+/// One viewer's feed.
 pub struct Viewer {
     session: Arc<Session>,
     slot: StreamSlot,
@@ -47,12 +46,6 @@ pub struct Viewer {
     cursor: u64,
     sent_current: u64,
     sent_best: u64,
-    stop: watch::Receiver<bool>,
-    keep_alive: Duration,
-    last_write: Instant,
-    next_waiting: Instant,
-    opening: Option<String>,
-    finished: bool,
 }
 
 /// What the loop does next, decided under the session's `live` lock.
@@ -62,39 +55,17 @@ enum Next {
     Step,
     Deleted,
     Ended,
-    Wait { until: Instant, waiting: Option<SessionState> },
+    Wait { until: Option<Instant>, waiting: Option<SessionState> },
 }
 
 impl Viewer {
-    /// A viewer that has everything up to event `cursor`; it sends a keep-alive
-    /// comment after `keep_alive` of silence.
-    pub fn new(
-        session: Arc<Session>,
-        slot: StreamSlot,
-        cursor: u64,
-        stop: watch::Receiver<bool>,
-        keep_alive: Duration,
-    ) -> Self {
-        let now = Instant::now();
-        let mut viewer = Viewer {
-            session,
-            slot,
-            cursor,
-            sent_current: 0,
-            sent_best: 0,
-            stop,
-            keep_alive,
-            last_write: now,
-            next_waiting: now + WAITING_EVERY,
-            opening: None,
-            finished: false,
-        };
-        viewer.opening = Some(viewer.connected());
-        viewer
+    /// A viewer that has everything up to event `cursor`.
+    pub fn new(session: Arc<Session>, slot: StreamSlot, cursor: u64) -> Self {
+        Viewer { session, slot, cursor, sent_current: 0, sent_best: 0 }
     }
 
-    /// `retry` plus the `connected` event, with the current progress (drawings
-    /// included) so a new viewer can draw at once.
+    /// The `connected` event, with the current progress (drawings included) so a
+    /// new viewer can draw at once.
     ///
     /// The frame's JSON (drawings included, often several KB) is spliced in as it
     /// is, not parsed into a value and printed again: every new stream would
@@ -125,107 +96,68 @@ impl Viewer {
         data.push_str(&progress);
         data.push('}');
         drop(progress);
-        let mut out = String::with_capacity(RETRY.len() + data.len() + 32);
-        out.push_str(RETRY);
+        let mut out = String::with_capacity(data.len() + 32);
         write_event(&mut out, None, "connected", &data);
         out
     }
+}
 
-    /// The next chunk of bytes for the response body; `None` ends the stream.
-    pub async fn next_chunk(&mut self) -> Option<Bytes> {
-        if let Some(opening) = self.opening.take() {
-            return Some(self.written(opening));
-        }
-        if self.finished {
-            return None;
-        }
-        loop {
-            if *self.stop.borrow() {
-                self.finished = true;
-                let data = json!({"message": "the server is shutting down"}).to_string();
-                let mut out = String::new();
-                write_event(&mut out, None, "shutdown", &data);
-                return Some(self.written(out));
-            }
-            let session = self.session.clone();
-            let notified = session.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            let now = Instant::now();
-            match self.decide(now) {
-                Next::Send(events) => return Some(self.send(events)),
-                Next::Resync { id, frame } => {
-                    self.cursor = id;
-                    let mut data = frame.value_with_drawings();
-                    self.sent_current = frame.current_svg.version;
-                    self.sent_best = frame.best_svg.version;
-                    data["reason"] = json!("the events since your last one are no longer kept");
-                    let mut out = String::new();
-                    write_event(&mut out, Some(id), "resync", &data.to_string());
-                    return Some(self.written(out));
-                }
-                Next::Deleted => {
-                    self.finished = true;
-                    let data =
-                        json!({"code": "session_ended", "message": "the session was deleted or expired"});
-                    let mut out = String::new();
-                    write_event(&mut out, None, "error", &data.to_string());
-                    return Some(self.written(out));
-                }
-                Next::Ended => {
-                    self.finished = true;
-                    return None;
-                }
-                Next::Step => {
-                    let session = self.session.clone();
-                    let frame = tokio::task::spawn_blocking(move || session.run_frame());
-                    // If the server stops mid-frame the frame finishes on its own thread.
-                    tokio::select! {
-                        result = frame => {
-                            if result.is_err() {
-                                self.finished = true;
-                                let data = json!({"code": "internal", "message": "a frame of this run failed"});
-                                let mut out = String::new();
-                                write_event(&mut out, None, "error", &data.to_string());
-                                return Some(self.written(out));
-                            }
-                        }
-                        _ = self.stop.changed() => {}
-                    }
-                }
-                Next::Wait { until, waiting } => {
-                    if let Some(state) = waiting
-                        && now >= self.next_waiting
-                    {
-                        self.next_waiting = now + WAITING_EVERY;
-                        let data = json!({
-                            "session_state": state,
-                            "message": match state {
-                                SessionState::Idle => "waiting for the run to start",
-                                _ => "the run is paused",
-                            },
-                        });
-                        let mut out = String::new();
-                        write_event(&mut out, None, "waiting", &data.to_string());
-                        return Some(self.written(out));
-                    }
-                    if now >= self.last_write + self.keep_alive {
-                        return Some(self.written(KEEP_ALIVE.to_string()));
-                    }
-                    let mut until = until.min(self.last_write + self.keep_alive);
-                    if waiting.is_some() {
-                        until = until.min(self.next_waiting);
-                    }
-                    tokio::select! {
-                        _ = &mut notified => {}
-                        _ = tokio::time::sleep_until(until.into()) => {}
-                        _ = self.stop.changed() => {}
-                    }
-                }
-            }
-        }
+impl Feed for Viewer {
+    fn opening(&mut self) -> Option<String> {
+        Some(self.connected())
     }
 
+    fn signal(&self) -> Arc<Notify> {
+        self.session.signal()
+    }
+
+    fn next(&mut self, now: Instant) -> sse::Next {
+        match self.decide(now) {
+            Next::Send(events) => self.send(events),
+            Next::Resync { id, frame } => {
+                self.cursor = id;
+                let mut data = frame.value_with_drawings();
+                self.sent_current = frame.current_svg.version;
+                self.sent_best = frame.best_svg.version;
+                data["reason"] = json!("the events since your last one are no longer kept");
+                let mut out = String::new();
+                write_event(&mut out, Some(id), "resync", &data.to_string());
+                sse::Next::Send(out)
+            }
+            Next::Deleted => {
+                let data = json!({"code": "session_ended", "message": "the session was deleted or expired"});
+                let mut out = String::new();
+                write_event(&mut out, None, "error", &data.to_string());
+                sse::Next::Last(out)
+            }
+            Next::Ended => sse::Next::End,
+            Next::Step => {
+                let session = self.session.clone();
+                let frame = tokio::task::spawn_blocking(move || session.run_frame());
+                sse::Next::Work(Box::pin(async move {
+                    frame.await.map_err(|_| {
+                        json!({"code": "internal", "message": "a frame of this run failed"}).to_string()
+                    })
+                }))
+            }
+            Next::Wait { until, waiting } => sse::Next::Wait {
+                until,
+                waiting: waiting.map(|state| {
+                    json!({
+                        "session_state": state,
+                        "message": match state {
+                            SessionState::Idle => "waiting for the run to start",
+                            _ => "the run is paused",
+                        },
+                    })
+                    .to_string()
+                }),
+            },
+        }
+    }
+}
+
+impl Viewer {
     fn decide(&mut self, now: Instant) -> Next {
         let mut live = self.session.live();
         if live.is_deleted() {
@@ -243,7 +175,7 @@ impl Viewer {
         }
         if self.cursor > latest && live.state() != SessionState::Running {
             // A durable frame is being written, or a frame is in flight: wait for it.
-            return Next::Wait { until: now + self.keep_alive, waiting: None };
+            return Next::Wait { until: None, waiting: None };
         }
         match live.state() {
             SessionState::Complete => Next::Ended,
@@ -251,22 +183,23 @@ impl Viewer {
                 if self.session.claim_frame(&mut live, now) {
                     Next::Step
                 } else {
-                    let until = if live.is_stepping() { now + self.keep_alive } else { live.next_frame_at() };
+                    let until = if live.is_stepping() { None } else { Some(live.next_frame_at()) };
                     Next::Wait { until, waiting: None }
                 }
             }
             // A frame claimed before a pause may still land: wait for it first.
             SessionState::Idle | SessionState::Paused if live.is_stepping() => {
-                Next::Wait { until: now + self.keep_alive, waiting: None }
+                Next::Wait { until: None, waiting: None }
             }
             state @ (SessionState::Idle | SessionState::Paused) => {
-                Next::Wait { until: self.next_waiting, waiting: Some(state) }
+                Next::Wait { until: None, waiting: Some(state) }
             }
         }
     }
 
-    fn send(&mut self, events: Vec<Stored>) -> Bytes {
+    fn send(&mut self, events: Vec<Stored>) -> sse::Next {
         let mut out = String::new();
+        let mut last = false;
         for e in events {
             let drawings = match e.kind {
                 Kind::Complete => Drawings { current: false, best: true },
@@ -284,25 +217,10 @@ impl Viewer {
             write_event(&mut out, Some(e.id), e.kind.name(), &e.frame.json(drawings));
             self.cursor = e.id;
             if e.kind == Kind::Complete {
-                self.finished = true;
+                last = true;
                 break;
             }
         }
-        self.written(out)
+        if last { sse::Next::Last(out) } else { sse::Next::Send(out) }
     }
-
-    fn written(&mut self, text: String) -> Bytes {
-        self.last_write = Instant::now();
-        Bytes::from(text)
-    }
-}
-
-/// The body stream of a viewer.
-pub fn body(
-    viewer: Viewer,
-) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> + Send {
-    futures_util::stream::unfold(viewer, |mut viewer| async move {
-        let chunk = viewer.next_chunk().await?;
-        Some((Ok(chunk), viewer))
-    })
 }

@@ -274,6 +274,25 @@ impl Sse {
         }
     }
 
+    /// Read on until one more event or comment has come (the event is dropped);
+    /// `false` if the stream ended first. Not timed: wrap it in a timeout.
+    pub async fn next_or_comment(&mut self) -> bool {
+        let before = self.comments.len();
+        loop {
+            if self.parse_block().is_some() || self.comments.len() > before {
+                return true;
+            }
+            if self.ended {
+                return false;
+            }
+            match self.body.next().await {
+                Some(Ok(bytes)) => self.buffer.push_str(std::str::from_utf8(&bytes).expect("UTF-8 stream")),
+                Some(Err(e)) => panic!("stream error: {e}"),
+                None => self.ended = true,
+            }
+        }
+    }
+
     async fn next_untimed(&mut self) -> Option<Event> {
         loop {
             if let Some(event) = self.parse_block() {
