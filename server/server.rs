@@ -40,6 +40,7 @@ use crate::http::edge::Edge;
 use crate::http::reach::Reach;
 use crate::http::{Api, routes};
 use crate::kinds::{Kind, Registry};
+use crate::live::experiments::Experiments;
 use crate::live::rooms::Rooms;
 use crate::live::work::Work;
 use crate::live::{Limits, Restored, Sessions};
@@ -240,13 +241,18 @@ async fn bind_with(
     let store = open_store(&options.data_dir);
     let writer = Arc::new(StoreWriter::spawn(store.clone(), DEFAULT_WINDOW));
     let sessions = Sessions::with_store(limits, stop_rx.clone(), writer.clone());
-    let rooms = Rooms::with_store(writer);
+    let rooms = Rooms::with_store(writer.clone());
     let restoring = restore(&registry, &sessions, &rooms, store).await;
+    // Stored experiments are rebuilt once the server answers (below); a request for
+    // one waits until then.
+    let experiments = Experiments::new(registry.clone(), stop_rx.clone(), writer);
+    experiments.expect_restore();
     let api = Api::new(registry, sessions.clone(), options.no_auth)
         .with_server_key(server_key.clone())
         .with_work(Work::new(Work::default_workers()))
         .with_reach(reach.clone())
-        .with_rooms(rooms);
+        .with_rooms(rooms)
+        .with_experiments(experiments.clone());
     let service = Edge::new(
         hyper_util::service::TowerToHyperService::new(warp::service(routes(api))),
         options.allow_origin.clone().map(|o| o.trim_end_matches('/').to_string()),
@@ -258,6 +264,11 @@ async fn bind_with(
     let grace = options.shutdown_grace;
     let server = async move {
         let purge = tokio::spawn(sessions.clone().purge_task());
+        let experiments_restored = tokio::task::spawn_blocking(move || {
+            for line in experiments.restore() {
+                eprintln!("kiln: {line}");
+            }
+        });
         let signal = {
             let mut stop = stop_rx.clone();
             async move {
@@ -281,6 +292,7 @@ async fn bind_with(
         purge.abort();
         // A replay still running sees the stop signal at its next frame boundary.
         let _ = restoring.await;
+        let _ = experiments_restored.await;
         let flushing = sessions.clone();
         if let Ok(Err(e)) = tokio::task::spawn_blocking(move || flushing.flush_store()).await {
             eprintln!("kiln: {e}");

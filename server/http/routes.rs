@@ -30,11 +30,13 @@ use super::reach::{Reach, ShareHint};
 use super::rooms;
 use super::sse::{accepts_event_stream, follow, last_event_id};
 use crate::kinds::{Registry, Request, Scope};
+use crate::live::experiments::Experiments;
 use crate::live::log as session_log;
 use crate::live::rooms::Rooms;
 use crate::live::session::MAX_MANUAL_STEPS;
 use crate::live::stream::Viewer;
 use crate::live::streams::StreamKind;
+use crate::live::token::same_token;
 use crate::live::trace::TRACE_POINTS;
 use crate::live::work::Work;
 use crate::live::{Control, Session, SessionState, Sessions};
@@ -55,6 +57,7 @@ pub struct Api {
     server_key: Option<Arc<str>>,
     work: Work,
     rooms: Rooms,
+    experiments: Experiments,
     reach: Arc<Reach>,
 }
 
@@ -62,7 +65,10 @@ impl Api {
     /// Handlers over these kinds and sessions; `no_auth` skips the control-token check
     /// (`kiln serve --no-auth`).
     pub fn new(registry: Arc<Registry>, sessions: Sessions, no_auth: bool) -> Self {
+        let experiments =
+            Experiments::new(registry.clone(), sessions.stop_signal(), sessions.store().clone());
         Api {
+            experiments,
             registry,
             sessions,
             no_auth,
@@ -101,6 +107,17 @@ impl Api {
     pub fn with_rooms(mut self, rooms: Rooms) -> Self {
         self.rooms = rooms;
         self
+    }
+
+    /// Experiments from this registry (the server's, which it restores at start).
+    pub fn with_experiments(mut self, experiments: Experiments) -> Self {
+        self.experiments = experiments;
+        self
+    }
+
+    /// The experiments.
+    pub fn experiments(&self) -> &Experiments {
+        &self.experiments
     }
 
     /// Long work goes to this pool.
@@ -425,9 +442,7 @@ pub(super) fn authorize(api: &Api, session: &Session, headers: &HeaderMap) -> Re
 pub(super) fn check_server_key(api: &Api, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(key) = &api.server_key else { return Ok(()) };
     let presented = bearer(headers).ok_or(ApiError::MissingServerKey)?;
-    let (a, b) = (key.as_bytes(), presented.as_bytes());
-    let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
-    if same { Ok(()) } else { Err(ApiError::WrongServerKey) }
+    if same_token(key, presented) { Ok(()) } else { Err(ApiError::WrongServerKey) }
 }
 
 pub(super) async fn blocking<T: Send + 'static>(

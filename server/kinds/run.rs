@@ -27,6 +27,10 @@ use serde_json::{Map, Value, json};
 use super::kind::{Built, Defaults, Spec};
 use super::param::ParamError;
 
+/// Steps a record's re-run takes between two looks at its stop signal: a few
+/// milliseconds of any kind.
+pub const RECORD_CHUNK: u64 = 16_384;
+
 /// What a kind knows about its own states, beside the engine.
 pub trait StateView<P: Problem>: Send + 'static {
     /// Whether [`StateView::observe`] wants every accepted state (costs a callback
@@ -550,16 +554,33 @@ impl Run {
 
     /// Re-run from step 0 to `until_step` (a fresh run of the same problem and
     /// config), with a checkpoint every `every` steps and at `until_step`.
-    pub fn record(mut self, spec: &Spec, until_step: u64, every: u64) -> ReplayRecord<Spec> {
+    pub fn record(self, spec: &Spec, until_step: u64, every: u64) -> ReplayRecord<Spec> {
+        self.record_unless(spec, until_step, every, &|| false).expect("never stopped")
+    }
+
+    /// [`Run::record`], looking at `stop` every [`RECORD_CHUNK`] steps: `None` as
+    /// soon as it says stop (the client went away, a deadline passed).
+    pub fn record_unless(
+        mut self,
+        spec: &Spec,
+        until_step: u64,
+        every: u64,
+        stop: &dyn Fn() -> bool,
+    ) -> Option<ReplayRecord<Spec>> {
         self.reset();
         let every = every.max(1);
         let until = until_step.min(self.total_steps());
         let mut checkpoints = vec![self.checkpoint()];
         while self.steps_done() < until {
             let next = ((self.steps_done() / every + 1) * every).min(until);
-            self.run(next - self.steps_done());
+            while self.steps_done() < next {
+                if stop() {
+                    return None;
+                }
+                self.run((next - self.steps_done()).min(RECORD_CHUNK));
+            }
             checkpoints.push(self.checkpoint());
         }
-        ReplayRecord::new(spec.clone(), self.config().clone(), every, checkpoints)
+        Some(ReplayRecord::new(spec.clone(), self.config().clone(), every, checkpoints))
     }
 }

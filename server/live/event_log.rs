@@ -142,6 +142,11 @@ impl<T: Weighed + Clone> EventLog<T> {
         After::Events(events)
     }
 
+    /// The newest event kept, published or not.
+    pub fn newest(&self) -> Option<&Entry<T>> {
+        self.events.back()
+    }
+
     /// How many events are kept.
     pub fn len(&self) -> usize {
         self.events.len()

@@ -11,6 +11,7 @@
 pub mod error;
 pub mod event;
 pub mod event_log;
+pub mod experiments;
 pub mod log;
 pub mod persist;
 pub mod rooms;
@@ -19,6 +20,7 @@ pub mod sessions;
 pub mod sse;
 pub mod stream;
 pub mod streams;
+pub mod token;
 pub mod trace;
 pub mod work;
 

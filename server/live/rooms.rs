@@ -38,6 +38,7 @@ use super::event::write_event;
 use super::session::lock;
 use super::sessions::Sessions;
 use super::sse::{Feed, Next};
+use super::token::same_token;
 use crate::store::{DEFAULT_WINDOW, RoomRecord, Store, StoreWriter};
 
 /// The characters of a room code: no 0/O, 1/I/L.
@@ -89,8 +90,7 @@ impl Room {
 
     /// Whether `presented` is this room's token (compared in constant time).
     pub fn token_matches(&self, presented: &str) -> bool {
-        let (a, b) = (self.token.as_bytes(), presented.as_bytes());
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        same_token(&self.token, presented)
     }
 
     /// The session shown now, if any.

@@ -52,6 +52,7 @@ use super::error::LiveError;
 use super::event::{Frame, Kind, Shown, Stored, Svg};
 use super::event_log::{After, EventLog, LogLimits};
 use super::persist::{self, StoredSpec};
+use super::token::same_token;
 use super::trace::{RunTrace, TRACE_POINTS, TracePoint};
 use super::work::Cancel;
 use crate::kinds::common::{Pacing, StepsPerEvent};
@@ -782,8 +783,7 @@ impl Session {
 
     /// Whether `presented` is this session's token (compared in constant time).
     pub fn token_matches(&self, presented: &str) -> bool {
-        let (a, b) = (self.token.as_bytes(), presented.as_bytes());
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        same_token(&self.token, presented)
     }
 
     /// The live data, locked. Never hold the guard across an `.await`.

@@ -97,10 +97,21 @@ impl KindRunner {
     /// Task (`params`, `seed`) run again with a checkpoint every hundredth of it, as a
     /// replay record `kiln replay` verifies. Blocking: runs the whole task.
     pub fn record(&self, params: &Params, seed: u64) -> Result<ReplayRecord<Spec>, TaskError> {
+        self.record_unless(params, seed, &|| false).map(|r| r.expect("never stopped"))
+    }
+
+    /// [`KindRunner::record`], stopping within a few milliseconds once `stop` says
+    /// so (`Ok(None)` then).
+    pub fn record_unless(
+        &self,
+        params: &Params,
+        seed: u64,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Option<ReplayRecord<Spec>>, TaskError> {
         let request = Self::request(params, Some(seed))?;
         let resolved = self.registry.resolve(&request).map_err(task_error)?;
         let total = resolved.run.total_steps();
-        Ok(resolved.run.record(&resolved.spec, total, (total / 100).max(1)))
+        Ok(resolved.run.record_unless(&resolved.spec, total, (total / 100).max(1), stop))
     }
 }
 
