@@ -160,3 +160,25 @@ fn a_constant_temperature_run_reports_onsagers_magnetisation_and_energy() {
     assert!((m - m_exact).abs() < 0.01, "mean |m| {m} vs Onsager {m_exact}");
     assert!((e - e_exact).abs() < 0.01, "mean E/N {e} vs Onsager {e_exact}");
 }
+
+/// A constant-temperature magnet's single step carries `move` with the spin, its
+/// local field and the energy change, which for an Ising energy
+/// `E = -sum J_ij s_i s_j - h sum s_i` is `2 * s_i * (sum_j J_ij s_j + h)`.
+#[test]
+fn a_constant_temperature_magnets_single_step_carries_its_move() {
+    use kiln::kinds::{Registry, Request, Scope};
+    let params = json!({"problem": "magnet", "lattice": 8, "coupling": "glass", "field": 0.5,
+                        "schedule": "constant", "initial_temp": 2.0, "steps_per_cycle": 6400,
+                        "num_cycles": 1, "seed": 3});
+    let request = Request::from_map(params.as_object().unwrap().clone(), Scope::Headless);
+    let mut run = Registry::builtin().resolve(&request).expect("a constant-temperature magnet").run;
+    for _ in 0..20 {
+        run.step().expect("a step");
+        let m = run.last_move().expect("every step carries its move");
+        let (spin, local) = (m["spin_before"].as_f64().unwrap(), m["local_field"].as_f64().unwrap());
+        assert!(spin == 1.0 || spin == -1.0, "{m}");
+        assert!(m["site"].as_u64().is_some_and(|s| s < 64), "{m}");
+        let delta = m["delta"].as_f64().expect("a flip always has a delta");
+        assert!((delta - 2.0 * spin * local).abs() < 1e-9, "delta {delta} = 2 s h for {m}");
+    }
+}

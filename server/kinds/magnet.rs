@@ -9,22 +9,18 @@
 //! and `cut_gap` (best known minus best found). A run at a constant temperature also
 //! carries `mean_abs_magnetization` and `mean_energy_per_spin`, averaged once per
 //! sweep over the second half of the run ([`SweepAverages`]), so a class can see the
-//! phase transition: that is why such a run has its own [`Anneal`], [`MagnetRun`],
-//! which drives the annealer through the averages; every other run is the blanket
-//! `Annealed`. The known optimum (`optimal_energy`)
+//! phase transition. The view asks the shared run type to stop at every sweep
+//! boundary ([`StateView::every`]) and samples there, so such a run is the blanket
+//! `Annealed` like every other (its steps carry `move` as any kind's do). The known
+//! optimum (`optimal_energy`)
 //! is given only where it is exact: a ferromagnetic lattice's ground state, every
 //! spin along the field, `-(2 + |h|) N`. A Gset best-known cut is not a proven
 //! optimum, so it stays a progress field.
 
-use std::sync::Arc;
-
 use kiln_engine::problems::magnet::{
     Coupling, MAX_FIELD, Magnet, MagnetError, Sites, Source, Spins, Start, SweepAverages, bundled_graphs,
 };
-use kiln_engine::{
-    AnnealConfig, Annealer, Checkpoint, Counters, Direction, Proposal, ScheduleKind, Snapshot, StepOutcome,
-    StepView,
-};
+use kiln_engine::{AnnealConfig, Annealer, Direction, Proposal, ScheduleKind, StepView};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -296,13 +292,11 @@ impl Built for BuiltMagnet {
     }
 
     fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError> {
-        let view = SpinView { field: self.magnet.field(), side: self.magnet.lattice_side() };
+        let (field, side) = (self.magnet.field(), self.magnet.lattice_side());
         let sa = Annealer::new(self.magnet, config).map_err(|e| ParamError::new(e.field, e.message))?;
-        if sa.config().schedule == ScheduleKind::Constant {
-            Ok(Box::new(MagnetRun::new(sa, view)))
-        } else {
-            Ok(Box::new(Annealed::new(sa, view)))
-        }
+        // At a constant temperature the view samples every sweep (the run stops there for it).
+        let averages = (sa.config().schedule == ScheduleKind::Constant).then(|| SweepAverages::new(&sa));
+        Ok(Box::new(Annealed::new(sa, SpinView { field, side, averages })))
     }
 
     fn temperatures(&self) -> (f64, Option<f64>) {
@@ -310,105 +304,35 @@ impl Built for BuiltMagnet {
     }
 }
 
-/// A magnet run at a constant temperature: the annealer and its sweep averages
-/// (every step goes through them, so they sample every sweep boundary of the
-/// second half whatever the frames); otherwise what the blanket `Annealed` does,
-/// which serves every other magnet run. (The delegation below repeats `Annealed`'s;
-/// a `StateView` hook that drives the steps would let the magnet use it throughout.)
-struct MagnetRun {
-    sa: Annealer<Magnet>,
-    averages: SweepAverages,
-    view: SpinView,
-}
-
-impl MagnetRun {
-    fn new(sa: Annealer<Magnet>, view: SpinView) -> Self {
-        let averages = SweepAverages::new(&sa);
-        Self { sa, averages, view }
-    }
-}
-
-impl Anneal for MagnetRun {
-    fn run(&mut self, n: u64) -> u64 {
-        self.averages.advance(&mut self.sa, n)
-    }
-
-    fn step(&mut self) -> Option<StepOutcome> {
-        self.averages.step(&mut self.sa)
-    }
-
-    fn reset(&mut self) {
-        self.sa.reset();
-        self.averages = SweepAverages::new(&self.sa);
-    }
-
-    fn snapshot(&self) -> Snapshot {
-        self.sa.snapshot()
-    }
-
-    fn checkpoint(&self) -> Checkpoint {
-        self.sa.checkpoint()
-    }
-
-    fn counters(&self) -> Counters {
-        *self.sa.counters()
-    }
-
-    fn steps_done(&self) -> u64 {
-        self.sa.steps_done()
-    }
-
-    fn total_steps(&self) -> u64 {
-        self.sa.total_steps()
-    }
-
-    fn is_complete(&self) -> bool {
-        self.sa.is_complete()
-    }
-
-    fn config(&self) -> &AnnealConfig {
-        self.sa.config()
-    }
-
-    fn optimal_energy(&self) -> Option<f64> {
-        self.view.optimum(&self.sa)
-    }
-
-    fn extra(&self) -> Map<String, Value> {
-        let mut extra = self.view.extra(&self.sa);
-        if let Some(m) = self.averages.mean_abs_magnetization() {
-            extra.insert("mean_abs_magnetization".into(), json!(m));
-        }
-        if let Some(e) = self.averages.mean_energy_per_spin() {
-            extra.insert("mean_energy_per_spin".into(), json!(e));
-        }
-        extra
-    }
-
-    fn current_svg(&self) -> String {
-        self.view.draw(self.sa.problem(), self.sa.state())
-    }
-
-    fn best_svg(&self) -> String {
-        self.view.draw(self.sa.problem(), self.sa.best_state())
-    }
-
-    fn with_pool(self: Box<Self>, pool: Arc<rayon::ThreadPool>) -> Box<dyn Anneal> {
-        let MagnetRun { sa, averages, view } = *self;
-        Box::new(MagnetRun { sa: sa.with_pool(pool), averages, view })
-    }
-}
-
 /// Spins drawn as a grid; cuts and the ferromagnet's exact ground state; a step's
-/// flip described for teaching.
+/// flip described for teaching; at a constant temperature, the sweep averages.
 struct SpinView {
     /// The uniform external field h (part of a spin's local field).
     field: f64,
     /// Spins on a lattice side, if the magnet is a lattice.
     side: Option<usize>,
+    /// A constant-temperature run's averages, sampled at every sweep boundary.
+    averages: Option<SweepAverages>,
 }
 
 impl StateView<Magnet> for SpinView {
+    fn restart(&mut self, _problem: &Magnet, _state: &Spins) {
+        if let Some(averages) = &mut self.averages {
+            averages.restart();
+        }
+    }
+
+    /// Every sweep, when averaging.
+    fn every(&self) -> Option<u64> {
+        self.averages.as_ref().map(SweepAverages::sweep)
+    }
+
+    fn at_every(&mut self, sa: &Annealer<Magnet>) {
+        if let Some(averages) = &mut self.averages {
+            averages.observe(sa);
+        }
+    }
+
     /// The spin flipped (0-based `site`, and `row`/`col` on a lattice), its value
     /// before, and its local field `sum_j J_ij s_j + h`.
     fn describe(&self, step: &StepView<'_, Magnet>) -> Option<Map<String, Value>> {
@@ -461,6 +385,14 @@ impl StateView<Magnet> for SpinView {
             if let Some(known) = magnet.best_known_cut() {
                 extra.insert("best_known_cut".into(), json!(known));
                 extra.insert("cut_gap".into(), json!(known as i64 - best_cut));
+            }
+        }
+        if let Some(averages) = &self.averages {
+            if let Some(m) = averages.mean_abs_magnetization() {
+                extra.insert("mean_abs_magnetization".into(), json!(m));
+            }
+            if let Some(e) = averages.mean_energy_per_spin() {
+                extra.insert("mean_energy_per_spin".into(), json!(e));
             }
         }
         extra
@@ -530,6 +462,13 @@ mod tests {
         for field in ["mean_abs_magnetization", "mean_energy_per_spin"] {
             assert_eq!(a[field], b[field], "{field}");
         }
+        // The same as the engine's own averages driving the annealer directly.
+        let built = spec.read::<MagnetSpec>().unwrap().build().unwrap();
+        let mut sa = Annealer::new(built, config.clone()).unwrap();
+        let mut direct = SweepAverages::new(&sa);
+        direct.advance(&mut sa, u64::MAX);
+        assert_eq!(a["mean_abs_magnetization"], json!(direct.mean_abs_magnetization().unwrap()));
+        assert_eq!(a["mean_energy_per_spin"], json!(direct.mean_energy_per_spin().unwrap()));
         // A cooling run has no equilibrium to average.
         let cooling =
             Run::new("magnet", MagnetKind.build(&spec).unwrap().start(AnnealConfig::default()).unwrap());

@@ -40,6 +40,17 @@ pub trait StateView<P: Problem>: Send + 'static {
     fn restart(&mut self, _problem: &P, _state: &P::State) {}
     /// Called with every accepted state when [`StateView::OBSERVES`] is true.
     fn observe(&mut self, _state: &P::State) {}
+    /// Ask to be called ([`StateView::at_every`]) after every step whose count is a
+    /// multiple of this (argmin's `ObserverMode::Every`): a kind that samples at
+    /// fixed steps (a magnet's sweeps) uses the shared run type and is called at
+    /// exactly those steps however the run is cut into frames. `None` (the
+    /// default): never.
+    fn every(&self) -> Option<u64> {
+        None
+    }
+    /// Called after every step whose count is a multiple of [`StateView::every`],
+    /// with the annealer at that step.
+    fn at_every(&mut self, _sa: &Annealer<P>) {}
     /// An SVG drawing of a state.
     fn draw(&self, problem: &P, state: &P::State) -> String;
     /// The kind's extra progress fields.
@@ -225,6 +236,33 @@ impl<P: Problem + 'static, V: StateView<P>> Annealed<P, V> {
         Annealed { sa, view, last: None }
     }
 
+    /// Up to `n` steps without a description, stopping at every multiple of
+    /// [`StateView::every`] to call the view there.
+    fn run_quietly(&mut self, n: u64) -> u64 {
+        let Some(every) = self.view.every().filter(|&k| k > 0) else {
+            return self.run_unobserved(n);
+        };
+        let start = self.sa.steps_done();
+        let end = start.saturating_add(n);
+        while self.sa.steps_done() < end {
+            let step = self.sa.steps_done();
+            let boundary = (step / every).saturating_add(1).saturating_mul(every);
+            if self.run_unobserved(boundary.min(end) - step) == 0 {
+                break;
+            }
+            self.call_at_every(every);
+        }
+        self.sa.steps_done() - start
+    }
+
+    /// Call the view if the run stands at a multiple of `every`.
+    fn call_at_every(&mut self, every: u64) {
+        let step = self.sa.steps_done();
+        if step > 0 && step.is_multiple_of(every) {
+            self.view.at_every(&self.sa);
+        }
+    }
+
     /// Steps without observation (the monomorphised loop).
     fn run_unobserved(&mut self, n: u64) -> u64 {
         if V::OBSERVES {
@@ -250,6 +288,11 @@ impl<P: Problem + 'static, V: StateView<P>> Annealed<P, V> {
         if V::OBSERVES && matches!(outcome, Some(StepOutcome::Accepted { .. })) {
             self.view.observe(self.sa.state());
         }
+        if outcome.is_some()
+            && let Some(every) = self.view.every().filter(|&k| k > 0)
+        {
+            self.call_at_every(every);
+        }
         outcome
     }
 }
@@ -259,7 +302,7 @@ impl<P: Problem + 'static, V: StateView<P>> Anneal for Annealed<P, V> {
         if n == 0 {
             return 0;
         }
-        let done = self.run_unobserved(n - 1);
+        let done = self.run_quietly(n - 1);
         if done < n - 1 {
             return done;
         }

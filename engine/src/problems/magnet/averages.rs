@@ -12,7 +12,9 @@
 //! (problem, config, seed), so the averages are the same however the run is cut into
 //! frames, for every batch size and thread count. Drive the run through
 //! [`SweepAverages::advance`] (which stops the annealer at every sweep boundary) or
-//! [`SweepAverages::step`]; steps run around them are not sampled. A reset annealer (its step count going back)
+//! [`SweepAverages::step`], or have the driver stop at every sweep boundary
+//! ([`SweepAverages::sweep`] steps apart) and call [`SweepAverages::observe`] there;
+//! steps run around them are not sampled. A reset annealer (its step count going back)
 //! clears the averages.
 
 use crate::annealer::{Annealer, StepOutcome};
@@ -78,6 +80,31 @@ impl SweepAverages {
         }
         self.last_step = step;
         outcome
+    }
+
+    /// Steps in a sweep (the number of spins): call [`SweepAverages::observe`] after
+    /// every multiple of it.
+    pub fn sweep(&self) -> u64 {
+        self.spins
+    }
+
+    /// The annealer stands at a sweep boundary its driver stopped at: sample it if
+    /// it lies in the second half (after a reset, start over).
+    pub fn observe(&mut self, annealer: &Annealer<Magnet>) {
+        let step = annealer.steps_done();
+        if step < self.last_step {
+            self.clear();
+        }
+        if step > 0 && step.is_multiple_of(self.spins) && step > self.half {
+            self.sample(annealer);
+        }
+        self.last_step = step;
+    }
+
+    /// Back to no samples, for a run back at step 0.
+    pub fn restart(&mut self) {
+        self.clear();
+        self.last_step = 0;
     }
 
     fn sample(&mut self, annealer: &Annealer<Magnet>) {
