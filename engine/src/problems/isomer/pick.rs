@@ -70,8 +70,6 @@ pub(crate) struct FullGraph<'m> {
     n: usize,
     /// `first_h[a]`: global index of atom a's first hydrogen; `first_h[n]` = n + H.
     first_h: [u16; MAX_HEAVY_ATOMS + 1],
-    /// Heavy neighbours of each atom.
-    heavy_degree: [u8; MAX_HEAVY_ATOMS],
     /// `directed_end[a]`: directed bonds from atoms `0..=a` (a's bonds counted from a).
     directed_end: [u16; MAX_HEAVY_ATOMS],
     /// `paths_end[a]`: ordered two-bond paths centred on atoms `0..=a`.
@@ -97,7 +95,6 @@ impl<'m> FullGraph<'m> {
             m,
             n,
             first_h: [0; MAX_HEAVY_ATOMS + 1],
-            heavy_degree: [0; MAX_HEAVY_ATOMS],
             directed_end: [0; MAX_HEAVY_ATOMS],
             paths_end: [0; MAX_HEAVY_ATOMS],
             directed: 0,
@@ -108,8 +105,7 @@ impl<'m> FullGraph<'m> {
             g.first_h[a] = next;
             let h = u16::from(m.hydrogens(a));
             next += h;
-            let heavy = m.neighbour_mask(a).count_ones() as u16;
-            g.heavy_degree[a] = heavy as u8;
+            let heavy = u16::from(m.heavy_degree(a));
             let degree = heavy + h;
             directed_from += degree;
             g.directed_end[a] = directed_from;
@@ -131,7 +127,7 @@ impl<'m> FullGraph<'m> {
 
     #[inline]
     fn degree(&self, a: usize) -> u64 {
-        u64::from(self.heavy_degree[a]) + u64::from(self.m.hydrogens(a))
+        u64::from(self.m.heavy_degree(a)) + u64::from(self.m.hydrogens(a))
     }
 
     /// The heavy atom holding hydrogen `g` (g >= n): the number of atoms whose
@@ -145,7 +141,7 @@ impl<'m> FullGraph<'m> {
     /// Neighbour number `j` (0..degree) of heavy atom `a`, as a global index.
     #[inline]
     fn neighbour(&self, a: usize, j: u64) -> usize {
-        let count = u64::from(self.heavy_degree[a]);
+        let count = u64::from(self.m.heavy_degree(a));
         if j < count {
             let mut heavy = self.m.neighbour_mask(a);
             for _ in 0..j {
