@@ -298,7 +298,9 @@ mod tests {
     #[test]
     fn kept_degrees_count_the_neighbour_bits() {
         let mut m = Molecule::with_atoms(&[Element::C; 5]);
-        for (i, j, order) in [(0, 1, 1), (1, 2, 2), (1, 2, 1), (0, 1, 0), (3, 4, 3), (2, 3, 1), (3, 4, 0), (0, 1, 0)] {
+        for (i, j, order) in
+            [(0, 1, 1), (1, 2, 2), (1, 2, 1), (0, 1, 0), (3, 4, 3), (2, 3, 1), (3, 4, 0), (0, 1, 0)]
+        {
             m.set_bond(i, j, order);
             for a in 0..5 {
                 assert_eq!(u32::from(m.heavy_degree(a)), m.neighbour_mask(a).count_ones(), "atom {a}");
