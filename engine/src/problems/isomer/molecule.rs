@@ -13,10 +13,12 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
+use super::atom_totals::{self, AtomTotals};
 use super::element::Element;
 
 /// Most heavy atoms a molecule may have (one bit each in a `u64`).
 pub const MAX_HEAVY_ATOMS: usize = 64;
+const _: () = assert!(atom_totals::SLOTS == MAX_HEAVY_ATOMS, "the atom totals have a slot per heavy atom");
 
 /// Objective components the problem computed for this molecule.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -38,6 +40,8 @@ pub struct Molecule {
     /// `degrees[i]`: the set bits of `neighbours[i]`, kept by `set_bond` so the move's
     /// hot path never counts bits.
     degrees: [u8; MAX_HEAVY_ATOMS],
+    /// Derived from `degrees` and `hydrogens`, recomputed whenever either changes.
+    totals: AtomTotals,
     pub(crate) components: Components,
 }
 
@@ -52,9 +56,11 @@ impl Molecule {
             neighbours: [0; MAX_HEAVY_ATOMS],
             orders: [0; MAX_HEAVY_ATOMS],
             degrees: [0; MAX_HEAVY_ATOMS],
+            totals: AtomTotals::of(0, &[], &[]),
             components: Components::default(),
         };
         m.elements[..elements.len()].copy_from_slice(elements);
+        m.retotal();
         m
     }
 
@@ -139,6 +145,7 @@ impl Molecule {
             if was_bonded {
                 self.degrees[i] -= 1;
                 self.degrees[j] -= 1;
+                self.retotal();
             }
         } else {
             self.neighbours[i] |= 1u64 << j;
@@ -146,6 +153,7 @@ impl Molecule {
             if !was_bonded {
                 self.degrees[i] += 1;
                 self.degrees[j] += 1;
+                self.retotal();
             }
         }
     }
@@ -153,7 +161,21 @@ impl Molecule {
     /// Set the implicit hydrogens of `atom`.
     #[inline]
     pub(crate) fn set_hydrogens(&mut self, atom: usize, count: u8) {
-        self.hydrogens[atom] = count;
+        if self.hydrogens[atom] != count {
+            self.hydrogens[atom] = count;
+            self.retotal();
+        }
+    }
+
+    /// The running totals over the atoms, hydrogens included (see `atom_totals`).
+    #[inline]
+    pub(crate) fn totals(&self) -> &AtomTotals {
+        &self.totals
+    }
+
+    fn retotal(&mut self) {
+        let n = self.atom_count();
+        self.totals = AtomTotals::of(n, &self.degrees[..n], &self.hydrogens[..n]);
     }
 
     /// Every atom's bond orders plus hydrogens equal its standard valence.

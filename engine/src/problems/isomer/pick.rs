@@ -26,7 +26,8 @@
 
 use crate::rng::StepRng;
 
-use super::molecule::{MAX_HEAVY_ATOMS, Molecule};
+use super::atom_totals::AtomTotals;
+use super::molecule::Molecule;
 
 /// Attempts before a step gives up and reports a generic invalid move.
 pub const MAX_ATTEMPTS: u32 = 64;
@@ -61,23 +62,13 @@ impl Draws {
 /// The molecule seen as a graph with explicit hydrogens: atom `i < n` is heavy
 /// atom `i`; atoms `n..n+H` are the hydrogens, in the order of the atoms holding them.
 ///
-/// Built once per step, so it keeps every atom's degree and the running totals of
-/// directed bonds and two-bond paths: finding "directed bond number r" or "the
-/// holder of hydrogen g" is then a branch-free count over at most 64 small
-/// integers instead of a scan that recounts neighbour masks.
+/// A view of the running totals the molecule keeps (`atom_totals`): finding
+/// "directed bond number r", "path centre number r" or "the holder of hydrogen g"
+/// is a branch-free count over at most 64 small integers, with nothing rebuilt per step.
 pub(crate) struct FullGraph<'m> {
     m: &'m Molecule,
     n: usize,
-    /// `first_h[a]`: global index of atom a's first hydrogen; `first_h[n]` = n + H.
-    first_h: [u16; MAX_HEAVY_ATOMS + 1],
-    /// `directed_end[a]`: directed bonds from atoms `0..=a` (a's bonds counted from a).
-    directed_end: [u16; MAX_HEAVY_ATOMS],
-    /// `paths_end[a]`: ordered two-bond paths centred on atoms `0..=a`.
-    paths_end: [u16; MAX_HEAVY_ATOMS],
-    /// Twice the number of bonds (hydrogen bonds included).
-    directed: u64,
-    /// Sum over atoms of deg * (deg - 1): ordered two-bond paths by centre.
-    paths: u64,
+    t: &'m AtomTotals,
 }
 
 /// How many of `ends` are at most `r`: with `ends` nondecreasing, the index of the
@@ -88,41 +79,16 @@ fn count_at_most(ends: &[u16], r: u64) -> usize {
 }
 
 impl<'m> FullGraph<'m> {
+    /// The full graph of `m`, from the totals the molecule keeps (no work per step).
     #[inline]
     pub(crate) fn new(m: &'m Molecule) -> Self {
-        let n = m.atom_count();
-        let mut g = FullGraph {
-            m,
-            n,
-            first_h: [0; MAX_HEAVY_ATOMS + 1],
-            directed_end: [0; MAX_HEAVY_ATOMS],
-            paths_end: [0; MAX_HEAVY_ATOMS],
-            directed: 0,
-            paths: 0,
-        };
-        let (mut next, mut directed_from, mut directed, mut paths) = (n as u16, 0u16, 0u64, 0u16);
-        for a in 0..n {
-            g.first_h[a] = next;
-            let h = u16::from(m.hydrogens(a));
-            next += h;
-            let heavy = u16::from(m.heavy_degree(a));
-            let degree = heavy + h;
-            directed_from += degree;
-            g.directed_end[a] = directed_from;
-            directed += u64::from(degree + h); // a's bonds from a, and its hydrogens' bonds to a
-            paths += degree * degree.saturating_sub(1);
-            g.paths_end[a] = paths;
-        }
-        g.first_h[n] = next;
-        g.directed = directed;
-        g.paths = u64::from(paths);
-        g
+        FullGraph { m, n: m.atom_count(), t: m.totals() }
     }
 
     /// All atoms, hydrogens included.
     #[inline]
     pub(crate) fn atoms(&self) -> usize {
-        usize::from(self.first_h[self.n])
+        usize::from(self.t.first_h[self.n])
     }
 
     #[inline]
@@ -135,7 +101,7 @@ impl<'m> FullGraph<'m> {
     #[inline]
     pub(crate) fn holder(&self, g: usize) -> usize {
         debug_assert!(g >= self.n && g < self.atoms(), "a hydrogen index");
-        count_at_most(&self.first_h[1..=self.n], g as u64)
+        count_at_most(&self.t.first_h[1..=self.n], g as u64)
     }
 
     /// Neighbour number `j` (0..degree) of heavy atom `a`, as a global index.
@@ -149,7 +115,7 @@ impl<'m> FullGraph<'m> {
             }
             heavy.trailing_zeros() as usize
         } else {
-            usize::from(self.first_h[a]) + (j - count) as usize
+            usize::from(self.t.first_h[a]) + (j - count) as usize
         }
     }
 
@@ -157,12 +123,12 @@ impl<'m> FullGraph<'m> {
     /// each heavy atom in atom order, then each hydrogen's bond to its holder.
     #[inline]
     fn directed_bond(&self, r: u64) -> (usize, usize) {
-        let a = count_at_most(&self.directed_end[..self.n], r);
+        let a = count_at_most(&self.t.directed_end[..self.n], r);
         if a < self.n {
-            let before = if a == 0 { 0 } else { self.directed_end[a - 1] };
+            let before = if a == 0 { 0 } else { self.t.directed_end[a - 1] };
             return (a, self.neighbour(a, r - u64::from(before)));
         }
-        let heavy_total = if self.n == 0 { 0 } else { u64::from(self.directed_end[self.n - 1]) };
+        let heavy_total = if self.n == 0 { 0 } else { u64::from(self.t.directed_end[self.n - 1]) };
         let g = self.n + (r - heavy_total) as usize; // a hydrogen, bonded to its holder
         (g, self.holder(g))
     }
@@ -170,8 +136,8 @@ impl<'m> FullGraph<'m> {
     /// A path centre drawn in proportion to deg * (deg - 1), with two distinct neighbours.
     #[inline]
     fn path(&self, draws: &mut Draws) -> (usize, usize, usize) {
-        let r = draws.below(self.paths);
-        let c = count_at_most(&self.paths_end[..self.n], r);
+        let r = draws.below(self.t.paths);
+        let c = count_at_most(&self.t.paths_end[..self.n], r);
         debug_assert!(c < self.n, "r below the path total");
         let d = self.degree(c);
         let first = draws.below(d);
@@ -185,7 +151,7 @@ impl<'m> FullGraph<'m> {
     /// Whether heavy atom `a` holds hydrogen `h`.
     #[inline]
     fn holds(&self, a: usize, h: usize) -> bool {
-        usize::from(self.first_h[a]) <= h && h < usize::from(self.first_h[a + 1])
+        usize::from(self.t.first_h[a]) <= h && h < usize::from(self.t.first_h[a + 1])
     }
 
     /// Whether global atoms `a` and `b` are bonded (bond order > 0).
@@ -210,8 +176,8 @@ pub(crate) fn pick_four(g: &FullGraph<'_>, draws: &mut Draws) -> Option<[usize; 
         return None;
     }
     // Raw draws per shape: opposite = two directed bonds; adjacent = a path and any atom.
-    let opposite = g.directed * g.directed;
-    let adjacent = g.paths * total;
+    let opposite = g.t.directed * g.t.directed;
+    let adjacent = g.t.paths * total;
     let weight = 2 * opposite + 4 * adjacent;
     if weight == 0 {
         return None;
@@ -219,8 +185,8 @@ pub(crate) fn pick_four(g: &FullGraph<'_>, draws: &mut Draws) -> Option<[usize; 
     for _ in 0..MAX_ATTEMPTS {
         let shape = draws.below(weight);
         let [x1, x2, y1, y2] = if shape < 2 * opposite {
-            let (a, b) = g.directed_bond(draws.below(g.directed));
-            let (c, d) = g.directed_bond(draws.below(g.directed));
+            let (a, b) = g.directed_bond(draws.below(g.t.directed));
+            let (c, d) = g.directed_bond(draws.below(g.t.directed));
             if shape < opposite { [a, c, b, d] } else { [a, c, d, b] } // [x1,y1]+[x2,y2] or [x1,y2]+[x2,y1]
         } else {
             let (a, c, b) = g.path(draws);
