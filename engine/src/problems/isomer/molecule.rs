@@ -13,10 +13,12 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
+use super::atom_totals::{self, AtomTotals};
 use super::element::Element;
 
 /// Most heavy atoms a molecule may have (one bit each in a `u64`).
 pub const MAX_HEAVY_ATOMS: usize = 64;
+const _: () = assert!(atom_totals::SLOTS == MAX_HEAVY_ATOMS, "the atom totals have a slot per heavy atom");
 
 /// Objective components the problem computed for this molecule.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -35,6 +37,11 @@ pub struct Molecule {
     neighbours: [u64; MAX_HEAVY_ATOMS],
     /// Bits `2j..2j+2` of `orders[i]`: the bond order between `i` and `j` (0 = none).
     orders: [u128; MAX_HEAVY_ATOMS],
+    /// `degrees[i]`: the set bits of `neighbours[i]`, kept by `set_bond` so the move's
+    /// hot path never counts bits.
+    degrees: [u8; MAX_HEAVY_ATOMS],
+    /// Derived from `degrees` and `hydrogens`, recomputed whenever either changes.
+    totals: AtomTotals,
     pub(crate) components: Components,
 }
 
@@ -48,9 +55,12 @@ impl Molecule {
             hydrogens: [0; MAX_HEAVY_ATOMS],
             neighbours: [0; MAX_HEAVY_ATOMS],
             orders: [0; MAX_HEAVY_ATOMS],
+            degrees: [0; MAX_HEAVY_ATOMS],
+            totals: AtomTotals::of(0, &[], &[]),
             components: Components::default(),
         };
         m.elements[..elements.len()].copy_from_slice(elements);
+        m.retotal();
         m
     }
 
@@ -96,6 +106,12 @@ impl Molecule {
         self.neighbours[atom]
     }
 
+    /// Number of heavy atoms bonded to `atom`.
+    #[inline]
+    pub fn heavy_degree(&self, atom: usize) -> u8 {
+        self.degrees[atom]
+    }
+
     /// The neighbour bitmasks of all atoms (index = atom).
     #[inline]
     pub fn adjacency(&self) -> &[u64] {
@@ -122,19 +138,44 @@ impl Molecule {
         debug_assert!(i != j && order <= 3);
         self.orders[i] = (self.orders[i] & !(3u128 << (2 * j))) | (u128::from(order) << (2 * j));
         self.orders[j] = (self.orders[j] & !(3u128 << (2 * i))) | (u128::from(order) << (2 * i));
+        let was_bonded = self.neighbours[i] & (1u64 << j) != 0;
         if order == 0 {
             self.neighbours[i] &= !(1u64 << j);
             self.neighbours[j] &= !(1u64 << i);
+            if was_bonded {
+                self.degrees[i] -= 1;
+                self.degrees[j] -= 1;
+                self.retotal();
+            }
         } else {
             self.neighbours[i] |= 1u64 << j;
             self.neighbours[j] |= 1u64 << i;
+            if !was_bonded {
+                self.degrees[i] += 1;
+                self.degrees[j] += 1;
+                self.retotal();
+            }
         }
     }
 
     /// Set the implicit hydrogens of `atom`.
     #[inline]
     pub(crate) fn set_hydrogens(&mut self, atom: usize, count: u8) {
-        self.hydrogens[atom] = count;
+        if self.hydrogens[atom] != count {
+            self.hydrogens[atom] = count;
+            self.retotal();
+        }
+    }
+
+    /// The running totals over the atoms, hydrogens included (see `atom_totals`).
+    #[inline]
+    pub(crate) fn totals(&self) -> &AtomTotals {
+        &self.totals
+    }
+
+    fn retotal(&mut self) {
+        let n = self.atom_count();
+        self.totals = AtomTotals::of(n, &self.degrees[..n], &self.hydrogens[..n]);
     }
 
     /// Every atom's bond orders plus hydrogens equal its standard valence.
@@ -274,6 +315,19 @@ mod tests {
         }
         let bonds: Vec<_> = m.bonds().collect();
         assert_eq!(bonds, (1..MAX_HEAVY_ATOMS).map(|i| (i - 1, i, 1)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn kept_degrees_count_the_neighbour_bits() {
+        let mut m = Molecule::with_atoms(&[Element::C; 5]);
+        for (i, j, order) in
+            [(0, 1, 1), (1, 2, 2), (1, 2, 1), (0, 1, 0), (3, 4, 3), (2, 3, 1), (3, 4, 0), (0, 1, 0)]
+        {
+            m.set_bond(i, j, order);
+            for a in 0..5 {
+                assert_eq!(u32::from(m.heavy_degree(a)), m.neighbour_mask(a).count_ones(), "atom {a}");
+            }
+        }
     }
 
     #[test]

@@ -26,7 +26,8 @@
 
 use crate::rng::StepRng;
 
-use super::molecule::{MAX_HEAVY_ATOMS, Molecule, bits};
+use super::atom_totals::AtomTotals;
+use super::molecule::Molecule;
 
 /// Attempts before a step gives up and reports a generic invalid move.
 pub const MAX_ATTEMPTS: u32 = 64;
@@ -60,97 +61,97 @@ impl Draws {
 
 /// The molecule seen as a graph with explicit hydrogens: atom `i < n` is heavy
 /// atom `i`; atoms `n..n+H` are the hydrogens, in the order of the atoms holding them.
+///
+/// A view of the running totals the molecule keeps (`atom_totals`): finding
+/// "directed bond number r", "path centre number r" or "the holder of hydrogen g"
+/// is a branch-free count over at most 64 small integers, with nothing rebuilt per step.
 pub(crate) struct FullGraph<'m> {
     m: &'m Molecule,
     n: usize,
-    /// `first_h[a]`: global index of atom a's first hydrogen; `first_h[n]` = n + H.
-    first_h: [u16; MAX_HEAVY_ATOMS + 1],
-    /// Twice the number of bonds (hydrogen bonds included).
-    directed: u64,
-    /// Sum over atoms of deg * (deg - 1): ordered two-bond paths by centre.
-    paths: u64,
+    t: &'m AtomTotals,
+}
+
+/// How many of `ends` are at most `r`: with `ends` nondecreasing, the index of the
+/// first entry above `r`. Branch-free, so the compiler can vectorise it.
+#[inline]
+fn count_at_most(ends: &[u16], r: u64) -> usize {
+    ends.iter().map(|&e| usize::from(u64::from(e) <= r)).sum()
 }
 
 impl<'m> FullGraph<'m> {
+    /// The full graph of `m`, from the totals the molecule keeps (no work per step).
     #[inline]
     pub(crate) fn new(m: &'m Molecule) -> Self {
-        let n = m.atom_count();
-        let mut first_h = [0u16; MAX_HEAVY_ATOMS + 1];
-        let (mut next, mut directed, mut paths) = (n as u16, 0u64, 0u64);
-        for (a, first) in first_h.iter_mut().enumerate().take(n) {
-            *first = next;
-            let h = u64::from(m.hydrogens(a));
-            next += h as u16;
-            let degree = u64::from(m.neighbour_mask(a).count_ones()) + h;
-            directed += degree + h; // a's bonds from a, and its hydrogens' bonds to a
-            paths += degree * degree.saturating_sub(1);
-        }
-        first_h[n] = next;
-        FullGraph { m, n, first_h, directed, paths }
+        FullGraph { m, n: m.atom_count(), t: m.totals() }
     }
 
     /// All atoms, hydrogens included.
     #[inline]
     pub(crate) fn atoms(&self) -> usize {
-        usize::from(self.first_h[self.n])
+        usize::from(self.t.first_h[self.n])
     }
 
     #[inline]
     fn degree(&self, a: usize) -> u64 {
-        u64::from(self.m.neighbour_mask(a).count_ones()) + u64::from(self.m.hydrogens(a))
+        u64::from(self.m.heavy_degree(a)) + u64::from(self.m.hydrogens(a))
     }
 
-    /// The heavy atom holding hydrogen `g` (g >= n).
+    /// The heavy atom holding hydrogen `g` (g >= n): the number of atoms whose
+    /// hydrogens all come before `g`.
     #[inline]
     pub(crate) fn holder(&self, g: usize) -> usize {
-        let g = g as u16;
-        (0..self.n).find(|&a| self.first_h[a] <= g && g < self.first_h[a + 1]).expect("a hydrogen index")
+        debug_assert!(g >= self.n && g < self.atoms(), "a hydrogen index");
+        count_at_most(&self.t.first_h[1..=self.n], g as u64)
     }
 
     /// Neighbour number `j` (0..degree) of heavy atom `a`, as a global index.
     #[inline]
     fn neighbour(&self, a: usize, j: u64) -> usize {
-        let heavy = self.m.neighbour_mask(a);
-        let count = u64::from(heavy.count_ones());
+        let count = u64::from(self.m.heavy_degree(a));
         if j < count {
-            bits(heavy).nth(j as usize).expect("j below the neighbour count")
+            let mut heavy = self.m.neighbour_mask(a);
+            for _ in 0..j {
+                heavy &= heavy - 1;
+            }
+            heavy.trailing_zeros() as usize
         } else {
-            usize::from(self.first_h[a]) + (j - count) as usize
+            usize::from(self.t.first_h[a]) + (j - count) as usize
         }
     }
 
-    /// Directed bond number `r` (0..directed) as (from, to).
+    /// Directed bond number `r` (0..directed) as (from, to): first the bonds from
+    /// each heavy atom in atom order, then each hydrogen's bond to its holder.
     #[inline]
-    fn directed_bond(&self, mut r: u64) -> (usize, usize) {
-        for a in 0..self.n {
-            let d = self.degree(a);
-            if r < d {
-                return (a, self.neighbour(a, r));
-            }
-            r -= d;
+    fn directed_bond(&self, r: u64) -> (usize, usize) {
+        let a = count_at_most(&self.t.directed_end[..self.n], r);
+        if a < self.n {
+            let before = if a == 0 { 0 } else { self.t.directed_end[a - 1] };
+            return (a, self.neighbour(a, r - u64::from(before)));
         }
-        let g = self.n + r as usize; // a hydrogen, bonded to its holder
+        let heavy_total = if self.n == 0 { 0 } else { u64::from(self.t.directed_end[self.n - 1]) };
+        let g = self.n + (r - heavy_total) as usize; // a hydrogen, bonded to its holder
         (g, self.holder(g))
     }
 
     /// A path centre drawn in proportion to deg * (deg - 1), with two distinct neighbours.
     #[inline]
     fn path(&self, draws: &mut Draws) -> (usize, usize, usize) {
-        let mut r = draws.below(self.paths);
-        for c in 0..self.n {
-            let d = self.degree(c);
-            let w = d * d.saturating_sub(1);
-            if r < w {
-                let first = draws.below(d);
-                let mut second = draws.below(d - 1);
-                if second >= first {
-                    second += 1;
-                }
-                return (self.neighbour(c, first), c, self.neighbour(c, second));
-            }
-            r -= w;
+        let r = draws.below(self.t.paths);
+        let c = count_at_most(&self.t.paths_end[..self.n], r);
+        debug_assert!(c < self.n, "r below the path total");
+        let d = self.degree(c);
+        let first = draws.below(d);
+        let mut second = draws.below(d - 1);
+        if second >= first {
+            second += 1;
         }
-        unreachable!("r below the path total")
+        (self.neighbour(c, first), c, self.neighbour(c, second))
+    }
+
+    /// Whether heavy atom `a` holds hydrogen `h`.
+    #[inline]
+    fn holds(&self, a: usize, h: usize) -> bool {
+        usize::from(self.t.first_h[a]) <= h && h < usize::from(self.t.first_h[a + 1])
     }
 
     /// Whether global atoms `a` and `b` are bonded (bond order > 0).
@@ -158,8 +159,8 @@ impl<'m> FullGraph<'m> {
     pub(crate) fn bonded(&self, a: usize, b: usize) -> bool {
         match (a < self.n, b < self.n) {
             (true, true) => self.m.neighbour_mask(a) & (1 << b) != 0,
-            (true, false) => self.holder(b) == a,
-            (false, true) => self.holder(a) == b,
+            (true, false) => self.holds(a, b),
+            (false, true) => self.holds(b, a),
             (false, false) => false,
         }
     }
@@ -175,8 +176,8 @@ pub(crate) fn pick_four(g: &FullGraph<'_>, draws: &mut Draws) -> Option<[usize; 
         return None;
     }
     // Raw draws per shape: opposite = two directed bonds; adjacent = a path and any atom.
-    let opposite = g.directed * g.directed;
-    let adjacent = g.paths * total;
+    let opposite = g.t.directed * g.t.directed;
+    let adjacent = g.t.paths * total;
     let weight = 2 * opposite + 4 * adjacent;
     if weight == 0 {
         return None;
@@ -184,8 +185,8 @@ pub(crate) fn pick_four(g: &FullGraph<'_>, draws: &mut Draws) -> Option<[usize; 
     for _ in 0..MAX_ATTEMPTS {
         let shape = draws.below(weight);
         let [x1, x2, y1, y2] = if shape < 2 * opposite {
-            let (a, b) = g.directed_bond(draws.below(g.directed));
-            let (c, d) = g.directed_bond(draws.below(g.directed));
+            let (a, b) = g.directed_bond(draws.below(g.t.directed));
+            let (c, d) = g.directed_bond(draws.below(g.t.directed));
             if shape < opposite { [a, c, b, d] } else { [a, c, d, b] } // [x1,y1]+[x2,y2] or [x1,y2]+[x2,y1]
         } else {
             let (a, c, b) = g.path(draws);

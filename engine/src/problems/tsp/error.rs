@@ -3,8 +3,7 @@
 //! Errors about a file name its 1-based line and quote the offending text, so a
 //! teacher who typed a TSPLIB file by hand can fix it without reading the spec.
 
-use super::MAX_CITIES;
-use super::large_step::{LARGE_STEP_MAX_CITIES, LARGE_STEP_MIN_CITIES};
+use super::{LARGE_STEP_MAX_CITIES, LARGE_STEP_MIN_CITIES, MAX_CITIES};
 
 /// A TSP instance that cannot be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -39,14 +39,10 @@ use super::instance::{DEFAULT_MIN_STEPS, Tsp, one_auto_cycle};
 use super::moves::NEIGHBOURS;
 use super::neighbours::NeighbourLists;
 use super::tour::Tour;
+use super::{LARGE_STEP_MAX_CITIES, LARGE_STEP_MIN_CITIES};
 
 /// Longest segment a kick moves.
 pub const KICK_MAX_SEGMENT: usize = 30;
-/// Most cities an instance annealed with large steps may have: each step copies the
-/// tour, and the starting descent from a shuffled tour grows faster than linearly.
-pub const LARGE_STEP_MAX_CITIES: usize = 10_000;
-/// Fewest cities: a kick needs two segments and two cities outside them.
-pub const LARGE_STEP_MIN_CITIES: usize = 8;
 /// Longest segment an or-opt move of the descent carries.
 const DESCENT_OR_OPT_MAX_LEN: usize = 3;
 

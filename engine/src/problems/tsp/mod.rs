@@ -21,9 +21,7 @@ pub use bundled::{BundledInstance, bundled_instances};
 pub use distance::{MATRIX_MAX_CITIES, euc_2d};
 pub use error::TspError;
 pub use instance::{DEFAULT_MAX_SECONDS, DEFAULT_MIN_STEPS, DEFAULT_SECONDS_PER_100_CITIES, Tsp};
-pub use large_step::{
-    KICK_MAX_SEGMENT, Kick, LARGE_STEP_MAX_CITIES, LARGE_STEP_MIN_CITIES, LargeStep, LargeSteps,
-};
+pub use large_step::{KICK_MAX_SEGMENT, Kick, LargeStep, LargeSteps};
 pub use moves::{
     Candidates, MoveMix, NEAREST_MIN_CITIES, NEIGHBOURS, OR_OPT_MAX_LEN, TspMove, UNIFORM_SHARE_INVERSE,
 };
@@ -33,3 +31,11 @@ pub use tsplib::MAX_COORDINATE;
 
 /// Most cities an instance may have.
 pub const MAX_CITIES: usize = 100_000;
+
+/// Most cities an instance annealed with large steps may have: each step copies the
+/// tour, and the starting descent from a shuffled tour grows faster than linearly.
+/// (Here rather than in `large_step`, so that `error` needs nothing from the files
+/// that use it.)
+pub const LARGE_STEP_MAX_CITIES: usize = 10_000;
+/// Fewest cities a large step needs: a kick needs two segments and two cities outside them.
+pub const LARGE_STEP_MIN_CITIES: usize = 8;
