@@ -16,12 +16,18 @@
 //! teaching step changes on top of the drawing without parsing its paths.
 
 mod clearance;
+mod congestion;
 mod embedding;
 mod geometry;
+mod graph;
 mod label;
 mod layout;
 mod planar;
+mod relief;
+mod ring_system;
+mod ring_templates;
 mod rings;
+mod stress;
 #[cfg(test)]
 mod test_smiles;
 #[cfg(test)]
