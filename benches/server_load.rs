@@ -156,7 +156,7 @@ async fn event_rate(label: &str, params: Value) {
         let mut n = 0u64;
         let no_deadline = Cancel::at(started + Duration::from_secs(3600));
         while started.elapsed() < Duration::from_secs(3) {
-            session.step(1, &no_deadline).expect("step");
+            session.step(1, false, &no_deadline).expect("step");
             n += 1;
         }
         n as f64 / started.elapsed().as_secs_f64()

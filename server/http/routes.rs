@@ -698,8 +698,18 @@ async fn apply_control(
                         )
                     })?,
             };
+            let to_move = match query.get("to").map(|t| t.trim()) {
+                None => false,
+                Some("move") => true,
+                Some(other) => {
+                    return Err(ApiError::invalid(
+                        "to",
+                        format!("must be 'move' (the next valid move), not '{other}'"),
+                    ));
+                }
+            };
             let deadline = Instant::now() + STEP_TIME_LIMIT;
-            api.work.run(deadline, move |cancel| session.step(n, cancel)).await??
+            api.work.run(deadline, move |cancel| session.step(n, to_move, cancel)).await??
         }
     };
     Ok(json_reply(&reply, StatusCode::OK))

@@ -18,14 +18,14 @@ use kiln_engine::problems::isomer::displacement::MoveAtom;
 use kiln_engine::problems::isomer::{
     Component, DISCONNECTED, DistinctIsomers, Isomer, IsomerError, Molecule, Objective,
 };
-use kiln_engine::{AnnealConfig, Annealer, Direction, Proposal, ScheduleKind, StepView};
+use kiln_engine::{AnnealConfig, Annealer, Direction, Proposal, ScheduleKind, StepView, Verdict};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::kind::{Built, Captions, Counter, Defaults, Kind, Preset, Spec, Values, View};
 use super::param::{Param, ParamError, ParamType};
 use super::run::{Anneal, Ready, StateView};
-use crate::render::molecule::{MoleculeDrawing, molecule_svg};
+use crate::render::molecule::{MoleculeDrawing, canonical_numbers, molecule_svg};
 
 /// The formula an isomer run uses when none is named.
 pub const DEFAULT_FORMULA: &str = "C8H18";
@@ -341,16 +341,20 @@ impl StateView<Isomer> for IsomerView {
 
     /// The bonds the displacement changes: `bonds` between heavy atoms (0-based
     /// indices, as the drawing's `data-atoms` lists them) with their orders before
-    /// and after, `hydrogens` (heavy atoms gaining or losing hydrogens), and for an
-    /// invalid step `why`.
+    /// and after, `atoms` (every heavy atom the move touches), `hydrogens` (heavy
+    /// atoms gaining or losing hydrogens), and for an invalid step `why`.
+    ///
+    /// Atoms are numbered as the drawing shown after this step numbers them: the
+    /// canonical order ([`canonical_numbers`]) of the new molecule after an accepted
+    /// move, of the unchanged one otherwise. So "C6" in the text is atom 6 on screen.
     fn describe(&self, step: &StepView<'_, Isomer>) -> Option<Map<String, Value>> {
         let mut out = Map::new();
         let mv = match step.proposal {
             Proposal::Invalid(kind) => {
                 let why = if kind == DISCONNECTED {
-                    "the move would split the molecule into pieces (counted as disconnected)"
+                    "that change would split the molecule in two"
                 } else {
-                    "the four atoms drawn allow no other bond orders"
+                    "those four atoms could not rearrange their bonds"
                 };
                 out.insert("why".into(), json!(why));
                 return Some(out);
@@ -358,18 +362,28 @@ impl StateView<Isomer> for IsomerView {
             Proposal::Move(mv) => mv,
         };
         let m = step.state_before;
+        let shown = if matches!(step.verdict, Verdict::Accepted) {
+            let mut after = m.clone();
+            mv.apply_to(&mut after);
+            canonical_numbers(&MoleculeDrawing::from(&after))
+        } else {
+            canonical_numbers(&MoleculeDrawing::from(m))
+        };
+        let number = |i: u8| shown.get(usize::from(i)).copied().unwrap_or(usize::from(i));
         let name = |a: MoveAtom| match a {
-            MoveAtom::Heavy(i) => format!("{}{}", m.element(usize::from(i)).symbol(), usize::from(i) + 1),
+            MoveAtom::Heavy(i) => format!("{}{}", m.element(usize::from(i)).symbol(), number(i) + 1),
             MoveAtom::Hydrogen { .. } => "H".to_string(),
         };
         const ORDERS: [&str; 4] = ["none", "single", "double", "triple"];
         let mut bonds = Vec::new();
         let mut hydrogens: BTreeMap<u8, i32> = BTreeMap::new();
         let mut phrases = Vec::new();
+        let mut touched: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
         for (a, b, from, to) in mv.changes().filter(|c| c.2 != c.3) {
             match (a, b) {
                 (MoveAtom::Heavy(i), MoveAtom::Heavy(j)) => {
-                    bonds.push(json!({"a": i, "b": j, "from": from, "to": to}));
+                    bonds.push(json!({"a": number(i), "b": number(j), "from": from, "to": to}));
+                    touched.extend([number(i), number(j)]);
                     phrases.push(format!(
                         "{}–{} {} → {}",
                         name(a),
@@ -381,6 +395,7 @@ impl StateView<Isomer> for IsomerView {
                 (MoveAtom::Heavy(i), MoveAtom::Hydrogen { .. })
                 | (MoveAtom::Hydrogen { .. }, MoveAtom::Heavy(i)) => {
                     *hydrogens.entry(i).or_default() += i32::from(to) - i32::from(from);
+                    touched.insert(number(i));
                 }
                 _ => {}
             }
@@ -400,13 +415,14 @@ impl StateView<Isomer> for IsomerView {
         };
         out.insert("text".into(), json!(text));
         out.insert("bonds".into(), json!(bonds));
+        out.insert("atoms".into(), json!(touched.into_iter().collect::<Vec<_>>()));
         out.insert(
             "hydrogens".into(),
             json!(
                 hydrogens
                     .iter()
                     .filter(|(_, c)| **c != 0)
-                    .map(|(a, c)| json!({"atom": a, "change": c}))
+                    .map(|(&a, c)| json!({"atom": number(a), "change": c}))
                     .collect::<Vec<_>>()
             ),
         );
@@ -578,12 +594,13 @@ mod tests {
                     let text = m["text"].as_str().unwrap();
                     assert!(text.starts_with("bonds change: ") || text.starts_with("no bond changes"), "{m}");
                     let reason = m["reason"].as_str().unwrap();
-                    assert!(reason.starts_with(verdict), "{reason}");
+                    assert!(reason.ends_with(&format!("so {verdict}")), "{reason}");
                     if delta > 0.0 {
                         assert!(
-                            reason.contains("uphill by")
-                                && reason.contains("at T = ")
-                                && reason.contains("drew"),
+                            reason.starts_with("energy up by")
+                                && reason.contains("temperature T = ")
+                                && reason.contains("chance e^(-")
+                                && reason.contains("random number"),
                             "{reason}"
                         );
                     }

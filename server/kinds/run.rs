@@ -160,7 +160,11 @@ fn invalid_name<'a>(names: &[&'a str], kind: InvalidKind) -> &'a str {
     }
 }
 
-/// The one-line reason: "rejected: uphill by 4 at T = 2.1, probability 0.15, drew 0.62".
+/// The one-line reason, in the order a student checks it: the energy change, the
+/// temperature, the chance of taking an uphill move `e^(-delta/T)`, the random number,
+/// the verdict: "energy up by 4, temperature T = 2.1, chance e^(-4/2.1) = 0.15, random
+/// number 0.62 is not below 0.15, so rejected"; "energy down by 3: downhill moves are
+/// always taken, so accepted". A maximised score says "worse" and "better" instead.
 fn reason<P: Problem>(
     invalid_names: &[&str],
     direction: Direction,
@@ -174,27 +178,27 @@ fn reason<P: Problem>(
         };
         return match why {
             Some(why) => format!("invalid: {why}"),
-            None if kind == "generic" => "invalid: no valid move could be drawn this step".into(),
-            None => format!("invalid ({kind}): no valid move could be drawn this step"),
+            None if kind == "generic" => "invalid: no valid move was found this step".into(),
+            None => format!("invalid ({kind}): no valid move was found this step"),
         };
     };
     let cost = direction.sign() * delta;
-    let (worse, better) = match direction {
-        Direction::Minimize => ("uphill", "downhill"),
-        Direction::Maximize => ("worse", "better"),
+    let (change, worse, better) = match direction {
+        Direction::Minimize => ("energy", "up", "down"),
+        Direction::Maximize => ("score", "worse", "better"),
     };
     let verdict = if matches!(step.verdict, Verdict::Accepted) { "accepted" } else { "rejected" };
     if cost == 0.0 {
-        format!("{verdict}: no change in energy, always accepted")
+        format!("{change} unchanged: moves that change nothing are always taken, so {verdict}")
     } else if cost < 0.0 {
-        format!("{verdict}: {better} by {}, always accepted", number(cost.abs()))
+        let kind = if direction == Direction::Minimize { "downhill" } else { "improving" };
+        format!("{change} {better} by {}: {kind} moves are always taken, so {verdict}", number(cost.abs()))
     } else {
+        let (x, t, u) = (number(cost), number(step.temperature), probability(step.uniform));
+        let p = probability(p);
+        let below = if step.uniform < step.p_accept.unwrap_or(0.0) { "is below" } else { "is not below" };
         format!(
-            "{verdict}: {worse} by {} at T = {}, probability {}, drew {}",
-            number(cost),
-            number(step.temperature),
-            probability(p),
-            probability(step.uniform),
+            "{change} {worse} by {x}, temperature T = {t}, chance e^(-{x}/{t}) = {p}, random number {u} {below} {p}, so {verdict}"
         )
     }
 }
@@ -473,21 +477,68 @@ pub struct Progress {
     pub extra: Map<String, Value>,
 }
 
+/// Most invalid draws one [`Run::step_to_move`] skips before it stops anyway (a
+/// default C8H18 run draws about 5 invalid moves per valid one).
+pub const MAX_SKIPPED_DRAWS: u64 = 10_000;
+
 /// A run of some kind: what sessions, `kiln run` and `kiln replay` hold.
 pub struct Run {
     kind: String,
     inner: Box<dyn Anneal>,
+    /// What the last [`Run::step_to_move`] skipped (cleared by any other advance).
+    skipped: Option<Skipped>,
+}
+
+/// The draws a [`Run::step_to_move`] skipped: how many, and why, in plain words.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Skipped {
+    /// Invalid draws skipped (each one counted by the engine's invalid counter).
+    pub draws: u64,
+    /// Each distinct reason with its count, most frequent first (ties in first-seen order).
+    pub reasons: Vec<(String, u64)>,
+}
+
+impl Skipped {
+    fn add(&mut self, why: String) {
+        self.draws += 1;
+        match self.reasons.iter_mut().find(|(text, _)| *text == why) {
+            Some((_, count)) => *count += 1,
+            None => self.reasons.push((why, 1)),
+        }
+    }
+
+    /// "12 draws skipped: those four atoms could not rearrange their bonds", or with
+    /// several reasons "12 draws skipped: 9 times those four atoms ..., 3 times ...".
+    pub fn sentence(&self) -> String {
+        let mut reasons = self.reasons.clone();
+        reasons.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
+        let what = if self.draws == 1 { "draw" } else { "draws" };
+        let why = match reasons.as_slice() {
+            [] => String::new(),
+            [(text, _)] => format!(": {text}"),
+            many => {
+                let parts: Vec<String> =
+                    many.iter()
+                        .map(|(text, count)| {
+                            if *count == 1 { format!("once {text}") } else { format!("{count} times {text}") }
+                        })
+                        .collect();
+                format!(": {}", parts.join("; "))
+            }
+        };
+        format!("{} {what} skipped{why}", self.draws)
+    }
 }
 
 impl Run {
     /// A run of kind `kind` over an annealer.
     pub fn new(kind: impl Into<String>, inner: Box<dyn Anneal>) -> Self {
-        Run { kind: kind.into(), inner }
+        Run { kind: kind.into(), inner, skipped: None }
     }
 
     /// Share a rayon pool for speculative batches.
     pub fn with_pool(self, pool: Arc<rayon::ThreadPool>) -> Run {
-        Run { kind: self.kind, inner: self.inner.with_pool(pool) }
+        Run { kind: self.kind, inner: self.inner.with_pool(pool), skipped: None }
     }
 
     /// The kind's name.
@@ -497,16 +548,59 @@ impl Run {
 
     /// Advance up to `n` steps; returns how many were done.
     pub fn run(&mut self, n: u64) -> u64 {
+        self.skipped = None;
         self.inner.run(n)
     }
 
     /// Advance one step; `None` once complete.
     pub fn step(&mut self) -> Option<StepOutcome> {
+        self.skipped = None;
         self.inner.step()
+    }
+
+    /// Advance one step at a time until a move is tried on a valid structure (accepted
+    /// or rejected), skipping at most `max_draws` invalid draws, or until the run is
+    /// complete; `after_each` sees the run after every step (a session takes its record
+    /// checkpoints there). The trajectory is the one `run` would follow: skipping is how
+    /// a viewer advances, not what the engine does. The progress `move` then carries
+    /// `skipped` (see [`Run::progress`]). Returns the steps done.
+    pub fn step_to_move(&mut self, max_draws: u64, mut after_each: impl FnMut(&Run)) -> u64 {
+        let mut skipped = Skipped::default();
+        let mut done = 0;
+        self.skipped = None;
+        while let Some(outcome) = self.inner.step() {
+            done += 1;
+            after_each(self);
+            if !matches!(outcome, StepOutcome::Invalid(_)) || skipped.draws + 1 >= max_draws {
+                if matches!(outcome, StepOutcome::Invalid(_)) {
+                    skipped.add(self.skip_reason());
+                }
+                break;
+            }
+            skipped.add(self.skip_reason());
+        }
+        self.skipped = Some(skipped);
+        done
+    }
+
+    /// Why the last (invalid) step was skipped: the kind's `why`, else the step's reason.
+    fn skip_reason(&self) -> String {
+        let last = self.inner.last_move();
+        let field =
+            |name: &str| last.as_ref().and_then(|m| m.get(name)).and_then(Value::as_str).map(str::to_owned);
+        field("why")
+            .or_else(|| field("reason").map(|r| r.trim_start_matches("invalid: ").to_owned()))
+            .unwrap_or_else(|| "no valid move was found".to_owned())
+    }
+
+    /// What the last [`Run::step_to_move`] skipped, if that was the last advance.
+    pub fn skipped(&self) -> Option<&Skipped> {
+        self.skipped.as_ref()
     }
 
     /// Back to step 0.
     pub fn reset(&mut self) {
+        self.skipped = None;
         self.inner.reset()
     }
 
@@ -573,9 +667,18 @@ impl Run {
             acceptance_rate: s.acceptance_rate,
             is_complete: s.is_complete,
             elapsed_ms: 0,
-            last_move: self.inner.last_move(),
+            last_move: self.last_move_with_skips(),
             extra,
         }
+    }
+
+    /// The last move, with `skipped` (`draws`, `text`) after a [`Run::step_to_move`].
+    fn last_move_with_skips(&self) -> Option<Value> {
+        let mut last = self.inner.last_move()?;
+        if let (Some(skipped), Value::Object(fields)) = (&self.skipped, &mut last) {
+            fields.insert("skipped".into(), json!({"draws": skipped.draws, "text": skipped.sentence()}));
+        }
+        Some(last)
     }
 
     /// Marks that change exactly when the current (first) or best (second) state

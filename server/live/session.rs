@@ -56,6 +56,7 @@ use super::token::same_token;
 use super::trace::{RunTrace, TRACE_POINTS, TracePoint};
 use super::work::Cancel;
 use crate::kinds::common::{Pacing, StepsPerEvent};
+use crate::kinds::run::MAX_SKIPPED_DRAWS;
 use crate::kinds::{Run, Spec};
 use crate::store::{SessionRecord, StoreWriter};
 
@@ -171,6 +172,17 @@ impl Engine {
             }
         }
         done
+    }
+
+    /// Advance to the next move tried on a valid structure ([`Run::step_to_move`]),
+    /// taking the record's checkpoints on the way as [`Engine::advance`] does.
+    fn advance_to_move(&mut self) -> u64 {
+        let (every, pending) = (self.every, &mut self.pending);
+        self.run.step_to_move(MAX_SKIPPED_DRAWS, |run| {
+            if run.steps_done().is_multiple_of(every) {
+                pending.push(run.checkpoint());
+            }
+        })
     }
 
     /// A frame of the current step, re-rendering only drawings whose state moved.
@@ -849,11 +861,13 @@ impl Session {
         ControlReply { session_id: self.id, state: SessionState::Idle, step: 0, stopped_early: None }
     }
 
-    /// Advance `n` steps by hand (idle or paused -> paused, or complete), stopping
+    /// Advance `n` steps by hand (idle or paused -> paused, or complete), or with
+    /// `to_move` to the next move tried on a valid structure (at most
+    /// [`MAX_SKIPPED_DRAWS`] invalid draws skipped, `n` ignored), stopping
     /// early when `cancel` turns true (the request's deadline, or its client left).
     /// A control call made meanwhile wins: its state is kept. Blocking; call it from
     /// a blocking thread.
-    pub fn step(&self, n: u64, cancel: &Cancel) -> Result<ControlReply, LiveError> {
+    pub fn step(&self, n: u64, to_move: bool, cancel: &Cancel) -> Result<ControlReply, LiveError> {
         let mut engine = lock(&self.engine);
         let version = {
             let mut live = self.live();
@@ -864,7 +878,9 @@ impl Session {
             live.version
         };
         let target = engine.run.steps_done().saturating_add(n);
-        if n <= FRAMED_STEPS {
+        if to_move {
+            engine.advance_to_move();
+        } else if n <= FRAMED_STEPS {
             // An event for each step but the last (which the answer's frame shows).
             while engine.run.steps_done() + 1 < target && !cancel.is_cancelled() {
                 let next = engine.run.steps_done() + 1;
@@ -886,7 +902,9 @@ impl Session {
                 self.notify.notify_waiters();
             }
         }
-        run_for(&mut engine, target, Instant::now(), Duration::MAX, Some(cancel));
+        if !to_move {
+            run_for(&mut engine, target, Instant::now(), Duration::MAX, Some(cancel));
+        }
         let stopped_early =
             (engine.run.steps_done() < target && !engine.run.is_complete()).then_some("deadline");
         let now = Instant::now();

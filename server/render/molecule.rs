@@ -11,17 +11,30 @@
 //! elements, and the skeleton uses `currentColor`, so an inline drawing takes
 //! the page's text colour on light and dark themes alike.
 //!
-//! The root element carries `data-atoms`: each heavy atom's position ("x,y",
-//! space-separated, in atom order), so the page can highlight the bonds a
-//! teaching step changes on top of the drawing without parsing its paths.
+//! The drawing is a function of the molecule's structure alone: atoms are
+//! renumbered canonically ([`canonical`]) before the layout, so the same
+//! molecule gives the same bytes however a walk numbered it. The root element
+//! carries `data-atoms`: each heavy atom's position ("x,y", space-separated, in
+//! that canonical order), so the page can mark a teaching step's atoms and
+//! bonds on top of the drawing without parsing its paths; [`canonical_numbers`]
+//! says which input atom is which.
 
+mod canonical;
+#[cfg(test)]
+mod canonical_tests;
 mod clearance;
+mod congestion;
 mod embedding;
 mod geometry;
+mod graph;
 mod label;
 mod layout;
 mod planar;
+mod relief;
+mod ring_system;
+mod ring_templates;
 mod rings;
+mod stress;
 #[cfg(test)]
 mod test_smiles;
 #[cfg(test)]
@@ -87,13 +100,45 @@ const MARGIN: f64 = 12.0;
 const MIN_WIDTH: f64 = 4.0 * BOND;
 const MIN_HEIGHT: f64 = 3.0 * BOND;
 
-/// The SVG skeletal formula of `m`.
+/// The SVG skeletal formula of `m`, a function of its structure alone: the atoms are
+/// drawn (and listed in `data-atoms`) in their canonical order ([`canonical_numbers`]),
+/// so two numberings of one molecule give the same bytes.
 ///
 /// Bonds naming atoms that do not exist, bonds from an atom to itself and
 /// repeated bonds are ignored; the rest is always drawn, never a panic.
 pub fn molecule_svg(m: &MoleculeDrawing) -> String {
+    draw_numbered(&canonical_form(m))
+}
+
+/// Each atom's number in the canonical order its drawing uses (0-based, the index of its
+/// position in the drawing's `data-atoms`): how a teaching step names the atoms it moves.
+pub fn canonical_numbers(m: &MoleculeDrawing) -> Vec<usize> {
+    let order = canonical::canonical_order(m, &valid_bonds(m));
+    let mut number = vec![0; order.len()];
+    order.iter().enumerate().for_each(|(k, &atom)| number[atom] = k);
+    number
+}
+
+/// `m` renumbered canonically, its bonds sorted by their (renumbered) atoms.
+fn canonical_form(m: &MoleculeDrawing) -> MoleculeDrawing {
+    let number = canonical_numbers(m);
+    let mut atoms = vec![DrawAtom { symbol: "C", hydrogens: 0 }; m.atoms.len()];
+    m.atoms.iter().enumerate().for_each(|(atom, &a)| atoms[number[atom]] = a);
+    let mut bonds: Vec<DrawBond> = valid_bonds(m)
+        .iter()
+        .map(|bond| {
+            let (a, b) = (number[bond.a], number[bond.b]);
+            DrawBond { a: a.min(b), b: a.max(b), order: bond.order }
+        })
+        .collect();
+    bonds.sort_unstable_by_key(|bond| (bond.a, bond.b));
+    MoleculeDrawing { atoms, bonds }
+}
+
+/// The drawing of `m` with its atoms in the order given.
+fn draw_numbered(m: &MoleculeDrawing) -> String {
     let bonds = valid_bonds(m);
-    let layout = layout::layout(m.atoms.len(), &bonds);
+    let layout = fewest_crossings_layout(m.atoms.len(), &bonds);
     let positions: Vec<Point> = layout.positions.iter().map(|&p| p * BOND).collect();
     let labels: Vec<Option<Label>> =
         (0..m.atoms.len()).map(|atom| Label::for_atom(m, &bonds, &positions, atom)).collect();
@@ -155,6 +200,59 @@ pub fn molecule_svg(m: &MoleculeDrawing) -> String {
         document = document.add(texts);
     }
     document.to_string()
+}
+
+/// Numberings of a canonical form a non-planar molecule is also laid out from: atom `i` as
+/// `(i + shift) mod n`, or reversed, for these shifts (in halves and quarters of `n`).
+const VARIANT_SHIFTS: [(usize, usize); 2] = [(0, 1), (1, 2)];
+
+/// The layout of a canonically numbered molecule. A planar one is drawn without crossings from
+/// its canonical numbering; a non-planar one's crossings depend on where the layout starts, so it
+/// is also laid out from a few numberings derived from the canonical one (reversed, turned half
+/// way) and the drawing with the fewest crossings wins (the first on a tie). Every candidate is a
+/// function of the canonical form, so the drawing still is.
+fn fewest_crossings_layout(atom_count: usize, bonds: &[DrawBond]) -> layout::Layout {
+    let first = layout::layout(atom_count, bonds);
+    if atom_count < 5 || planar::embed(&rings::neighbour_lists(atom_count, bonds)).is_some() {
+        return first;
+    }
+    let mut best = (crossing_count(&first.positions, bonds), first);
+    for (numerator, denominator) in VARIANT_SHIFTS {
+        for reversed in [false, true] {
+            if best.0 == 0 || (numerator == 0 && !reversed) {
+                continue;
+            }
+            let shift = atom_count * numerator / denominator;
+            let to = |i: usize| {
+                let turned = (i + shift) % atom_count;
+                if reversed { atom_count - 1 - turned } else { turned }
+            };
+            let renumbered: Vec<DrawBond> =
+                bonds.iter().map(|b| DrawBond { a: to(b.a), b: to(b.b), order: b.order }).collect();
+            let drawn = layout::layout(atom_count, &renumbered);
+            let crossed = crossing_count(&drawn.positions, &renumbered);
+            if crossed < best.0 {
+                let positions = (0..atom_count).map(|i| drawn.positions[to(i)]).collect();
+                let mut from = vec![0; atom_count];
+                (0..atom_count).for_each(|i| from[to(i)] = i);
+                let rings = drawn.rings.iter().map(|ring| ring.iter().map(|&a| from[a]).collect()).collect();
+                best = (crossed, layout::Layout { positions, rings });
+            }
+        }
+    }
+    best.1
+}
+
+/// Pairs of bonds whose lines cross.
+fn crossing_count(positions: &[Point], bonds: &[DrawBond]) -> usize {
+    bonds
+        .iter()
+        .enumerate()
+        .flat_map(|(i, x)| bonds[i + 1..].iter().map(move |y| (x, y)))
+        .filter(|(x, y)| {
+            geometry::segments_cross(positions[x.a], positions[x.b], positions[y.a], positions[y.b])
+        })
+        .count()
 }
 
 /// The bonds worth drawing: both ends exist, distinct, each pair once, order clamped to 1..=3.

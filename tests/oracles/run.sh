@@ -2,8 +2,12 @@
 # RDKit oracle for the isomer engine: builds and runs the `isomer_oracle` example
 # (500+ structures from hot walks over 28 formulas), then checks every one with
 # RDKit (parse, formula, canonical SMILES, Crippen logP) in a virtual environment
-# kept under the cargo target dir. Exits non-zero on any mismatch; the last line
-# reads "isomers: N passed, M failed".
+# kept under the cargo target dir. Then the drawing oracle: the Rust test
+# `canonical_tests` writes every hot-walk isomer of C6H6, C8H8, C10H8 and C10H16
+# with Kiln's drawing, and drawing_rdkit.py counts its crossings and those of
+# RDKit's Compute2DCoords with one function (Kiln <= RDKit, 0 when planar).
+# Exits non-zero on any mismatch; the last lines read "isomers: N passed, M
+# failed" and "drawings: N structures, ...".
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -19,3 +23,5 @@ cd "$root"
 structures="$target/isomer-oracle.tsv"
 cargo run --release --quiet -p kiln-engine --example isomer_oracle > "$structures"
 "$venv/bin/python" "$root/tests/oracles/isomer_rdkit.py" "$structures"
+cargo test --release --quiet --lib render::molecule::canonical_tests
+"$venv/bin/python" "$root/tests/oracles/drawing_rdkit.py" "$root/target/drawing-crossings.tsv"

@@ -27,11 +27,11 @@
 //! fewest crossings and atoms on bonds are refined; the drawing with the fewest crossings, then
 //! the fewest atoms crowding a bond, then the lowest stress wins.
 
-use std::collections::VecDeque;
 use std::f64::consts::TAU;
 
 use super::geometry::{Point, distance_to_segment, segments_cross};
 use super::planar::{Embedding, embed};
+use super::stress;
 
 /// How close (in bond lengths) an atom may come to a bond it is not part of.
 pub(super) const CLEARANCE: f64 = 0.35;
@@ -175,26 +175,6 @@ fn planar_subgraphs(
         }
     }
     found
-}
-
-/// Bonds between every pair of atoms (breadth-first), `usize::MAX` between separate pieces.
-fn hop_counts(adjacent: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    (0..adjacent.len())
-        .map(|start| {
-            let mut hops = vec![usize::MAX; adjacent.len()];
-            hops[start] = 0;
-            let mut queue = VecDeque::from([start]);
-            while let Some(at) = queue.pop_front() {
-                for &next in &adjacent[at] {
-                    if hops[next] == usize::MAX {
-                        hops[next] = hops[at] + 1;
-                        queue.push_back(next);
-                    }
-                }
-            }
-            hops
-        })
-        .collect()
 }
 
 /// Tutte's barycentric drawing of the embedded graph with `faces[0]` outside (see the module doc).
@@ -377,7 +357,7 @@ struct Shape {
 
 impl Shape {
     fn new(adjacent: Vec<Vec<usize>>, edges: Vec<(usize, usize)>) -> Shape {
-        let hops = hop_counts(&adjacent);
+        let hops = stress::hop_counts(&adjacent);
         // An atom lies on a ring when one of its bonds is on a cycle: its ends stay joined without it.
         let on_cycle = |a: usize, b: usize| {
             let mut seen = vec![false; adjacent.len()];
@@ -417,7 +397,7 @@ fn refine(points: &mut [Point], shape: &Shape, work: usize) {
             }
             let before = local(shape, points, atom);
             let start = points[atom];
-            let target = majorization_target(points, &shape.hops, atom);
+            let target = stress::majorization_target(points, &shape.hops, atom, ideal);
             let mut candidates: Vec<Point> =
                 [1.0, 0.5, 0.25, 0.1].iter().map(|&s| start + (target - start) * s).collect();
             if before.intrusion > 1e-9 {
@@ -445,24 +425,6 @@ fn refine(points: &mut [Point], shape: &Shape, work: usize) {
             break;
         }
     }
-}
-
-/// Where stress majorization would put `atom` with the other atoms held still.
-fn majorization_target(points: &[Point], hops: &[Vec<usize>], atom: usize) -> Point {
-    let (mut sum, mut weights) = (Point::default(), 0.0);
-    for (other, &q) in points.iter().enumerate() {
-        let h = hops[atom][other];
-        if other == atom || h == usize::MAX {
-            continue;
-        }
-        let target = ideal(h);
-        let weight = 1.0 / (target * target);
-        let difference = points[atom] - q;
-        let distance = difference.length().max(1e-6);
-        sum += (q + difference * (target / distance)) * weight;
-        weights += weight;
-    }
-    if weights > 0.0 { sum * (1.0 / weights) } else { points[atom] }
 }
 
 /// How good a drawing is: crossings, then atom-bond intrusions, then stress; lower is better.
