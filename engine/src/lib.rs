@@ -7,7 +7,7 @@
 //!   [`StepView`], one step shown to an observer), [`Schedule`] (the temperature of
 //!   every step) and [`acceptance`] (the Metropolis test, mostly without an `exp`);
 //! * [`rng`] (per-step ChaCha randomness, the root of determinism), [`replay`]
-//!   (checkpoints that prove a run reproduces) and [`digest`] (the platform-independent
+//!   (checkpoints that prove a run reproduces, each a [`checkpoint`]) and [`digest`] (the platform-independent
 //!   state fingerprint those checkpoints carry).
 //!
 //! ```
@@ -19,6 +19,7 @@
 
 pub mod acceptance;
 pub mod annealer;
+pub mod checkpoint;
 pub mod config;
 pub mod digest;
 pub mod problem;
@@ -28,9 +29,10 @@ pub mod rng;
 pub mod schedule;
 
 pub use annealer::{Annealer, Counters, Snapshot, StepOutcome, StepView, Verdict};
+pub use checkpoint::Checkpoint;
 pub use config::{AnnealConfig, Batch, ConfigError, Direction};
 pub use digest::{Digest, StateDigest};
 pub use problem::{InvalidKind, Problem, Proposal};
-pub use replay::{Checkpoint, RecordError, ReplayRecord};
+pub use replay::{RecordError, ReplayRecord};
 pub use rng::StepRng;
 pub use schedule::{Schedule, ScheduleKind};
