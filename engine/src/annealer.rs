@@ -577,6 +577,45 @@ impl<P: Problem> Annealer<P> {
         self.counters.improvements += 1;
     }
 
+    /// Swap the current states of two annealers of the same problem and direction: a
+    /// replica exchange ([`crate::tempering`]). Each keeps its own schedule, stream,
+    /// counters and best; only the state and its energy move.
+    pub(crate) fn exchange_states(a: &mut Self, b: &mut Self) {
+        std::mem::swap(&mut a.state, &mut b.state);
+        std::mem::swap(&mut a.cost, &mut b.cost);
+    }
+
+    /// Take `other`'s best state if it is strictly better than this one's (ties keep
+    /// this one's): how the coldest replica of a tempering run carries the best of all.
+    pub(crate) fn adopt_best(&mut self, other: &Self) {
+        if other.best_cost < self.best_cost {
+            self.best_cost = other.best_cost;
+            self.best.clone_from(&other.best);
+            self.best_step = other.best_step;
+            self.counters.improvements += 1;
+        }
+    }
+
+    /// The annealed cost (`sign * energy`) of the current state.
+    pub(crate) fn cost(&self) -> f64 {
+        self.cost
+    }
+
+    /// The annealed cost of the best state.
+    pub(crate) fn best_cost(&self) -> f64 {
+        self.best_cost
+    }
+
+    /// The step at which the best state was reached.
+    pub(crate) fn best_step(&self) -> u64 {
+        self.best_step
+    }
+
+    /// Accepted per valid proposal over roughly the last 1,000 to 2,000 steps.
+    pub(crate) fn recent_acceptance(&self) -> f64 {
+        self.window.acceptance()
+    }
+
     /// The numbers of a progress event.
     pub fn snapshot(&self) -> Snapshot {
         let last = self.step.saturating_sub(1);

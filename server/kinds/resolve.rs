@@ -189,6 +189,7 @@ fn config(
         direction,
         batch,
         threads: 0,
+        tempering: None,
     };
     config.validate().map_err(|e| ParamError::new(e.field, e.message))?;
     Ok(config)
