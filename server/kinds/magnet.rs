@@ -30,7 +30,7 @@ use serde_json::{Map, Value, json};
 
 use super::kind::{Built, Captions, Counter, Defaults, Kind, Preset, Spec, Values, View};
 use super::param::{Param, ParamError, ParamType};
-use super::run::{Anneal, Annealed, StateView};
+use super::run::{self, Anneal, Annealed, StateView};
 use crate::render::lattice::{graph_svg, lattice_svg};
 
 /// Lattice side a run uses when no instance is named.
@@ -297,6 +297,9 @@ impl Built for BuiltMagnet {
 
     fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError> {
         let view = SpinView { field: self.magnet.field(), side: self.magnet.lattice_side() };
+        if config.tempering.is_some() {
+            return run::start(self.magnet, view, config);
+        }
         let sa = Annealer::new(self.magnet, config).map_err(|e| ParamError::new(e.field, e.message))?;
         if sa.config().schedule == ScheduleKind::Constant {
             Ok(Box::new(MagnetRun::new(sa, view)))
