@@ -16,7 +16,7 @@ pub const MIN_REPLICAS: u32 = 2;
 /// Most replicas of a tempering run.
 pub const MAX_REPLICAS: u32 = 64;
 /// Replicas of a tempering run unless the caller says otherwise.
-pub const DEFAULT_REPLICAS: u32 = 16;
+pub const DEFAULT_REPLICAS: u32 = 24;
 /// Most steps between two exchange rounds.
 pub const MAX_EXCHANGE_INTERVAL: u64 = 100_000_000;
 /// Steps each replica takes between exchange rounds unless the caller says otherwise.
