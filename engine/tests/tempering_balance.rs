@@ -90,9 +90,15 @@ fn the_coldest_and_a_middle_replica_sample_their_boltzmann_distributions() {
         let t = pt.temperatures()[r];
         let (chi, df) = chi_squared(&energies, &counts[k], t);
         assert!(df >= 20, "replica {r}: enough bins to test ({df})");
-        assert!(chi < critical_value(df), "replica {r} at T = {t}: chi-squared {chi:.1} on {df} degrees of freedom");
+        assert!(
+            chi < critical_value(df),
+            "replica {r} at T = {t}: chi-squared {chi:.1} on {df} degrees of freedom"
+        );
         // The test can fail: the same samples against a neighbouring temperature do.
         let (wrong, _) = chi_squared(&energies, &counts[k], t * 1.15);
-        assert!(wrong > critical_value(df), "replica {r}: T x 1.15 should be refused, chi-squared {wrong:.1}");
+        assert!(
+            wrong > critical_value(df),
+            "replica {r}: T x 1.15 should be refused, chi-squared {wrong:.1}"
+        );
     }
 }

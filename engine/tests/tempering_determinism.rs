@@ -5,7 +5,9 @@
 use kiln_engine::problems::magnet::{Coupling, Magnet};
 use kiln_engine::problems::tsp::Tsp;
 use kiln_engine::replay::first_divergence;
-use kiln_engine::{AnnealConfig, Batch, Checkpoint, Problem, ReplayRecord, ScheduleKind, Tempering, TemperingConfig};
+use kiln_engine::{
+    AnnealConfig, Batch, Checkpoint, Problem, ReplayRecord, ScheduleKind, Tempering, TemperingConfig,
+};
 
 fn config(seed: u64, threads: usize, batch: Batch) -> AnnealConfig {
     AnnealConfig {
@@ -44,7 +46,9 @@ fn glass() -> Magnet {
 fn checkpoints_are_identical_on_one_and_two_threads_and_every_batch_setting() {
     let reference = checkpoints(glass(), config(7, 1, Batch::Fixed(1)), 2_000);
     assert!(reference.iter().any(|c| c.best_energy < reference[0].best_energy), "the run improves");
-    for (threads, batch) in [(2, Batch::Fixed(1)), (2, Batch::Auto), (2, Batch::Fixed(8)), (1, Batch::Fixed(4))] {
+    for (threads, batch) in
+        [(2, Batch::Fixed(1)), (2, Batch::Auto), (2, Batch::Fixed(8)), (1, Batch::Fixed(4))]
+    {
         let other = checkpoints(glass(), config(7, threads, batch), 2_000);
         assert_eq!(first_divergence(&reference, &other), None, "threads {threads}, batch {batch:?}");
     }
@@ -86,7 +90,12 @@ fn a_tempering_record_of_a_tour_replays_through_json() {
         cycles: 1,
         ..AnnealConfig::default()
     };
-    let record = ReplayRecord::new("berlin52".to_string(), config.clone(), 2_000, checkpoints(tsp.clone(), config, 2_000));
+    let record = ReplayRecord::new(
+        "berlin52".to_string(),
+        config.clone(),
+        2_000,
+        checkpoints(tsp.clone(), config, 2_000),
+    );
     let text = serde_json::to_string(&record).unwrap();
     assert!(text.contains(r#""tempering":{"replicas":4,"exchange_interval":500}"#), "{text}");
     let read = ReplayRecord::<String>::from_json(&text).unwrap();
