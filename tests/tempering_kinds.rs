@@ -35,7 +35,9 @@ fn every_kind_runs_tempering_and_its_record_replays() {
         values["method"] = json!("tempering");
         values["replicas"] = json!(4);
         values["exchange_interval"] = json!(100);
-        let resolved = registry.resolve(&request(values)).unwrap_or_else(|e| panic!("{kind}: {}: {}", e.field, e.message));
+        let resolved = registry
+            .resolve(&request(values))
+            .unwrap_or_else(|e| panic!("{kind}: {}: {}", e.field, e.message));
         let tempering = resolved.config.tempering.expect("method tempering sets the config's tempering");
         assert_eq!((tempering.replicas, tempering.exchange_interval), (4, 100), "{kind}");
         let mut run = resolved.run;
