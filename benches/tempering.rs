@@ -87,6 +87,27 @@ fn calibrate(magnet: &Magnet) -> f64 {
     steps as f64 / started.elapsed().as_secs_f64()
 }
 
+/// The Gset budget of the tests: the magnet's default config with `method: tempering`.
+fn gset_budget(magnet: &Magnet, seed: u64) -> AnnealConfig {
+    AnnealConfig { tempering: Some(TemperingConfig::default()), ..magnet.default_config(seed) }
+}
+
+/// The glass budget of the tests: 24 replicas, T 0.45 to 1.8, 60,000 sweeps, a round
+/// every 4 sweeps.
+fn glass_budget(magnet: &Magnet, seed: u64) -> AnnealConfig {
+    let sweep = magnet.len() as u64;
+    AnnealConfig {
+        seed,
+        schedule: ScheduleKind::Geometric,
+        initial_temp: 1.8,
+        final_temp: Some(0.45),
+        steps_per_cycle: 60_000 * sweep,
+        cycles: 1,
+        tempering: Some(TemperingConfig { exchange_interval: 4 * sweep, ..TemperingConfig::default() }),
+        ..AnnealConfig::default()
+    }
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -101,35 +122,10 @@ fn quality(names: &[String]) {
     let names = if names.is_empty() { &default } else { names };
     println!("instance seed | tempering best (cut) seconds | annealing best (cut) at equal wall time");
     for name in names {
-        let (magnet, config): (Magnet, Box<dyn Fn(&Magnet, u64) -> AnnealConfig>) = if name.starts_with('G') {
-            let magnet = Magnet::gset(name).expect("bundled Gset");
-            (
-                magnet,
-                Box::new(|m: &Magnet, seed| AnnealConfig {
-                    tempering: Some(TemperingConfig::default()),
-                    ..m.default_config(seed)
-                }),
-            )
+        let (magnet, config): (Magnet, fn(&Magnet, u64) -> AnnealConfig) = if name.starts_with('G') {
+            (Magnet::gset(name).expect("bundled Gset"), gset_budget)
         } else {
-            (
-                glass(name),
-                Box::new(|m: &Magnet, seed| {
-                    let sweep = m.len() as u64;
-                    AnnealConfig {
-                        seed,
-                        schedule: ScheduleKind::Geometric,
-                        initial_temp: 1.8,
-                        final_temp: Some(0.45),
-                        steps_per_cycle: 60_000 * sweep,
-                        cycles: 1,
-                        tempering: Some(TemperingConfig {
-                            exchange_interval: 4 * sweep,
-                            ..TemperingConfig::default()
-                        }),
-                        ..AnnealConfig::default()
-                    }
-                }),
-            )
+            (glass(name), glass_budget)
         };
         let rate = calibrate(&magnet);
         let (mut pt_best, mut sa_best) = (Vec::new(), Vec::new());

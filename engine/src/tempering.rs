@@ -267,10 +267,10 @@ impl<P: Problem + Clone> Tempering<P> {
 
     /// The exchange round and the gathering of the best that fall due at this step.
     fn after_steps(&mut self) {
-        if self.step % self.interval == 0 {
+        if self.step.is_multiple_of(self.interval) {
             self.exchange_round();
         }
-        if self.step % self.interval == 0 || self.step == self.total_steps {
+        if self.step.is_multiple_of(self.interval) || self.step == self.total_steps {
             self.gather_best();
         }
     }
