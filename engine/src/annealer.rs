@@ -8,16 +8,11 @@
 //!   schedule, so the run is a pure function of (problem, config, seed).
 //! * **Exact speculative batches.** Step `t + j`'s proposal, delta and Metropolis
 //!   test against the *current* state do not depend on steps `t..t+j` as long as those
-//!   are all rejected. So K candidates are scored in parallel, workers claiming step
-//!   numbers in increasing order from an atomic counter, and the first accepted one
-//!   ends the round: steps before it are recorded as rejected or invalid, it is
-//!   applied, and candidates after it are dropped (their step words stay buffered, as
-//!   they are keyed by step, not by state). The result equals K = 1 bit for bit, and
-//!   at most `threads - 1` candidates of work are wasted per acceptance.
-//!
-//! `Batch::Auto` times a short sequential probe now and then and picks the K with the
-//! best expected steps per second given the recent acceptance rate, the cost of one
-//! candidate and the measured cost of one parallel round. Timing only affects speed.
+//!   are all rejected. So K candidates are scored in parallel and the first accepted
+//!   one ends the round; the result equals K = 1 bit for bit. That half of the
+//!   annealer (the rounds, the pool, `Batch::Auto`'s choice of K) lives in the child
+//!   module `speculative`; this file holds the state, the sequential step and the
+//!   bookkeeping both halves share.
 //!
 //! A sequential step costs no `exp` in the common case: the temperature comes from a
 //! [`TemperatureCursor`] (a table lookup per step) and the Metropolis test from
@@ -28,18 +23,18 @@
 //! [`Annealer::step_observed`] shows one step to an observer (for teaching) without
 //! changing what it does.
 
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+mod speculative;
 
-use rayon::prelude::*;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
 use serde::{Deserialize, Serialize};
 
+use self::speculative::{AutoBatch, AutoExit, Candidate};
 use crate::acceptance::{DeltaTable, metropolis};
+use crate::checkpoint::{Checkpoint, state_hash};
 use crate::config::{AnnealConfig, Batch, ConfigError, MAX_BATCH};
 use crate::problem::{InvalidKind, MAX_INVALID_KINDS, Problem, Proposal};
-use crate::replay::{Checkpoint, state_hash};
 use crate::rng::{MIN_WORDS_PER_STEP, StepRng, StepStream, StepWords, WORDS_PER_STEP};
 use crate::schedule::{Schedule, ScheduleKind, TemperatureCursor, estimate_temperatures};
 
@@ -187,69 +182,6 @@ impl Window {
         let steps = self.current.steps + self.previous.steps;
         if steps == 0 { 0.0 } else { (self.current.accepted + self.previous.accepted) as f64 / steps as f64 }
     }
-}
-
-/// One scored candidate of a speculative round.
-enum Candidate<M> {
-    Invalid(InvalidKind),
-    Move { mv: M, delta: f64, accepted: bool },
-}
-
-/// Sequential steps timed before each automatic batch decision.
-const AUTO_PROBE_STEPS: u64 = 64;
-/// Steps run on one automatic decision before the next probe.
-const AUTO_SEGMENT_STEPS: u64 = 4096;
-/// Speed-up over sequential steps below which the automatic choice stays at K = 1.
-const AUTO_MIN_GAIN: f64 = 1.1;
-/// Busy work per task when measuring the cost of a parallel round, in nanoseconds.
-const ROUND_PROBE_WORK_NS: u128 = 2_000;
-/// Candidate batch sizes the automatic choice considers.
-const AUTO_SIZES: [u32; 6] = [2, 4, 8, 16, 32, 64];
-
-/// Automatic batch sizing state: measured costs, in nanoseconds.
-#[derive(Clone, Copy, Debug)]
-struct AutoBatch {
-    /// Cost of one sequential step.
-    step_ns: f64,
-    /// Fixed cost of one parallel round (measured when the pool is made).
-    round_ns: f64,
-}
-
-impl AutoBatch {
-    /// The batch size with the best expected steps per second.
-    ///
-    /// With per-step acceptance `a`, a round of K advances `(1 - (1-a)^K) / a` steps
-    /// on average and, since workers claim steps in order, does at most
-    /// `threads - 1` candidates of wasted work beyond that.
-    fn choose(&self, a: f64, threads: usize) -> u32 {
-        if threads < 2 {
-            return 1;
-        }
-        let p = threads as f64;
-        let c = self.step_ns.max(1.0);
-        let rate = |k: u32| {
-            let kf = f64::from(k);
-            let advance = if a < 1e-9 { kf } else { (1.0 - (1.0 - a).powf(kf)) / a };
-            let work = (advance + p - 1.0).min(kf);
-            advance / ((work / p).ceil() * c + self.round_ns)
-        };
-        let best = AUTO_SIZES.iter().map(|&k| rate(k)).fold(0.0, f64::max);
-        // Threads are worth it only for a clear gain; among near-equal sizes the largest
-        // wins, since it pays the round overhead least often.
-        if best < AUTO_MIN_GAIN / c {
-            return 1;
-        }
-        AUTO_SIZES.iter().rev().copied().find(|&k| rate(k) >= 0.98 * best).unwrap_or(1)
-    }
-}
-
-/// How an automatic run loop ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum AutoExit {
-    /// Reached its end step.
-    Done,
-    /// Stopped early: it chose a batch above 1 and is not running inside a pool.
-    NeedsPool,
 }
 
 /// Simulated annealing over problem `P`, step by step.
@@ -410,92 +342,6 @@ impl<P: Problem> Annealer<P> {
             }
         }
         self.step - start
-    }
-
-    /// Automatic batching until `end`. Outside the pool it stops when it first wants one.
-    fn run_auto(
-        &mut self,
-        end: u64,
-        in_pool: bool,
-        on_accept: &mut (impl FnMut(&P::State) + Send),
-    ) -> AutoExit {
-        let threads = if in_pool { rayon::current_num_threads() } else { self.planned_threads() };
-        while self.step < end {
-            let probe_end = (self.step + AUTO_PROBE_STEPS).min(end);
-            let probe_steps = probe_end - self.step;
-            let started = Instant::now();
-            while self.step < probe_end {
-                self.advance(on_accept, Self::NO_OBSERVER);
-            }
-            if probe_steps > 0 {
-                self.auto.step_ns = started.elapsed().as_nanos() as f64 / probe_steps as f64;
-            }
-            let segment_end = (self.step + AUTO_SEGMENT_STEPS).min(end);
-            let k = self.auto.choose(self.window.acceptance_per_step(), threads);
-            if k == 1 {
-                self.run_sequential(segment_end, on_accept);
-            } else if !in_pool {
-                return AutoExit::NeedsPool;
-            } else {
-                while self.step < segment_end {
-                    let k = (k as u64).min(segment_end - self.step) as usize;
-                    self.speculative_round(k, on_accept);
-                }
-            }
-        }
-        AutoExit::Done
-    }
-
-    fn planned_threads(&self) -> usize {
-        match self.config.threads {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            n => n,
-        }
-    }
-
-    /// The engine's own pool, made on first use.
-    fn pool(&mut self) -> Arc<rayon::ThreadPool> {
-        if let Some(pool) = &self.pool {
-            return pool.clone();
-        }
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(self.planned_threads())
-            .thread_name(|i| format!("kiln-engine-{i}"))
-            .build()
-            .map(Arc::new)
-            .unwrap_or_else(|_| {
-                // Thread creation failed: a single-thread pool still computes the same trajectory.
-                Arc::new(rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("one thread"))
-            });
-        self.pool = Some(pool.clone());
-        self.measure_round_cost();
-        pool
-    }
-
-    /// Median overhead of a parallel round in the pool, for the auto batch choice.
-    ///
-    /// Each probe round gives every worker a short busy task, so the round really wakes
-    /// them all (an empty round would finish on the calling thread and measure nothing);
-    /// the overhead is the round's time less that task's.
-    fn measure_round_cost(&mut self) {
-        let Some(pool) = self.pool.clone() else { return };
-        let mut samples: Vec<f64> = pool.install(|| {
-            let threads = rayon::current_num_threads();
-            (0..15)
-                .map(|_| {
-                    let started = Instant::now();
-                    (0..threads).into_par_iter().for_each(|_| {
-                        let task = Instant::now();
-                        while task.elapsed().as_nanos() < ROUND_PROBE_WORK_NS {
-                            std::hint::spin_loop();
-                        }
-                    });
-                    started.elapsed().as_nanos().saturating_sub(ROUND_PROBE_WORK_NS) as f64
-                })
-                .collect()
-        });
-        samples.sort_by(f64::total_cmp);
-        self.auto.round_ns = samples[samples.len() / 2].max(1_000.0);
     }
 
     #[inline]
@@ -692,70 +538,6 @@ impl<P: Problem> Annealer<P> {
         }
     }
 
-    /// Score `k` candidates (steps `step..step+k`) in parallel, then walk them in order.
-    /// Must run inside the pool.
-    fn speculative_round(&mut self, k: usize, on_accept: &mut (impl FnMut(&P::State) + Send)) {
-        while self.pending.len() < k {
-            let w = self.stream.next_step_sized(P::WORDS_PER_STEP);
-            self.pending.push_back(w);
-        }
-        self.parallel_rounds += 1;
-        let first_step = self.step;
-        let next = AtomicUsize::new(0);
-        let first_accepted = AtomicUsize::new(usize::MAX);
-        {
-            let words = &self.pending.make_contiguous()[..k];
-            let (problem, state, slots, schedule) = (&self.problem, &self.state, &self.slots, &self.schedule);
-            let (seed, sign) = (self.config.seed, self.sign);
-            let workers = rayon::current_num_threads().min(k);
-            (0..workers).into_par_iter().for_each(|_| {
-                loop {
-                    let j = next.fetch_add(1, Ordering::Relaxed);
-                    if j >= k || j > first_accepted.load(Ordering::Acquire) {
-                        break;
-                    }
-                    let t = first_step + j as u64;
-                    let mut rng = StepRng::new(seed, t, &words[j]);
-                    let candidate = match problem.propose(state, &mut rng) {
-                        Proposal::Invalid(kind) => Candidate::Invalid(kind),
-                        Proposal::Move(mv) => {
-                            let delta = sign * problem.delta(state, &mv);
-                            let accepted =
-                                metropolis(delta, || schedule.temperature(t), || words[j].uniform());
-                            if accepted {
-                                first_accepted.fetch_min(j, Ordering::AcqRel);
-                            }
-                            Candidate::Move { mv, delta, accepted }
-                        }
-                    };
-                    *slots[j].lock().unwrap_or_else(|e| e.into_inner()) = Some(candidate);
-                }
-            });
-        }
-        let stop = first_accepted.into_inner();
-        let last = if stop == usize::MAX { k - 1 } else { stop };
-        for j in 0..k {
-            let candidate = self.slots[j].get_mut().unwrap_or_else(|e| e.into_inner()).take();
-            if j > last {
-                continue; // speculative work past the accepted step: dropped
-            }
-            self.pending.pop_front();
-            match candidate.expect("every step up to the first accepted one is scored") {
-                Candidate::Invalid(kind) => {
-                    self.record_invalid(kind);
-                }
-                Candidate::Move { mv, delta, accepted: true } => {
-                    self.record_accepted(&mv, delta);
-                    on_accept(&self.state);
-                }
-                Candidate::Move { delta, .. } => {
-                    self.record_rejected(delta);
-                }
-            }
-            self.step += 1;
-        }
-    }
-
     #[inline]
     fn record_invalid(&mut self, kind: InvalidKind) -> StepOutcome {
         self.counters.invalid += 1;
@@ -793,6 +575,45 @@ impl<P: Problem> Annealer<P> {
         self.best.clone_from(&self.state);
         self.best_step = self.step + 1;
         self.counters.improvements += 1;
+    }
+
+    /// Swap the current states of two annealers of the same problem and direction: a
+    /// replica exchange ([`crate::tempering`]). Each keeps its own schedule, stream,
+    /// counters and best; only the state and its energy move.
+    pub(crate) fn exchange_states(a: &mut Self, b: &mut Self) {
+        std::mem::swap(&mut a.state, &mut b.state);
+        std::mem::swap(&mut a.cost, &mut b.cost);
+    }
+
+    /// Take `other`'s best state if it is strictly better than this one's (ties keep
+    /// this one's): how the coldest replica of a tempering run carries the best of all.
+    pub(crate) fn adopt_best(&mut self, other: &Self) {
+        if other.best_cost < self.best_cost {
+            self.best_cost = other.best_cost;
+            self.best.clone_from(&other.best);
+            self.best_step = other.best_step;
+            self.counters.improvements += 1;
+        }
+    }
+
+    /// The annealed cost (`sign * energy`) of the current state.
+    pub(crate) fn cost(&self) -> f64 {
+        self.cost
+    }
+
+    /// The annealed cost of the best state.
+    pub(crate) fn best_cost(&self) -> f64 {
+        self.best_cost
+    }
+
+    /// The step at which the best state was reached.
+    pub(crate) fn best_step(&self) -> u64 {
+        self.best_step
+    }
+
+    /// Accepted per valid proposal over roughly the last 1,000 to 2,000 steps.
+    pub(crate) fn recent_acceptance(&self) -> f64 {
+        self.window.acceptance()
     }
 
     /// The numbers of a progress event.

@@ -11,6 +11,16 @@ use crate::schedule::{DEFAULT_FINAL_FRACTION, Schedule, ScheduleKind};
 pub const MAX_BATCH: u32 = 64;
 /// Largest total step count a config may ask for.
 pub const MAX_TOTAL_STEPS: u64 = 1_000_000_000_000;
+/// Fewest replicas of a tempering run.
+pub const MIN_REPLICAS: u32 = 2;
+/// Most replicas of a tempering run.
+pub const MAX_REPLICAS: u32 = 64;
+/// Replicas of a tempering run unless the caller says otherwise.
+pub const DEFAULT_REPLICAS: u32 = 24;
+/// Most steps between two exchange rounds.
+pub const MAX_EXCHANGE_INTERVAL: u64 = 100_000_000;
+/// Steps each replica takes between exchange rounds unless the caller says otherwise.
+pub const DEFAULT_EXCHANGE_INTERVAL: u64 = 1_000;
 
 /// Minimise or maximise the energy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -83,6 +93,28 @@ impl std::str::FromStr for Batch {
     }
 }
 
+/// Replica exchange (`method: tempering`, see [`crate::tempering`]): how many replicas,
+/// and how often neighbouring temperatures try to swap.
+///
+/// The ladder's ends are the config's own temperatures: the hottest replica runs at
+/// `initial_temp`, the coldest at the final temperature (`final_temp`, default
+/// `initial_temp / 1000`), or at the two the `auto` schedule estimates; the replicas in
+/// between are spaced geometrically.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemperingConfig {
+    /// Replicas, one per temperature of the ladder (2..=64).
+    pub replicas: u32,
+    /// Steps every replica takes between two exchange rounds.
+    pub exchange_interval: u64,
+}
+
+impl Default for TemperingConfig {
+    fn default() -> Self {
+        Self { replicas: DEFAULT_REPLICAS, exchange_interval: DEFAULT_EXCHANGE_INTERVAL }
+    }
+}
+
 /// Everything about a run except the problem.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -105,8 +137,13 @@ pub struct AnnealConfig {
     pub direction: Direction,
     /// Speculative batch size.
     pub batch: Batch,
-    /// Worker threads for batches above 1; 0 means one per core.
+    /// Worker threads for batches above 1 (and for replicas); 0 means one per core.
     pub threads: usize,
+    /// Replica exchange instead of one annealing chain (`method: tempering`); absent
+    /// (and not written into records) for plain annealing, so older records read and
+    /// verify unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tempering: Option<TemperingConfig>,
 }
 
 impl Default for AnnealConfig {
@@ -123,6 +160,7 @@ impl Default for AnnealConfig {
             direction: Direction::Minimize,
             batch: Batch::Auto,
             threads: 0,
+            tempering: None,
         }
     }
 }
@@ -204,6 +242,19 @@ impl AnnealConfig {
                 format!("must be 0 (one per core) to 256, not {}", self.threads),
             ));
         }
+        if let Some(tempering) = &self.tempering {
+            tempering.validate()?;
+            let (hot, cold) = (t0, self.resolved_final_temp());
+            if self.schedule != ScheduleKind::Auto && cold >= hot {
+                return Err(ConfigError::new(
+                    "final_temp",
+                    format!(
+                        "with tempering the coldest replica runs at final_temp and the hottest at \
+                         initial_temp, so final_temp must be below {hot}, not {cold}"
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -217,6 +268,25 @@ impl AnnealConfig {
             ScheduleKind::Constant => Schedule::constant(t0, dt),
             ScheduleKind::Auto => return None,
         })
+    }
+}
+
+impl TemperingConfig {
+    /// Check both fields; the first problem found is returned.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !(MIN_REPLICAS..=MAX_REPLICAS).contains(&self.replicas) {
+            return Err(ConfigError::new(
+                "replicas",
+                format!("must be {MIN_REPLICAS} to {MAX_REPLICAS}, not {}", self.replicas),
+            ));
+        }
+        if !(1..=MAX_EXCHANGE_INTERVAL).contains(&self.exchange_interval) {
+            return Err(ConfigError::new(
+                "exchange_interval",
+                format!("must be 1 to {MAX_EXCHANGE_INTERVAL} steps, not {}", self.exchange_interval),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -237,12 +307,36 @@ mod tests {
             (AnnealConfig { steps_per_cycle: u64::MAX, cycles: 2, ..Default::default() }, "steps_per_cycle"),
             (AnnealConfig { batch: Batch::Fixed(0), ..Default::default() }, "batch"),
             (AnnealConfig { batch: Batch::Fixed(65), ..Default::default() }, "batch"),
+            (tempering(1, 10, None), "replicas"),
+            (tempering(65, 10, None), "replicas"),
+            (tempering(8, 0, None), "exchange_interval"),
+            (tempering(8, 10, Some(200.0)), "final_temp"),
         ];
         for (config, field) in cases {
             let err = config.validate().expect_err(field);
             assert_eq!(err.field, field, "{err}");
         }
         assert!(AnnealConfig::default().validate().is_ok());
+    }
+
+    fn tempering(replicas: u32, exchange_interval: u64, final_temp: Option<f64>) -> AnnealConfig {
+        AnnealConfig {
+            final_temp,
+            tempering: Some(TemperingConfig { replicas, exchange_interval }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn an_annealing_config_writes_no_tempering_field_and_reads_without_one() {
+        let text = serde_json::to_string(&AnnealConfig::default()).unwrap();
+        assert!(!text.contains("tempering"), "{text}");
+        let back: AnnealConfig = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, AnnealConfig::default());
+        let with = tempering(8, 100, None);
+        let back: AnnealConfig = serde_json::from_str(&serde_json::to_string(&with).unwrap()).unwrap();
+        assert_eq!(back, with);
+        assert!(with.validate().is_ok());
     }
 
     #[test]

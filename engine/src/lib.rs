@@ -6,8 +6,10 @@
 //! * [`Annealer`] (how: step-by-step SA with exact parallel neighbour scoring, and
 //!   [`StepView`], one step shown to an observer), [`Schedule`] (the temperature of
 //!   every step) and [`acceptance`] (the Metropolis test, mostly without an `exp`);
+//! * [`Tempering`] (replica exchange: annealers on a temperature ladder that swap
+//!   configurations, in parallel and bit-reproducible, see [`tempering`]);
 //! * [`rng`] (per-step ChaCha randomness, the root of determinism), [`replay`]
-//!   (checkpoints that prove a run reproduces) and [`digest`] (the platform-independent
+//!   (checkpoints that prove a run reproduces, each a [`checkpoint`]) and [`digest`] (the platform-independent
 //!   state fingerprint those checkpoints carry).
 //!
 //! ```
@@ -19,6 +21,7 @@
 
 pub mod acceptance;
 pub mod annealer;
+pub mod checkpoint;
 pub mod config;
 pub mod digest;
 pub mod problem;
@@ -26,11 +29,14 @@ pub mod problems;
 pub mod replay;
 pub mod rng;
 pub mod schedule;
+pub mod tempering;
 
 pub use annealer::{Annealer, Counters, Snapshot, StepOutcome, StepView, Verdict};
-pub use config::{AnnealConfig, Batch, ConfigError, Direction};
+pub use checkpoint::Checkpoint;
+pub use config::{AnnealConfig, Batch, ConfigError, Direction, TemperingConfig};
 pub use digest::{Digest, StateDigest};
 pub use problem::{InvalidKind, Problem, Proposal};
-pub use replay::{Checkpoint, RecordError, ReplayRecord};
+pub use replay::{RecordError, ReplayRecord};
 pub use rng::StepRng;
 pub use schedule::{Schedule, ScheduleKind};
+pub use tempering::{Tempering, TemperingReport};

@@ -10,7 +10,7 @@
 //! [`AnnealConfig`]), `checkpoint_every` and `checkpoints`; a checkpoint has `step`,
 //! `current_energy`, `best_energy` (JSON numbers that round-trip `f64` exactly) and
 //! `state_hash`, 16 lowercase hex digits. The state hash is FNV-1a 64 over the bytes
-//! the state writes through [`StateDigest`]: integers little-endian at fixed widths
+//! the state writes through [`crate::digest::StateDigest`]: integers little-endian at fixed widths
 //! (never `usize`), sequences prefixed with their length as a `u64`, each state's
 //! field order documented on its impl (a TSP tour: city count, then each city as a
 //! `u32`; an isomer molecule: atoms with element and hydrogens, then its bonds). So a
@@ -24,8 +24,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::annealer::Annealer;
+pub use crate::checkpoint::{Checkpoint, state_hash};
 use crate::config::AnnealConfig;
-use crate::digest::StateDigest;
 use crate::problem::Problem;
 
 /// The record format this build writes and reads.
@@ -52,35 +52,6 @@ pub enum RecordError {
     /// Not JSON, no `format`, or a field missing or of the wrong type.
     #[error("not a Kiln replay record: {0}")]
     Malformed(String),
-}
-
-/// The state of a run at one step.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Checkpoint {
-    /// Steps done.
-    pub step: u64,
-    /// Current energy.
-    pub current_energy: f64,
-    /// Best energy so far.
-    pub best_energy: f64,
-    /// [`StateDigest`] of the current state (FNV-1a 64), as 16 hex digits (JSON
-    /// numbers lose bits past 2^53).
-    #[serde(with = "hex_u64")]
-    pub state_hash: u64,
-}
-
-mod hex_u64 {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format!("{v:016x}"))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-        let text = String::deserialize(d)?;
-        u64::from_str_radix(&text, 16)
-            .map_err(|_| serde::de::Error::custom(format!("state_hash {text:?} is not 16 hex digits")))
-    }
 }
 
 /// A reproducible run: what was run and what it went through.
@@ -143,11 +114,6 @@ fn format_version<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Erro
     let value = serde_json::Value::deserialize(d)?;
     check_format(Some(&value)).map_err(serde::de::Error::custom)?;
     Ok(RECORD_FORMAT)
-}
-
-/// The [`StateDigest`] of a state, as a checkpoint records it.
-pub fn state_hash<S: StateDigest + ?Sized>(state: &S) -> u64 {
-    crate::digest::Digest::of(state)
 }
 
 /// Where a replay first differs from its record.

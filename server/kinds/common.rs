@@ -1,5 +1,10 @@
-//! The parameters every kind shares (goal, schedule, length, seed, batch, pacing),
-//! as table rows, and the pacing of a live session they resolve to.
+//! The parameters every kind shares (goal, method, schedule, length, seed, batch,
+//! pacing), as table rows, and the pacing of a live session they resolve to.
+//!
+//! `method` is `anneal` (one chain on the schedule) or `tempering` (replica exchange:
+//! `replicas` chains on a ladder from the final temperature up to T0, swapping every
+//! `exchange_interval` steps; see `kiln_engine::tempering`). The ladder's ends are the
+//! temperature rows annealing already has, so every kind's defaults serve both.
 //!
 //! Their defaults come from the engine's [`AnnealConfig::default`] and from the kind's
 //! [`Defaults`] (a tour wants the `auto` schedule over one long cycle, a molecule
@@ -7,8 +12,8 @@
 
 use std::fmt;
 
-use kiln_engine::config::MAX_BATCH;
-use kiln_engine::{AnnealConfig, Batch, Direction, ScheduleKind};
+use kiln_engine::config::{MAX_BATCH, MAX_EXCHANGE_INTERVAL, MAX_REPLICAS, MIN_REPLICAS};
+use kiln_engine::{AnnealConfig, Batch, Direction, ScheduleKind, TemperingConfig};
 use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
@@ -113,6 +118,33 @@ pub fn parameters(kinds: &[&str], defaults: &Defaults) -> Vec<Param> {
         )
         .default_value(json!(Direction::default())),
         Param::new(
+            "method",
+            "Method",
+            ParamType::Enum(names(&["anneal", "tempering"])),
+            "anneal: one chain cooled by the schedule; tempering: replicas on a temperature ladder from final_temp to T0 that swap states.",
+        )
+        .default_value("anneal")
+        .group(Group::Schedule),
+        Param::new(
+            "replicas",
+            "Replicas",
+            ParamType::Integer,
+            "Tempering only: chains on the ladder, one per temperature (each runs every step).",
+        )
+        .default_value(TemperingConfig::default().replicas)
+        .range(f64::from(MIN_REPLICAS), f64::from(MAX_REPLICAS))
+        .group(Group::Schedule),
+        Param::new(
+            "exchange_interval",
+            "Exchange interval",
+            ParamType::Integer,
+            "Tempering only: steps of every replica between two rounds of swaps.",
+        )
+        .default_value(TemperingConfig::default().exchange_interval)
+        .range(1.0, MAX_EXCHANGE_INTERVAL as f64)
+        .group(Group::Schedule)
+        .unit("steps"),
+        Param::new(
             "schedule",
             "Schedule",
             ParamType::Enum(names(&schedules)),
@@ -120,7 +152,7 @@ pub fn parameters(kinds: &[&str], defaults: &Defaults) -> Vec<Param> {
         )
         .default_value(defaults.schedule.name())
         .group(Group::Schedule),
-        Param::new("initial_temp", "Initial temperature T0", ParamType::Number, "Temperature at the start of every cycle.")
+        Param::new("initial_temp", "Initial temperature T0", ParamType::Number, "Temperature at the start of every cycle; with tempering, the hottest replica's.")
             .default_value(base.initial_temp)
             .range(0.0, MAX_TEMPERATURE)
             .exclusive_min()
@@ -130,7 +162,7 @@ pub fn parameters(kinds: &[&str], defaults: &Defaults) -> Vec<Param> {
             "final_temp",
             "Final temperature",
             ParamType::Number,
-            "Geometric and linear schedules end here (default T0 / 1000).",
+            "Geometric and linear schedules end here (default T0 / 1000); with tempering, the coldest replica's temperature.",
         )
         .range(0.0, MAX_TEMPERATURE)
         .exclusive_min()

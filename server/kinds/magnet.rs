@@ -26,7 +26,7 @@ use serde_json::{Map, Value, json};
 
 use super::kind::{Built, Captions, Counter, Defaults, Kind, Preset, Spec, Values, View};
 use super::param::{Param, ParamError, ParamType};
-use super::run::{Anneal, Annealed, StateView};
+use super::run::{self, Anneal, Annealed, StateView};
 use crate::render::lattice::{graph_svg, lattice_svg};
 
 /// Lattice side a run uses when no instance is named.
@@ -293,6 +293,9 @@ impl Built for BuiltMagnet {
 
     fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError> {
         let (field, side) = (self.magnet.field(), self.magnet.lattice_side());
+        if config.tempering.is_some() {
+            return run::start(self.magnet, SpinView { field, side, averages: None }, config);
+        }
         let sa = Annealer::new(self.magnet, config).map_err(|e| ParamError::new(e.field, e.message))?;
         // At a constant temperature the view samples every sweep (the run stops there for it).
         let averages = (sa.config().schedule == ScheduleKind::Constant).then(|| SweepAverages::new(&sa));

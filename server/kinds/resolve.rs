@@ -8,7 +8,7 @@
 //! *once*, fills the defaults (the kind's, then the engine's), and returns the
 //! [`Resolved`] run, config and pacing. Every error names the field as the API spells it, and the value.
 
-use kiln_engine::{AnnealConfig, Batch, Direction, ScheduleKind};
+use kiln_engine::{AnnealConfig, Batch, Direction, ScheduleKind, TemperingConfig};
 use serde_json::{Map, Value};
 
 use super::common::{self, DEFAULT_EVENTS_PER_SEC, MAX_SESSION_STEPS, Pacing, StepsPerEvent};
@@ -189,6 +189,13 @@ fn config(
         direction,
         batch,
         threads: 0,
+        tempering: (given.str("method") == Some("tempering")).then(|| {
+            let default = TemperingConfig::default();
+            TemperingConfig {
+                replicas: given.u64("replicas").map_or(default.replicas, |n| n as u32),
+                exchange_interval: given.u64("exchange_interval").unwrap_or(default.exchange_interval),
+            }
+        }),
     };
     config.validate().map_err(|e| ParamError::new(e.field, e.message))?;
     Ok(config)

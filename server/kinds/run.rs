@@ -15,11 +15,13 @@
 //! ([`describe_step`]): delta, T, u, p_accept, the verdict, a one-line reason and
 //! the kind's own description. One observed step per frame, never one per step.
 
+mod tempered;
+
 use std::sync::Arc;
 
 use kiln_engine::{
     AnnealConfig, Annealer, Checkpoint, Counters, Direction, InvalidKind, Problem, Proposal, ReplayRecord,
-    Snapshot, StepOutcome, StepView, Verdict,
+    Snapshot, StepOutcome, StepView, Tempering, Verdict,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -110,6 +112,28 @@ pub trait Anneal: Send {
     fn last_move(&self) -> Option<Value> {
         None
     }
+    /// Marks that change exactly when the current (first) or best (second) state may
+    /// have changed (see [`Run::state_marks`]).
+    fn state_marks(&self) -> (u64, u64) {
+        let c = self.counters();
+        (c.accepted, c.improvements)
+    }
+}
+
+/// Start a run of `problem` shown by `view`: one annealing chain, or replica exchange
+/// when the config asks for it (`method: tempering`, see [`tempered`]).
+pub fn start<P: Problem + Clone + 'static, V: StateView<P>>(
+    problem: P,
+    view: V,
+    config: AnnealConfig,
+) -> Result<Box<dyn Anneal>, ParamError> {
+    let error = |e: kiln_engine::ConfigError| ParamError::new(e.field, e.message);
+    if config.tempering.is_some() {
+        let pt = Tempering::new(problem, config).map_err(error)?;
+        return Ok(Box::new(tempered::Tempered::new(pt, view)));
+    }
+    let sa = Annealer::new(problem, config).map_err(error)?;
+    Ok(Box::new(Annealed::new(sa, view)))
 }
 
 /// The `move` object of one observed step: `step` (1-based, as progress counts
@@ -408,7 +432,7 @@ impl<P, V> Ready<P, V> {
     }
 }
 
-impl<P: Problem + 'static, V: StateView<P>> Built for Ready<P, V> {
+impl<P: Problem + Clone + 'static, V: StateView<P>> Built for Ready<P, V> {
     fn defaults(&self) -> Defaults {
         self.defaults
     }
@@ -422,8 +446,7 @@ impl<P: Problem + 'static, V: StateView<P>> Built for Ready<P, V> {
     }
 
     fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError> {
-        let sa = Annealer::new(self.problem, config).map_err(|e| ParamError::new(e.field, e.message))?;
-        Ok(Box::new(Annealed::new(sa, self.view)))
+        start(self.problem, self.view, config)
     }
 }
 
@@ -684,8 +707,7 @@ impl Run {
     /// Marks that change exactly when the current (first) or best (second) state
     /// may have changed: the stream re-renders a drawing only when its mark moves.
     pub fn state_marks(&self) -> (u64, u64) {
-        let c = self.inner.counters();
-        (c.accepted, c.improvements)
+        self.inner.state_marks()
     }
 
     /// SVG drawing of the current state.

@@ -18,6 +18,7 @@ import { Connection, StreamConnection } from "./stream.js";
 import { TeachPanel } from "./teach.js";
 import { EnergyTrace } from "./trace.js";
 import { LiveView } from "./view.js";
+import { LadderView } from "./ladder.js";
 import { OwnedRoom, followRoom, showJoinBox } from "./room.js";
 import { clearGone, showGone } from "./gone.js";
 
@@ -37,6 +38,7 @@ const chart = new Chart($("chart"), trace);
 chart.setReadout($("chart-readout"));
 const view = new LiveView(document);
 const teach = new TeachPanel($("teach"), $("current-svg").parentElement);
+const ladder = new LadderView($("ladder"));
 const indicator = new ConnectionIndicator($("connection"));
 const share = new SharePanel($("share"));
 const ownedRoom = new OwnedRoom($("room"));
@@ -293,6 +295,7 @@ function newRun() {
   trace.clear();
   view.clear();
   teach.clear();
+  ladder.clear();
   chart.redraw();
 }
 
@@ -379,6 +382,7 @@ function applyProgress(p) {
   view.update(p);
   if (p.current_svg) teach.setDrawing(p.current_svg);
   teach.show(p.move);
+  ladder.show(p.tempering, p.current_svg);
   chart.setRun(p.total_steps, p.optimal_energy);
   if (p.energy_label) chart.setEnergyLabel(p.energy_label);
   $("legend-optimum").hidden = !Number.isFinite(p.optimal_energy);

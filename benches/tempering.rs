@@ -1,0 +1,174 @@
+//! Replica exchange: parallel speed, and quality against annealing at equal wall time.
+//!
+//! A plain bench binary (`harness = false`), quoting ratios measured side by side in
+//! one run, never asserting wall time.
+//!
+//! * `rate`: replica steps per second of a tempering run on G22 (2,000 spins, 24
+//!   replicas, an exchange round every sweep, 200 sweeps per replica) on 1 and on 2
+//!   threads, interleaved (1, 2, 1, 2, ...) three times each, best of each, and the
+//!   ratio. The two runs' final checkpoints must be identical (speed is not bought
+//!   with reproducibility).
+//! * `quality [NAME..]`: for each instance (default: the three glasses of
+//!   `engine/tests/data/ising`, G1, G2, G3, G11, G14, G22), seeds 1..=5: tempering at
+//!   the budget of `engine/tests/tempering_ground_states.rs` (glasses: 24 replicas,
+//!   T 0.45 to 1.8, 60,000 sweeps, a round every 4 sweeps; Gset: the magnet's default
+//!   config with `method: tempering`), timed; then annealing (the magnet's default
+//!   config, its cycles and temperatures) sized to take the same wall time, from a
+//!   calibration run's steps per second. Prints each seed's energies (and cuts) and
+//!   the medians, and the tempering run's seconds.
+//!
+//! Run: `cargo bench --bench tempering -- rate` or `-- quality G14 G22`.
+
+use std::time::Instant;
+
+use kiln_engine::problems::magnet::Magnet;
+use kiln_engine::{AnnealConfig, Annealer, Batch, ScheduleKind, Tempering, TemperingConfig};
+
+const GLASSES: [(&str, f64); 3] = [
+    ("glass_open_L16_s1.txt", -340.0),
+    ("glass_open_L24_s2.txt", -782.0),
+    ("glass_open_L32_s3.txt", -1428.0),
+];
+
+fn glass(file: &str) -> Magnet {
+    let path = format!("{}/engine/tests/data/ising/{file}", env!("CARGO_MANIFEST_DIR"));
+    Magnet::parse_graph(&std::fs::read_to_string(path).expect("glass instance")).expect("valid graph")
+}
+
+fn rate() {
+    let magnet = Magnet::gset("G22").expect("bundled");
+    let sweep = magnet.len() as u64;
+    let config = |threads| AnnealConfig {
+        steps_per_cycle: 200 * sweep,
+        cycles: 1,
+        threads,
+        batch: Batch::Fixed(1),
+        tempering: Some(TemperingConfig { replicas: 24, exchange_interval: sweep }),
+        ..magnet.default_config(1)
+    };
+    let replica_steps = 24.0 * 200.0 * sweep as f64;
+    let mut best = [f64::INFINITY; 2];
+    let mut checkpoints = [None, None];
+    for _ in 0..3 {
+        for (k, threads) in [1usize, 2].into_iter().enumerate() {
+            let mut pt = Tempering::new(magnet.clone(), config(threads)).expect("valid");
+            let started = Instant::now();
+            pt.run(u64::MAX);
+            best[k] = best[k].min(started.elapsed().as_secs_f64());
+            checkpoints[k] = Some(pt.checkpoint());
+        }
+    }
+    assert_eq!(checkpoints[0], checkpoints[1], "1 and 2 threads must end at the same checkpoint");
+    let per_sec = |s: f64| replica_steps / s;
+    println!("tempering G22, 24 replicas, 200 sweeps each, a round every sweep (best of 3, interleaved)");
+    println!("1 thread : {:>12.0} replica steps/s ({:.3} s)", per_sec(best[0]), best[0]);
+    println!("2 threads: {:>12.0} replica steps/s ({:.3} s)", per_sec(best[1]), best[1]);
+    println!("speed-up : {:.2}x, identical final checkpoint", best[0] / best[1]);
+}
+
+/// Best energy of an annealing run of the instance's default shape sized to `seconds`.
+fn anneal_for(magnet: &Magnet, seed: u64, seconds: f64, steps_per_sec: f64) -> f64 {
+    let base = magnet.default_config(seed);
+    let steps = (seconds * steps_per_sec) as u64;
+    let per_cycle = (steps / base.cycles).max(1);
+    let mut sa =
+        Annealer::new(magnet.clone(), AnnealConfig { steps_per_cycle: per_cycle, ..base }).expect("valid");
+    sa.run(u64::MAX);
+    sa.best_energy()
+}
+
+/// Annealing steps per second on this instance (a 3 million step default-shaped run).
+fn calibrate(magnet: &Magnet) -> f64 {
+    let steps = 3_000_000;
+    let config = AnnealConfig { steps_per_cycle: steps, cycles: 1, ..magnet.default_config(99) };
+    let mut sa = Annealer::new(magnet.clone(), config).expect("valid");
+    let started = Instant::now();
+    sa.run(u64::MAX);
+    steps as f64 / started.elapsed().as_secs_f64()
+}
+
+/// The Gset budget of the tests: the magnet's default config with `method: tempering`.
+fn gset_budget(magnet: &Magnet, seed: u64) -> AnnealConfig {
+    AnnealConfig { tempering: Some(TemperingConfig::default()), ..magnet.default_config(seed) }
+}
+
+/// The glass budget of the tests: 24 replicas, T 0.45 to 1.8, 60,000 sweeps, a round
+/// every 4 sweeps.
+fn glass_budget(magnet: &Magnet, seed: u64) -> AnnealConfig {
+    let sweep = magnet.len() as u64;
+    AnnealConfig {
+        seed,
+        schedule: ScheduleKind::Geometric,
+        initial_temp: 1.8,
+        final_temp: Some(0.45),
+        steps_per_cycle: 60_000 * sweep,
+        cycles: 1,
+        tempering: Some(TemperingConfig { exchange_interval: 4 * sweep, ..TemperingConfig::default() }),
+        ..AnnealConfig::default()
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn quality(names: &[String]) {
+    let default: Vec<String> = GLASSES
+        .iter()
+        .map(|g| g.0.to_string())
+        .chain(["G1", "G2", "G3", "G11", "G14", "G22"].map(String::from))
+        .collect();
+    let names = if names.is_empty() { &default } else { names };
+    println!("instance seed | tempering best (cut) seconds | annealing best (cut) at equal wall time");
+    for name in names {
+        let (magnet, config): (Magnet, fn(&Magnet, u64) -> AnnealConfig) = if name.starts_with('G') {
+            (Magnet::gset(name).expect("bundled Gset"), gset_budget)
+        } else {
+            (glass(name), glass_budget)
+        };
+        let rate = calibrate(&magnet);
+        let (mut pt_best, mut sa_best) = (Vec::new(), Vec::new());
+        let cut = |e: f64| magnet.cut(e).map_or(String::new(), |c| format!(" (cut {c})"));
+        for seed in 1..=5 {
+            let started = Instant::now();
+            let mut pt = Tempering::new(magnet.clone(), config(&magnet, seed)).expect("valid");
+            pt.run(u64::MAX);
+            let seconds = started.elapsed().as_secs_f64();
+            let sa = anneal_for(&magnet, seed, seconds, rate);
+            println!(
+                "{name} {seed} | {}{} {seconds:.2} s | {}{}",
+                pt.best_energy(),
+                cut(pt.best_energy()),
+                sa,
+                cut(sa)
+            );
+            pt_best.push(pt.best_energy());
+            sa_best.push(sa);
+        }
+        let (pt_median, sa_median) = (median(pt_best), median(sa_best));
+        let target = GLASSES
+            .iter()
+            .find(|g| g.0 == name)
+            .map(|g| format!(", ground state {}", g.1))
+            .or_else(|| magnet.best_known_cut().map(|c| format!(", best-known cut {c}")))
+            .unwrap_or_default();
+        println!(
+            "{name} median | tempering {pt_median}{} | annealing {sa_median}{}{target}",
+            cut(pt_median),
+            cut(sa_median)
+        );
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    match args.first().map(String::as_str) {
+        Some("rate") => rate(),
+        Some("quality") => quality(&args[1..]),
+        _ => {
+            rate();
+            quality(&[]);
+        }
+    }
+}
