@@ -1,4 +1,5 @@
-//! The parameters every kind shares (goal, schedule, length, seed, batch, pacing),
+//! The parameters every kind shares (goal, schedule, length, known optimum, seed,
+//! batch, pacing),
 //! as table rows, and the pacing of a live session they resolve to.
 //!
 //! Their defaults come from the engine's [`AnnealConfig::default`] and from the kind's
@@ -150,6 +151,13 @@ pub fn parameters(kinds: &[&str], defaults: &Defaults) -> Vec<Param> {
             .range(1.0, MAX_CYCLES as f64)
             .group(Group::Schedule)
             .cli_aliases(&["cycles"]),
+        Param::new(
+            "optimal_energy",
+            "Known optimum",
+            ParamType::Number,
+            "The optimum energy of your instance, if you know it: runs that reach it count as reaching the target (success, steps to it, time to solution); it replaces the kind's own.",
+        )
+        .group(Group::Schedule),
         Param::new("seed", "Seed", ParamType::Integer, "The run is a pure function of the parameters and this seed.")
             .default_value(base.seed)
             .at_least(0.0)

@@ -430,17 +430,25 @@ pub struct Progress {
 pub struct Run {
     kind: String,
     inner: Box<dyn Anneal>,
+    /// An optimum the user gave (`optimal_energy`), reported in place of the kind's.
+    optimum: Option<f64>,
 }
 
 impl Run {
     /// A run of kind `kind` over an annealer.
     pub fn new(kind: impl Into<String>, inner: Box<dyn Anneal>) -> Self {
-        Run { kind: kind.into(), inner }
+        Run { kind: kind.into(), inner, optimum: None }
+    }
+
+    /// With the optimum the user gave (`optimal_energy`), if any, in place of the kind's.
+    pub fn with_optimal_energy(mut self, optimum: Option<f64>) -> Run {
+        self.optimum = optimum.or(self.optimum);
+        self
     }
 
     /// Share a rayon pool for speculative batches.
     pub fn with_pool(self, pool: Arc<rayon::ThreadPool>) -> Run {
-        Run { kind: self.kind, inner: self.inner.with_pool(pool) }
+        Run { kind: self.kind, inner: self.inner.with_pool(pool), optimum: self.optimum }
     }
 
     /// The kind's name.
@@ -518,7 +526,7 @@ impl Run {
             current_energy: s.current_energy,
             best_energy: s.best_energy,
             best_step: s.best_step,
-            optimal_energy: self.inner.optimal_energy(),
+            optimal_energy: self.optimum.or_else(|| self.inner.optimal_energy()),
             accepted_moves: s.accepted_moves,
             rejected_moves: s.rejected_moves,
             invalid_moves: s.invalid_moves,
