@@ -95,7 +95,7 @@ async fn a_2x8_stream_has_16_starts_16_completions_and_one_summary_last() {
     assert_eq!(named(&events, "execution_complete").len(), 1);
     let summary = last.json();
     assert_eq!(summary["total_tasks"], 16);
-    assert_eq!(summary["success_count"], 16);
+    assert_eq!(summary["completed_count"], 16);
     assert_eq!(summary["error_count"], 0);
     assert!(summary["speedup"].as_f64().unwrap() > 0.0);
     let groups = summary["groups"].as_array().unwrap();
@@ -135,7 +135,7 @@ async fn a_value_that_fails_only_at_build_yields_its_errors_and_the_rest_complet
     }
     let summary = events.last().unwrap().json();
     assert_eq!(events.last().unwrap().name, "execution_complete");
-    assert_eq!((summary["success_count"].as_u64(), summary["error_count"].as_u64()), (Some(3), Some(3)));
+    assert_eq!((summary["completed_count"].as_u64(), summary["error_count"].as_u64()), (Some(3), Some(3)));
 }
 
 #[tokio::test]

@@ -101,7 +101,7 @@ fn one_and_two_threads_give_the_same_lines_and_summary() {
     assert_eq!(tasks.len(), 12);
     let s: Value = serde_json::from_str(&summary).unwrap();
     assert_eq!(s["total_tasks"], 12);
-    assert_eq!(s["success_count"], 12);
+    assert_eq!(s["completed_count"], 12);
     for group in s["groups"].as_array().unwrap() {
         // OEIS A000602 / Wiener tables: the least Wiener index of a C7H16 is 42
         // (2,2,3-trimethylbutane); no run can go below it.
