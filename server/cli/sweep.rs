@@ -446,6 +446,8 @@ pub fn execute(registry: &std::sync::Arc<Registry>, args: &SweepArgs) -> ExitCod
         if write_error.is_none() {
             // Each line goes out whole as its task ends: a shard killed half-way keeps them.
             if let Err(e) = writeln!(out, "{line}").and_then(|_| out.flush()) {
+                // Nobody can read the rest (`| head -1`): stop the run.
+                cancel.store(true, Ordering::Relaxed);
                 write_error = Some(e);
             }
         }
@@ -483,8 +485,11 @@ pub fn execute(registry: &std::sync::Arc<Registry>, args: &SweepArgs) -> ExitCod
             (cancelled.completed, true)
         }
     };
-    if let Some(e) = write_error {
-        return fail(format!("{target}: {e}"));
+    match write_error {
+        // The reader went away (`| head -1`): end quietly, as a filter does.
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+        Some(e) => return fail(format!("{target}: {e}")),
+        None => {}
     }
     if let Some(path) = &args.csv {
         let written =
