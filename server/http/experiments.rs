@@ -16,6 +16,8 @@
 //!   complete (waiting at most [`BATCH_WAIT`]): the batch fallback.
 //! * `DELETE /api/experiments/{id}` with the token: the running tasks stop within a
 //!   few thousand steps and no new ones start.
+//! * `GET /api/experiments/{id}/tasks.csv`: the finished tasks as CSV
+//!   ([`crate::sweep::csv`]), one row per task, the parameters as columns;
 //! * `GET /api/experiments/{id}/tasks/{task_id}/record`: the task re-run with
 //!   checkpoints, as a replay record `kiln replay` verifies (a task is a pure function
 //!   of its parameters and seed, so the re-run is the run).
@@ -210,6 +212,11 @@ impl Live {
         self.state().status
     }
 
+    /// The finished tasks as CSV.
+    fn csv(&self) -> String {
+        crate::sweep::csv_text(&self.plan, &self.state().records)
+    }
+
     /// The state as JSON: counts, the finished tasks by id, the summary if any.
     fn describe(&self) -> Value {
         let s = self.state();
@@ -226,7 +233,7 @@ impl Live {
             "groups": groups(&self.plan),
             "started_tasks": s.started,
             "completed_tasks": tasks.len(),
-            "success_count": success,
+            "completed_count": success,
             "error_count": tasks.len() - success,
             "last_event_id": s.last_id,
             "buffered_events": s.events.len(),
@@ -363,6 +370,23 @@ pub fn routes(api: &Api) -> BoxedFilter<(Response,)> {
         .and(warp::get())
         .and(ctx.clone())
         .then(|id: String, task: String, hub: Hub| async move { reply(record(hub, &id, &task).await) });
+    let csv = base()
+        .and(warp::path::param::<String>())
+        .and(warp::path!("tasks.csv"))
+        .and(warp::get())
+        .and(ctx.clone())
+        .map(|id: String, hub: Hub| {
+            reply(hub.get(&id).map(|e| {
+                let mut response = Response::new(e.csv().into());
+                let headers = response.headers_mut();
+                headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+                let name = format!("attachment; filename=\"experiment-{id}.csv\"");
+                if let Ok(value) = HeaderValue::from_str(&name) {
+                    headers.insert(header::CONTENT_DISPOSITION, value);
+                }
+                response
+            }))
+        });
     let delete = base()
         .and(warp::path::param::<String>())
         .and(warp::path::end())
@@ -381,6 +405,8 @@ pub fn routes(api: &Api) -> BoxedFilter<(Response,)> {
         .or(stream)
         .unify()
         .or(record)
+        .unify()
+        .or(csv)
         .unify()
         .or(delete)
         .unify()
