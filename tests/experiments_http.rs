@@ -95,7 +95,7 @@ async fn a_2x8_stream_has_16_starts_16_completions_and_one_summary_last() {
     assert_eq!(named(&events, "execution_complete").len(), 1);
     let summary = last.json();
     assert_eq!(summary["total_tasks"], 16);
-    assert_eq!(summary["success_count"], 16);
+    assert_eq!(summary["completed_count"], 16);
     assert_eq!(summary["error_count"], 0);
     assert!(summary["speedup"].as_f64().unwrap() > 0.0);
     let groups = summary["groups"].as_array().unwrap();
@@ -135,7 +135,7 @@ async fn a_value_that_fails_only_at_build_yields_its_errors_and_the_rest_complet
     }
     let summary = events.last().unwrap().json();
     assert_eq!(events.last().unwrap().name, "execution_complete");
-    assert_eq!((summary["success_count"].as_u64(), summary["error_count"].as_u64()), (Some(3), Some(3)));
+    assert_eq!((summary["completed_count"].as_u64(), summary["error_count"].as_u64()), (Some(3), Some(3)));
 }
 
 #[tokio::test]
@@ -254,4 +254,40 @@ async fn delete_needs_the_token_and_stops_the_tasks_promptly() {
             .await
             .expect("a small experiment completes once the deleted one stopped");
     assert_eq!(events.last().unwrap().name, "execution_complete");
+}
+
+#[tokio::test]
+async fn tasks_csv_has_one_row_per_task_equal_to_its_json_record() {
+    let server = TestServer::start().await;
+    let plan = json!({"base": {"problem": "isomer", "formula": "C6H14"},
+                      "vary": {"schedule": ["faulon", "geometric"]}, "seeds": 3});
+    let created = create(&server, plan).await;
+    let events = drain(&mut open(&server, &created.id, None).await).await;
+    let mut records: Vec<Value> = named(&events, "task_complete").iter().map(|e| e.json()).collect();
+    records.sort_by_key(|r| r["task_id"].as_u64());
+    let response = server
+        .client
+        .get(server.url(&format!("/api/experiments/{}/tasks.csv", created.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let text = response.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let rows: Vec<BTreeMap<String, String>> = reader
+        .records()
+        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
+        .collect();
+    assert_eq!(rows.len(), 6);
+    for (row, record) in rows.iter().zip(&records) {
+        for field in ["task_id", "group", "seed", "best_energy", "best_step", "steps", "reached_optimum"] {
+            let cell: Value = serde_json::from_str(&row[field]).unwrap_or(Value::Null);
+            assert_eq!(cell, record[field], "{field}: {row:?}");
+        }
+        assert_eq!(row["formula"], "C6H14");
+    }
+    let missing = server.client.get(server.url("/api/experiments/nope/tasks.csv")).send().await.unwrap();
+    assert!(missing.status().is_client_error());
 }

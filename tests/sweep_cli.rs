@@ -15,8 +15,14 @@ const SUMMARY_TIMING: [&str; 5] =
 /// Task line fields that measure time.
 const TASK_TIMING: [&str; 2] = ["execution_time_ms", "timestamp"];
 /// Scheduler variables a test must not inherit from the machine that runs it.
-const SCHEDULER_VARS: [&str; 4] =
-    ["SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_MIN", "JOB_COMPLETION_INDEX"];
+const SCHEDULER_VARS: [&str; 6] = [
+    "SLURM_ARRAY_TASK_ID",
+    "SLURM_ARRAY_TASK_COUNT",
+    "SLURM_ARRAY_TASK_MIN",
+    "SLURM_ARRAY_TASK_STEP",
+    "SLURM_CPUS_PER_TASK",
+    "JOB_COMPLETION_INDEX",
+];
 
 /// C7H16 (9 isomers, least Wiener index 42), two schedules, 6 seeds: 12 short tasks.
 const EXPERIMENT: &[&str] = &[
@@ -101,7 +107,7 @@ fn one_and_two_threads_give_the_same_lines_and_summary() {
     assert_eq!(tasks.len(), 12);
     let s: Value = serde_json::from_str(&summary).unwrap();
     assert_eq!(s["total_tasks"], 12);
-    assert_eq!(s["success_count"], 12);
+    assert_eq!(s["completed_count"], 12);
     for group in s["groups"].as_array().unwrap() {
         // OEIS A000602 / Wiener tables: the least Wiener index of a C7H16 is 42
         // (2,2,3-trimethylbutane); no run can go below it.
@@ -136,7 +142,10 @@ fn three_shards_merged_equal_one_unsharded_run() {
 
 #[test]
 fn shard_auto_runs_exactly_the_share_slurm_gives() {
-    let slurm = sweep(&["--shard", "auto"], &[("SLURM_ARRAY_TASK_ID", "2"), ("SLURM_ARRAY_TASK_COUNT", "3")]);
+    let slurm = sweep(
+        &["--shard", "auto"],
+        &[("SLURM_ARRAY_TASK_ID", "2"), ("SLURM_ARRAY_TASK_COUNT", "3"), ("SLURM_ARRAY_TASK_MIN", "0")],
+    );
     assert_eq!(task_ids(&slurm), BTreeSet::from([2, 5, 8, 11]));
     // An array numbered from 1 (--array=1-3): element 3 is the third shard.
     let from_one = sweep(

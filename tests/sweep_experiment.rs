@@ -62,9 +62,9 @@ fn a_two_by_eight_experiment_streams_each_task_once_and_the_summary_last() {
     assert_eq!(start_ids, (0..16).collect::<Vec<_>>(), "tasks start in id order");
 
     let Some(SweepEvent::ExecutionComplete(summary)) = events.last() else { unreachable!() };
-    assert_eq!((summary.total_tasks, summary.success_count, summary.error_count), (16, 16, 0));
+    assert_eq!((summary.total_tasks, summary.completed_count, summary.error_count), (16, 16, 0));
     assert_eq!(summary.groups.len(), 2);
-    assert!(summary.groups.iter().all(|g| g.tasks == 8 && g.success_count == 8));
+    assert!(summary.groups.iter().all(|g| g.tasks == 8 && g.completed_count == 8));
 }
 
 #[test]
@@ -93,8 +93,8 @@ fn the_summary_restates_the_task_results_per_parameter_set() {
             {
                 energies.push(c.best_energy.unwrap());
                 assert_eq!(c.optimum, Some(BERLIN52_OPTIMUM));
-                assert_eq!(c.reached_optimum, c.best_energy == Some(BERLIN52_OPTIMUM));
-                if c.reached_optimum {
+                assert_eq!(c.reached_optimum, Some(c.best_energy == Some(BERLIN52_OPTIMUM)));
+                if c.reached_optimum == Some(true) {
                     reached_steps.push(c.optimum_step.unwrap() as f64);
                 }
             }
@@ -148,7 +148,7 @@ fn a_task_that_fails_at_build_reports_its_error_and_the_others_complete() {
     assert_eq!(statuses.iter().filter(|(g, s)| *g == 0 && *s == TaskStatus::Success).count(), 3);
     assert_eq!(statuses.iter().filter(|(g, s)| *g == 1 && *s == TaskStatus::Error).count(), 3);
     let s = &report.summary;
-    assert_eq!((s.total_tasks, s.success_count, s.error_count), (6, 3, 3));
+    assert_eq!((s.total_tasks, s.completed_count, s.error_count), (6, 3, 3));
     assert_eq!((s.groups[1].error_count, s.groups[1].best_energy), (3, None));
     assert_eq!(s.groups[1].success_rate, None, "no optimum is known for a set that never ran");
 }
@@ -169,7 +169,7 @@ impl TaskRunner for PanicsOnSeedOne {
 #[test]
 fn a_panicking_task_is_an_error_and_the_others_complete() {
     let (report, _) = run_collecting(plan(json!({"seeds": 4})), PanicsOnSeedOne, 2);
-    assert_eq!((report.summary.success_count, report.summary.error_count), (3, 1));
+    assert_eq!((report.summary.completed_count, report.summary.error_count), (3, 1));
     let failed = &report.records[1];
     assert_eq!(failed.status, TaskStatus::Error);
     assert!(failed.error.as_ref().unwrap().message().contains("seed one is cursed"), "{failed:?}");

@@ -41,7 +41,7 @@ pub fn command(server: &Server) -> Command {
                 .about("Serve the classroom page and the live API (the default main job)"),
         )
         .subcommand(run::command(server.registry()))
-        .subcommand(sweep::command())
+        .subcommand(sweep::command(server.registry()))
         .subcommand(
             replay::ReplayArgs::augment_args(Command::new("replay"))
                 .about("Re-run a replay record and verify every checkpoint (exit 1 naming the first divergence)"),

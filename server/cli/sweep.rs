@@ -2,35 +2,58 @@
 //! `kiln sweep merge`, which joins the files of its shards.
 //!
 //! ```text
-//! kiln sweep --problem KIND --param NAME=VALUE --vary schedule=faulon,geometric \
-//!     --seeds 20 [--steps N] [--shard I/N | --shard auto [--shard-count N]] [--out FILE] [--threads N]
+//! kiln sweep --problem KIND [--NAME VALUE ...] --param NAME=VALUE --vary schedule=faulon,geometric \
+//!     --seeds 20|3,7,11|100..120 [--steps N] [--shard I/N | --shard auto[/N]] [--out FILE] [--csv FILE] [--threads N]
+//! kiln sweep --resume FILE
 //! kiln sweep merge shard-*.jsonl [--out FILE]
 //! ```
 //!
 //! The flags become the JSON plan of `POST /api/experiments` (`base` from `--problem`,
-//! `--param` and `--steps`; `vary`; `seeds`), typed by the kinds' parameter tables
-//! as `kiln run` types them, and run through the same [`KindRunner`]. Output: one JSON
-//! line per task as it finishes, then the summary line ([`crate::sweep::output`]);
-//! a progress bar on stderr when it is a terminal. An experiment whose tasks failed
-//! still exits 0 (its lines say which failed and why; a cluster's shard is complete);
-//! a bad flag exits 2 naming the flag and its value.
+//! the parameter flags `kiln run` has (`--formula C8H18`), `--param` and `--steps`;
+//! `vary`; `seeds`), typed by the kinds' parameter tables as `kiln run` types them, and
+//! run through the same [`KindRunner`]. A parameter the table reads from a file
+//! (`tsplib`, `graph`) is a path, in `--param`, `--vary` and its own flag alike.
+//! Output: one JSON line per task as it finishes, then the summary line
+//! ([`crate::sweep::output`]); `--csv FILE` also writes the tasks as CSV
+//! ([`crate::sweep::csv`]); a progress bar on stderr when it is a terminal.
+//!
+//! Exit codes: 0 when at least one task completed (the failed ones' lines say why; a
+//! cluster's shard is complete), 1 when every task failed, 2 for a bad flag (naming the
+//! flag and its value), 130 after Ctrl-C. Ctrl-C stops the running tasks and writes a
+//! summary of the tasks done so far, marked `"interrupted": true`; `kiln sweep --resume
+//! FILE` reads such a file (the plan and shard come from its summary line), runs the
+//! tasks it lacks and writes them and the full summary in place of the partial one.
+//!
+//! Threads: `--threads`, else `SLURM_CPUS_PER_TASK` when set (a Slurm job's CPUs),
+//! else one per core the process may use.
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{BufReader, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
-use clap::{ArgMatches, Args, Command, FromArgMatches};
+use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value, json};
 
 use super::fail;
-use crate::kinds::{Defaults, Param, Registry, common};
+use crate::kinds::{Defaults, Param, ParamType, Registry, common};
+use crate::sweep::summary::Timing;
 use crate::sweep::{
-    Experiment, KindRunner, Plan, PlanError, PlanLimits, RunOptions, Shard, SweepEvent, SweepPool,
-    event_line, merge, read_output,
+    Experiment, KindRunner, Plan, PlanError, PlanLimits, RunOptions, Shard, Summary, SweepEvent, SweepPool,
+    TaskRecord, event_line, merge, read_output, summary_line, write_csv,
 };
+
+/// Exit code when every task failed.
+const EXIT_ALL_FAILED: u8 = 1;
+/// Exit code after Ctrl-C (128 + SIGINT, as shells report it).
+const EXIT_INTERRUPTED: u8 = 130;
+/// Table rows that get no flag of their own: the kind is `--problem`, a task's seed
+/// comes from `--seeds`, and the goal is `--param optimization_mode=`.
+const NOT_FLAGS: [&str; 3] = ["problem", "optimization_mode", "seed"];
 
 /// The arguments of `kiln sweep`.
 #[derive(Args, Debug, Default)]
@@ -44,8 +67,8 @@ pub struct SweepArgs {
     /// A varied parameter and its values, e.g. --vary schedule=faulon,geometric (repeatable; the grid is every combination)
     #[arg(long = "vary", value_name = "NAME=V1,V2,...")]
     pub vary: Vec<String>,
-    /// Seeds: a count N (seeds 0..N-1) or a list a,b,c
-    #[arg(long, value_name = "N|A,B,C")]
+    /// Seeds: a count N (seeds 0..N-1), a list a,b,c, or a range START..END (END excluded) or START..=END
+    #[arg(long, value_name = "N|A,B,C|START..END")]
     pub seeds: Option<String>,
     /// Total steps of each task over all cycles (the kind's default if not given)
     #[arg(long, value_name = "N")]
@@ -59,9 +82,18 @@ pub struct SweepArgs {
     /// Write the lines to FILE instead of standard output
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Worker threads (0 = one per core); never changes the results
+    /// Also write the tasks as CSV to FILE (one row per task, the parameters as columns)
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Finish an interrupted run: FILE is its output, whose summary line gives the plan
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["problem", "params", "vary", "seeds", "steps", "shard", "shard_count", "out"])]
+    pub resume: Option<PathBuf>,
+    /// Worker threads (0 = SLURM_CPUS_PER_TASK if set, else one per core); never changes the results
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Parameters given by their own flags (`--formula C8H18`): API name -> (flag, text).
+    #[arg(skip)]
+    pub flags: Vec<(String, String, String)>,
 }
 
 /// The arguments of `kiln sweep merge`.
@@ -75,20 +107,56 @@ pub struct MergeArgs {
     pub out: Option<PathBuf>,
 }
 
-/// `kiln sweep` with its `merge` subcommand.
-pub fn command() -> Command {
+/// `kiln sweep` with its `merge` subcommand, and one flag per parameter of every kind
+/// in `registry`, as `kiln run` has them.
+pub fn command(registry: &Registry) -> Command {
     let merge = MergeArgs::augment_args(Command::new("merge"))
         .about("Join the output files of an experiment's shards into the whole experiment's result");
-    SweepArgs::augment_args(Command::new("sweep"))
+    let mut command = SweepArgs::augment_args(Command::new("sweep"))
         .about("Run an experiment (parameter grid x seeds), one JSON line per task and a summary")
         .allow_negative_numbers(true)
         .args_conflicts_with_subcommands(true)
         .subcommand(merge)
         .after_help(
-            "Examples:\n  kiln sweep --problem KIND --param NAME=VALUE --vary schedule=faulon,geometric --seeds 20\n  \
+            "Examples:\n  kiln sweep --problem isomer --formula C10H22 --vary schedule=faulon,geometric --seeds 20\n  \
+             kiln sweep --problem tsp --param tsplib=my.tsp --param optimal_energy=21282 --seeds 0..10 --csv tasks.csv\n  \
              kiln sweep --problem KIND --param NAME=VALUE --vary schedule=faulon,geometric --seeds 8 --shard 0/4 --out s0.jsonl\n  \
-             kiln sweep merge s0.jsonl s1.jsonl s2.jsonl s3.jsonl --out all.jsonl",
-        )
+             kiln sweep merge s0.jsonl s1.jsonl s2.jsonl s3.jsonl --out all.jsonl\n  \
+             kiln sweep --resume s0.jsonl   (after Ctrl-C)",
+        );
+    let own: Vec<String> = command.get_arguments().map(|a| a.get_id().to_string()).collect();
+    for param in flag_params(registry) {
+        if own.iter().any(|id| id == param.name) {
+            continue;
+        }
+        let file = param.ty == ParamType::Text;
+        let mut arg = Arg::new(param.name)
+            .long(param.name.replace('_', "-"))
+            .value_name(if file { "FILE" } else { "VALUE" })
+            .action(ArgAction::Set)
+            .allow_negative_numbers(true)
+            .help(format!("{}{}", param.help, if file { " (read from FILE)" } else { "" }));
+        for alias in param.cli_aliases {
+            arg = arg.alias(*alias);
+        }
+        command = command.arg(arg);
+    }
+    command
+}
+
+/// Every parameter row of every kind that becomes a flag, first row of a name wins.
+fn flag_params(registry: &Registry) -> Vec<Param> {
+    let mut rows: Vec<Param> = common::parameters(&registry.names(), &Defaults::default());
+    for kind in registry.kinds() {
+        rows.extend(kind.parameters());
+    }
+    let mut seen = Vec::new();
+    rows.retain(|p| {
+        let keep = !NOT_FLAGS.contains(&p.name) && !seen.contains(&p.name);
+        seen.push(p.name);
+        keep
+    });
+    rows
 }
 
 /// Run `kiln sweep` or `kiln sweep merge` from their matches.
@@ -100,7 +168,15 @@ pub fn main(registry: &std::sync::Arc<Registry>, matches: &ArgMatches) -> ExitCo
         };
     }
     match SweepArgs::from_arg_matches(matches) {
-        Ok(args) => execute(registry, &args),
+        Ok(mut args) => {
+            for param in flag_params(registry) {
+                if let Ok(Some(text)) = matches.try_get_one::<String>(param.name) {
+                    let flag = format!("--{}", param.name.replace('_', "-"));
+                    args.flags.push((param.name.to_string(), flag, text.clone()));
+                }
+            }
+            execute(registry, &args)
+        }
         Err(e) => e.exit(),
     }
 }
@@ -120,9 +196,13 @@ fn table(registry: &Registry, problem: Option<&str>) -> Vec<Param> {
     rows
 }
 
-/// One value as the table types it (a number, a boolean, a name), else the text.
+/// One value as the table types it (a number, a boolean, a name; a file parameter's
+/// text read from the path given), else the text.
 fn typed(table: &[Param], name: &str, text: &str, flag: &str) -> Result<Value, String> {
     match table.iter().find(|p| p.name == name) {
+        Some(param) if param.ty == ParamType::Text => std::fs::read_to_string(text)
+            .map(Value::from)
+            .map_err(|e| format!("{flag} {text}: {e} (a file parameter is a path)")),
         Some(param) => param.from_text(text).map_err(|e| format!("{flag}: {}", e.message)),
         None => Ok(text.parse::<u64>().map(Value::from).unwrap_or_else(|_| json!(text))),
     }
@@ -150,6 +230,12 @@ fn plan_json(registry: &Registry, args: &SweepArgs) -> Result<Value, String> {
         }
         base.insert(name.into(), typed(&table, name, text, &flag)?);
     }
+    for (name, flag, text) in &args.flags {
+        if base.contains_key(name) {
+            return Err(format!("{flag}: given twice (also as --param {name})"));
+        }
+        base.insert(name.clone(), typed(&table, name, text, flag)?);
+    }
     if let Some(steps) = args.steps {
         base.insert("steps".into(), json!(steps));
     }
@@ -168,18 +254,42 @@ fn plan_json(registry: &Registry, args: &SweepArgs) -> Result<Value, String> {
         vary.insert(name.into(), Value::from(values));
     }
     let Some(seeds) = &args.seeds else {
-        return Err("--seeds: missing; give a count (--seeds 20) or a list (--seeds 3,7,11)".into());
+        return Err("--seeds: missing; give a count (--seeds 20), a list (--seeds 3,7,11) or a range (--seeds 100..120)".into());
     };
-    let seeds =
-        if seeds.contains(',') {
-            let list: Result<Vec<u64>, _> = seeds.split(',').map(|s| s.trim().parse::<u64>()).collect();
-            json!(list.map_err(|_| format!("--seeds {seeds:?}: expected whole numbers from 0, like 3,7,11"))?)
-        } else {
-            json!(seeds.trim().parse::<u64>().map_err(|_| format!(
-                "--seeds {seeds:?}: expected a count (20) or a list of seeds (3,7,11)"
-            ))?)
+    Ok(json!({"base": base, "vary": vary, "seeds": seeds_json(seeds)?}))
+}
+
+/// `--seeds` as the plan's `seeds`: a count, a list, or a range expanded to its list.
+fn seeds_json(seeds: &str) -> Result<Value, String> {
+    let text = seeds.trim();
+    if let Some((start, end)) = text.split_once("..") {
+        let (end, inclusive) = match end.strip_prefix('=') {
+            Some(end) => (end, true),
+            None => (end, false),
         };
-    Ok(json!({"base": base, "vary": vary, "seeds": seeds}))
+        let bad =
+            || format!("--seeds {seeds:?}: expected a range of whole numbers, START..END or START..=END");
+        let start: u64 = start.trim().parse().map_err(|_| bad())?;
+        let end: u64 = end.trim().parse().map_err(|_| bad())?;
+        let end = if inclusive { end.checked_add(1).ok_or_else(bad)? } else { end };
+        if end <= start {
+            return Err(format!("--seeds {seeds:?}: the range is empty; END must be above START"));
+        }
+        let max = PlanLimits::default().max_tasks;
+        if end - start > max {
+            return Err(format!("--seeds {seeds:?}: {} seeds, above the limit of {max} tasks", end - start));
+        }
+        return Ok(json!((start..end).collect::<Vec<u64>>()));
+    }
+    if text.contains(',') {
+        let list: Result<Vec<u64>, _> = text.split(',').map(|s| s.trim().parse::<u64>()).collect();
+        return Ok(json!(
+            list.map_err(|_| format!("--seeds {seeds:?}: expected whole numbers from 0, like 3,7,11"))?
+        ));
+    }
+    text.parse::<u64>().map(Value::from).map_err(|_| {
+        format!("--seeds {seeds:?}: expected a count (20), a list of seeds (3,7,11) or a range (100..120)")
+    })
 }
 
 /// A plan error with the flag the user wrote in place of the plan's field.
@@ -192,6 +302,10 @@ fn flag_error(e: &PlanError, args: &SweepArgs) -> String {
         format!("--problem {}", args.problem.as_deref().unwrap_or_default())
     } else if field == "base.steps" {
         "--steps".into()
+    } else if let Some((_, flag, _)) =
+        field.strip_prefix("base.").and_then(|rest| args.flags.iter().find(|(name, ..)| name == rest))
+    {
+        flag.clone()
     } else if let Some(rest) = field.strip_prefix("base.") {
         format!("--param {rest}")
     } else if field.starts_with("seeds") {
@@ -219,20 +333,87 @@ fn shard(args: &SweepArgs) -> Result<Shard, String> {
     }
 }
 
+/// What a run starts from: a plan and shard from the flags, or from a file to resume.
+struct Start {
+    plan: Plan,
+    shard: Shard,
+    /// Tasks a resumed file already holds.
+    completed: Vec<TaskRecord>,
+}
+
+/// The plan and shard of the flags.
+fn start_from_flags(registry: &Registry, args: &SweepArgs) -> Result<Start, String> {
+    let json = plan_json(registry, args)?;
+    let plan = Plan::parse(&json, &PlanLimits::default()).map_err(|e| flag_error(&e, args))?;
+    Ok(Start { plan, shard: shard(args)?, completed: Vec::new() })
+}
+
+/// The plan, shard and completed tasks of an interrupted output file; the file is cut
+/// back to its task lines, ready for the rest to be appended.
+fn start_from_file(path: &Path) -> Result<Start, String> {
+    let name = format!("--resume {}", path.display());
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+    let output = read_output(&name, text.as_bytes()).map_err(|e| e.to_string())?;
+    if !output.summary.interrupted {
+        return Err(format!("{name}: this run already finished (its summary is not marked interrupted)"));
+    }
+    let plan = Plan::parse(&output.plan, &PlanLimits::default())
+        .map_err(|e| format!("{name}: the plan in its summary line is invalid: {e}"))?;
+    let shard = output.summary.shard.unwrap_or_else(Shard::whole);
+    // The summary line is the last line with text: keep everything before it.
+    let trimmed = text.trim_end();
+    let keep = trimmed.rfind('\n').map_or(0, |i| i + 1);
+    let file = OpenOptions::new().write(true).open(path).map_err(|e| format!("{name}: {e}"))?;
+    file.set_len(keep as u64).map_err(|e| format!("{name}: {e}"))?;
+    Ok(Start { plan, shard, completed: output.records })
+}
+
+/// The worker threads: `--threads`, else Slurm's CPUs per task, else 0 (one per core).
+fn threads(args: &SweepArgs, env: impl Fn(&str) -> Option<String>) -> Result<usize, String> {
+    if args.threads > 0 {
+        return Ok(args.threads);
+    }
+    match env("SLURM_CPUS_PER_TASK") {
+        None => Ok(0),
+        Some(v) => v
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(|| format!("SLURM_CPUS_PER_TASK={v:?}: not a whole number of at least 1")),
+    }
+}
+
+/// A flag set by Ctrl-C (SIGINT), watched on a thread of its own.
+fn interrupt_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let set = Arc::clone(&flag);
+    let watcher = std::thread::Builder::new().name("kiln-sweep-ctrl-c".into()).spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_io().build() else { return };
+        if runtime.block_on(tokio::signal::ctrl_c()).is_ok() {
+            set.store(true, Ordering::Relaxed);
+        }
+    });
+    // Without the watcher, Ctrl-C keeps its default effect (the process ends).
+    drop(watcher);
+    flag
+}
+
 /// Run `kiln sweep`.
 pub fn execute(registry: &std::sync::Arc<Registry>, args: &SweepArgs) -> ExitCode {
-    let plan = match plan_json(registry, args) {
-        Ok(json) => match Plan::parse(&json, &PlanLimits::default()) {
-            Ok(plan) => plan,
-            Err(e) => return fail(flag_error(&e, args)),
-        },
+    let start = match &args.resume {
+        Some(path) => start_from_file(path),
+        None => start_from_flags(registry, args),
+    };
+    let Start { plan, shard, completed } = match start {
+        Ok(start) => start,
         Err(message) => return fail(message),
     };
-    let shard = match shard(args) {
-        Ok(shard) => shard,
+    let threads = match threads(args, |name| std::env::var(name).ok()) {
+        Ok(n) => n,
         Err(message) => return fail(message),
     };
-    let pool = match SweepPool::new(args.threads) {
+    let pool = match SweepPool::new(threads) {
         Ok(pool) => pool,
         Err(message) => return fail(format!("--{message}")),
     };
@@ -241,58 +422,103 @@ pub fn execute(registry: &std::sync::Arc<Registry>, args: &SweepArgs) -> ExitCod
         Ok(e) => e,
         Err(e) => return fail(flag_error(&e, args)),
     };
-    let mut out: Box<dyn Write + Send> = match &args.out {
-        Some(path) => match File::create(path) {
-            Ok(file) => Box::new(BufWriter::new(file)),
-            Err(e) => return fail(format!("--out {}: {e}", path.display())),
-        },
-        None => Box::new(BufWriter::new(std::io::stdout())),
+    let target = match (&args.resume, &args.out) {
+        (Some(path), _) => format!("--resume {}", path.display()),
+        (None, Some(path)) => format!("--out {}", path.display()),
+        (None, None) => "standard output".into(),
+    };
+    let opened: std::io::Result<Box<dyn Write + Send>> = match (&args.resume, &args.out) {
+        (Some(path), _) => {
+            OpenOptions::new().append(true).open(path).map(|f| Box::new(BufWriter::new(f)) as _)
+        }
+        (None, Some(path)) => File::create(path).map(|f| Box::new(BufWriter::new(f)) as _),
+        (None, None) => Ok(Box::new(BufWriter::new(std::io::stdout()))),
+    };
+    let mut out = match opened {
+        Ok(out) => out,
+        Err(e) => return fail(format!("{target}: {e}")),
     };
     let tasks = shard.task_ids(experiment.plan().task_count()).count() as u64;
-    let bar = progress_bar(tasks);
-    let cancel = AtomicBool::new(false);
+    let bar = progress_bar(tasks, completed.len() as u64);
+    let cancel = interrupt_flag();
     let mut write_error: Option<std::io::Error> = None;
-    let mut failed = 0u64;
-    let options = RunOptions { shard, ..RunOptions::new(&cancel) };
-    let report = experiment.run(&pool, options, |event| {
-        if let SweepEvent::TaskComplete(record) = &event {
-            failed += u64::from(!record.succeeded());
-            if let Some(bar) = &bar {
-                bar.inc(1);
-            }
-        }
-        if let Some(line) = event_line(experiment.plan(), &event)
-            && write_error.is_none()
-        {
+    let mut write = |line: &str, out: &mut Box<dyn Write + Send>| {
+        if write_error.is_none() {
             // Each line goes out whole as its task ends: a shard killed half-way keeps them.
-            let written = writeln!(out, "{line}").and_then(|_| out.flush());
-            if let Err(e) = written {
+            if let Err(e) = writeln!(out, "{line}").and_then(|_| out.flush()) {
+                // Nobody can read the rest (`| head -1`): stop the run.
+                cancel.store(true, Ordering::Relaxed);
                 write_error = Some(e);
             }
+        }
+    };
+    let options = RunOptions { shard, completed, ..RunOptions::new(&cancel) };
+    let started_at = crate::sweep::experiment::unix_ms();
+    let wall = Instant::now();
+    let report = experiment.run(&pool, options, |event| {
+        if matches!(event, SweepEvent::TaskComplete(_))
+            && let Some(bar) = &bar
+        {
+            bar.inc(1);
+        }
+        if let Some(line) = event_line(experiment.plan(), &event) {
+            write(&line, &mut out);
         }
     });
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    if let Some(e) = write_error {
-        let target = args.out.as_ref().map_or("standard output".into(), |p| format!("--out {}", p.display()));
-        return fail(format!("{target}: {e}"));
-    }
-    match report {
-        Ok(report) => {
-            if failed > 0 {
-                eprintln!(
-                    "kiln: {failed} of {} tasks failed; their lines carry the error",
-                    report.records.len()
-                );
-            }
-            ExitCode::SUCCESS
+    let (records, interrupted) = match report {
+        Ok(report) => (report.records, false),
+        Err(cancelled) => {
+            let timing = Timing {
+                wall_ms: wall.elapsed().as_secs_f64() * 1e3,
+                started_at,
+                finished_at: crate::sweep::experiment::unix_ms(),
+            };
+            let task_time_ms = cancelled.completed.iter().map(|r| r.execution_time_ms).sum();
+            let partial = (shard != Shard::whole()).then_some(shard);
+            let mut summary =
+                Summary::new(experiment.plan(), partial, &cancelled.completed, task_time_ms, timing);
+            summary.interrupted = true;
+            write(&summary_line(experiment.plan(), &summary), &mut out);
+            (cancelled.completed, true)
         }
-        Err(cancelled) => fail(cancelled),
+    };
+    match write_error {
+        // The reader went away (`| head -1`): end quietly, as a filter does.
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+        Some(e) => return fail(format!("{target}: {e}")),
+        None => {}
     }
+    if let Some(path) = &args.csv {
+        let written =
+            File::create(path).and_then(|f| write_csv(experiment.plan(), &records, BufWriter::new(f)));
+        if let Err(e) = written {
+            return fail(format!("--csv {}: {e}", path.display()));
+        }
+    }
+    let failed = records.iter().filter(|r| !r.succeeded()).count();
+    if interrupted {
+        let file = args.resume.as_ref().or(args.out.as_ref());
+        let how = file.map_or("rerun with --out FILE to be able to resume".into(), |p| {
+            format!("kiln sweep --resume {} finishes it", p.display())
+        });
+        eprintln!("kiln: interrupted after {} of {tasks} tasks; {how}", records.len());
+        return ExitCode::from(EXIT_INTERRUPTED);
+    }
+    if failed > 0 && failed == records.len() {
+        let first = records.iter().find_map(|r| r.error.as_ref()).map(|e| e.to_string()).unwrap_or_default();
+        eprintln!("kiln: every one of the {failed} tasks failed; the first: {first}");
+        return ExitCode::from(EXIT_ALL_FAILED);
+    }
+    if failed > 0 {
+        eprintln!("kiln: {failed} of {} tasks failed; their lines carry the error", records.len());
+    }
+    ExitCode::SUCCESS
 }
 
-fn progress_bar(tasks: u64) -> Option<ProgressBar> {
+fn progress_bar(tasks: u64, done: u64) -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
@@ -302,6 +528,7 @@ fn progress_bar(tasks: u64) -> Option<ProgressBar> {
             .expect("valid template")
             .progress_chars("=> "),
     );
+    bar.set_position(done);
     Some(bar)
 }
 

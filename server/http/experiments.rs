@@ -16,6 +16,8 @@
 //!   complete (waiting at most [`BATCH_WAIT`]): the batch fallback.
 //! * `DELETE /api/experiments/{id}` with the token: the running tasks stop within a
 //!   few thousand steps and no new ones start.
+//! * `GET /api/experiments/{id}/tasks.csv`: the finished tasks as CSV
+//!   ([`crate::sweep::csv`]), one row per task, the parameters as columns;
 //! * `GET /api/experiments/{id}/tasks/{task_id}/record`: the task re-run with
 //!   checkpoints, as a replay record `kiln replay` verifies (a task is a pure function
 //!   of its parameters and seed, so the re-run is the run).
@@ -113,6 +115,23 @@ pub fn routes(api: &Api) -> BoxedFilter<(Response,)> {
         .and(warp::get())
         .and(ctx.clone())
         .then(|id: String, task: String, api: Api| async move { reply(record(api, &id, &task).await) });
+    let csv = base()
+        .and(warp::path::param::<String>())
+        .and(warp::path!("tasks.csv"))
+        .and(warp::get())
+        .and(ctx.clone())
+        .then(|id: String, api: Api| async move {
+            reply(experiment(&api, &id).await.map(|e| {
+                let mut response = Response::new(e.csv().into());
+                let headers = response.headers_mut();
+                headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+                let name = format!("attachment; filename=\"experiment-{id}.csv\"");
+                if let Ok(value) = HeaderValue::from_str(&name) {
+                    headers.insert(header::CONTENT_DISPOSITION, value);
+                }
+                response
+            }))
+        });
     let delete =
         base()
             .and(warp::path::param::<String>())
@@ -134,6 +153,8 @@ pub fn routes(api: &Api) -> BoxedFilter<(Response,)> {
         .or(stream)
         .unify()
         .or(record)
+        .unify()
+        .or(csv)
         .unify()
         .or(delete)
         .unify()

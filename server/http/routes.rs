@@ -172,7 +172,8 @@ pub fn allowed_methods(path: &str) -> Option<&'static str> {
         ["api", "sa", _, "start" | "pause" | "resume" | "reset" | "step" | "pacing"] => Some("POST"),
         ["api", "experiments"] => Some("GET, HEAD, POST"),
         ["api", "experiments", _] => Some("GET, HEAD, DELETE"),
-        ["api", "experiments", _, "stream"] | ["api", "experiments", _, "tasks", _, "record"] => Some(READ),
+        ["api", "experiments", _, "stream" | "tasks.csv"]
+        | ["api", "experiments", _, "tasks", _, "record"] => Some(READ),
         ["experiments"] | ["experiments", _] => Some(READ),
         _ => None,
     }

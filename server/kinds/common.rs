@@ -1,5 +1,5 @@
-//! The parameters every kind shares (goal, method, schedule, length, seed, batch,
-//! pacing), as table rows, and the pacing of a live session they resolve to.
+//! The parameters every kind shares (goal, method, schedule, length, known optimum,
+//! seed, batch, pacing), as table rows, and the pacing of a live session they resolve to.
 //!
 //! `method` is `anneal` (one chain on the schedule) or `tempering` (replica exchange:
 //! `replicas` chains on a ladder from the final temperature up to T0, swapping every
@@ -28,6 +28,9 @@ pub const MAX_CYCLES: u64 = 1_000;
 pub const MAX_TEMPERATURE: f64 = 1_000_000.0;
 /// Largest cooling constant k.
 pub const MAX_K: f64 = 1_000.0;
+/// Largest magnitude of a user-given optimum (`optimal_energy`): beyond any energy a
+/// run can reach (10^15, where f64 still counts every integer).
+pub const MAX_OPTIMAL_ENERGY: f64 = 1e15;
 /// Most steps one event may cover.
 pub const MAX_STEPS_PER_EVENT: u64 = 1_000_000;
 /// Most events per second a session may ask for.
@@ -182,6 +185,14 @@ pub fn parameters(kinds: &[&str], defaults: &Defaults) -> Vec<Param> {
             .range(1.0, MAX_CYCLES as f64)
             .group(Group::Schedule)
             .cli_aliases(&["cycles"]),
+        Param::new(
+            "optimal_energy",
+            "Known optimum",
+            ParamType::Number,
+            "The optimum energy of your instance, if you know it: runs that reach it count as reaching the target (success, steps to it, time to solution); it replaces the kind's own.",
+        )
+        .range(-MAX_OPTIMAL_ENERGY, MAX_OPTIMAL_ENERGY)
+        .group(Group::Schedule),
         Param::new("seed", "Seed", ParamType::Integer, "The run is a pure function of the parameters and this seed.")
             .default_value(base.seed)
             .at_least(0.0)

@@ -127,7 +127,8 @@ pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, Param
         max_events_per_sec: given.f64("max_events_per_sec").unwrap_or(DEFAULT_EVENTS_PER_SEC),
     };
     let expected_seconds = built.expected_seconds(config.total_steps());
-    let run = Run::new(kind.name(), built.start(config.clone())?);
+    let run =
+        Run::new(kind.name(), built.start(config.clone())?).with_optimal_energy(given.f64("optimal_energy"));
     Ok(Resolved { spec, config, pacing, run, expected_seconds })
 }
 

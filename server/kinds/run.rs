@@ -510,6 +510,8 @@ pub struct Run {
     inner: Box<dyn Anneal>,
     /// What the last [`Run::step_to_move`] skipped (cleared by any other advance).
     skipped: Option<Skipped>,
+    /// An optimum the user gave (`optimal_energy`), reported in place of the kind's.
+    optimum: Option<f64>,
 }
 
 /// The draws a [`Run::step_to_move`] skipped: how many, and why, in plain words.
@@ -556,12 +558,18 @@ impl Skipped {
 impl Run {
     /// A run of kind `kind` over an annealer.
     pub fn new(kind: impl Into<String>, inner: Box<dyn Anneal>) -> Self {
-        Run { kind: kind.into(), inner, skipped: None }
+        Run { kind: kind.into(), inner, skipped: None, optimum: None }
+    }
+
+    /// With the optimum the user gave (`optimal_energy`), if any, in place of the kind's.
+    pub fn with_optimal_energy(mut self, optimum: Option<f64>) -> Run {
+        self.optimum = optimum.or(self.optimum);
+        self
     }
 
     /// Share a rayon pool for speculative batches.
     pub fn with_pool(self, pool: Arc<rayon::ThreadPool>) -> Run {
-        Run { kind: self.kind, inner: self.inner.with_pool(pool), skipped: None }
+        Run { kind: self.kind, inner: self.inner.with_pool(pool), skipped: None, optimum: self.optimum }
     }
 
     /// The kind's name.
@@ -682,7 +690,7 @@ impl Run {
             current_energy: s.current_energy,
             best_energy: s.best_energy,
             best_step: s.best_step,
-            optimal_energy: self.inner.optimal_energy(),
+            optimal_energy: self.optimum.or_else(|| self.inner.optimal_energy()),
             accepted_moves: s.accepted_moves,
             rejected_moves: s.rejected_moves,
             invalid_moves: s.invalid_moves,

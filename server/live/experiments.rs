@@ -233,6 +233,11 @@ impl LiveExperiment {
         ended && resume == Some(s.log.latest_id())
     }
 
+    /// The finished tasks as CSV ([`crate::sweep::csv_text`]).
+    pub fn csv(&self) -> String {
+        crate::sweep::csv_text(&self.plan, &self.state().records)
+    }
+
     /// The state as JSON: counts, the finished tasks by id, the summary if any.
     pub fn describe(&self) -> Value {
         let s = self.state();
@@ -249,7 +254,7 @@ impl LiveExperiment {
             "groups": groups(&self.plan),
             "started_tasks": s.started,
             "completed_tasks": tasks.len(),
-            "success_count": success,
+            "completed_count": success,
             "error_count": tasks.len() - success,
             "last_event_id": s.log.latest_id(),
             "buffered_events": s.log.len(),

@@ -11,9 +11,11 @@
 //! * [`kind_runner`]: [`KindRunner`], the runner of every registered kind;
 //! * [`experiment`]: [`Experiment`] runs the tasks on a [`SweepPool`] (rayon, one
 //!   task per thread), streaming [`SweepEvent`]s, stopping on a cancel flag;
-//! * [`event`], [`record`], [`summary`]: what it emits and reports;
+//! * [`event`], [`record`], [`summary`]: what it emits and reports, with [`tts`]
+//!   the time to solution of each parameter set;
 //! * [`shard`]: `--shard I/N` and `--shard auto` (Slurm, Kubernetes);
-//! * [`output`] and [`merge`]: the JSON-lines files of `kiln sweep` and joining shards.
+//! * [`output`] and [`merge`]: the JSON-lines files of `kiln sweep` and joining shards;
+//! * [`csv`]: the tasks as CSV, one row per task, the parameters as columns.
 //!
 //! ```
 //! use std::sync::atomic::AtomicBool;
@@ -36,11 +38,12 @@
 //! let cancel = AtomicBool::new(false);
 //! let mut names = Vec::new();
 //! let report = experiment.run(&SweepPool::new(2).unwrap(), RunOptions::new(&cancel), |e| names.push(e.name())).unwrap();
-//! assert_eq!(report.summary.success_count, 6);
+//! assert_eq!(report.summary.completed_count, 6);
 //! assert_eq!(report.summary.groups[1].best_energy.unwrap().max, 4.0);
 //! assert_eq!(names.last(), Some(&"execution_complete"));
 //! ```
 
+pub mod csv;
 pub mod event;
 pub mod experiment;
 pub mod kind_runner;
@@ -51,7 +54,9 @@ pub mod record;
 pub mod runner;
 pub mod shard;
 pub mod summary;
+pub mod tts;
 
+pub use csv::{csv_text, write_csv};
 pub use event::{SweepEvent, TaskFailed, TaskStart};
 pub use experiment::{Cancelled, Experiment, Report, RunOptions, SweepPool};
 pub use kind_runner::KindRunner;
@@ -62,3 +67,4 @@ pub use record::{TaskRecord, TaskStatus};
 pub use runner::{TaskError, TaskResult, TaskRunner, anneal_task};
 pub use shard::{Shard, ShardError};
 pub use summary::{GroupSummary, Spread, Summary};
+pub use tts::{TimeToSolution, TtsPoint};

@@ -37,8 +37,9 @@ pub struct TaskRecord {
     pub best_step: Option<u64>,
     /// Steps run (null on error).
     pub steps: Option<u64>,
-    /// Whether the known optimum was reached (false when none is known).
-    pub reached_optimum: bool,
+    /// Whether the known optimum was reached; null when the task was not judged (it
+    /// failed, or its instance has no known optimum).
+    pub reached_optimum: Option<bool>,
     /// The known optimum, if any.
     pub optimum: Option<f64>,
     /// First step at the optimum, if reached.
@@ -68,7 +69,7 @@ impl TaskRecord {
             best_energy: None,
             best_step: None,
             steps: None,
-            reached_optimum: false,
+            reached_optimum: None,
             optimum: None,
             optimum_step: None,
             error: None,
@@ -80,7 +81,7 @@ impl TaskRecord {
                 record.best_energy = Some(r.best_energy);
                 record.best_step = Some(r.best_step);
                 record.steps = Some(r.steps);
-                record.reached_optimum = r.reached_optimum();
+                record.reached_optimum = r.optimum.map(|_| r.reached_optimum());
                 record.optimum = r.optimum;
                 record.optimum_step = r.optimum_step;
             }

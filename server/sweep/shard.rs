@@ -5,12 +5,18 @@
 //! seed-major, every shard gets a share of every parameter set. `--shard auto` reads
 //! the index from the scheduler:
 //!
-//! * Slurm job arrays: `SLURM_ARRAY_TASK_ID` minus `SLURM_ARRAY_TASK_MIN` (0 when
-//!   unset; `--array=1-8` numbers from 1) and `SLURM_ARRAY_TASK_COUNT`;
+//! * Slurm job arrays: `(SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP`
+//!   of `SLURM_ARRAY_TASK_COUNT` (`--array=1-8` numbers from 1, `--array=0-6:2` steps
+//!   by 2; the step is 1 when unset). The ID, the MIN and the COUNT must all be set;
+//!   a missing one is an error naming it.
 //! * Kubernetes Indexed Jobs: `JOB_COMPLETION_INDEX`, with the count given as
 //!   `--shard auto/N` (Kubernetes does not tell a pod how many completions there are).
 //!
-//! Slurm wins when both are set. `auto/N` next to Slurm checks N against Slurm's count.
+//! Slurm wins when both are set. Under Slurm, `auto/N` names the count itself: when
+//! Slurm's COUNT is N (the whole array) the index is read as above; otherwise the job
+//! is a resubmission of some elements (`sbatch --array=2` gives ID=2, MIN=2, MAX=2,
+//! COUNT=1), and the array ID *is* the shard index, so an array numbered `0-(N-1)`
+//! can rerun any one element and get its own shard back (docs/cluster.md).
 
 use std::fmt;
 use std::str::FromStr;
@@ -83,13 +89,32 @@ pub enum ShardError {
     /// A variable the index needs is missing.
     #[error("--shard auto: {0} is set but {1} is not")]
     Missing(&'static str, &'static str),
-    /// `auto/N` disagrees with Slurm's count.
-    #[error("--shard auto/{given}: SLURM_ARRAY_TASK_COUNT says {slurm} shards")]
-    CountMismatch {
+    /// A Slurm array index off the array's step.
+    #[error(
+        "SLURM_ARRAY_TASK_ID={id} is not SLURM_ARRAY_TASK_MIN={min} plus a multiple of SLURM_ARRAY_TASK_STEP={step}"
+    )]
+    OffStep {
+        /// The array index.
+        id: u64,
+        /// The first index.
+        min: u64,
+        /// The step.
+        step: u64,
+    },
+    /// `auto/N` in a partial array whose ID is not a shard index.
+    #[error(
+        "--shard auto/{given}: SLURM_ARRAY_TASK_COUNT={slurm} is not {given}, so this is a resubmission of some \
+         elements and SLURM_ARRAY_TASK_ID={id} must be the shard index, 0 to {}; number the array 0-{} \
+         (or give --shard I/{given})",
+        given - 1, given - 1
+    )]
+    Resubmitted {
+        /// The array index.
+        id: u64,
         /// N in `auto/N`.
         given: u32,
         /// Slurm's count.
-        slurm: u32,
+        slurm: u64,
     },
 }
 
@@ -142,20 +167,29 @@ impl Shard {
         if let Some(id) = number("SLURM_ARRAY_TASK_ID")? {
             let slurm = number("SLURM_ARRAY_TASK_COUNT")?
                 .ok_or(ShardError::Missing("SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT"))?;
-            let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
-            let index = id.checked_sub(min).ok_or(ShardError::BelowMin { id, min })?;
-            let shard = Self::checked(index, slurm, "SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN").map_err(
-                |e| match e {
-                    ShardError::Count { value, .. } => {
-                        ShardError::Count { source_name: "SLURM_ARRAY_TASK_COUNT".into(), value }
+            if let Some(given) = count.filter(|&c| u64::from(c) != slurm) {
+                // A resubmission of some elements of an array numbered from 0.
+                return Self::checked(id, u64::from(given), "SLURM_ARRAY_TASK_ID").map_err(|e| match e {
+                    ShardError::Index { index, count, .. } => {
+                        ShardError::Resubmitted { id: index, given: count, slurm }
                     }
                     other => other,
-                },
-            )?;
-            if let Some(given) = count.filter(|&c| c != shard.count) {
-                return Err(ShardError::CountMismatch { given, slurm: shard.count });
+                });
             }
-            return Ok(shard);
+            let min = number("SLURM_ARRAY_TASK_MIN")?
+                .ok_or(ShardError::Missing("SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN"))?;
+            let step = number("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
+            let offset = id.checked_sub(min).ok_or(ShardError::BelowMin { id, min })?;
+            if offset % step != 0 {
+                return Err(ShardError::OffStep { id, min, step });
+            }
+            let source = "(SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP";
+            return Self::checked(offset / step, slurm, source).map_err(|e| match e {
+                ShardError::Count { value, .. } => {
+                    ShardError::Count { source_name: "SLURM_ARRAY_TASK_COUNT".into(), value }
+                }
+                other => other,
+            });
         }
         if let Some(index) = number("JOB_COMPLETION_INDEX")? {
             let count = count.ok_or_else(|| ShardError::NoCount(index.to_string()))?;
@@ -258,13 +292,57 @@ mod tests {
         let vars =
             [("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_COUNT", "4"), ("SLURM_ARRAY_TASK_MIN", "1")];
         assert_eq!(Shard::from_arg("auto", env(&vars)).unwrap(), Shard::new(2, 4).unwrap());
-        assert!(matches!(Shard::from_arg("auto/5", env(&vars)), Err(ShardError::CountMismatch { .. })));
-        let past = [("SLURM_ARRAY_TASK_ID", "4"), ("SLURM_ARRAY_TASK_COUNT", "4")];
+        assert_eq!(Shard::from_arg("auto/4", env(&vars)).unwrap(), Shard::new(2, 4).unwrap());
+        let past =
+            [("SLURM_ARRAY_TASK_ID", "4"), ("SLURM_ARRAY_TASK_COUNT", "4"), ("SLURM_ARRAY_TASK_MIN", "0")];
         assert!(matches!(Shard::from_arg("auto", env(&past)), Err(ShardError::Index { .. })));
         let bad = [("SLURM_ARRAY_TASK_ID", "two"), ("SLURM_ARRAY_TASK_COUNT", "4")];
         assert!(Shard::from_arg("auto", env(&bad)).unwrap_err().to_string().contains("\"two\""));
         let alone = [("SLURM_ARRAY_TASK_ID", "1")];
         assert!(matches!(Shard::from_arg("auto", env(&alone)), Err(ShardError::Missing(..))));
+    }
+
+    #[test]
+    fn a_missing_slurm_minimum_is_an_error_naming_it() {
+        let vars = [("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_COUNT", "4")];
+        let err = Shard::from_arg("auto", env(&vars)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_MIN is not"
+        );
+    }
+
+    #[test]
+    fn a_stepped_slurm_array_numbers_its_shards_by_the_step() {
+        // --array=0-6:2 is the four elements 0, 2, 4, 6.
+        let at = |id: &'static str| {
+            [
+                ("SLURM_ARRAY_TASK_ID", id),
+                ("SLURM_ARRAY_TASK_MIN", "0"),
+                ("SLURM_ARRAY_TASK_STEP", "2"),
+                ("SLURM_ARRAY_TASK_COUNT", "4"),
+            ]
+        };
+        for (id, index) in [("0", 0), ("2", 1), ("4", 2), ("6", 3)] {
+            assert_eq!(Shard::from_arg("auto", env(&at(id))).unwrap(), Shard::new(index, 4).unwrap(), "{id}");
+        }
+        assert!(matches!(Shard::from_arg("auto", env(&at("3"))), Err(ShardError::OffStep { .. })));
+    }
+
+    #[test]
+    fn a_resubmitted_element_with_the_count_given_is_its_own_shard() {
+        // `sbatch --array=2 sweep.sbatch` of an array numbered 0-3.
+        let rerun = [
+            ("SLURM_ARRAY_TASK_ID", "2"),
+            ("SLURM_ARRAY_TASK_MIN", "2"),
+            ("SLURM_ARRAY_TASK_MAX", "2"),
+            ("SLURM_ARRAY_TASK_COUNT", "1"),
+        ];
+        assert_eq!(Shard::from_arg("auto/4", env(&rerun)).unwrap(), Shard::new(2, 4).unwrap());
+        let beyond =
+            [("SLURM_ARRAY_TASK_ID", "5"), ("SLURM_ARRAY_TASK_MIN", "5"), ("SLURM_ARRAY_TASK_COUNT", "1")];
+        let err = Shard::from_arg("auto/4", env(&beyond)).unwrap_err();
+        assert!(matches!(err, ShardError::Resubmitted { id: 5, given: 4, slurm: 1 }), "{err}");
     }
 
     #[test]

@@ -1,6 +1,13 @@
 //! The summary of an experiment (the `execution_complete` event and the last line of
-//! `kiln sweep`): counts, timing, and per parameter set the spread of best energies,
-//! the success rate against the known optimum and the median steps to reach it.
+//! `kiln sweep`): counts, timing, and per parameter set the spread and distribution of
+//! best energies, the success rate against the known optimum (the kind's, or the
+//! `optimal_energy` the plan gives), the median steps to reach it and the time to
+//! solution ([`crate::sweep::tts`]).
+//!
+//! Two words kept apart: a task *completed* when it ran to its end (`completed_count`;
+//! the others are `error_count`), and it *reached* the optimum when its best energy
+//! equals the known one (`reached_count` of `judged_count`, the completed tasks that
+//! know an optimum; `success_rate` is their ratio).
 //!
 //! Everything but the timing fields (`total_execution_time_ms`, `task_time_ms`,
 //! `speedup`, `started_at`, `finished_at`) is computed from the task records sorted by
@@ -12,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::sweep::plan::{Params, Plan};
 use crate::sweep::record::TaskRecord;
 use crate::sweep::shard::Shard;
+use crate::sweep::tts::TimeToSolution;
 
 /// Min, median and max of some numbers (the median of an even count is the mean of
 /// the middle two).
@@ -50,15 +58,19 @@ pub struct GroupSummary {
     pub params: Params,
     /// Tasks of this set that ran.
     pub tasks: u64,
-    /// Of which succeeded.
-    pub success_count: u64,
+    /// Of which ran to their end.
+    #[serde(alias = "success_count")]
+    pub completed_count: u64,
     /// Of which failed.
     pub error_count: u64,
-    /// Spread of the best energies of the successful tasks.
+    /// Spread of the best energies of the completed tasks.
     pub best_energy: Option<Spread>,
-    /// The known optimum, when every successful task knows the same one.
+    /// The distribution of those best energies: `[energy, tasks]` pairs, ascending.
+    #[serde(default)]
+    pub best_energy_counts: Vec<(f64, u64)>,
+    /// The known optimum, when every completed task knows the same one.
     pub optimum: Option<f64>,
-    /// Successful tasks that know an optimum.
+    /// Completed tasks that know an optimum.
     pub judged_count: u64,
     /// Of which reached it.
     pub reached_count: u64,
@@ -66,6 +78,10 @@ pub struct GroupSummary {
     pub success_rate: Option<f64>,
     /// Median first step at the optimum over the tasks that reached it.
     pub median_steps_to_optimum: Option<f64>,
+    /// p(s) with its bootstrap interval, TTS99(s) and its minimum; null when no
+    /// completed task knows an optimum.
+    #[serde(default)]
+    pub time_to_solution: Option<TimeToSolution>,
 }
 
 /// The summary of an experiment, or of one shard of it.
@@ -75,10 +91,15 @@ pub struct Summary {
     /// The shard this summarises (absent for a whole experiment, merged or not).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
+    /// Present and true when the run was stopped (Ctrl-C) before every task ran: the
+    /// summary covers the tasks completed so far, and `kiln sweep --resume` finishes it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
     /// Tasks summarised.
     pub total_tasks: u64,
-    /// Of which succeeded.
-    pub success_count: u64,
+    /// Of which ran to their end.
+    #[serde(alias = "success_count")]
+    pub completed_count: u64,
     /// Of which failed.
     pub error_count: u64,
     /// Wall time from start to end, in milliseconds (merged shards: from the
@@ -128,13 +149,14 @@ impl Summary {
             let Some(group) = plan.group(index) else { continue };
             groups.push(group_summary(index, group.key(), group.varied().clone(), &tasks));
         }
-        let success_count = sorted.iter().filter(|r| r.succeeded()).count() as u64;
+        let completed_count = sorted.iter().filter(|r| r.succeeded()).count() as u64;
         let speedup = if timing.wall_ms > 0.0 { task_time_ms / timing.wall_ms } else { 0.0 };
         Summary {
             shard,
+            interrupted: false,
             total_tasks: sorted.len() as u64,
-            success_count,
-            error_count: sorted.len() as u64 - success_count,
+            completed_count,
+            error_count: sorted.len() as u64 - completed_count,
             total_execution_time_ms: timing.wall_ms,
             task_time_ms,
             speedup,
@@ -154,20 +176,37 @@ fn group_summary(group: u64, key: String, params: Params, tasks: &[&TaskRecord])
     let reached: Vec<f64> = judged.iter().filter_map(|r| r.optimum_step).map(|s| s as f64).collect();
     let reached_count = reached.len() as u64;
     let success_rate = (!judged.is_empty()).then(|| reached_count as f64 / judged.len() as f64);
+    let run_steps = judged.iter().filter_map(|r| r.steps).max().unwrap_or(0);
+    let reached_at: Vec<Option<u64>> = judged.iter().map(|r| r.optimum_step).collect();
     GroupSummary {
         group,
         key,
         params,
         tasks: tasks.len() as u64,
-        success_count: ok.len() as u64,
+        completed_count: ok.len() as u64,
         error_count: (tasks.len() - ok.len()) as u64,
         best_energy,
+        best_energy_counts: counts(ok.iter().filter_map(|r| r.best_energy).collect()),
         optimum,
         judged_count: judged.len() as u64,
         reached_count,
         success_rate,
         median_steps_to_optimum: Spread::of(reached).map(|s| s.median),
+        time_to_solution: TimeToSolution::new(group, &reached_at, run_steps),
     }
+}
+
+/// Each distinct value with how often it occurs, ascending.
+fn counts(mut values: Vec<f64>) -> Vec<(f64, u64)> {
+    values.sort_by(f64::total_cmp);
+    let mut out: Vec<(f64, u64)> = Vec::new();
+    for v in values {
+        match out.last_mut() {
+            Some((last, n)) if *last == v => *n += 1,
+            _ => out.push((v, 1)),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
