@@ -436,6 +436,7 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
     let mut progress = run.progress();
     progress.elapsed_ms = elapsed.as_millis() as u64;
     let settings = settings(registry, &spec, &run, &config);
+    let best_state = run.best_state();
     if let Some(path) = &args.record {
         let record = ReplayRecord::new(spec.clone(), config.clone(), every, checkpoints);
         let text = serde_json::to_string_pretty(&record).expect("a record serialises");
@@ -443,7 +444,6 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
             return code;
         }
     }
-    let best_state = run.best_state();
     if let Some(path) = &args.state_out {
         let mut out = Map::new();
         out.insert("problem".into(), json!(spec.problem));
@@ -467,19 +467,7 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
     }
     let steps_per_sec = progress.step as f64 / elapsed.as_secs_f64().max(1e-9);
     if args.json {
-        let mut value = serde_json::to_value(&progress).expect("progress serialises");
-        if let Value::Object(map) = &mut value {
-            map.insert("seed".into(), config.seed.into());
-            map.insert("steps_per_sec".into(), json!(steps_per_sec.round()));
-            if let Some(gap) = gap_percent(&progress) {
-                map.insert("gap_percent".into(), json!(gap));
-            }
-            map.insert("stopped_by".into(), json!(if out_of_time { "time" } else { "steps" }));
-            map.insert("best_state".into(), best_state.unwrap_or(Value::Null));
-            if let Value::Object(settings) = settings {
-                map.extend(settings);
-            }
-        }
+        let value = result_json(registry, &spec, &run, &config, elapsed, out_of_time);
         return super::emit(&(serde_json::to_string_pretty(&value).expect("json") + "\n"));
     }
     if args.quiet {
@@ -493,6 +481,37 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
         eprint!("{summary}");
         ExitCode::SUCCESS
     }
+}
+
+/// The JSON result of a finished (or stopped) run, as `kiln run --json` prints it and
+/// the Python package returns it: the progress fields, `seed`, `steps_per_sec`,
+/// `gap_percent` (with a known optimum), `stopped_by` (`steps` or `time`),
+/// `best_state`, and the settings ([`settings`]). Every field: docs/json.md.
+pub fn result_json(
+    registry: &Registry,
+    spec: &Spec,
+    run: &crate::kinds::Run,
+    config: &AnnealConfig,
+    elapsed: Duration,
+    out_of_time: bool,
+) -> Value {
+    let mut progress = run.progress();
+    progress.elapsed_ms = elapsed.as_millis() as u64;
+    let steps_per_sec = progress.step as f64 / elapsed.as_secs_f64().max(1e-9);
+    let mut value = serde_json::to_value(&progress).expect("progress serialises");
+    if let Value::Object(map) = &mut value {
+        map.insert("seed".into(), config.seed.into());
+        map.insert("steps_per_sec".into(), json!(steps_per_sec.round()));
+        if let Some(gap) = gap_percent(&progress) {
+            map.insert("gap_percent".into(), json!(gap));
+        }
+        map.insert("stopped_by".into(), json!(if out_of_time { "time" } else { "steps" }));
+        map.insert("best_state".into(), run.best_state().unwrap_or(Value::Null));
+        if let Value::Object(settings) = settings(registry, spec, run, config) {
+            map.extend(settings);
+        }
+    }
+    value
 }
 
 /// What a result says about its own settings: `kiln_version`, `instance` (one line),
