@@ -65,15 +65,12 @@ pub fn execute(registry: &Registry, args: &ReplayArgs) -> ExitCode {
         }
     }
     match first_divergence(&record.checkpoints, &replayed) {
-        None => {
-            println!(
-                "replay OK: {} checkpoints match, steps 0 to {} ({})",
-                record.checkpoints.len(),
-                last.step,
-                super::run::describe(registry, &record.problem, &record.config)
-            );
-            ExitCode::SUCCESS
-        }
+        None => super::emit(&format!(
+            "replay OK: {} checkpoints match, steps 0 to {} ({})\n",
+            record.checkpoints.len(),
+            last.step,
+            super::run::describe(registry, &record.problem, &record.config)
+        )),
         Some(divergence) => {
             eprintln!("kiln: replay of {name} FAILED: {divergence}");
             ExitCode::from(EXIT_DIVERGED)

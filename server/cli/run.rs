@@ -5,7 +5,13 @@
 //! `--initial-temp 50`), with the aliases its table row lists (`--k`, `--cycles`,
 //! `--weights`), and `--param NAME=VALUE` reaches any of them by its API name. The
 //! values go through the same resolver as `POST /api/sa/configure`. `--steps` is the
-//! total over all cycles.
+//! total over all cycles (`1e6` is read as 1000000; a constant schedule given `--steps`
+//! and no cycles runs one cycle). `--time 10s` stops the run at a wall-time budget:
+//! the result and record then end at the step reached, and the record replays exactly
+//! to it. `-` as a FILE means stdout. The JSON result carries its own settings (the
+//! Kiln version, the instance, the spec and the resolved config with the schedule's
+//! temperatures as estimated) and the best state (`best_state`); every field is in
+//! docs/json.md. A parameter the chosen schedule ignores is refused, naming it.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -20,7 +26,7 @@ use serde_json::{Map, Value, json};
 
 use super::fail;
 use crate::kinds::common;
-use crate::kinds::{Defaults, Param, ParamError, ParamType, Progress, Registry, Request, Scope, Spec};
+use crate::kinds::{Defaults, Group, Param, ParamError, ParamType, Progress, Registry, Request, Scope, Spec};
 
 /// The fixed arguments of `kiln run`; the parameter flags are added from the kinds'
 /// tables by [`command`].
@@ -32,9 +38,16 @@ pub struct RunArgs {
     /// Any parameter by its API name, e.g. --param initial_temp=50 (repeatable)
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
-    /// Total steps over all cycles (split evenly; each cycle gets steps / cycles)
-    #[arg(long, value_name = "N")]
+    /// Total steps over all cycles, e.g. 20000 or 1e6 (split evenly; each cycle gets
+    /// steps / cycles) [default: the problem's own, shown in the summary]
+    #[arg(long, value_name = "N", value_parser = parse_count)]
     pub steps: Option<u64>,
+    /// Stop after this wall time (e.g. 10s, 2m) even if steps remain; the result and
+    /// --record end at the step reached. Without --steps the schedule is stretched to
+    /// the most steps a cycle may have, so time alone ends the run (best with a
+    /// constant schedule; give --steps too for a cooling schedule to finish)
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub time: Option<Duration>,
     /// Maximise the objective instead of minimising it (--param optimization_mode=MAXIMIZE)
     #[arg(long)]
     pub maximize: bool,
@@ -44,15 +57,51 @@ pub struct RunArgs {
     /// Print the final progress object as JSON instead of the summary
     #[arg(long)]
     pub json: bool,
-    /// Write a replay record (config and checkpoints) to FILE
+    /// Print nothing but errors: no progress bar, no time estimate, no summary
+    /// (--json, --record, --state-out and --svg still write)
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write a replay record (config and checkpoints) to FILE (- for stdout)
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// Write the best state as JSON to FILE (- for stdout): spins, tour or SMILES,
+    /// with the problem, instance and best energy
+    #[arg(long, value_name = "FILE")]
+    pub state_out: Option<PathBuf>,
     /// Steps between checkpoints in the record (default: 1/100 of the run)
     #[arg(long, value_name = "N", requires = "record")]
     pub checkpoint_every: Option<u64>,
-    /// Write an SVG drawing of the best state to FILE
+    /// Write an SVG drawing of the best state to FILE (- for stdout)
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
+}
+
+/// A step count: a whole number (`20000`, `20_000`) or one in exponent form (`1e6`,
+/// `2.5e5`), which must still be whole.
+pub fn parse_count(text: &str) -> Result<u64, String> {
+    let plain = text.trim().replace('_', "");
+    if let Ok(n) = plain.parse::<u64>() {
+        return Ok(n);
+    }
+    match plain.parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x < 2f64.powi(64) => Ok(x as u64),
+        Ok(x) => Err(format!("{text} is not a whole number of steps ({x})")),
+        Err(_) => Err(format!("{text} is not a number of steps (e.g. 20000 or 1e6)")),
+    }
+}
+
+/// Which parameters each schedule reads (the others it would ignore).
+const USED_BY_SCHEDULE: [(&str, &[&str]); 3] = [
+    ("cooling_schedule_k", &["faulon"]),
+    ("final_temp", &["geometric", "linear"]),
+    ("initial_temp", &["faulon", "geometric", "linear", "constant"]),
+];
+
+/// The first given parameter that `schedule` ignores, if any.
+pub fn ignored_by_schedule<'a>(schedule: &str, given: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    given.into_iter().find(|name| {
+        USED_BY_SCHEDULE.iter().any(|(param, users)| param == name && !users.contains(&schedule))
+    })
 }
 
 /// Parameters that have a fixed flag of their own (or none).
@@ -101,10 +150,35 @@ fn help(registry: &Registry, param: &Param) -> String {
         .map(|k| k.name())
         .collect();
     let file = if param.ty == ParamType::Text { " (read from FILE)" } else { "" };
-    if owners.is_empty() {
-        format!("{}{file}", param.help)
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    // The default as each owner's table gives it; shared schedule rows default per problem.
+    let defaults: Vec<String> = registry
+        .kinds()
+        .filter_map(|k| {
+            k.parameters().into_iter().find(|p| p.name == param.name).map(|p| (k.name(), p.default))
+        })
+        .filter(|(_, d)| !d.is_null())
+        .map(|(kind, d)| if owners.len() > 1 { format!("{kind} {}", text(&d)) } else { text(&d) })
+        .collect();
+    let default = if param.group == Group::Schedule && owners.is_empty() {
+        match param.name {
+            "seed" | "cooling_schedule_k" => format!(" [default: {}]", text(&param.default)),
+            _ => " [default: the problem's own, shown in the summary]".to_string(),
+        }
+    } else if !defaults.is_empty() {
+        format!(" [default: {}]", defaults.join(", "))
+    } else if owners.is_empty() && !param.default.is_null() {
+        format!(" [default: {}]", text(&param.default))
     } else {
-        format!("{}: {}{file}", owners.join(", "), param.help)
+        String::new()
+    };
+    if owners.is_empty() {
+        format!("{}{file}{default}", param.help)
+    } else {
+        format!("{}: {}{file}{default}", owners.join(", "), param.help)
     }
 }
 
@@ -114,6 +188,8 @@ fn examples(registry: &Registry) -> String {
         text += &format!("  kiln run --problem {} --steps 20000 --json\n", kind.name());
     }
     text += "  kiln run --param initial_temp=50 --param num_cycles=2 --steps 10000\n";
+    text += "  kiln run --problem magnet --graph model.json --state-out best.json\n";
+    text += "  kiln run --param schedule=constant --initial-temp 2 --steps 1e6 --time 10s\n";
     text += "  kiln run --record run.json && kiln replay run.json";
     text
 }
@@ -222,6 +298,11 @@ fn request(
     if args.maximize {
         values.insert("optimization_mode".into(), json!("MAXIMIZE"));
     }
+    if args.time.is_some() && args.steps.is_none() && !values.contains_key("steps_per_cycle") {
+        // Time alone ends the run: the longest cycle a run may have.
+        values.insert("steps_per_cycle".into(), json!(common::MAX_SESSION_STEPS));
+        flags.insert("steps_per_cycle".into(), "--time".into());
+    }
     Ok((Request::from_map(values, Scope::Headless).with_total_steps(args.steps), flags))
 }
 
@@ -234,8 +315,34 @@ fn param_error(e: &ParamError, flags: &BTreeMap<String, String>) -> String {
     format!("{flag}: {}", e.message)
 }
 
+/// Where an output goes: a file, or stdout for `-`.
+fn is_stdout(path: &Option<PathBuf>) -> bool {
+    path.as_deref().is_some_and(|p| p.as_os_str() == "-")
+}
+
+/// Write `text` to `path` (`-`: stdout, a closed pipe being no error).
+fn write_out(flag: &str, path: &std::path::Path, text: &str) -> Result<(), ExitCode> {
+    if path.as_os_str() == "-" {
+        let code = super::emit(text);
+        return if code == ExitCode::SUCCESS { Ok(()) } else { Err(code) };
+    }
+    std::fs::write(path, text).map_err(|e| fail(format!("{flag} {}: {e}", path.display())))
+}
+
 /// Run `kiln run`.
 pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> ExitCode {
+    let to_stdout: Vec<&str> = [
+        ("--json", args.json),
+        ("--record -", is_stdout(&args.record)),
+        ("--state-out -", is_stdout(&args.state_out)),
+        ("--svg -", is_stdout(&args.svg)),
+    ]
+    .into_iter()
+    .filter_map(|(flag, on)| on.then_some(flag))
+    .collect();
+    if to_stdout.len() > 1 {
+        return fail(format!("{} all write to stdout; send all but one to a file", to_stdout.join(" and ")));
+    }
     let (request, flags) = match request(registry, args, matches) {
         Ok(r) => r,
         Err(message) => return fail(message),
@@ -244,7 +351,18 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
         Ok(r) => r,
         Err(e) => return fail(param_error(&e, &flags)),
     };
-    if let Some(seconds) = resolved.expected_seconds {
+    let schedule = resolved.config.schedule.name();
+    if let Some(name) = ignored_by_schedule(schedule, request.values().keys().map(String::as_str)) {
+        let flag = flags.get(name).cloned().unwrap_or_else(|| format!("--{}", flag(name)));
+        let why = if schedule == "auto" { " (it estimates its own temperatures)" } else { "" };
+        return fail(format!(
+            "{flag}: the {schedule} schedule does not use it{why}; remove it or choose a schedule that does"
+        ));
+    }
+    if let Some(seconds) = resolved.expected_seconds
+        && !args.quiet
+        && args.time.is_none()
+    {
         // Before a long run starts, say how long it will take (stderr: --json stays clean).
         eprintln!(
             "kiln run: {}, {} steps, expected to take about {} on one core",
@@ -271,11 +389,16 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
 
     let total = run.total_steps();
     let every = args.checkpoint_every.unwrap_or((total / 100).max(1)).max(1);
-    let bar = progress_bar(total);
+    let bar = if args.quiet { None } else { progress_bar(total) };
     let started = Instant::now();
     let mut checkpoints: Vec<Checkpoint> = vec![run.checkpoint()];
     let mut chunk = 1_000u64;
+    let mut out_of_time = false;
     while !run.is_complete() {
+        if args.time.is_some_and(|budget| started.elapsed() >= budget) {
+            out_of_time = true;
+            break;
+        }
         let done = run.steps_done();
         let next_checkpoint = (done / every + 1) * every;
         let target = (done + chunk).min(next_checkpoint).min(total);
@@ -301,6 +424,10 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
             ));
         }
     }
+    if out_of_time && checkpoints.last().map(|c| c.step) != Some(run.steps_done()) {
+        // The record ends where the budget stopped the run; a replay verifies to there.
+        checkpoints.push(run.checkpoint());
+    }
     let elapsed = started.elapsed();
     if let Some(bar) = bar {
         bar.finish_and_clear();
@@ -308,33 +435,101 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
 
     let mut progress = run.progress();
     progress.elapsed_ms = elapsed.as_millis() as u64;
+    let settings = settings(registry, &spec, &run, &config);
+    let best_state = run.best_state();
     if let Some(path) = &args.record {
         let record = ReplayRecord::new(spec.clone(), config.clone(), every, checkpoints);
         let text = serde_json::to_string_pretty(&record).expect("a record serialises");
-        if let Err(e) = std::fs::write(path, text + "\n") {
-            return fail(format!("--record {}: {e}", path.display()));
+        if let Err(code) = write_out("--record", path, &(text + "\n")) {
+            return code;
+        }
+    }
+    if let Some(path) = &args.state_out {
+        let mut out = Map::new();
+        out.insert("problem".into(), json!(spec.problem));
+        out.insert("instance".into(), settings["instance"].clone());
+        out.insert("best_energy".into(), json!(progress.best_energy));
+        for field in ["best_model_energy", "energy_scale", "energy_offset"] {
+            if let Some(v) = progress.extra.get(field) {
+                out.insert(field.into(), v.clone());
+            }
+        }
+        out.insert("best_state".into(), best_state.clone().unwrap_or(Value::Null));
+        let text = serde_json::to_string_pretty(&Value::Object(out)).expect("json");
+        if let Err(code) = write_out("--state-out", path, &(text + "\n")) {
+            return code;
         }
     }
     if let Some(path) = &args.svg
-        && let Err(e) = std::fs::write(path, run.best_svg())
+        && let Err(code) = write_out("--svg", path, &run.best_svg())
     {
-        return fail(format!("--svg {}: {e}", path.display()));
+        return code;
     }
     let steps_per_sec = progress.step as f64 / elapsed.as_secs_f64().max(1e-9);
     if args.json {
-        let mut value = serde_json::to_value(&progress).expect("progress serialises");
-        if let Value::Object(map) = &mut value {
-            map.insert("seed".into(), config.seed.into());
-            map.insert("steps_per_sec".into(), json!(steps_per_sec.round()));
-            if let Some(gap) = gap_percent(&progress) {
-                map.insert("gap_percent".into(), json!(gap));
-            }
-        }
-        println!("{}", serde_json::to_string_pretty(&value).expect("json"));
-    } else {
-        print_summary(registry, &spec, &progress, &config, elapsed, steps_per_sec);
+        let value = result_json(registry, &spec, &run, &config, elapsed, out_of_time);
+        return super::emit(&(serde_json::to_string_pretty(&value).expect("json") + "\n"));
     }
-    ExitCode::SUCCESS
+    if args.quiet {
+        return ExitCode::SUCCESS;
+    }
+    let summary = summary(registry, &spec, &progress, &config, elapsed, steps_per_sec, out_of_time);
+    if to_stdout.is_empty() {
+        super::emit(&summary)
+    } else {
+        // stdout carries the record or state: the summary goes beside the progress bar.
+        eprint!("{summary}");
+        ExitCode::SUCCESS
+    }
+}
+
+/// The JSON result of a finished (or stopped) run, as `kiln run --json` prints it and
+/// the Python package returns it: the progress fields, `seed`, `steps_per_sec`,
+/// `gap_percent` (with a known optimum), `stopped_by` (`steps` or `time`),
+/// `best_state`, and the settings ([`settings`]). Every field: docs/json.md.
+pub fn result_json(
+    registry: &Registry,
+    spec: &Spec,
+    run: &crate::kinds::Run,
+    config: &AnnealConfig,
+    elapsed: Duration,
+    out_of_time: bool,
+) -> Value {
+    let mut progress = run.progress();
+    progress.elapsed_ms = elapsed.as_millis() as u64;
+    let steps_per_sec = progress.step as f64 / elapsed.as_secs_f64().max(1e-9);
+    let mut value = serde_json::to_value(&progress).expect("progress serialises");
+    if let Value::Object(map) = &mut value {
+        map.insert("seed".into(), config.seed.into());
+        map.insert("steps_per_sec".into(), json!(steps_per_sec.round()));
+        if let Some(gap) = gap_percent(&progress) {
+            map.insert("gap_percent".into(), json!(gap));
+        }
+        map.insert("stopped_by".into(), json!(if out_of_time { "time" } else { "steps" }));
+        map.insert("best_state".into(), run.best_state().unwrap_or(Value::Null));
+        if let Value::Object(settings) = settings(registry, spec, run, config) {
+            map.extend(settings);
+        }
+    }
+    value
+}
+
+/// What a result says about its own settings: `kiln_version`, `instance` (one line),
+/// `spec` (what rebuilds the problem) and `config` (the resolved config, with the
+/// schedule's temperatures as the run used them: `auto`'s as estimated).
+fn settings(registry: &Registry, spec: &Spec, run: &crate::kinds::Run, config: &AnnealConfig) -> Value {
+    let mut config_json = serde_json::to_value(config).expect("a config serialises");
+    if let (Value::Object(map), Some((t0, t1))) = (&mut config_json, run.temperatures()) {
+        map.insert("resolved_initial_temp".into(), json!(t0));
+        map.insert("resolved_final_temp".into(), json!(t1));
+        map.insert("total_steps".into(), json!(config.total_steps()));
+    }
+    json!({
+        "kiln_version": super::version(),
+        "instance": registry.describe(spec),
+        "spec": spec,
+        "config": config_json,
+    })
 }
 
 fn progress_bar(total: u64) -> Option<ProgressBar> {
@@ -381,29 +576,35 @@ pub fn describe(registry: &Registry, spec: &Spec, config: &AnnealConfig) -> Stri
     )
 }
 
-fn print_summary(
+fn summary(
     registry: &Registry,
     spec: &Spec,
     p: &Progress,
     config: &AnnealConfig,
     elapsed: Duration,
     steps_per_sec: f64,
-) {
-    println!("{}", describe(registry, spec, config));
+    out_of_time: bool,
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", describe(registry, spec, config));
     let mut best = format!("best energy  {}", fmt_energy(p.best_energy));
     if let Some(optimum) = p.optimal_energy {
         let gap = gap_percent(p).unwrap_or(0.0);
         best += &format!("  (known optimum {}, {gap:.2}% away)", fmt_energy(optimum));
     }
-    println!("{best}");
-    println!("current      {}", fmt_energy(p.current_energy));
-    println!(
-        "steps        {} in {:.2} s ({:.2} M steps/s)",
+    let _ = writeln!(out, "{best}");
+    let _ = writeln!(out, "current      {}", fmt_energy(p.current_energy));
+    let stopped = if out_of_time { " (stopped by --time)" } else { "" };
+    let _ = writeln!(
+        out,
+        "steps        {} in {:.2} s ({:.2} M steps/s){stopped}",
         p.step,
         elapsed.as_secs_f64(),
         steps_per_sec / 1e6
     );
-    println!(
+    let _ = writeln!(
+        out,
         "moves        {} accepted, {} rejected, {} invalid",
         p.accepted_moves, p.rejected_moves, p.invalid_moves
     );
@@ -413,8 +614,9 @@ fn print_summary(
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        println!("{:<12} {text}", name.replace('_', " "));
+        let _ = writeln!(out, "{:<12} {text}", name.replace('_', " "));
     }
+    out
 }
 
 /// "0.4 s", "12 s", "2 min 5 s": a planning figure, rounded.

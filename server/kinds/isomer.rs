@@ -341,6 +341,11 @@ impl StateView<Isomer> for IsomerView {
         self.distinct.observe(&self.problem, state);
     }
 
+    /// The molecule as canonical SMILES.
+    fn state_json(&self, _problem: &Isomer, state: &Molecule) -> Option<Value> {
+        Some(json!(self.problem.canonical_smiles(state)))
+    }
+
     fn draw(&self, _problem: &Isomer, state: &Molecule) -> String {
         molecule_svg(&MoleculeDrawing::from(state))
     }

@@ -1,6 +1,10 @@
 //! The magnet kind: Ising spins from an L x L periodic lattice (ferromagnet or spin
-//! glass, optional uniform field), a bundled Gset graph or edge-list text, both read
-//! as max-cut. The engine side is `kiln_engine::problems::magnet`; this file only
+//! glass, optional uniform field), a bundled Gset graph read as max-cut, or a model
+//! (`graph`): edge-list text with decimal couplings and per-spin `h` lines, or dimod's
+//! BQM JSON, in dimod's convention `E = sum h s + sum J s s` (a plain graph is read as
+//! max-cut). A model with decimals, fields or a QUBO is annealed in scaled integers:
+//! progress then adds `energy_scale`, `energy_offset`, `exact_biases`, `model_energy`
+//! and `best_model_energy` (the energies in the model's own units). The engine side is `kiln_engine::problems::magnet`; this file only
 //! offers it: parameters, presets, the instance's own defaults (geometric cooling,
 //! from [`Magnet::default_config`]), progress fields and the drawing.
 //!
@@ -148,11 +152,16 @@ impl Kind for MagnetKind {
                 "coupling",
                 "Coupling",
                 ParamType::Enum(names(&["ferro", "glass"])),
-                "ferro: every bond J = +1; glass: J = +1 or -1 drawn from the seed.",
+                "ferro: every bond favours aligned spins (J = -1 in E = sum h s + sum J s s); glass: J = -1 or +1 drawn from the seed.",
             )
             .default_value(Coupling::default().name())
             .replaced_by(&["gset", "graph"]),
-            Param::new("field", "Field h", ParamType::Number, "A uniform external field (held to 1/1024).")
+            Param::new(
+                "field",
+                "Field h",
+                ParamType::Number,
+                "A uniform field spins align with: adds -field * sum s (dimod's h_i = -field); held to 1/1024.",
+            )
                 .default_value(0.0)
                 .range(-MAX_FIELD, MAX_FIELD),
             Param::new(
@@ -178,9 +187,9 @@ impl Kind for MagnetKind {
             .replaced_by(&["graph"]),
             Param::new(
                 "graph",
-                "Graph file",
+                "Graph or model file",
                 ParamType::Text,
-                "Edge-list text: 'n m', then 'i j w' lines (1-based), read as max-cut.",
+                "Text 'n m', then 'i j J' lines (1-based, decimals allowed) and 'h i value' fields, or dimod's BQM JSON; E = sum h s + sum J s s. A plain graph is read as max-cut.",
             )
             .max_length(MAX_GRAPH_BYTES),
         ]
@@ -369,6 +378,12 @@ impl StateView<Magnet> for SpinView {
         Some(out)
     }
 
+    /// The spins as +1/-1, site by site (0-based, row-major on a lattice; a model's
+    /// variables in its own order, a QUBO's as 0/1).
+    fn state_json(&self, problem: &Magnet, state: &Spins) -> Option<Value> {
+        Some(json!(problem.user_values(state.spins())))
+    }
+
     fn draw(&self, problem: &Magnet, state: &Spins) -> String {
         match problem.lattice_side() {
             Some(side) => lattice_svg(state.spins(), side),
@@ -381,6 +396,14 @@ impl StateView<Magnet> for SpinView {
         let mut extra = Map::new();
         extra.insert("magnetization".into(), json!(magnet.magnetization(sa.state())));
         extra.insert("energy_label".into(), json!("Ising energy (sum over bonds)"));
+        if magnet.is_model() {
+            // Energies above are the engine's integers: scale * (E - offset).
+            extra.insert("energy_scale".into(), json!(magnet.energy_scale()));
+            extra.insert("energy_offset".into(), json!(magnet.energy_offset()));
+            extra.insert("exact_biases".into(), json!(magnet.is_exact()));
+            extra.insert("model_energy".into(), json!(magnet.model_energy(sa.current_energy())));
+            extra.insert("best_model_energy".into(), json!(magnet.model_energy(sa.best_energy())));
+        }
         if let (Some(cut), Some(best_cut)) = (magnet.cut(sa.current_energy()), magnet.cut(sa.best_energy())) {
             extra.insert("cut".into(), json!(cut));
             // With MAXIMIZE the best state is the one of highest energy: its cut is the smallest.

@@ -140,21 +140,28 @@ fn config(
     total_steps: Option<u64>,
 ) -> Result<AnnealConfig, ParamError> {
     let base = AnnealConfig::default();
-    let cycles = given.u64("num_cycles").unwrap_or(defaults.cycles);
+    let schedule = given.str("schedule").and_then(ScheduleKind::from_name).unwrap_or(defaults.schedule);
+    // A constant temperature has nothing to reheat: a total step count given with no
+    // cycles is one cycle, so it never has to split evenly.
+    let default_cycles =
+        if total_steps.is_some() && schedule == ScheduleKind::Constant { 1 } else { defaults.cycles };
+    let cycles = given.u64("num_cycles").unwrap_or(default_cycles);
     let steps_per_cycle = match total_steps {
         None => given.u64("steps_per_cycle").unwrap_or(defaults.steps_per_cycle),
         Some(_) if given.has("steps_per_cycle") => {
             return Err(ParamError::new("steps", "give the total steps or steps_per_cycle, not both"));
         }
+        Some(0) => return Err(ParamError::new("steps", "must be at least 1, not 0")),
         Some(total) => {
-            if total == 0 || total % cycles != 0 {
+            if total % cycles != 0 {
                 let below = total / cycles * cycles;
                 let above = below + cycles;
+                let choices = if below == 0 { format!("{above}") } else { format!("{below} or {above}") };
                 return Err(ParamError::new(
                     "steps",
                     format!(
-                        "{total} steps do not split evenly into {cycles} cycle(s); use {} or {above}, or change the cycles",
-                        if below == 0 { cycles } else { below }
+                        "{total} steps do not split evenly into {cycles} cycle(s){}; use {choices}, or give the cycles",
+                        if given.has("num_cycles") { "" } else { " (the problem's default)" },
                     ),
                 ));
             }
@@ -170,7 +177,6 @@ fn config(
             per_cycle
         }
     };
-    let schedule = given.str("schedule").and_then(ScheduleKind::from_name).unwrap_or(defaults.schedule);
     let direction = match given.str("optimization_mode") {
         Some("MAXIMIZE") => Direction::Maximize,
         _ => Direction::Minimize,

@@ -55,6 +55,12 @@ pub trait StateView<P: Problem>: Send + 'static {
     fn at_every(&mut self, _sa: &Annealer<P>) {}
     /// An SVG drawing of a state.
     fn draw(&self, problem: &P, state: &P::State) -> String;
+    /// A state as plain JSON a user can read back and check (spins as +1/-1, a tour
+    /// as 0-based city indices, a molecule as SMILES): the `best_state` of results.
+    /// None by default (a kind without it reports no state).
+    fn state_json(&self, _problem: &P, _state: &P::State) -> Option<Value> {
+        None
+    }
     /// The kind's extra progress fields.
     fn extra(&self, _sa: &Annealer<P>) -> Map<String, Value> {
         Map::new()
@@ -117,6 +123,15 @@ pub trait Anneal: Send {
     fn state_marks(&self) -> (u64, u64) {
         let c = self.counters();
         (c.accepted, c.improvements)
+    }
+    /// The best state as plain JSON ([`StateView::state_json`]), if the kind gives one.
+    fn best_state(&self) -> Option<Value> {
+        None
+    }
+    /// The schedule's temperatures as resolved (for `auto`, as estimated): T0 and the
+    /// final (or floor) temperature of a cycle.
+    fn temperatures(&self) -> Option<(f64, f64)> {
+        None
     }
 }
 
@@ -343,6 +358,15 @@ impl<P: Problem + 'static, V: StateView<P>> Anneal for Annealed<P, V> {
 
     fn last_move(&self) -> Option<Value> {
         self.last.clone()
+    }
+
+    fn best_state(&self) -> Option<Value> {
+        self.view.state_json(self.sa.problem(), self.sa.best_state())
+    }
+
+    fn temperatures(&self) -> Option<(f64, f64)> {
+        let schedule = self.sa.schedule();
+        Some((schedule.initial_temp(), schedule.final_temp()))
     }
 
     fn reset(&mut self) {
@@ -668,6 +692,16 @@ impl Run {
     /// The last step's move, described for teaching (see [`describe_step`]).
     pub fn last_move(&self) -> Option<Value> {
         self.inner.last_move()
+    }
+
+    /// The best state as plain JSON (spins, tour, SMILES), if the kind gives one.
+    pub fn best_state(&self) -> Option<Value> {
+        self.inner.best_state()
+    }
+
+    /// The schedule's temperatures as resolved (T0, final or floor), `auto`'s as estimated.
+    pub fn temperatures(&self) -> Option<(f64, f64)> {
+        self.inner.temperatures()
     }
 
     /// The progress object of the current step (`run` 1, `elapsed_ms` 0: a session

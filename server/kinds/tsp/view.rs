@@ -49,6 +49,11 @@ impl<P: TourProblem + 'static, D: DescribeStep<P>> StateView<P> for TourView<D> 
         self.0.describe(step)
     }
 
+    /// The tour as 0-based city indices in visiting order (the file's city `i + 1`).
+    fn state_json(&self, _problem: &P, state: &Tour) -> Option<Value> {
+        Some(json!(state.order()))
+    }
+
     fn draw(&self, problem: &P, state: &Tour) -> String {
         tour_svg(problem.instance().coords(), state.order())
     }

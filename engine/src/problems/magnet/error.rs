@@ -68,7 +68,7 @@ pub enum MagnetError {
     },
     /// An edge line that is not `i j w` with whole numbers.
     #[error(
-        "line {line}: expected an edge 'i j w' (two spin numbers and a whole-number weight), found '{text}'"
+        "line {line}: expected a coupling 'i j w' (two spin numbers and a number) or a field 'h i value', found '{text}'"
     )]
     BadEdgeLine {
         /// 1-based line number.
@@ -114,6 +114,32 @@ pub enum MagnetError {
         /// Where it was first listed.
         first_line: usize,
     },
+    /// A spin given a field twice.
+    #[error("line {line}: spin {spin} is given a field a second time (first on line {first_line})")]
+    DuplicateField {
+        /// 1-based line number of the repeat.
+        line: usize,
+        /// The spin number.
+        spin: usize,
+        /// Where it was first given.
+        first_line: usize,
+    },
+    /// A field of dimod's JSON that is missing or wrong.
+    #[error("dimod JSON field '{field}': {message}")]
+    Dimod {
+        /// The JSON field.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Biases so large that even whole numbers overflow the engine's 32-bit local fields.
+    #[error("the biases are too large: a spin's total |coupling| plus |field| must stay below about 10^9")]
+    ModelTooLarge,
+    /// A uniform field on a model that has per-spin fields.
+    #[error(
+        "field: the model has its own per-spin fields ('h' lines or linear biases); give them there, not as a uniform field"
+    )]
+    FieldOnModel,
     /// A different number of edge lines than the first line declares.
     #[error("line {line}: found {found} edges but the first line declares {declared}")]
     EdgeCountMismatch {
@@ -137,6 +163,9 @@ impl MagnetError {
             | UnknownSiteOrder(_)
             | UnknownStart(_)
             | UnknownGset { .. }
+            | Dimod { .. }
+            | ModelTooLarge
+            | FieldOnModel
             | Empty => None,
             BadHeader { line, .. }
             | SpinCount { line, .. }
@@ -146,6 +175,7 @@ impl MagnetError {
             | SelfLoop { line, .. }
             | WeightOutOfRange { line, .. }
             | DuplicateEdge { line, .. }
+            | DuplicateField { line, .. }
             | EdgeCountMismatch { line, .. } => Some(*line),
         }
     }

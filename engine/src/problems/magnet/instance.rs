@@ -1,9 +1,15 @@
 //! `Magnet`: one Ising instance (couplings, field, options) and how to get one: an
 //! L x L periodic lattice, a bundled Gset graph, or edge-list text.
 //!
-//! Energy convention (DESIGN.md section 3): `E = -sum_(i<j) J_ij s_i s_j - h sum_i s_i`.
-//! Graphs (Gset and `graph` text) are read as max-cut: `J_ij = -w_ij`, so with
-//! `W = sum w_ij` the cut is `(W - E) / 2` and minimising `E` maximises the cut.
+//! The engine's energy (DESIGN.md section 3): `E = -sum_(i<j) K_ij s_i s_j - f sum_i s_i`
+//! with integer `K` and the uniform `field` f. In dimod's convention, the one the docs
+//! give users (`E = sum_i h_i s_i + sum_(i<j) J_ij s_i s_j`), that is `J = -K` and
+//! `h_i = -f`: a lattice's ferro bond is `J = -1`, a glass's `J = -1` or `+1`.
+//! Graphs (Gset and `graph` text) are read as max-cut: `J_ij = w_ij` (`K = -w`), so with
+//! `W = sum w_ij` the cut is `(W - E) / 2` and minimising `E` maximises the cut. A
+//! model with real biases or per-spin fields ([`super::format`]) is held scaled to
+//! integers, per-spin fields as couplings to one extra "ghost" spin: its engine
+//! energy is `scale * (E - offset)` ([`Magnet::model_energy`] converts back).
 
 use std::fmt;
 use std::str::FromStr;
@@ -14,6 +20,7 @@ use rand_chacha::ChaCha8Rng;
 use super::bundled::{self, bundled_graphs};
 use super::couplings::Couplings;
 use super::error::MagnetError;
+use super::format::{self, Scaled, Vartype};
 use super::graph::{self, EdgeList};
 use super::spins::Spins;
 use super::{FIELD_QUANTUM, MAX_FIELD, MAX_LATTICE, MIN_LATTICE};
@@ -172,8 +179,22 @@ pub enum Source {
         /// Its Gset name.
         name: &'static str,
     },
-    /// Edge-list text, read as max-cut.
+    /// Edge-list text or a dimod model (read as max-cut when it is a plain graph:
+    /// whole-number couplings, no fields, no offset).
     Graph,
+}
+
+/// How a model read from text or dimod JSON maps to the engine's integers.
+#[derive(Clone, Debug, PartialEq)]
+struct ModelScale {
+    /// Spins of the model (the engine has one more when `ghost`).
+    spins: usize,
+    ghost: bool,
+    scale: f64,
+    offset: f64,
+    exact: bool,
+    binary: bool,
+    labels: Option<Vec<serde_json::Value>>,
 }
 
 /// The max-cut reading of a graph instance.
@@ -192,6 +213,7 @@ pub struct Magnet {
     pub(crate) couplings: Couplings,
     pub(crate) field: f64,
     max_cut: Option<MaxCut>,
+    model: Option<ModelScale>,
     start: Start,
     sites: Sites,
     /// `t mod N` without a division, for sequential sweeps.
@@ -212,6 +234,7 @@ impl Magnet {
             couplings: Couplings::from_edges(list.spins, &edges),
             field: 0.0,
             max_cut,
+            model: None,
             start: Start::Random,
             sites: Sites::Random,
             site_of_step: SiteOfStep::new(list.spins as u64),
@@ -267,12 +290,105 @@ impl Magnet {
         Ok(magnet)
     }
 
-    /// A graph from edge-list text in Gset's format (`n m`, then `i j w` lines,
-    /// 1-based, whole-number weights), read as max-cut. Errors name the line.
+    /// A model from text (Gset's format, `n m` then `i j J` lines, 1-based, decimals
+    /// allowed, and `h i value` field lines) or dimod's serializable JSON; see
+    /// [`super::format`]. A plain graph (whole-number couplings, no fields) is read as
+    /// max-cut, as before. Errors name the line or the JSON field.
     pub fn parse_graph(text: &str) -> Result<Magnet, MagnetError> {
-        let list = graph::parse(text)?;
-        let name = format!("graph-{}-{}", list.spins, list.edges.len());
-        Ok(Self::from_edges(name, Source::Graph, &list, true))
+        Self::from_model(&format::parse_model(text)?)
+    }
+
+    /// A magnet of a model in dimod's convention ([`super::format::Model`]).
+    pub fn from_model(model: &format::Model) -> Result<Magnet, MagnetError> {
+        let scaled: Scaled = model.scaled()?;
+        let plain =
+            !scaled.ghost && scaled.scale == 1.0 && scaled.offset == 0.0 && scaled.vartype == Vartype::Spin;
+        let list = EdgeList { spins: scaled.spins, edges: scaled.edges.clone() };
+        let name = if plain {
+            format!("graph-{}-{}", model.len(), model.quadratic.len())
+        } else {
+            format!("model-{}-{}", model.len(), model.quadratic.len())
+        };
+        let mut magnet = Self::from_edges(name, Source::Graph, &list, false);
+        if plain {
+            // K = -w: the cut reading needs W = sum w.
+            magnet.max_cut = Some(MaxCut {
+                total_weight: scaled.edges.iter().map(|e| -i64::from(e.2)).sum(),
+                best_known: None,
+            });
+        } else {
+            magnet.model = Some(ModelScale {
+                spins: model.len(),
+                ghost: scaled.ghost,
+                scale: scaled.scale,
+                offset: scaled.offset,
+                exact: scaled.exact,
+                binary: scaled.vartype == Vartype::Binary,
+                labels: scaled.labels,
+            });
+        }
+        Ok(magnet)
+    }
+
+    /// The model's spins of an engine state: without the ghost spin, each multiplied
+    /// by it (flipping every spin keeps the energy, so the ghost's side is "up").
+    /// For a QUBO, `x_i = (1 + s_i) / 2`. Every other instance: the spins as they are.
+    pub fn user_spins(&self, spins: &[i8]) -> Vec<i8> {
+        match &self.model {
+            Some(m) if m.ghost => {
+                let g = spins[m.spins];
+                spins[..m.spins].iter().map(|&s| s * g).collect()
+            }
+            _ => spins.to_vec(),
+        }
+    }
+
+    /// The model's variables of an engine state: spins (+1/-1), or a QUBO's bits (0/1).
+    pub fn user_values(&self, spins: &[i8]) -> Vec<i8> {
+        let s = self.user_spins(spins);
+        match &self.model {
+            Some(m) if m.binary => s.into_iter().map(|v| (v + 1) / 2).collect(),
+            _ => s,
+        }
+    }
+
+    /// The model's energy of an engine energy: `E / scale + offset` (the engine's own
+    /// energy for every instance that is not a scaled model).
+    pub fn model_energy(&self, engine_energy: f64) -> f64 {
+        match &self.model {
+            Some(m) => engine_energy / m.scale + m.offset,
+            None => engine_energy,
+        }
+    }
+
+    /// Engine energy units per model unit (1 unless the model has decimals or is a QUBO).
+    pub fn energy_scale(&self) -> f64 {
+        self.model.as_ref().map_or(1.0, |m| m.scale)
+    }
+
+    /// The model's energy where the engine's is 0.
+    pub fn energy_offset(&self) -> f64 {
+        self.model.as_ref().map_or(0.0, |m| m.offset)
+    }
+
+    /// Whether every bias was held exactly (false: rounded, see [`super::format`]).
+    pub fn is_exact(&self) -> bool {
+        self.model.as_ref().is_none_or(|m| m.exact)
+    }
+
+    /// Whether the model's variables are a QUBO's bits.
+    pub fn is_binary(&self) -> bool {
+        self.model.as_ref().is_some_and(|m| m.binary)
+    }
+
+    /// dimod's variable labels of a model read from its JSON.
+    pub fn labels(&self) -> Option<&[serde_json::Value]> {
+        self.model.as_ref().and_then(|m| m.labels.as_deref())
+    }
+
+    /// Whether this is a scaled model (real biases, fields, an offset or a QUBO).
+    pub fn is_model(&self) -> bool {
+        self.model.is_some()
     }
 
     /// The same instance under a uniform external field `h` (|h| <= 100).
@@ -284,6 +400,9 @@ impl Magnet {
     pub fn with_field(mut self, h: f64) -> Result<Magnet, MagnetError> {
         if !h.is_finite() || h.abs() > MAX_FIELD {
             return Err(MagnetError::Field { value: h.to_string() });
+        }
+        if h != 0.0 && self.model.is_some() {
+            return Err(MagnetError::FieldOnModel);
         }
         self.field = (h / FIELD_QUANTUM).round() * FIELD_QUANTUM;
         Ok(self)
@@ -362,7 +481,13 @@ impl Magnet {
 
     /// Magnetisation per spin of a state, in [-1, 1].
     pub fn magnetization(&self, state: &Spins) -> f64 {
-        state.magnetization_sum() as f64 / self.len() as f64
+        match &self.model {
+            Some(m) if m.ghost => {
+                let g = i64::from(state.spin(m.spins));
+                (state.magnetization_sum() - g) as f64 * g as f64 / m.spins as f64
+            }
+            _ => state.magnetization_sum() as f64 / self.len() as f64,
+        }
     }
 
     /// For a graph read as max-cut with no field: the cut `(W - E) / 2` of a state of

@@ -2,7 +2,7 @@
 //! annealing benchmarks (Ising ground states, max-cut).
 //!
 //! [`Magnet`] is an instance (an L x L periodic lattice, a bundled Gset graph, or
-//! edge-list text), [`Spins`] the annealed state with its kept local fields, and
+//! a model from text or dimod JSON, see [`format`]), [`Spins`] the annealed state with its kept local fields, and
 //! [`Flip`] the single-spin-flip move. [`SweepAverages`] samples a run once per
 //! sweep for the equilibrium averages (mean |m|, mean energy per spin) that let a
 //! class see the phase transition and a test check the physics against Onsager.
@@ -11,6 +11,7 @@ mod averages;
 mod bundled;
 mod couplings;
 mod error;
+pub mod format;
 mod graph;
 mod instance;
 mod problem;
