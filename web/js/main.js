@@ -38,6 +38,7 @@ document.documentElement.dataset.mode = mode;
 const trace = new EnergyTrace(2000);
 const chart = new Chart($("chart"), trace);
 chart.setReadout($("chart-readout"));
+chart.setLegend(document.querySelector(".chart-card .legend"));
 const view = new LiveView(document);
 const teach = new TeachPanel($("teach"), $("current-svg").parentElement);
 const indicator = new ConnectionIndicator($("connection"));
