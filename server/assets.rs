@@ -27,6 +27,8 @@ const FILES: &[(&str, &[u8])] = &[
     web_file!("index.html"),
     web_file!("app.css"),
     web_file!("experiment.css"),
+    web_file!("projector.css"),
+    web_file!("room.css"),
     web_file!("js/api.js"),
     web_file!("js/chart.js"),
     web_file!("js/controls.js"),

@@ -6,7 +6,13 @@
 //! Creating a room is gated like creating a session (`--classroom`'s server key);
 //! pointing it at a session needs the room's own token, which only the teacher's
 //! page holds. Reading a room and following its stream need only the code.
+//!
+//! The room belongs to the teacher (issue 22): with a server key, `POST /api/rooms`
+//! answers that key's room while it exists (`?new=true` makes another), and
+//! `GET /api/rooms/{code}` with the room token adds the control token of the run it
+//! shows, so any tab of the teacher controls the run in progress.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::json;
@@ -18,6 +24,7 @@ use warp::reply::Response;
 use super::error::ApiError;
 use super::routes::{Api, bearer, json_reply, parse_id};
 use super::sse::follow;
+use crate::live::error::LiveError;
 use crate::live::rooms::{CODE_ALPHABET, CODE_LENGTH, Current, Room, RoomViewer, Rooms};
 use crate::live::streams::StreamKind;
 
@@ -52,21 +59,55 @@ fn describe(api: &Api, room: &Room, base: &str) -> serde_json::Value {
     })
 }
 
-/// `POST /api/rooms`: a new room; 201 with its code and the owner's `room_token`.
-pub fn create(api: &Api, headers: &HeaderMap) -> Result<Response, ApiError> {
+/// `POST /api/rooms`: the teacher's room, with the owner's `room_token`: with a
+/// server key, that key's room (200) while it exists, else a new room (201);
+/// `?new=true` always makes a new one. Without a server key every call makes one
+/// (the page keeps its room's code and token as its identity).
+pub fn create(api: &Api, headers: &HeaderMap, query: &HashMap<String, String>) -> Result<Response, ApiError> {
     if api.sessions().stopping() {
         return Err(ApiError::ShuttingDown);
     }
-    let room = api.rooms().create()?;
-    let mut body = describe(api, &room, &api.share_base(headers));
-    body["room_token"] = json!(room.token());
-    Ok(json_reply(&body, StatusCode::CREATED))
+    let fresh = match query.get("new").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => return Err(ApiError::invalid("new", format!("must be true or false, not '{other}'"))),
+    };
+    let (room, made) = match api.server_key() {
+        Some(key) => api.rooms().for_teacher(key, fresh)?,
+        None => (api.rooms().create()?, true),
+    };
+    let body = owner_view(api, &room, &api.share_base(headers))?;
+    Ok(json_reply(&body, if made { StatusCode::CREATED } else { StatusCode::OK }))
 }
 
-/// `GET /api/rooms/{code}`: the room and the session it shows now.
+/// The room as its owner sees it: also its `room_token`, and the `control_token` of
+/// the session it shows (null when that session is gone).
+fn owner_view(api: &Api, room: &Room, base: &str) -> Result<serde_json::Value, ApiError> {
+    let mut body = describe(api, room, base);
+    body["room_token"] = json!(room.token());
+    let control = match room.current() {
+        None => None,
+        Some(current) => match api.sessions().get(current.session_id) {
+            Ok(session) => Some(session.token().to_string()),
+            Err(LiveError::UnknownSession(_)) => None,
+            Err(e) => return Err(e.into()),
+        },
+    };
+    body["control_token"] = json!(control);
+    Ok(body)
+}
+
+/// `GET /api/rooms/{code}`: the room and the session it shows now; with the room's
+/// token (`Authorization: Bearer`), the owner's view (403 for a wrong one).
 pub fn get(api: &Api, code: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
     let room = room(api, code)?;
-    Ok(json_reply(&describe(api, &room, &api.share_base(headers)), StatusCode::OK))
+    let base = api.share_base(headers);
+    let body = match bearer(headers) {
+        None => describe(api, &room, &base),
+        Some(token) if room.token_matches(token) => owner_view(api, &room, &base)?,
+        Some(_) => return Err(ApiError::WrongRoomToken),
+    };
+    Ok(json_reply(&body, StatusCode::OK))
 }
 
 /// `POST /api/rooms/{code}/session` `{session_id}` with the room token: the room shows

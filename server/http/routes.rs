@@ -97,6 +97,11 @@ impl Api {
         self.reach.share_hint()
     }
 
+    /// The classroom server key, if any (a teacher's identity for rooms).
+    pub(super) fn server_key(&self) -> Option<&str> {
+        self.server_key.as_deref()
+    }
+
     /// Creating a session needs this key (`kiln serve --classroom`).
     pub fn with_server_key(mut self, key: Option<String>) -> Self {
         self.server_key = key.map(Arc::from);
@@ -353,8 +358,9 @@ fn room_routes(api: Api) -> BoxedFilter<(Response,)> {
         .and(warp::post())
         .and(ctx.clone())
         .and(warp::header::headers_cloned())
-        .map(|api: Api, headers: HeaderMap| {
-            reply(check_server_key(&api, &headers).and_then(|()| rooms::create(&api, &headers)))
+        .and(warp::query::<HashMap<String, String>>())
+        .map(|api: Api, headers: HeaderMap, query: HashMap<String, String>| {
+            reply(check_server_key(&api, &headers).and_then(|()| rooms::create(&api, &headers, &query)))
         });
     let get = code()
         .and(warp::path::end())

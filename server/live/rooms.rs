@@ -19,6 +19,13 @@
 //! [`ROOM_IDLE_TTL`] (no open room stream, no change), so rooms left behind by
 //! closed tabs never refuse a teacher for good.
 //!
+//! A teacher has one room (issue 22): [`Rooms::for_teacher`] answers the room made
+//! for a teacher identity (the server key of `kiln serve --classroom`) while it
+//! exists, so a second tab, another browser or a reload with the key lands in the
+//! same room; a new room for the same teacher is asked for explicitly. Without a
+//! server key the page keeps the room's code and token itself (localStorage), which
+//! is the teacher's identity then.
+//!
 //! Rooms survive a restart (DESIGN.md section 8): a room's code, owner token and
 //! current session go to the store's writer when it is made and whenever its
 //! session changes, and [`Rooms::restore`] brings them back at start, after the
@@ -140,6 +147,8 @@ impl Room {
 #[derive(Clone)]
 pub struct Rooms {
     rooms: Arc<Mutex<HashMap<String, Arc<Room>>>>,
+    /// A teacher identity -> the code of that teacher's room.
+    teachers: Arc<Mutex<HashMap<String, String>>>,
     store: Arc<StoreWriter>,
 }
 
@@ -153,7 +162,7 @@ impl Default for Rooms {
 impl Rooms {
     /// Rooms whose records go to `store`.
     pub fn with_store(store: Arc<StoreWriter>) -> Self {
-        Rooms { rooms: Arc::default(), store }
+        Rooms { rooms: Arc::default(), teachers: Arc::default(), store }
     }
 
     /// Bring back stored rooms (at start, once the stored sessions are expected,
@@ -222,6 +231,19 @@ impl Rooms {
         room.persist(&lock(&room.state));
         rooms.insert(code, room.clone());
         Ok(room)
+    }
+
+    /// The room of the teacher known by `identity`: the one made for it before while
+    /// it exists, unless `fresh` asks for a new one (which is that teacher's room from
+    /// then on). Answers the room and whether it was made now.
+    pub fn for_teacher(&self, identity: &str, fresh: bool) -> Result<(Arc<Room>, bool), LiveError> {
+        let known = lock(&self.teachers).get(identity).cloned();
+        if let Some(room) = known.filter(|_| !fresh).and_then(|code| self.get(&code)) {
+            return Ok((room, false));
+        }
+        let room = self.create()?;
+        lock(&self.teachers).insert(identity.to_string(), room.code().to_string());
+        Ok((room, true))
     }
 
     /// A room by its code, typed in any case.
@@ -320,6 +342,23 @@ mod tests {
         assert!(rooms.get(made[0].code()).is_some(), "a room with an open stream stays");
         assert!(rooms.get(made[1].code()).is_none(), "an idle room is dropped");
         drop(followed);
+    }
+
+    #[test]
+    fn a_teacher_gets_the_same_room_until_asking_for_a_new_one() {
+        let rooms = Rooms::default();
+        let (first, made) = rooms.for_teacher("key-a", false).expect("room");
+        assert!(made);
+        let (again, made) = rooms.for_teacher("key-a", false).expect("room");
+        assert!(!made, "the same teacher's room is found, not made");
+        assert_eq!(again.code(), first.code());
+        assert_eq!(again.token(), first.token());
+        let (other, _) = rooms.for_teacher("key-b", false).expect("room");
+        assert_ne!(other.code(), first.code(), "another teacher has another room");
+        let (fresh, made) = rooms.for_teacher("key-a", true).expect("room");
+        assert!(made);
+        assert_ne!(fresh.code(), first.code());
+        assert_eq!(rooms.for_teacher("key-a", false).expect("room").0.code(), fresh.code());
     }
 
     #[test]

@@ -49,6 +49,7 @@ describe("the chart of an isomer run", () => {
   });
 
   it("shows a readout of the nearest point on hover", async () => {
+    await page.locator("#chart").scrollIntoViewIfNeeded();
     const box = await page.locator("#chart").boundingBox();
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.3);
     await page.waitForFunction(() => document.querySelector("#chart-readout").textContent.startsWith("step "));

@@ -1,6 +1,6 @@
 // Classroom networking, served on loopback only (the tests' `--addr 127.0.0.1:0`): no
 // phone can reach the server, so the teacher's page says so, shows the exact command
-// that shares it, and shows no QR code for the watch link or the room. (Served on all
+// that shares it, and shows no QR code for the room (the one share panel: issue 22). (Served on all
 // interfaces, the links and QR codes carry a network address: tests/serve_network.rs.)
 
 import assert from "node:assert/strict";
@@ -26,10 +26,12 @@ describe("a server on loopback only", () => {
     await owner?.close();
   });
 
-  for (const [panel, qr] of [
-    ["#share", ".watch-qr"],
-    ["#room", ".room-qr"],
-  ]) {
+  it("has one share panel, the room's: no second QR code for the run alone", async () => {
+    assert.equal(await owner.page.locator("img[class$='qr']").count(), 1);
+    assert.equal(await owner.page.locator("#room #share").count(), 1, "the run's link is a line of the room panel");
+  });
+
+  for (const [panel, qr] of [["#room", ".room-qr"]]) {
     it(`says in ${panel} that phones cannot reach it, with the command that shares it, and shows no QR code`, async () => {
       const hint = owner.page.locator(`${panel} .share-hint`);
       await hint.waitFor({ state: "visible" });

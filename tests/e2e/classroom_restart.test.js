@@ -151,7 +151,9 @@ describe("a page reloaded while its long session is being rebuilt", () => {
     killedAt = await shownStep(owner.page);
     kiln = await startKiln(["--data-dir", dataDir], { addr: new URL(kiln.url).host });
     owner.page.on("response", (r) => {
-      if (r.status() === 503 && r.url().includes(sessionId)) restoring.push(r.headers()["retry-after"]);
+      // The page asks for its run through the teacher's room (its owner view) or directly.
+      const asksForTheRun = r.url().includes(sessionId) || r.url().includes("/api/rooms/");
+      if (r.status() === 503 && asksForTheRun) restoring.push(r.headers()["retry-after"]);
     });
     await owner.page.reload();
   });

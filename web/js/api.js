@@ -107,15 +107,23 @@ export function setPacing(sessionId, token, pacing) {
   return request("POST", `/api/sa/${encodeURIComponent(sessionId)}/pacing`, { body: pacing, token });
 }
 
-/** POST /api/rooms: a new room {code, room_token, room_url, join_url, qr_url, share_hint} (the classroom key, if any). */
-export function createRoom() {
+/**
+ * POST /api/rooms: the teacher's room {code, room_token, control_token, room_url, ...}
+ * (with `--classroom`, the key's room while it exists); `fresh` asks for a new room.
+ */
+export function createRoom({ fresh = false } = {}) {
   const key = new URLSearchParams(window.location.search).get("key");
-  return request("POST", "/api/rooms", { token: key || undefined });
+  return request("POST", fresh ? "/api/rooms?new=true" : "/api/rooms", { token: key || undefined });
 }
 
 /** GET /api/rooms/{code}: {code, session_id, problem, room_url, join_url, qr_url, share_hint}. */
 export function fetchRoom(code) {
   return request("GET", `/api/rooms/${encodeURIComponent(code)}`);
+}
+
+/** GET /api/rooms/{code} with the room token: the owner's view, with the run's `control_token`. */
+export function fetchOwnedRoom(code, token) {
+  return request("GET", `/api/rooms/${encodeURIComponent(code)}`, { token });
 }
 
 /** POST /api/rooms/{code}/session with the room token: the room shows this session. */

@@ -8,7 +8,10 @@
 // Axes carry titles in the kind's own terms (the progress field `energy_label`, e.g.
 // "Wiener index" or "tour length"; "energy" when a kind names none) and at least four
 // "nice" tick labels (1, 2 or 5 times a power of ten; whole numbers when the energies
-// are whole). Lines are thick enough for a projector. Hovering or touching the chart
+// are whole). Tick labels never overlap (issue 22): every tick gets a grid line, but only
+// every k-th is labelled, k the smallest that leaves room between the labels as measured,
+// and the temperature strip is kept tall enough for four labels. The legend names the
+// kind's energy ("current tour length"). Lines are thick enough for a projector. Hovering or touching the chart
 // shows a readout of the nearest point (step, current, best, T, acceptance). What was
 // last drawn is kept in `axes` for the browser tests.
 
@@ -52,12 +55,25 @@ export class Chart {
     this.readout = element;
   }
 
-  /** Names the energy axis in the kind's terms ("Wiener index", "tour length"). */
+  /** The legend's items (li.current and li.best are named after the kind's energy). */
+  setLegend(element) {
+    this.legend = element;
+    this.nameLegend();
+  }
+
+  /** Names the energy axis and the legend in the kind's terms ("Wiener index", "tour length"). */
   setEnergyLabel(label) {
     const next = label || "energy";
     if (next === this.energyLabel) return;
     this.energyLabel = next;
+    this.nameLegend();
     this.redraw();
+  }
+
+  nameLegend() {
+    if (!this.legend) return;
+    this.legend.querySelector(".current").textContent = `current ${this.energyLabel}`;
+    this.legend.querySelector(".best").textContent = `best ${this.energyLabel}`;
   }
 
   /** Sets the x extent (the run's total steps) and the known optimum (or null). */
@@ -93,8 +109,10 @@ export class Chart {
     const style = getComputedStyle(canvas);
     const color = (name) => style.getPropertyValue(name).trim() || "#888";
     const fontSize = parseFloat(style.fontSize) || 12;
-    ctx.font = `${fontSize * 0.85}px ${style.fontFamily}`;
-    const pad = { ...PAD, left: fontSize * 6.4, right: fontSize * 4.6, bottom: fontSize * 3.2, top: fontSize * 1.6, gap: fontSize * 2.6 };
+    ctx.font = `${fontSize}px ${style.fontFamily}`;
+    // Room for the tick labels at the sides, the step labels and title below, and each
+    // panel's title above it; no more, so the panels keep the height.
+    const pad = { ...PAD, left: fontSize * 5, right: fontSize * 3.6, bottom: fontSize * 2.1, top: fontSize * 1.5, gap: fontSize * 2.1 };
     // Line widths grow with the type, so projector mode draws lines a room can see.
     const thick = Math.max(1, fontSize / 13);
 
@@ -104,7 +122,10 @@ export class Chart {
     // first steps) and reaches the run's total steps at the end.
     const xMax = Math.max(lastStep, Math.min(this.totalSteps || Infinity, niceCeil(lastStep * 1.25)), 10);
     const plotWidth = width - pad.left - pad.right;
-    const energyHeight = (height - pad.top - pad.bottom - pad.gap) * 0.64;
+    const tickHeight = fontSize;
+    const panels = height - pad.top - pad.bottom - pad.gap;
+    // The temperature strip holds four labels with room between them, however small the chart.
+    const energyHeight = panels - Math.min(panels * 0.5, Math.max(panels * 0.36, tickHeight * 6));
     const tempTop = pad.top + energyHeight + pad.gap;
     const tempHeight = height - tempTop - pad.bottom;
     const x = (step) => pad.left + (step / xMax) * plotWidth;
@@ -135,7 +156,7 @@ export class Chart {
     }
     axes.energy = {
       title: this.energyLabel,
-      ticks: labelTicks(ctx, energyTicks.values, pad.left - 6, energy, color("--chart-text"), "right", formatTick),
+      ...labelTicks(ctx, energyTicks.values, pad.left - 6, energy, color("--chart-text"), "right", formatTick, tickHeight),
     };
     title(ctx, this.energyLabel, pad.left, pad.top - 4, color("--chart-text"), "left");
 
@@ -154,32 +175,51 @@ export class Chart {
     }
     axes.temperature = {
       title: "temperature T",
-      ticks: labelTicks(ctx, tTicks.values, pad.left - 6, temperature, color("--chart-temp"), "right", formatTick),
+      ...labelTicks(ctx, tTicks.values, pad.left - 6, temperature, color("--chart-temp"), "right", formatTick, tickHeight),
     };
     axes.acceptance = {
       title: "acceptance",
-      ticks: labelTicks(ctx, [0, 0.25, 0.5, 0.75, 1], pad.left + plotWidth + 6, acceptance, color("--chart-accept"), "left", (v) =>
-        `${Math.round(v * 100)}%`,
+      ...labelTicks(
+        ctx,
+        [0, 0.25, 0.5, 0.75, 1],
+        pad.left + plotWidth + 6,
+        acceptance,
+        color("--chart-accept"),
+        "left",
+        (v) => `${Math.round(v * 100)}%`,
+        tickHeight,
       ),
     };
     title(ctx, "temperature T", pad.left, tempTop - 4, color("--chart-temp"), "left");
     title(ctx, "acceptance", pad.left + plotWidth, tempTop - 4, color("--chart-accept"), "right");
 
-    // Step axis.
-    const stepTicks = niceTicks(0, xMax, true, true);
+    // Step axis: every k-th tick labelled, k the smallest that keeps the labels apart.
+    const stepTicks = niceTicks(0, xMax, true, true).values.filter((value) => value <= xMax);
     ctx.fillStyle = color("--chart-text");
     ctx.textBaseline = "top";
+    const stepLabels = stepTicks.map((value) => STEPS.format(value));
+    // Below the half label that the side axes' lowest ticks reach under the plot.
+    const stepLabelTop = height - pad.bottom + fontSize * 0.6 + 2;
+    const widest = Math.max(...stepLabels.map((label) => ctx.measureText(label).width));
+    const spacing = stepTicks.length > 1 ? x(stepTicks[1]) - x(stepTicks[0]) : Infinity;
+    const every = Math.max(1, Math.ceil((widest + fontSize) / spacing));
     const xLabels = [];
-    for (const value of stepTicks.values) {
-      if (value > xMax) continue;
-      const label = STEPS.format(value);
-      ctx.textAlign = value === 0 ? "left" : "center";
-      ctx.fillText(label, x(value), height - pad.bottom + 6);
+    const xBoxes = [];
+    stepTicks.forEach((value, i) => {
+      if (i % every !== 0) return;
+      const label = stepLabels[i];
+      const w = ctx.measureText(label).width;
+      const left = value === 0 ? x(value) : x(value) - w / 2;
+      ctx.textAlign = "left";
+      ctx.fillText(label, left, stepLabelTop);
       xLabels.push(label);
-    }
-    ctx.textAlign = "right";
-    ctx.fillText("step", pad.left + plotWidth, height - fontSize * 1.1);
-    axes.x = { title: "step", ticks: xLabels };
+      xBoxes.push({ label, x: left, y: stepLabelTop, width: w, height: tickHeight });
+    });
+    // The axis title follows the last step label on its line.
+    const lastBox = xBoxes[xBoxes.length - 1];
+    ctx.textAlign = "left";
+    ctx.fillText("step", Math.min(lastBox.x + lastBox.width + fontSize * 0.6, width - ctx.measureText("step").width), stepLabelTop);
+    axes.x = { title: "step", ticks: xLabels, boxes: xBoxes };
     this.axes = axes;
     this.geometry = { x, xMax, pad, plotWidth, energy, tempTop, tempHeight, height };
     this.drawReadout(ctx, points, color, thick);
@@ -313,16 +353,29 @@ function dashed(ctx, from, to, y, stroke, width) {
   ctx.setLineDash([]);
 }
 
-/** Writes tick labels beside an axis; returns the labels written. */
-function labelTicks(ctx, values, at, y, fill, align, format) {
+/**
+ * Writes tick labels beside an axis: every k-th value, k the smallest that leaves a
+ * fifth of a label's height between labels of `size` px. Returns {ticks, boxes}: the
+ * labels written and their boxes in CSS pixels (read by the browser tests).
+ */
+function labelTicks(ctx, values, at, y, fill, align, format, size) {
   ctx.fillStyle = fill;
   ctx.textAlign = align;
   ctx.textBaseline = "middle";
-  return values.map((value) => {
+  const spacing = values.length > 1 ? Math.abs(y(values[1]) - y(values[0])) : Infinity;
+  const every = Math.max(1, Math.ceil((size * 1.2) / spacing));
+  const ticks = [];
+  const boxes = [];
+  values.forEach((value, i) => {
+    if (i % every !== 0 && i !== values.length - 1) return;
+    if (i % every !== 0 && Math.abs(y(value) - y(values[i - (i % every)])) < size * 1.2) return;
     const label = format(value);
+    const width = ctx.measureText(label).width;
     ctx.fillText(label, at, y(value));
-    return label;
+    ticks.push(label);
+    boxes.push({ label, x: align === "right" ? at - width : at, y: y(value) - size / 2, width, height: size });
   });
+  return { ticks, boxes };
 }
 
 /** An axis title above a panel. */

@@ -62,8 +62,9 @@ export class Controls {
 
   enabled() {
     const enabled = [...ENABLED[this.state]];
-    // Changed parameters make Start configure a fresh session, even after a finished run.
-    if (this.startsNewSession && !enabled.includes("start") && this.state !== "running") enabled.push("start");
+    // Changed parameters make Start configure a fresh session in the same room, even
+    // during a run (which it stops) or after a finished one.
+    if (this.startsNewSession && !enabled.includes("start")) enabled.push("start");
     return enabled;
   }
 

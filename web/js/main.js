@@ -3,9 +3,12 @@
 // teacher runs next; "/r" alone asks for the code) and the experiment view
 // ("/experiments"), wires the modules together and routes stream events to them.
 //
-// The owner's control token lives in memory and in sessionStorage (so a reload of the
-// same tab keeps control of its run); it never goes into a URL, and the watch link
-// carries only the session id.
+// The teacher's page belongs to the teacher's room (room.js): opening "/" in any tab
+// rejoins the room and takes control of the run it shows (the room's owner view
+// carries the run's control token), and a run started in another tab is taken up
+// here too. The run's form values are kept in localStorage beside it, so every tab
+// shows the settings of the run. The control token never goes into a URL, and the
+// watch link carries only the session id.
 
 import * as api from "./api.js";
 import { Chart } from "./chart.js";
@@ -36,6 +39,7 @@ document.documentElement.dataset.mode = mode;
 const trace = new EnergyTrace(2000);
 const chart = new Chart($("chart"), trace);
 chart.setReadout($("chart-readout"));
+chart.setLegend(document.querySelector(".chart-card .legend"));
 const view = new LiveView(document);
 const teach = new TeachPanel($("teach"), $("current-svg").parentElement);
 const ladder = new LadderView($("ladder"));
@@ -164,27 +168,64 @@ async function startOwning() {
     view.setState("none", `Could not load the problem list: ${error.message}`);
     return;
   }
-  roomReady = ownedRoom.open().catch((error) => form.showServerError(error));
+  const opened = ownedRoom.open().catch((error) => {
+    form.showServerError(error);
+    return null;
+  });
+  roomReady = opened;
   const stored = readStoredSession();
   view.setKinds(catalog.problems);
   form.setCatalog(catalog, stored?.problem);
-  if (stored) await restore(stored);
+  const room = await opened;
+  const current = room?.session_id ? fromRoom(room, stored) : stored;
+  if (current) await restore(current);
+  ownedRoom.follow((next) => {
+    if (next.session_id && next.session_id !== session?.id) restore(fromRoom(next, readStoredSession()));
+  });
+  $("new-room").addEventListener("click", () => newRoom());
   refreshControls();
+}
+
+/** The run a room shows, as this page keeps a session (with the form values if this browser made it). */
+function fromRoom(room, stored) {
+  if (!room.control_token) return null;
+  const id = room.session_id;
+  const known = stored?.id === id ? stored : {};
+  return {
+    params: null,
+    ...known,
+    id,
+    token: room.control_token,
+    problem: room.problem ?? known.problem ?? null,
+    watchUrl: known.watchUrl ?? `/watch/${id}`,
+    qrUrl: known.qrUrl ?? `/api/sa/${id}/watch-qr.svg`,
+    shareHint: known.shareHint ?? null,
+  };
+}
+
+/** "New room": the teacher asks for another code; the run here goes on, the next one is shown there. */
+async function newRoom() {
+  try {
+    roomReady = ownedRoom.renew();
+    await roomReady;
+  } catch (error) {
+    form.showServerError(error);
+  }
 }
 
 /** Reattaches to the session this tab owned before a reload, if it still exists. */
 async function restore(stored) {
   try {
     const status = await api.fetchStatus(stored.id);
-    form.showSession(stored.params ?? {}, status.pacing ?? {});
+    if (stored.params) form.showSession(stored.params, status.pacing ?? {});
     attach(stored);
     view.setProblem(status.problem || stored.problem, NaN);
-    share.show(stored.watchUrl, stored.qrUrl, stored.shareHint);
+    share.show(stored.watchUrl);
     showInRoom(stored.id);
     form.markClean();
     setState(status.state || "idle");
   } catch {
-    sessionStorage.removeItem(STORAGE_KEY);
+    if (readStoredSession()?.id === stored.id) localStorage.removeItem(STORAGE_KEY);
   }
 }
 
@@ -192,6 +233,11 @@ async function restore(stored) {
 async function configureSession() {
   const body = form.values();
   if (!body) return false;
+  // Changed settings during a run: the run this page leaves stops, so no class
+  // follows a run nobody controls any more.
+  if (session?.token && state === "running") {
+    await api.control(session.id, session.token, "pause").catch(() => {});
+  }
   let answer;
   try {
     answer = await api.configure(body);
@@ -209,13 +255,13 @@ async function configureSession() {
     // What the form sent, so a reloaded page shows the session's own settings.
     params: body,
   };
-  sessionStorage.setItem(STORAGE_KEY, JSON.stringify(configured));
+  localStorage.setItem(STORAGE_KEY, JSON.stringify(configured));
   form.markClean();
   form.showResolved(answer.config, answer.total_steps);
   attach(configured);
   view.setProblem(configured.problem, answer.total_steps);
   chart.setRun(answer.total_steps, null);
-  share.show(configured.watchUrl, configured.qrUrl, configured.shareHint);
+  share.show(configured.watchUrl);
   await showInRoom(configured.id);
   setState(answer.state || "idle");
   return true;
@@ -424,7 +470,7 @@ function sessionGone() {
     view.setState("none", `This run is gone: the server no longer has it.${next}`);
     return;
   }
-  sessionStorage.removeItem(STORAGE_KEY);
+  localStorage.removeItem(STORAGE_KEY);
   session = null;
   view.setState("none", "This run is gone: the server no longer has it.");
   showGone(anchor, "", {
@@ -454,7 +500,7 @@ function refreshControls() {
 
 function readStoredSession() {
   try {
-    return JSON.parse(sessionStorage.getItem(STORAGE_KEY));
+    return JSON.parse(localStorage.getItem(STORAGE_KEY));
   } catch {
     return null;
   }

@@ -5,8 +5,14 @@
 //
 // A student can also open /r and type the code into the join box (`showJoinBox`).
 //
-// The room token (which lets this tab point the room at its sessions) is kept in
-// sessionStorage beside the session's control token; it never goes into a URL.
+// The room belongs to the teacher, not to a tab (issue 22): its code and room token
+// are kept in localStorage, so every tab of this browser, a reload and a browser
+// restart land in the same room, and so does a restarted server (it keeps its rooms).
+// With `kiln serve --classroom` the server key names the teacher too: a page opened
+// with the key in another browser gets the key's room from the server. The room's
+// owner view carries the control token of the run it shows, so any of the teacher's
+// tabs controls the run in progress. "New room" is the one way to another code.
+// The token never goes into a URL.
 
 import * as api from "./api.js";
 import { showShareHint } from "./share.js";
@@ -15,37 +21,52 @@ const STORAGE_KEY = "kiln.room";
 /** A room code as a student may type it: 6 letters or digits, any case. */
 export const CODE_PATTERN = /^[2-9A-HJKMNP-Za-hjkmnp-z]{6}$/;
 
-/** The teacher's room: created once per tab, kept across reloads. */
+/** The teacher's room: one per teacher, kept across tabs, reloads and restarts. */
 export class OwnedRoom {
-  /** @param {HTMLElement} element  holds .room-code, a.room-link and img.room-qr */
+  /** @param {HTMLElement} element  holds .room-code, a.room-link, img.room-qr and button.new-room */
   constructor(element) {
     this.element = element;
     this.code = null;
     this.token = null;
+    this.source = null;
+    this.onSession = null;
   }
 
-  /** Reuses this tab's room if the server still has it, or makes a new one. */
+  /**
+   * Rejoins the teacher's room if the server still has it, or gets the teacher's room
+   * from the server. Answers the owner's view: {code, session_id, problem, control_token, ...}.
+   */
   async open() {
     const stored = readStored();
     if (stored) {
       try {
-        this.use(await api.fetchRoom(stored.code), stored.token);
-        return;
-      } catch {
-        sessionStorage.removeItem(STORAGE_KEY);
+        const room = await api.fetchOwnedRoom(stored.code, stored.token);
+        this.use({ ...room, room_token: stored.token });
+        return room;
+      } catch (error) {
+        if (![400, 403, 404].includes(error.status)) throw error;
+        localStorage.removeItem(STORAGE_KEY);
       }
     }
-    const created = await api.createRoom();
-    this.use(created, created.room_token);
+    const room = await api.createRoom();
+    this.use(room);
+    return room;
   }
 
-  /** Shows a room as the server describes it (code, room_url, join_url, qr_url, share_hint). */
-  use(room, token) {
+  /** A new room with a new code for this teacher (the "New room" button). */
+  async renew() {
+    const room = await api.createRoom({ fresh: true });
+    this.use(room);
+    return room;
+  }
+
+  /** Shows a room as the server describes it (code, room_token, room_url, join_url, qr_url, share_hint). */
+  use(room) {
     this.code = room.code;
-    this.token = token;
-    sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ code: room.code, token }));
+    this.token = room.room_token;
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ code: room.code, token: room.room_token }));
     const url = new URL(room.room_url ?? `/r/${room.code}`, location.href).href;
-    this.element.querySelector(".room-code").textContent = room.code;
+    for (const code of document.querySelectorAll(".room-code")) code.textContent = room.code;
     const link = this.element.querySelector(".room-link");
     link.href = url;
     link.textContent = url;
@@ -54,6 +75,7 @@ export class OwnedRoom {
     if (showShareHint(this.element, room.share_hint)) qr.removeAttribute("src");
     else qr.src = room.qr_url ?? `/api/rooms/${room.code}/qr.svg`;
     this.element.hidden = false;
+    if (this.onSession) this.listen();
   }
 
   /** The room shows this session from now on (its watchers switch to it). */
@@ -61,11 +83,39 @@ export class OwnedRoom {
     if (!this.code) return;
     await api.setRoomSession(this.code, this.token, sessionId);
   }
+
+  /**
+   * Follows the room as its owner: `onSession(room)` with the owner's view whenever
+   * the room shows another session (one started from another tab of the teacher).
+   */
+  follow(onSession) {
+    this.onSession = onSession;
+    this.listen();
+  }
+
+  listen() {
+    const onSession = this.onSession;
+    this.source?.close();
+    const code = this.code;
+    if (!code) return;
+    this.source = new EventSource(`/api/rooms/${encodeURIComponent(code)}/stream`);
+    const changed = async (event) => {
+      const data = JSON.parse(event.data);
+      if (!data.session_id || code !== this.code) return;
+      try {
+        onSession(await api.fetchOwnedRoom(code, this.token));
+      } catch {
+        // The next change, or a reload, tries again.
+      }
+    };
+    for (const type of ["room", "session_changed"]) this.source.addEventListener(type, changed);
+  }
 }
 
 function readStored() {
   try {
-    return JSON.parse(sessionStorage.getItem(STORAGE_KEY));
+    const stored = JSON.parse(localStorage.getItem(STORAGE_KEY));
+    return stored?.code && stored?.token ? stored : null;
   } catch {
     return null;
   }

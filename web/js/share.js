@@ -1,35 +1,32 @@
-// The watch link and its QR code (drawn by the server), so a class can follow the run on
-// their phones. The link carries only the session id: the owner's control token never
-// appears in a URL. The server gives the link with an address phones can open; when it
-// listens on this computer only, it sends a `share_hint` instead, and the panel shows
-// that hint and the command that shares the server, with no QR code (one that could not
-// work). `showShareHint` does the same for the room's panel (room.js).
+// The one share panel is the room's (room.js): its code, its QR code and its link follow
+// every run. This module adds the current run's own watch link to it, one line with a
+// copy button and no second QR code (a QR of one run would not follow the next). The
+// link carries only the session id: the owner's control token never appears in a URL.
+// When the server listens on this computer only it sends a `share_hint`, and
+// `showShareHint` shows that hint and the command that shares the server, with no QR
+// code (one that could not work).
 
 export class SharePanel {
-  /** @param {HTMLElement} element  holds a.watch-link, img.watch-qr and button.copy-link */
+  /** @param {HTMLElement} element  holds a.watch-link and button.copy-link */
   constructor(element) {
     this.element = element;
     this.link = element.querySelector(".watch-link");
-    this.qr = element.querySelector(".watch-qr");
     this.copy = element.querySelector(".copy-link");
     this.copy.addEventListener("click", () => this.copyLink());
     this.hide();
   }
 
-  /** Shows the watch link of a configured session (watch_url, qr_url and share_hint from configure). */
-  show(watchUrl, qrUrl, shareHint = null) {
+  /** Shows the watch link of a configured session (watch_url from configure). */
+  show(watchUrl) {
     const absolute = new URL(watchUrl, location.href).href;
     this.link.href = absolute;
     this.link.textContent = absolute;
-    if (showShareHint(this.element, shareHint)) this.qr.removeAttribute("src");
-    else this.qr.src = qrUrl;
     this.element.hidden = false;
   }
 
   hide() {
     this.element.hidden = true;
     this.link.removeAttribute("href");
-    this.qr.removeAttribute("src");
   }
 
   async copyLink() {
