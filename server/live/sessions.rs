@@ -257,7 +257,7 @@ impl Sessions {
                 let id = record.id;
                 let rebuilt = StoredSpec::from_json(&record.spec).and_then(|stored| {
                     let run = kinds
-                        .run(&stored.spec, stored.config.clone())
+                        .run_checked(&stored.spec, stored.config.clone())
                         .map_err(|e| format!("its run no longer builds: {}: {}", e.field, e.message))?
                         .with_pool(pool.clone());
                     Session::restore(record, stored, run, limits, store.clone(), &stopping)
