@@ -74,6 +74,28 @@ fn replay_of_an_edited_record_fails_naming_the_step() {
     assert!(stderr(&out).contains(&format!("diverged at step {step}")), "{}", stderr(&out));
 }
 
+/// The parameter table is the gate for a record as for a request: a config edited
+/// past a bound is refused before anything runs, naming the field and the value.
+#[test]
+fn replay_of_a_record_edited_past_a_bound_is_refused_naming_the_field() {
+    let dir = scratch("replay_out_of_range");
+    let record = record_small_run(&dir);
+    let text = std::fs::read_to_string(&record).unwrap();
+    for (field, value) in [("initial_temp", "1e308"), ("num_cycles", "0"), ("batch", "100000")] {
+        let mut edited: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let config = edited["config"].as_object_mut().expect("a config object");
+        let key = if field == "num_cycles" { "cycles" } else { field };
+        assert!(config.contains_key(key), "the record's config has {key}: {config:?}");
+        config.insert(key.into(), serde_json::from_str(value).unwrap());
+        let path = dir.join(format!("edited_{field}.json"));
+        std::fs::write(&path, edited.to_string()).unwrap();
+        let out = kiln(&["replay", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{field}: {}", stderr(&out));
+        assert!(stderr(&out).contains(key), "{key} named: {}", stderr(&out));
+        assert!(stderr(&out).contains("must be"), "the bound is said: {}", stderr(&out));
+    }
+}
+
 #[test]
 fn replay_of_a_file_that_is_not_a_record_names_the_file() {
     let dir = scratch("replay_garbage");

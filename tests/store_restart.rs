@@ -431,3 +431,53 @@ async fn an_experiment_killed_mid_way_keeps_its_completed_tasks_and_ends_as_an_u
     let uninterrupted = finished_experiment(&client, &second, again["experiment_id"].as_str().unwrap()).await;
     assert_eq!(untimed(&resumed["summary"]), untimed(&uninterrupted["summary"]));
 }
+
+/// The parameter table is the gate for what the store gives back as for a request:
+/// a session row and an experiment plan edited past a bound are refused at restart,
+/// naming the field, and not rebuilt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_session_or_experiment_edited_past_a_bound_is_refused_naming_the_field() {
+    let dir = scratch("store_restart_out_of_range");
+    let first = Served::start("127.0.0.1:0", &dir);
+    let client = client();
+    let session: Value = client
+        .post(first.url("/api/sa/configure"))
+        .json(&json!({"formula": "C6H14", "steps_per_cycle": 1000}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let session_id = session["session_id"].as_str().expect("a session").to_string();
+    let plan =
+        json!({"base": {"problem": "isomer", "formula": "C6H14", "steps_per_cycle": 1000}, "seeds": 2});
+    let experiment: Value =
+        client.post(first.url("/api/experiments")).json(&plan).send().await.unwrap().json().await.unwrap();
+    let experiment_id = experiment["experiment_id"].as_str().expect("an experiment").to_string();
+    first.terminate();
+
+    let store = kiln::store::Store::open(&dir).expect("the store opens");
+    for mut record in store.list_sessions().unwrap() {
+        let mut spec: Value = serde_json::from_str(&record.spec).unwrap();
+        spec["config"]["initial_temp"] = json!(1e308);
+        record.spec = spec.to_string();
+        store.upsert_session(&record).unwrap();
+    }
+    for mut record in store.list_experiments().unwrap() {
+        let mut plan: Value = serde_json::from_str(&record.plan).unwrap();
+        plan["base"]["initial_temp"] = json!(1e308);
+        record.plan = plan.to_string();
+        store.upsert_experiment(&record).unwrap();
+    }
+    drop(store);
+
+    let mut second = Served::start("127.0.0.1:0", &dir);
+    let line = second.stderr_line(&format!("session {session_id} not restored"));
+    assert!(line.contains("initial_temp"), "{line}");
+    let line = second.stderr_line(&format!("experiment {experiment_id} not restored"));
+    assert!(line.contains("initial_temp"), "{line}");
+    let status =
+        client.get(second.url(&format!("/api/sa/{session_id}/status"))).send().await.unwrap().status();
+    assert_eq!(status, 404, "a refused session is not served");
+}

@@ -1,7 +1,9 @@
 //! `kiln replay FILE`: re-run a replay record and verify every checkpoint.
 //!
 //! Exit 0 when every checkpoint matches bit for bit; exit 1 naming the first step
-//! that diverges; exit 2 when the file cannot be read or is not a record.
+//! that diverges; exit 2 when the file cannot be read or is not a record, or its
+//! config is outside the parameter table (an edited record: the error names the
+//! field, as `kiln run` would have).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,7 +50,7 @@ pub fn execute(registry: &Registry, args: &ReplayArgs) -> ExitCode {
     if let Some(threads) = args.threads {
         config.threads = threads;
     }
-    let mut run = match registry.run(&record.problem, config) {
+    let mut run = match registry.run_checked(&record.problem, config) {
         Ok(run) => run,
         Err(e) => return fail(format!("{name}: {}: {}", e.field, e.message)),
     };

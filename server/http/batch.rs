@@ -14,7 +14,7 @@ use warp::reply::Response;
 
 use super::error::ApiError;
 use super::routes::{Api, json_reply};
-use crate::live::{Session, SessionState};
+use crate::live::Session;
 
 /// Longest the JSON batch fallback drives a run before answering.
 pub const BATCH_TIME_LIMIT: Duration = Duration::from_secs(20);
@@ -44,14 +44,13 @@ pub async fn batch(api: Api, session: Arc<Session>) -> Result<Response, ApiError
 /// The JSON fallback for anyone without the token: the session as it stands, with
 /// the progress of (at most [`BATCH_SAMPLES`]) events of its history.
 pub fn as_it_stands(session: &Session) -> Response {
-    let live = session.live();
+    let live = session.status();
     let body = json!({
         "session_id": session.id(),
-        "state": live.state(),
-        "is_complete": live.state() == SessionState::Complete,
-        "result": live.latest().value_with_drawings(),
-        "events": live.sampled_progress(BATCH_SAMPLES as usize),
+        "state": live.state,
+        "is_complete": live.is_complete(),
+        "result": live.latest.value_with_drawings(),
+        "events": session.sampled_progress(BATCH_SAMPLES as usize),
     });
-    drop(live);
     json_reply(&body, StatusCode::OK)
 }

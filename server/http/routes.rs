@@ -38,8 +38,9 @@ use crate::live::stream::Viewer;
 use crate::live::streams::StreamKind;
 use crate::live::token::same_token;
 use crate::live::trace::TRACE_POINTS;
+use crate::live::view::Resume;
 use crate::live::work::Work;
-use crate::live::{Control, Session, SessionState, Sessions};
+use crate::live::{Control, Session, Sessions};
 
 /// Longest a manual `step?n=` runs (waiting for a worker included) before it
 /// answers with the step it reached.
@@ -490,21 +491,20 @@ async fn configure(api: Api, body: Bytes, base: &str) -> Result<Response, ApiErr
     let id = session.id();
     session.set_label(api.registry.describe(session.spec()));
     session_log::created(&session);
-    let live = session.live();
+    let live = session.status();
     let body = json!({
         "session_id": id,
         "control_token": session.token(),
-        "state": live.state(),
-        "total_steps": live.latest().progress.total_steps,
+        "state": live.state,
+        "total_steps": live.progress().total_steps,
         "problem": session.problem(),
         "config": session.config(),
-        "pacing": live.pacing(),
+        "pacing": live.pacing,
         "stream_url": format!("/api/sa/{id}/stream"),
         "watch_url": format!("{base}/watch/{id}"),
         "qr_url": format!("/api/sa/{id}/watch-qr.svg"),
         "share_hint": api.share_hint(),
     });
-    drop(live);
     Ok(json_reply(&body, StatusCode::CREATED))
 }
 
@@ -514,14 +514,14 @@ fn list(api: &Api) -> Response {
         .list()
         .iter()
         .map(|s| {
-            let live = s.live();
+            let live = s.status();
             json!({
                 "session_id": s.id(),
                 "problem": s.problem(),
-                "state": live.state(),
-                "step": live.latest().progress.step,
-                "total_steps": live.latest().progress.total_steps,
-                "viewers": live.viewers().len(),
+                "state": live.state,
+                "step": live.progress().step,
+                "total_steps": live.progress().total_steps,
+                "viewers": live.viewers.len(),
                 "created_at": s.created_at(),
             })
         })
@@ -531,34 +531,34 @@ fn list(api: &Api) -> Response {
 
 fn status(api: &Api, id: &str) -> Result<Response, ApiError> {
     let session = session(api, id)?;
-    let live = session.live();
+    let live = session.status();
     let body = json!({
         "session_id": session.id(),
-        "state": live.state(),
+        "state": live.state,
         "problem": session.problem(),
         "spec": session.spec(),
         "config": session.config(),
-        "pacing": live.pacing(),
+        "pacing": live.pacing,
         "created_at": session.created_at(),
-        "viewers": live.viewers().len(),
-        "progress": live.latest().progress,
+        "viewers": live.viewers.len(),
+        "progress": live.progress(),
     });
     Ok(json_reply(&body, StatusCode::OK))
 }
 
 fn streaming_status(api: &Api, id: &str) -> Result<Response, ApiError> {
     let session = session(api, id)?;
-    let live = session.live();
+    let live = session.status();
     let body = json!({
         "session_id": session.id(),
-        "has_active_stream": !live.viewers().is_empty(),
-        "streaming_clients": live.viewers().len(),
-        "client_ids": live.viewers(),
-        "buffered_events": live.buffered(),
-        "last_event_id": live.latest_id(),
-        "is_complete": live.state() == SessionState::Complete,
-        "status": live.state(),
-        "step": live.latest().progress.step,
+        "has_active_stream": !live.viewers.is_empty(),
+        "streaming_clients": live.viewers.len(),
+        "client_ids": live.viewers,
+        "buffered_events": live.buffered,
+        "last_event_id": live.latest_id,
+        "is_complete": live.is_complete(),
+        "status": live.state,
+        "step": live.progress().step,
         "created_at": session.created_at(),
     });
     Ok(json_reply(&body, StatusCode::OK))
@@ -589,17 +589,9 @@ async fn stream(
         return Err(ApiError::ShuttingDown);
     }
     let resume = last_event_id(query, headers);
-    let cursor = {
-        let live = session.live();
-        let complete = live.state() == SessionState::Complete;
-        match resume {
-            Some(id) if complete && id == live.latest_id() => {
-                return Ok(StatusCode::NO_CONTENT.into_response());
-            }
-            Some(id) => id,
-            None if complete => live.latest_id().saturating_sub(1),
-            None => live.latest_id(),
-        }
+    let cursor = match session.resume(resume) {
+        Resume::PastEnd => return Ok(StatusCode::NO_CONTENT.into_response()),
+        Resume::After(id) => id,
     };
     let slot = api.sessions.open_stream(&session).map_err(ApiError::from).inspect_err(|e| {
         session_log::refused(&session, "stream", e.status().as_u16(), &e.to_string());
@@ -644,14 +636,13 @@ fn trace(api: &Api, id: &str, query: &HashMap<String, String>) -> Result<Respons
             })?
         }
     };
-    let live = session.live();
+    let (run, step, points) = session.trace(max);
     let body = json!({
         "session_id": session.id(),
-        "run": live.generation(),
-        "step": live.latest().progress.step,
-        "points": live.trace_points(max),
+        "run": run,
+        "step": step,
+        "points": points,
     });
-    drop(live);
     Ok(json_reply(&body, StatusCode::OK))
 }
 
@@ -735,14 +726,13 @@ async fn pacing<B: bytes::Buf>(
     authorize(&api, &session, headers)?;
     let body = read_body(length, body).await?;
     let pacing = session.set_pacing(pacing_from_body(&body, session.pacing())?);
-    let live = session.live();
+    let live = session.status();
     let answer = json!({
         "session_id": session.id(),
-        "state": live.state(),
-        "step": live.latest().progress.step,
+        "state": live.state,
+        "step": live.progress().step,
         "pacing": pacing,
     });
-    drop(live);
     Ok(json_reply(&answer, StatusCode::OK))
 }
 

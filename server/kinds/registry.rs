@@ -128,6 +128,16 @@ impl Registry {
         Ok(Run::new(kind.name(), inner))
     }
 
+    /// [`Registry::run`] for a spec and config read back from a file or the store
+    /// (`kiln replay`, a restored session): the config is first checked against the
+    /// kind's table ([`super::check::check_config`]), so an edited record is refused
+    /// naming the field, as the request would have been.
+    pub fn run_checked(&self, spec: &Spec, config: kiln_engine::AnnealConfig) -> Result<Run, ParamError> {
+        let kind = self.kind(&spec.problem)?;
+        super::check::check_config(self, kind, &config)?;
+        self.run(spec, config)
+    }
+
     /// One line naming what a spec anneals.
     pub fn describe(&self, spec: &Spec) -> String {
         match self.get(&spec.problem) {

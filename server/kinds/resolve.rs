@@ -2,7 +2,8 @@
 //!
 //! A [`Request`] is the flat JSON object of `POST /api/sa/configure` (or what the
 //! CLI's flags stand for). [`resolve`] picks the kind, checks every given value
-//! against its table row (unknown names, types, bounds, finiteness), lets the kind
+//! against its table row (unknown names, types, bounds, finiteness: the one
+//! check of [`super::check`]), lets the kind
 //! turn the values into a [`Spec`] (it sees the request's [`Scope`], for defaults
 //! that differ between a live session and a headless run), builds the problem
 //! *once*, fills the defaults (the kind's, then the engine's), and returns the
@@ -11,9 +12,10 @@
 use kiln_engine::{AnnealConfig, Batch, Direction, ScheduleKind, TemperingConfig};
 use serde_json::{Map, Value};
 
+use super::check;
 use super::common::{self, DEFAULT_EVENTS_PER_SEC, MAX_SESSION_STEPS, Pacing, StepsPerEvent};
 use super::kind::{Defaults, Scope, Spec, Values};
-use super::param::{Param, ParamError};
+use super::param::ParamError;
 use super::registry::Registry;
 use super::run::Run;
 
@@ -71,23 +73,8 @@ impl Request {
 /// Check `request` and build its run. Blocking (builds the problem once).
 pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, ParamError> {
     let values = &request.values;
-    let kind = match values.get("problem") {
-        None | Some(Value::Null) => registry
-            .default_kind()
-            .ok_or_else(|| ParamError::new("problem", "this server offers no problem kinds"))?,
-        Some(Value::String(name)) => registry.kind(name)?,
-        Some(other) => return Err(ParamError::new("problem", format!("must be a kind's name, not {other}"))),
-    };
-    let mut table = common::parameters(&registry.names(), &Defaults::default());
-    table.extend(kind.parameters());
-    for (name, value) in values {
-        let Some(param) = table.iter().find(|p| p.name == name) else {
-            return Err(unknown(registry, kind.name(), name, &table));
-        };
-        if !value.is_null() {
-            param.check(value)?;
-        }
-    }
+    let kind = check::pick_kind(registry, values)?;
+    check::check_values(registry, kind, values, &[])?;
     let given = Values::new(values.clone()).in_scope(request.scope);
     let spec = kind.spec(&given)?;
     let built = kind.build(&spec)?;
@@ -206,20 +193,6 @@ fn config(
     };
     config.validate().map_err(|e| ParamError::new(e.field, e.message))?;
     Ok(config)
-}
-
-/// A name not in this kind's table: another kind's parameter, or unknown.
-fn unknown(registry: &Registry, kind: &str, name: &str, table: &[Param]) -> ParamError {
-    let owner = registry.kinds().find(|k| k.parameters().iter().any(|p| p.name == name));
-    match owner {
-        Some(other) => {
-            ParamError::new(name, format!("applies to problem \"{}\" only, not \"{kind}\"", other.name()))
-        }
-        None => {
-            let known: Vec<&str> = table.iter().map(|p| p.name).collect();
-            ParamError::new(name, format!("unknown field \"{name}\"; known fields: {}", known.join(", ")))
-        }
-    }
 }
 
 /// A serde error, with the top-level field it happened in.

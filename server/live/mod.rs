@@ -22,6 +22,7 @@ pub mod stream;
 pub mod streams;
 pub mod token;
 pub mod trace;
+pub mod view;
 pub mod work;
 
 pub use error::LiveError;

@@ -369,7 +369,7 @@ impl Live {
     }
 
     /// Mark the session deleted (streams end with an error event).
-    pub fn mark_deleted(&mut self) {
+    fn mark_deleted(&mut self) {
         self.deleted = true;
     }
 
@@ -783,6 +783,13 @@ impl Session {
         self.notify.clone()
     }
 
+    /// The session is deleted or expired: mark it so and wake its streams, which
+    /// end with an error event. The one way a session ends.
+    pub fn end(&self) {
+        self.live().mark_deleted();
+        self.wake();
+    }
+
     /// Wake every stream of this session (after a change made through [`Live`]).
     pub fn wake(&self) {
         self.notify.notify_waiters();
@@ -798,8 +805,9 @@ impl Session {
         same_token(&self.token, presented)
     }
 
-    /// The live data, locked. Never hold the guard across an `.await`.
-    pub fn live(&self) -> MutexGuard<'_, Live> {
+    /// The live data, locked. Never hold the guard across an `.await`; outside
+    /// `live/`, read the value views of `live::view` instead.
+    pub(in crate::live) fn live(&self) -> MutexGuard<'_, Live> {
         lock(&self.live)
     }
 

@@ -257,7 +257,7 @@ impl Sessions {
                 let id = record.id;
                 let rebuilt = StoredSpec::from_json(&record.spec).and_then(|stored| {
                     let run = kinds
-                        .run(&stored.spec, stored.config.clone())
+                        .run_checked(&stored.spec, stored.config.clone())
                         .map_err(|e| format!("its run no longer builds: {}: {}", e.field, e.message))?
                         .with_pool(pool.clone());
                     Session::restore(record, stored, run, limits, store.clone(), &stopping)
@@ -388,7 +388,7 @@ impl Sessions {
     pub fn delete(&self, id: Uuid) -> Result<(), LiveError> {
         let session =
             lock(&self.shared.registry).sessions.remove(&id).ok_or(LiveError::UnknownSession(id))?;
-        end(&session);
+        session.end();
         let _ = self.shared.store.remove_session(id);
         Ok(())
     }
@@ -430,7 +430,7 @@ impl Sessions {
             !idle
         });
         for session in &expired {
-            end(session);
+            session.end();
             let _ = self.shared.store.remove_session(session.id());
         }
         expired.len()
@@ -449,10 +449,4 @@ impl Sessions {
             self.purge_idle(Instant::now());
         }
     }
-}
-
-/// Mark a removed session deleted and wake its streams.
-fn end(session: &Session) {
-    session.live().mark_deleted();
-    session.wake();
 }

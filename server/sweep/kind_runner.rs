@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use kiln_engine::ReplayRecord;
 use serde_json::{Value, json};
 
-use crate::kinds::{Defaults, ParamError, Registry, Request, Scope, Spec, Values, common};
+use crate::kinds::{ParamError, Registry, Request, Scope, Spec, Values, check};
 use crate::sweep::plan::Params;
 use crate::sweep::runner::{TaskError, TaskResult, TaskRunner};
 
@@ -64,32 +64,8 @@ impl KindRunner {
     /// Whether the values that `resolve` refused pass the table and the spec and then
     /// fail only when the problem is built (`Ok(true)`); a table or spec error is returned.
     fn fails_only_at_build(&self, params: &Params) -> Result<bool, ParamError> {
-        let kind = match params.get("problem") {
-            None | Some(Value::Null) => self
-                .registry
-                .default_kind()
-                .ok_or_else(|| ParamError::new("problem", "this server offers no problem kinds"))?,
-            Some(Value::String(name)) => self.registry.kind(name)?,
-            Some(other) => {
-                return Err(ParamError::new("problem", format!("must be a kind's name, not {other}")));
-            }
-        };
-        let mut table = common::parameters(&self.registry.names(), &Defaults::default());
-        table.extend(kind.parameters());
-        for (name, value) in params {
-            if name == STEPS_FIELD {
-                continue;
-            }
-            let Some(param) = table.iter().find(|p| p.name == name) else {
-                return Err(ParamError::new(
-                    name.as_str(),
-                    format!("unknown parameter of problem \"{}\"", kind.name()),
-                ));
-            };
-            if !value.is_null() {
-                param.check(value)?;
-            }
-        }
+        let kind = check::pick_kind(&self.registry, params)?;
+        check::check_values(&self.registry, kind, params, &[STEPS_FIELD])?;
         let spec = kind.spec(&Values::new(params.clone()).in_scope(Scope::Headless))?;
         Ok(kind.build(&spec).is_err())
     }
