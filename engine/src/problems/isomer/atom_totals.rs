@@ -37,21 +37,27 @@ impl AtomTotals {
             directed: 0,
             paths: 0,
         };
+        t.recompute(n, heavy_degrees, hydrogens);
+        t
+    }
+
+    /// Recompute these totals in place (no copy of the arrays) for `n` heavy atoms
+    /// with these heavy degrees and hydrogen counts.
+    pub(crate) fn recompute(&mut self, n: usize, heavy_degrees: &[u8], hydrogens: &[u8]) {
         let (mut next, mut directed_from, mut directed, mut paths) = (n as u16, 0u16, 0u64, 0u16);
         for a in 0..n {
-            t.first_h[a] = next;
+            self.first_h[a] = next;
             let h = u16::from(hydrogens[a]);
             next += h;
             let degree = u16::from(heavy_degrees[a]) + h;
             directed_from += degree;
-            t.directed_end[a] = directed_from;
+            self.directed_end[a] = directed_from;
             directed += u64::from(degree + h); // a's bonds from a, and its hydrogens' bonds to a
             paths += degree * degree.saturating_sub(1);
-            t.paths_end[a] = paths;
+            self.paths_end[a] = paths;
         }
-        t.first_h[n] = next;
-        t.directed = directed;
-        t.paths = u64::from(paths);
-        t
+        self.first_h[n] = next;
+        self.directed = directed;
+        self.paths = u64::from(paths);
     }
 }

@@ -175,7 +175,7 @@ impl Molecule {
 
     fn retotal(&mut self) {
         let n = self.atom_count();
-        self.totals = AtomTotals::of(n, &self.degrees[..n], &self.hydrogens[..n]);
+        self.totals.recompute(n, &self.degrees[..n], &self.hydrogens[..n]);
     }
 
     /// Every atom's bond orders plus hydrogens equal its standard valence.
