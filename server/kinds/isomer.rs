@@ -172,11 +172,14 @@ impl Kind for IsomerKind {
         });
         let view =
             IsomerView { problem: isomer.clone(), distinct: DistinctIsomers::new(), energy_label, note };
+        // A live run at the default pacing shows about one valid move per event (see
+        // `live_steps_per_event`), so the drawing moves at least once a second.
+        let class_steps = CLASS_STEPS_PER_CYCLE * CLASS_CYCLES;
         let defaults = Defaults {
             schedule: ScheduleKind::Geometric,
             steps_per_cycle: CLASS_STEPS_PER_CYCLE,
             cycles: CLASS_CYCLES,
-            events_per_run: None,
+            events_per_run: Some(class_steps / live_steps_per_event(&isomer)),
         };
         // Headless runs get a budget sized to the formula (enough to reach the known
         // Wiener minimum of alkanes through C16H34) on the engine's Faulon schedule;
@@ -317,6 +320,33 @@ fn has_one_structure(isomer: &Isomer) -> bool {
         }
     }
     true
+}
+
+/// Steps of the probe walk that measures a formula's valid-move rate.
+const PROBE_STEPS: u64 = 2_000;
+/// Most steps one live event covers at the default pacing.
+const MAX_LIVE_STEPS_PER_EVENT: u64 = 50;
+
+/// Steps per live event at the default pacing: about one valid move per event. Most
+/// draws of an isomer walk are invalid (83% for C8H18), and an event of one step then
+/// rarely shows a change. The rate is measured on a short walk at the classroom's
+/// start temperature with a fixed seed, so it is a pure function of the formula and
+/// costs about a millisecond; the run's own trajectory is untouched.
+fn live_steps_per_event(isomer: &Isomer) -> u64 {
+    let config = AnnealConfig {
+        seed: 0,
+        schedule: ScheduleKind::Constant,
+        initial_temp: CLASS_T0,
+        steps_per_cycle: PROBE_STEPS,
+        cycles: 1,
+        batch: kiln_engine::Batch::Fixed(1),
+        ..AnnealConfig::default()
+    };
+    let Ok(mut probe) = Annealer::new(isomer.clone(), config) else { return 1 };
+    probe.run(PROBE_STEPS);
+    let c = probe.counters();
+    let valid = (c.accepted + c.rejected).max(1);
+    (PROBE_STEPS / valid).clamp(1, MAX_LIVE_STEPS_PER_EVENT)
 }
 
 /// The energy's name: the component when there is one, else a weighted sum.
@@ -460,6 +490,14 @@ impl StateView<Isomer> for IsomerView {
 
 #[cfg(test)]
 mod tests {
+    /// A default C8H18 run makes 667 valid moves in 4,000 steps (issue 23, main b69b225):
+    /// one valid move per event is about 6 steps per event.
+    #[test]
+    fn live_pacing_shows_about_one_valid_move_per_event() {
+        let octane = Isomer::new("C8H18", Objective::default()).unwrap();
+        assert!((5..=7).contains(&super::live_steps_per_event(&octane)));
+    }
+
     use kiln_engine::AnnealConfig;
 
     use super::*;

@@ -54,7 +54,7 @@ describe("the parameter form tells the truth", () => {
     await fillParams(page, { formula: "C8H18", steps_per_cycle: 700, num_cycles: 3 });
     await page.locator("#resolved").filter({ hasText: "3 × 700 = 2,100 steps" }).waitFor();
     const configured = page.waitForResponse((r) => r.url().endsWith("/api/sa/configure"));
-    await page.getByRole("button", { name: "Step 1", exact: true }).click();
+    await page.getByRole("button", { name: "Step 1 draw", exact: true }).click();
     const answer = await (await configured).json();
     assert.equal(answer.total_steps, 2100, "the server's total is the one the form showed");
     await page.locator("#resolved").filter({ hasText: "This session uses:" }).waitFor();

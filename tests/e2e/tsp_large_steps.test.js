@@ -44,7 +44,7 @@ describe("a tour with large steps", () => {
       steps_per_event: 5000,
       max_events_per_sec: 20,
     });
-    await page.getByRole("button", { name: "Step 1", exact: true }).click();
+    await page.getByRole("button", { name: "Step 1 draw", exact: true }).click();
     await waitForState(page, "paused");
     await page.waitForFunction(() => document.querySelector("#teach")?.dataset.step === "1", null, {
       timeout: 20000,

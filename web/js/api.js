@@ -76,9 +76,10 @@ export function control(sessionId, token, action) {
   return request("POST", `/api/sa/${encodeURIComponent(sessionId)}/${action}`, { token });
 }
 
-/** POST /api/sa/{id}/step?n=N with the owner's token. */
+/** POST /api/sa/{id}/step?n=N (or, for n = "move", step?to=move: on to the next valid move) with the owner's token. */
 export function step(sessionId, token, n) {
-  return request("POST", `/api/sa/${encodeURIComponent(sessionId)}/step?n=${n}`, { token });
+  const query = n === "move" ? "to=move" : `n=${n}`;
+  return request("POST", `/api/sa/${encodeURIComponent(sessionId)}/step?${query}`, { token });
 }
 
 /** GET /api/sa/{id}/status: the session's state and latest snapshot (watching needs no token). */

@@ -12,17 +12,17 @@
 // request at a time, and the newest values win.
 
 const ENABLED = {
-  none: ["start", "step1", "step10"],
-  idle: ["start", "step1", "step10", "reset"],
+  none: ["start", "step", "step1", "step10"],
+  idle: ["start", "step", "step1", "step10", "reset"],
   running: ["pause", "reset"],
-  paused: ["resume", "step1", "step10", "reset"],
+  paused: ["resume", "step", "step1", "step10", "reset"],
   complete: ["reset"],
 };
 
 export class Controls {
   /**
    * @param {HTMLElement} root  the element holding the buttons (data-action attributes)
-   * @param {{start: Function, pause: Function, resume: Function, step: (n: number) => Promise<void>, reset: Function}} actions
+   * @param {{start: Function, pause: Function, resume: Function, step: (n: number | "move") => Promise<void>, reset: Function}} actions
    */
   constructor(root, actions) {
     this.root = root;
@@ -51,7 +51,9 @@ export class Controls {
     this.busy = true;
     this.render();
     try {
-      if (action === "step1") await this.actions.step(1);
+      // "step": on to the next move tried on a valid structure; "step1": one draw, valid or not.
+      if (action === "step") await this.actions.step("move");
+      else if (action === "step1") await this.actions.step(1);
       else if (action === "step10") await this.actions.step(10);
       else await this.actions[action]();
     } finally {

@@ -1,12 +1,16 @@
 // Teaching steps: the panel that explains the last step of a frame, and the
-// highlight of the bonds that step changed on top of the current drawing.
+// marks of that step on top of the current drawing: the bonds (or tour edges) it
+// changed, before and after, and the atoms (or spins) it touched, with their numbers.
 //
 // The server sends a `move` object in each progress event (protocol.md, "move"):
 // the step's delta, temperature T, the draw u, p_accept = min(1, exp(-delta/T)),
 // the verdict, a one-line reason, and the kind's own description (`text`, and for
-// molecules `bonds` between heavy atoms). Nothing here knows a problem kind: the
-// highlight draws whatever `bonds` a move lists at the atom positions the current
-// drawing lists in its `data-atoms` attribute.
+// molecules `bonds` between heavy atoms and the `atoms` it touched). Nothing here
+// knows a problem kind: the marks are drawn for whatever `bonds` and `atoms` a move
+// lists, at the positions the current drawing lists in its `data-atoms` attribute,
+// numbered from 1 as the move's text names them. In step mode (the page's state is
+// idle or paused) every atom's number is shown, so a class can follow the text; a
+// `skipped` note says how many invalid draws a "Step" press passed over, and why.
 
 import { formatCount, formatValue } from "./format.js";
 
@@ -29,6 +33,7 @@ export class TeachPanel {
       p: find("p_accept"),
       u: find("u"),
       verdict: find("verdict"),
+      skipped: find("skipped") || this.addSkippedLine(),
     };
     this.overlay = document.createElementNS(SVG_NS, "svg");
     this.overlay.classList.add("highlight");
@@ -37,6 +42,29 @@ export class TeachPanel {
     this.atoms = null;
     this.viewBox = null;
     this.move = null;
+    // Step mode follows the page's state (main.js keeps it on <html data-state>).
+    new MutationObserver(() => this.highlight()).observe(document.documentElement, {
+      attributes: true,
+      attributeFilter: ["data-state"],
+    });
+  }
+
+  /** The line saying how many draws a "Step" press skipped (made here, so the page's markup needs none). */
+  addSkippedLine() {
+    const line = document.createElement("p");
+    line.className = "teach-skipped";
+    line.dataset.teach = "skipped";
+    line.hidden = true;
+    const reason = this.panel.querySelector('[data-teach="reason"]');
+    if (reason) reason.before(line);
+    else this.panel.append(line);
+    return line;
+  }
+
+  /** Whether the run is being stepped by hand (idle or paused): then every atom shows its number. */
+  stepping() {
+    const state = document.documentElement.dataset.state;
+    return state === "idle" || state === "paused";
   }
 
   /** Forgets the run (a new session or a reset). */
@@ -77,6 +105,10 @@ export class TeachPanel {
     this.panel.dataset.u = String(move.u);
     el.step.textContent = formatCount(move.step);
     el.reason.textContent = move.reason || "";
+    el.skipped.textContent = move.skipped ? move.skipped.text : "";
+    el.skipped.hidden = !move.skipped || move.skipped.draws === 0;
+    this.panel.dataset.skipped = move.skipped ? String(move.skipped.draws) : "";
+    this.panel.dataset.atoms = (move.atoms || []).join(" ");
     el.change.textContent = move.text || "";
     el.change.hidden = !move.text;
     el.delta.textContent = move.delta === null ? "–" : signed(move.delta);
@@ -90,28 +122,57 @@ export class TeachPanel {
     this.highlight();
   }
 
-  /** Draws the move's changed bonds over the current drawing. */
+  /** Draws the move's marks over the current drawing: changed bonds, touched atoms, numbers. */
   highlight() {
     this.overlay.replaceChildren();
-    const bonds = this.move?.bonds;
-    if (!bonds || !bonds.length || !this.atoms || !this.viewBox) return;
+    if (!this.move || !this.atoms || !this.viewBox) return;
     this.overlay.setAttribute("viewBox", this.viewBox);
-    // After an accepted move the drawing shows the new molecule, otherwise the old one:
+    // After an accepted move the drawing shows the new structure, otherwise the old one:
     // bonds present in the drawing are solid, the others (made or broken) dashed.
     const shownOrder = (bond) => (this.move.verdict === "accepted" ? bond.to : bond.from);
-    for (const bond of bonds) {
+    for (const bond of this.move.bonds || []) {
       const a = this.atoms[bond.a];
       const b = this.atoms[bond.b];
       if (!a || !b) continue;
-      const line = document.createElementNS(SVG_NS, "line");
-      line.setAttribute("x1", a[0]);
-      line.setAttribute("y1", a[1]);
-      line.setAttribute("x2", b[0]);
-      line.setAttribute("y2", b[1]);
+      const line = this.svg("line", { x1: a[0], y1: a[1], x2: b[0], y2: b[1] });
       line.setAttribute("class", shownOrder(bond) > 0 ? "changed present" : "changed absent");
       line.dataset.bond = `${bond.a}-${bond.b}`;
+      line.dataset.change = bond.from > bond.to ? "removed" : bond.from < bond.to ? "added" : "kept";
       this.overlay.append(line);
     }
+    const marked = new Set(this.move.atoms || []);
+    for (const atom of marked) {
+      const at = this.atoms[atom];
+      if (!at) continue;
+      const ring = this.svg("circle", { cx: at[0], cy: at[1], r: 9, fill: "none", stroke: "#f59e0b", "stroke-width": 3 });
+      ring.setAttribute("class", "marked");
+      ring.dataset.atom = String(atom);
+      this.overlay.append(ring);
+    }
+    if (!this.stepping() && marked.size === 0) return;
+    // Numbers: every atom's in step mode, else the touched atoms' (as the text names them, from 1).
+    this.atoms.forEach((at, atom) => {
+      if (!this.stepping() && !marked.has(atom)) return;
+      const label = this.svg("text", {
+        x: at[0] + 7,
+        y: at[1] - 7,
+        "font-size": marked.has(atom) ? 12 : 9,
+        "font-weight": marked.has(atom) ? 700 : 400,
+        "font-family": "sans-serif",
+        fill: marked.has(atom) ? "#b45309" : "currentColor",
+        opacity: marked.has(atom) ? 1 : 0.65,
+      });
+      label.setAttribute("class", marked.has(atom) ? "atom-number marked" : "atom-number");
+      label.dataset.atom = String(atom);
+      label.textContent = String(atom + 1);
+      this.overlay.append(label);
+    });
+  }
+
+  svg(name, attributes) {
+    const element = document.createElementNS(SVG_NS, name);
+    for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
+    return element;
   }
 }
 
