@@ -72,6 +72,11 @@ fn tempering_settings_out_of_range_name_their_field() {
         let err = registry.resolve(&request(values)).err().expect("refused");
         assert_eq!(err.field, field, "{}", err.message);
     }
+    let values =
+        json!({"problem": "magnet", "method": "tempering", "replicas": 10, "steps_per_event": 200000});
+    let err =
+        registry.resolve(&request(values)).err().expect("10 x 200,000 replica steps in one event is refused");
+    assert_eq!(err.field, "steps_per_event", "{}", err.message);
     let values = json!({"problem": "magnet", "method": "temper"});
     assert_eq!(registry.resolve(&request(values)).err().expect("refused").field, "method");
     let values = json!({"problem": "magnet", "lattice": 8, "method": "tempering", "initial_temp": 1.0, "final_temp": 2.0});

@@ -18,7 +18,10 @@ use kiln_engine::digest::Digest;
 use kiln_engine::problems::isomer::{Isomer, Objective};
 use kiln_engine::problems::tsp::{LargeSteps, Tsp};
 use kiln_engine::replay::{RECORD_FORMAT, first_divergence, record_checkpoints};
-use kiln_engine::{AnnealConfig, Annealer, Batch, Checkpoint, Problem, ReplayRecord, ScheduleKind};
+use kiln_engine::{
+    AnnealConfig, Annealer, Batch, Checkpoint, Problem, ReplayRecord, ScheduleKind, Tempering,
+    TemperingConfig,
+};
 use serde::{Deserialize, Serialize};
 
 /// The two shapes of the server's `ProblemSpec` the golden records use.
@@ -53,11 +56,8 @@ fn run(spec: &Spec, config: AnnealConfig, every: u64) -> Vec<Checkpoint> {
         Spec::Tsp { cities: Cities::Bundled { instance }, moves } => {
             let tsp = Tsp::bundled(instance).unwrap();
             match moves.as_deref() {
-                None => record_checkpoints(&mut Annealer::new(tsp, config).unwrap(), every, |_| {}),
-                Some("large") => {
-                    let large = LargeSteps::new(tsp).unwrap();
-                    record_checkpoints(&mut Annealer::new(large, config).unwrap(), every, |_| {})
-                }
+                None => checkpoints(tsp, config, every),
+                Some("large") => checkpoints(LargeSteps::new(tsp).unwrap(), config, every),
                 Some(other) => panic!("unknown moves {other:?}"),
             }
         }
@@ -65,10 +65,24 @@ fn run(spec: &Spec, config: AnnealConfig, every: u64) -> Vec<Checkpoint> {
             let weights: Vec<(String, f64)> =
                 component_weights.iter().map(|(k, v)| (k.clone(), *v)).collect();
             let problem = Isomer::new(formula, Objective::from_weights(&weights).unwrap()).unwrap();
-            let mut sa = Annealer::new(problem, config).unwrap();
-            record_checkpoints(&mut sa, every, |_| {})
+            checkpoints(problem, config, every)
         }
     }
+}
+
+/// The checkpoints of an annealing run, or of a tempering run when the config asks
+/// for one (step 0, every `every` steps, the last step: as `kiln run --record`).
+fn checkpoints<P: Problem + Clone>(problem: P, config: AnnealConfig, every: u64) -> Vec<Checkpoint> {
+    if config.tempering.is_none() {
+        return record_checkpoints(&mut Annealer::new(problem, config).unwrap(), every, |_| {});
+    }
+    let mut pt = Tempering::new(problem, config).unwrap();
+    let mut out = vec![pt.checkpoint()];
+    while !pt.is_complete() {
+        pt.run(every - pt.steps_done() % every);
+        out.push(pt.checkpoint());
+    }
+    out
 }
 
 /// The golden runs: what they are made from when blessed.
@@ -105,6 +119,21 @@ fn golden_runs() -> Vec<(&'static str, Spec, AnnealConfig, u64)> {
                 component_weights: BTreeMap::from([("wiener_index".to_string(), 1.0)]),
             },
             AnnealConfig { seed: 42, steps_per_cycle: 2_500, cycles: 4, ..AnnealConfig::default() },
+            500,
+        ),
+        (
+            "c7h16_tempering.json",
+            Spec::Isomer {
+                formula: "C7H16".into(),
+                component_weights: BTreeMap::from([("wiener_index".to_string(), 1.0)]),
+            },
+            AnnealConfig {
+                seed: 42,
+                steps_per_cycle: 2_500,
+                cycles: 4,
+                tempering: Some(TemperingConfig { replicas: 4, exchange_interval: 250 }),
+                ..AnnealConfig::default()
+            },
             500,
         ),
     ]

@@ -566,11 +566,19 @@ pub fn describe(registry: &Registry, spec: &Spec, config: &AnnealConfig) -> Stri
         Direction::Minimize => "minimise",
         Direction::Maximize => "maximise",
     };
+    let method = match &config.tempering {
+        None => format!("{} schedule", config.schedule.name()),
+        Some(t) => format!(
+            "tempering with {} replicas (ladder from the {} schedule's temperatures, exchanges every {} steps)",
+            t.replicas,
+            config.schedule.name(),
+            t.exchange_interval
+        ),
+    };
     format!(
-        "{}, {direction}, seed {}, {} schedule, {} cycle(s) of {} steps",
+        "{}, {direction}, seed {}, {method}, {} cycle(s) of {} steps",
         registry.describe(spec),
         config.seed,
-        config.schedule.name(),
         config.cycles,
         config.steps_per_cycle
     )
@@ -610,6 +618,10 @@ fn summary(
     );
     // The kind's own fields, as the page shows them: name and value.
     for (name, value) in &p.extra {
+        if name == "tempering" {
+            print_ladder(value);
+            continue;
+        }
         let text = match value {
             Value::String(s) => s.clone(),
             other => other.to_string(),
@@ -617,6 +629,26 @@ fn summary(
         let _ = writeln!(out, "{:<12} {text}", name.replace('_', " "));
     }
     out
+}
+
+/// A tempering run's ladder in a few lines (the full object is in `--json`): the
+/// temperatures' range, the exchange rates' range and the round trips.
+fn print_ladder(ladder: &Value) {
+    let numbers = |list: &Value, field: Option<&str>| -> Vec<f64> {
+        let items = list.as_array().map(Vec::as_slice).unwrap_or_default();
+        items.iter().filter_map(|v| field.map_or(Some(v), |f| v.get(f)).and_then(Value::as_f64)).collect()
+    };
+    let range = |v: &[f64]| {
+        let low = v.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (low, high)
+    };
+    let temperatures = numbers(&ladder["replicas"], Some("temperature"));
+    let (cold, hot) = range(&temperatures);
+    let (low, high) = range(&numbers(&ladder["exchange_rates"], None));
+    println!("replicas     {} from T = {cold:.3} to {hot:.3}", temperatures.len());
+    println!("exchanges    {:.0}% to {:.0}% accepted per pair", 100.0 * low, 100.0 * high);
+    println!("round trips  {}", ladder["round_trips"]);
 }
 
 /// "0.4 s", "12 s", "2 min 5 s": a planning figure, rounded.

@@ -13,7 +13,9 @@ use kiln_engine::{AnnealConfig, Batch, Direction, ScheduleKind, TemperingConfig}
 use serde_json::{Map, Value};
 
 use super::check;
-use super::common::{self, DEFAULT_EVENTS_PER_SEC, MAX_SESSION_STEPS, Pacing, StepsPerEvent};
+use super::common::{
+    self, DEFAULT_EVENTS_PER_SEC, MAX_SESSION_STEPS, MAX_STEPS_PER_EVENT, Pacing, StepsPerEvent,
+};
 use super::kind::{Defaults, Scope, Spec, Values};
 use super::param::ParamError;
 use super::registry::Registry;
@@ -113,10 +115,36 @@ pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, Param
             .unwrap_or_else(|| common::default_steps_per_event(&defaults, config.total_steps())),
         max_events_per_sec: given.f64("max_events_per_sec").unwrap_or(DEFAULT_EVENTS_PER_SEC),
     };
+    let pacing = bound_replica_steps(pacing, &config, given.has("steps_per_event"))?;
     let expected_seconds = built.expected_seconds(config.total_steps());
     let run =
         Run::new(kind.name(), built.start(config.clone())?).with_optimal_energy(given.f64("optimal_energy"));
     Ok(Resolved { spec, config, pacing, run, expected_seconds })
+}
+
+/// With tempering every replica takes each step, so one event's work is its steps
+/// times the replicas: held to the same [`MAX_STEPS_PER_EVENT`] as annealing's. A
+/// default steps-per-event is lowered to fit; one the user gave is refused, naming it.
+fn bound_replica_steps(mut pacing: Pacing, config: &AnnealConfig, given: bool) -> Result<Pacing, ParamError> {
+    let (Some(tempering), StepsPerEvent::Steps(steps)) = (&config.tempering, pacing.steps_per_event) else {
+        return Ok(pacing);
+    };
+    let replicas = u64::from(tempering.replicas);
+    let most = (MAX_STEPS_PER_EVENT / replicas).max(1);
+    if steps > most {
+        if given {
+            return Err(ParamError::new(
+                "steps_per_event",
+                format!(
+                    "with tempering each of the {replicas} replicas takes every step, so an event of {steps} steps \
+                     is {} replica steps, above the limit of {MAX_STEPS_PER_EVENT}; give at most {most} (or \"max\")",
+                    steps * replicas
+                ),
+            ));
+        }
+        pacing.steps_per_event = StepsPerEvent::Steps(most);
+    }
+    Ok(pacing)
 }
 
 /// The config from the given values over the kind's and the engine's defaults.
