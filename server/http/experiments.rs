@@ -3,7 +3,8 @@
 //!
 //! * `POST /api/experiments` with a plan (`{"base", "vary", "seeds"}`): 201 with the
 //!   id and a control token (the classroom key, if the server has one, is needed as
-//!   for sessions). The plan is checked and bounded ([`PlanLimits`]) before anything
+//!   for sessions), `steps_per_task` per parameter set, and `watch_url`, the
+//!   experiment's page at an address phones on the network can open. The plan is checked and bounded ([`PlanLimits`]) before anything
 //!   runs; every parameter set is checked by the kinds' resolver ([`KindRunner`]).
 //! * `GET /api/experiments` (list), `GET /api/experiments/{id}` (state, counts, the
 //!   finished tasks, the summary once there is one).
@@ -328,8 +329,9 @@ pub fn routes(api: &Api) -> BoxedFilter<(Response,)> {
                 if let Err(e) = check_server_key(&api, &headers) {
                     return e.into_response();
                 }
+                let base = api.share_base(&headers);
                 match read_body(length, body).await {
-                    Ok(body) => reply(create(hub, body).await),
+                    Ok(body) => reply(create(hub, body, &base).await),
                     Err(e) => e.into_response(),
                 }
             }
@@ -434,7 +436,8 @@ fn unix_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
-async fn create(hub: Hub, body: Bytes) -> Result<Response, ApiError> {
+/// Create and start; `base` is where phones reach the server (for `watch_url`).
+async fn create(hub: Hub, body: Bytes, base: &str) -> Result<Response, ApiError> {
     if *hub.stop.borrow() {
         return Err(ApiError::ShuttingDown);
     }
@@ -464,6 +467,7 @@ async fn create(hub: Hub, body: Bytes) -> Result<Response, ApiError> {
         eprintln!("kiln: experiment {}: not saved: {e}", live.id);
     }
     hub.list().push(live.clone());
+    let steps_per_task = experiment.steps_per_task().to_vec();
     launch(&hub, &live, experiment)?;
 
     let id = live.id;
@@ -472,9 +476,11 @@ async fn create(hub: Hub, body: Bytes) -> Result<Response, ApiError> {
         "control_token": live.token,
         "total_tasks": live.plan.task_count(),
         "groups": groups(&live.plan),
+        "steps_per_task": steps_per_task,
         "plan": live.plan.to_json(),
         "stream_url": format!("/api/experiments/{id}/stream"),
         "status_url": format!("/api/experiments/{id}"),
+        "watch_url": format!("{base}/experiments/{id}"),
     });
     Ok(json_reply(&body, StatusCode::CREATED))
 }
