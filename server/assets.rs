@@ -34,6 +34,7 @@ const FILES: &[(&str, &[u8])] = &[
     web_file!("js/controls.js"),
     web_file!("js/downloads.js"),
     web_file!("js/experiment.js"),
+    web_file!("js/experiment_tts.js"),
     web_file!("js/form.js"),
     web_file!("js/format.js"),
     web_file!("js/gone.js"),

@@ -180,6 +180,32 @@ fn a_file_parameter_is_a_path_and_a_given_optimum_judges_it() {
 }
 
 #[test]
+fn a_given_optimum_judges_a_spin_glass_and_unjudged_tasks_say_null() {
+    // The 16 x 16 glass's exact ground state is -340 (tests/data/ising/README.md).
+    let glass = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/ising/glass_open_L16_s1.txt");
+    let graph = format!("graph={glass}");
+    let base = ["--problem", "magnet", "--param", graph.as_str(), "--seeds", "3"];
+    let plain = ok(kiln(&base, &[]));
+    assert_eq!(summary(&plain)["groups"][0]["success_rate"], Value::Null);
+    assert!(tasks(&plain).iter().all(|t| t["reached_optimum"].is_null() && t["optimum"].is_null()));
+
+    let judged = ok(kiln(&[&base[..], &["--param", "optimal_energy=-340"]].concat(), &[]));
+    let group = &summary(&judged)["groups"][0];
+    assert_eq!(group["optimum"], -340.0);
+    assert_eq!(group["judged_count"], 3);
+    let rate = group["success_rate"].as_f64().expect("a success rate");
+    let reached = tasks(&judged).iter().filter(|t| t["best_energy"] == -340.0).count();
+    assert_eq!(rate, reached as f64 / 3.0);
+    for task in tasks(&judged) {
+        assert!(
+            task["best_energy"].as_f64().unwrap() >= -340.0,
+            "no state is below the ground state: {task}"
+        );
+        assert_eq!(task["reached_optimum"], task["best_energy"] == -340.0);
+    }
+}
+
+#[test]
 fn a_sweep_whose_tasks_all_fail_exits_non_zero() {
     let dir = scratch("sweep_all_fail");
     let file = dir.join("broken.tsp");

@@ -3,8 +3,9 @@
 //!
 //! * `POST /api/experiments` with a plan (`{"base", "vary", "seeds"}`): 201 with the
 //!   id and a control token (the classroom key, if the server has one, is needed as
-//!   for sessions). The plan is checked and bounded (`PlanLimits`) before anything
-//!   runs; every parameter set is checked by the kinds' resolver (`KindRunner`).
+//!   for sessions), `steps_per_task` per parameter set, and `watch_url`, the
+//!   experiment's page at an address phones on the network can open. The plan is checked and bounded ([`PlanLimits`]) before anything
+//!   runs; every parameter set is checked by the kinds' resolver ([`KindRunner`]).
 //! * `GET /api/experiments` (list), `GET /api/experiments/{id}` (state, counts, the
 //!   finished tasks, the summary once there is one).
 //! * `GET /api/experiments/{id}/stream`: SSE `task_start`, `task_complete`, `error`
@@ -80,8 +81,9 @@ pub fn routes(api: &Api) -> BoxedFilter<(Response,)> {
             if let Err(e) = check_server_key(&api, &headers) {
                 return e.into_response();
             }
+            let base = api.share_base(&headers);
             match read_body(length, body).await {
-                Ok(body) => reply(create(api, body).await),
+                Ok(body) => reply(create(api, body, &base).await),
                 Err(e) => e.into_response(),
             }
         });
@@ -185,7 +187,8 @@ async fn experiment(api: &Api, id: &str) -> Result<Arc<LiveExperiment>, ApiError
     api.experiments().get_restored(id).await.ok_or_else(unknown)
 }
 
-async fn create(api: Api, body: Bytes) -> Result<Response, ApiError> {
+/// Create and start; `base` is where phones reach the server (for `watch_url`).
+async fn create(api: Api, body: Bytes, base: &str) -> Result<Response, ApiError> {
     let experiments = api.experiments().clone();
     if experiments.stopping() {
         return Err(ApiError::ShuttingDown);
@@ -200,15 +203,16 @@ async fn create(api: Api, body: Bytes) -> Result<Response, ApiError> {
     experiments.check_room()?;
     // Checking every parameter set resolves (builds) its problem: on the pool, and
     // not taken in if the client went away meanwhile.
-    let live = api
+    let (live, steps_per_task) = api
         .work()
-        .run(Instant::now() + CREATE_TIME_LIMIT, move |cancel| -> Result<Arc<LiveExperiment>, ApiError> {
+        .run(Instant::now() + CREATE_TIME_LIMIT, move |cancel| -> Result<(Arc<LiveExperiment>, Vec<u64>), ApiError> {
             let experiment = Experiment::new(plan, experiments.runner(), &limits)
                 .map_err(|e| ApiError::invalid(e.field(), e.message()))?;
             if cancel.is_cancelled() {
                 return Err(LiveError::Busy.into());
             }
-            Ok(experiments.admit(experiment)?)
+            let steps_per_task = experiment.steps_per_task().to_vec();
+            Ok((experiments.admit(experiment)?, steps_per_task))
         })
         .await??;
     let id = live.id();
@@ -217,9 +221,11 @@ async fn create(api: Api, body: Bytes) -> Result<Response, ApiError> {
         "control_token": live.token(),
         "total_tasks": live.plan().task_count(),
         "groups": groups(live.plan()),
+        "steps_per_task": steps_per_task,
         "plan": live.plan().to_json(),
         "stream_url": format!("/api/experiments/{id}/stream"),
         "status_url": format!("/api/experiments/{id}"),
+        "watch_url": format!("{base}/experiments/{id}"),
     });
     Ok(json_reply(&body, StatusCode::CREATED))
 }

@@ -99,6 +99,8 @@ pub struct Experiment<R> {
     runner: R,
     /// Parameters of each group, built once and shared by its tasks' events.
     params: Vec<Arc<Params>>,
+    /// Steps of one task of each group.
+    steps_per_task: Vec<u64>,
     total_steps: u64,
 }
 
@@ -107,11 +109,13 @@ impl<R: TaskRunner> Experiment<R> {
     /// error about parameter `p` is reported as `vary.p` or `base.p`.
     pub fn new(plan: Plan, runner: R, limits: &PlanLimits) -> Result<Self, PlanError> {
         let mut params = Vec::with_capacity(plan.group_count() as usize);
+        let mut steps_per_task = Vec::with_capacity(plan.group_count() as usize);
         let mut total: u128 = 0;
         for index in 0..plan.group_count() {
             let Some(group) = plan.group(index) else { break };
             let steps = runner.planned_steps(group.params()).map_err(|e| placed(&plan, &group.key(), e))?;
             total += u128::from(steps) * u128::from(plan.seed_count());
+            steps_per_task.push(steps);
             params.push(Arc::new(group.params().clone()));
         }
         if total > u128::from(limits.max_total_steps) {
@@ -124,12 +128,17 @@ impl<R: TaskRunner> Experiment<R> {
                 ),
             ));
         }
-        Ok(Self { plan, runner, params, total_steps: total as u64 })
+        Ok(Self { plan, runner, params, steps_per_task, total_steps: total as u64 })
     }
 
     /// The plan.
     pub fn plan(&self) -> &Plan {
         &self.plan
+    }
+
+    /// Steps of one task of each parameter set, in group order (what each task will run).
+    pub fn steps_per_task(&self) -> &[u64] {
+        &self.steps_per_task
     }
 
     /// Steps of all tasks together.

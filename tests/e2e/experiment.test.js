@@ -68,7 +68,7 @@ describe("an experiment from the page", () => {
     const { rows } = await shown(owner.page);
     assert.deepEqual(
       rows.map((r) => r[0]),
-      ["schedule=faulon", "schedule=geometric"],
+      ["Schedule: faulon", "Schedule: geometric"],
     );
     // The page's table agrees with the server's summary.
     const status = await (await fetch(`${kiln.url}/api/experiments/${experimentId}`)).json();

@@ -1,16 +1,22 @@
 // The Experiment view: "/experiments" builds an experiment (a grid of parameter sets x
-// seeds, DESIGN.md section 9) and runs it; "/experiments/{id}" watches one. Both show the
+// seeds, docs/experiments.md) and runs it; "/experiments/{id}" watches one. Both show the
 // tasks finishing live and, per parameter set, a strip plot of the final energies (one
-// point per task) and the success rate against the known optimum.
+// point per task: the best-energy distribution) and the success rate against the known
+// optimum; at the end, the p(s) curves and time to solution (experiment_tts.js) and a
+// CSV download of the tasks. Parameters are shown by their labels from the catalog.
 //
 // The base parameters come from the same generated form as a session's (form.js, built
 // from GET /api/problems); the grid is one varied parameter of that form with a list of
-// values. Each finished task links to its replay record (GET
+// values. The page sends the form's steps per cycle and cycles explicitly, so each task
+// runs exactly the steps shown before Run ("Steps per task"), not a headless default.
+// The watch link is the server's `watch_url`, an address phones on the network can
+// open. Each finished task links to its replay record (GET
 // /api/experiments/{id}/tasks/{task}/record), the run it was, ready for `kiln replay`.
 // The stream is the browser's EventSource, which resumes with Last-Event-ID by itself.
 
 import { ParameterForm } from "./form.js";
 import { fetchProblems } from "./api.js";
+import { drawSuccessCurves } from "./experiment_tts.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const PLOT = { width: 640, row: 44, left: 170, right: 90, top: 24 };
@@ -32,15 +38,25 @@ class ExperimentView {
     this.summary = null;
     this.state = "none";
     this.source = null;
+    this.labels = new Map();
+    this.stepsPerTask = [];
     root.replaceChildren();
+    const back = element("nav", { class: "exp-back" });
+    back.append(element("a", { href: "/", id: "exp-back-link" }, "← Back to the classroom page"));
+    root.append(back);
+    this.back = back;
     this.results = element("section", { class: "panel exp-results", hidden: "" });
     this.results.innerHTML = `
       <h2>Experiment <span id="exp-state" class="exp-state">–</span></h2>
-      <p><span id="exp-count">0</span> of <span id="exp-total">–</span> tasks finished</p>
-      <p class="exp-watch">Watch link: <a id="exp-watch-link" target="_blank" rel="noopener"></a></p>
+      <p><span id="exp-count">0</span> of <span id="exp-total">–</span> tasks finished;
+        steps per task: <span id="exp-steps-run">–</span></p>
+      <p class="exp-watch">Watch link: <a id="exp-watch-link" target="_blank" rel="noopener"></a>
+        · <a id="exp-csv" download>Download the tasks as CSV</a></p>
       <div id="exp-plot" class="exp-plot" role="img" aria-label="Final energy of each task, per parameter set"></div>
+      <div id="exp-tts" class="exp-plot exp-tts" role="img" aria-label="Chance of reaching the optimum within s steps, per parameter set" hidden></div>
       <table id="exp-groups" class="exp-groups"><thead><tr><th>parameter set</th><th>tasks</th>
-        <th>min</th><th>median</th><th>max</th><th>success rate</th><th>median steps to optimum</th></tr></thead>
+        <th>min</th><th>median</th><th>max</th><th>reached the optimum</th><th>median steps to optimum</th>
+        <th>steps per task</th><th>least TTS99 (steps)</th></tr></thead>
         <tbody></tbody></table>
       <details class="exp-task-list"><summary>Tasks (each opens as its replay record)</summary>
         <ol id="exp-tasks"></ol></details>`;
@@ -68,9 +84,10 @@ class ExperimentView {
         <div class="field"><label for="exp-seeds">Seeds per parameter set</label>
           <input id="exp-seeds" type="number" min="1" step="1" value="10"></div>
       </div></fieldset>
+      <p class="exp-steps">Steps per task: <strong id="exp-steps-planned">–</strong></p>
       <button type="submit" class="primary">Run experiment</button>
       <p id="exp-error" class="form-error" role="alert" hidden></p>`;
-    this.root.prepend(setup);
+    this.back.after(setup);
     const $ = (id) => setup.querySelector(`#${id}`);
     const varyName = $("exp-vary-name");
     this.form = new ParameterForm(
@@ -84,23 +101,68 @@ class ExperimentView {
         const names = [...this.form.fields.values()]
           .filter((f) => f.parameter.group !== "pacing")
           .map((f) => f.parameter.name);
+        this.showPlannedSteps($("exp-steps-planned"), varyName.value);
         if ([...varyName.options].map((o) => o.value).join() === ["", ...names].join()) return;
         const current = varyName.value;
-        varyName.replaceChildren(option("", "(nothing: one parameter set)"), ...names.map((n) => option(n, n)));
+        varyName.replaceChildren(option("", "(nothing: one parameter set)"), ...names.map((n) => option(n, this.labelOf(n))));
         varyName.value = names.includes(current) ? current : names.includes("schedule") ? "schedule" : "";
       },
     );
-    this.form.setCatalog(await fetchProblems());
+    const catalog = await fetchProblems();
+    this.learnLabels(catalog);
+    this.form.setCatalog(catalog);
+    const planned = () => this.showPlannedSteps($("exp-steps-planned"), varyName.value);
+    setup.addEventListener("input", planned);
+    setup.addEventListener("change", planned);
+    planned();
     setup.addEventListener("submit", (event) => {
       event.preventDefault();
       this.create(varyName.value, $("exp-vary-values").value, $("exp-seeds").value, $("exp-error"));
     });
   }
 
+  /** Parameter labels of every kind in the catalog (GET /api/problems), by name. */
+  learnLabels(catalog) {
+    for (const problem of catalog?.problems || []) {
+      for (const p of problem.parameters || []) if (p.label && !this.labels.has(p.name)) this.labels.set(p.name, p.label);
+    }
+  }
+
+  labelOf(name) {
+    return this.labels.get(name) || name.replaceAll("_", " ");
+  }
+
+  /** The form's steps per cycle and cycles, as numbers (null if not valid). */
+  lengthFields() {
+    const read = (name) => {
+      const result = this.form?.fields.get(name)?.read();
+      return result && !result.error && Number.isFinite(result.value) ? result.value : this.form?.fields.get(name)?.parameter.default;
+    };
+    return { perCycle: read("steps_per_cycle"), cycles: read("num_cycles") };
+  }
+
+  /** "Steps per task" before Run: steps per cycle x cycles, as the page will send them. */
+  showPlannedSteps(target, varied) {
+    if (!target || !this.form?.fields) return;
+    const { perCycle, cycles } = this.lengthFields();
+    if (varied === "steps_per_cycle" || varied === "num_cycles") {
+      target.textContent = "depends on the parameter set (steps per cycle x cycles)";
+    } else if (Number.isFinite(perCycle) && Number.isFinite(cycles)) {
+      target.textContent = `${(perCycle * cycles).toLocaleString("en")} (${perCycle.toLocaleString("en")} x ${cycles} cycles)`;
+    } else {
+      target.textContent = "–";
+    }
+    target.dataset.steps = Number.isFinite(perCycle * cycles) ? String(perCycle * cycles) : "";
+  }
+
   async create(varyName, varyText, seedsText, errorLine) {
     errorLine.hidden = true;
     const base = this.form.values();
     if (!base) return;
+    // The run's length as the form shows it, not the kind's headless default.
+    const { perCycle, cycles } = this.lengthFields();
+    if (Number.isFinite(perCycle)) base.steps_per_cycle = perCycle;
+    if (Number.isFinite(cycles)) base.num_cycles = cycles;
     const vary = {};
     if (varyName) {
       const values = varyText.split(",").map((t) => t.trim()).filter((t) => t !== "").map(typed);
@@ -128,7 +190,8 @@ class ExperimentView {
     }
     this.records.clear();
     this.summary = null;
-    this.attach(answer.experiment_id, answer.groups, answer.total_tasks);
+    this.stepsPerTask = answer.steps_per_task || [];
+    this.attach(answer.experiment_id, answer.groups, answer.total_tasks, answer.watch_url);
   }
 
   async watch(id) {
@@ -136,7 +199,8 @@ class ExperimentView {
       const response = await fetch(`/api/experiments/${encodeURIComponent(id)}`, { headers: { Accept: "application/json" } });
       const status = await response.json();
       if (!response.ok) throw new Error(status.error?.message || `answered ${response.status}`);
-      this.attach(id, status.groups, status.total_tasks);
+      this.learnLabels(await fetchProblems().catch(() => null));
+      this.attach(id, status.groups, status.total_tasks, location.href);
     } catch (error) {
       this.results.hidden = false;
       this.setState("none", `This experiment cannot be shown: ${error.message}`);
@@ -144,15 +208,18 @@ class ExperimentView {
   }
 
   /** Shows experiment `id` and follows its stream from the first event. */
-  attach(id, groups, total) {
+  attach(id, groups, total, watchUrl) {
     this.source?.close();
     this.id = id;
     this.groups = groups;
     this.results.hidden = false;
     this.results.querySelector("#exp-total").textContent = String(total);
     const link = this.results.querySelector("#exp-watch-link");
-    link.href = `${location.origin}/experiments/${encodeURIComponent(id)}`;
+    link.href = watchUrl || `${location.origin}/experiments/${encodeURIComponent(id)}`;
     link.textContent = link.href;
+    const csv = this.results.querySelector("#exp-csv");
+    csv.href = `/api/experiments/${encodeURIComponent(id)}/tasks.csv`;
+    csv.setAttribute("download", `experiment-${id}.csv`);
     this.results.querySelector("#exp-tasks").replaceChildren();
     this.setState("running");
     this.draw();
@@ -198,10 +265,16 @@ class ExperimentView {
       "data-task": String(record.task_id),
     });
     const what = record.status === "success" ? `best ${record.best_energy}` : `error: ${record.error?.message ?? ""}`;
-    a.textContent = `task ${record.task_id}: ${group ? group.key : ""} seed ${record.seed}, ${what}`;
+    a.textContent = `task ${record.task_id}: ${group ? this.label(group) : ""}, seed ${record.seed}, ${what}`;
     item.append(a);
     this.results.querySelector("#exp-tasks").append(item);
     this.draw();
+  }
+
+  /** A parameter set by its parameters' labels: "Schedule: faulon". */
+  label(group) {
+    const entries = Object.entries(group.params || {});
+    return entries.length ? entries.map(([k, v]) => `${this.labelOf(k)}: ${v}`).join(", ") : "all tasks";
   }
 
   setState(state, message = "") {
@@ -229,7 +302,7 @@ class ExperimentView {
     const rows = this.groups.map((group, index) => {
       const y = PLOT.top + index * PLOT.row + PLOT.row / 2;
       svg.append(svgElement("line", { x1: PLOT.left, x2: PLOT.left + inner, y1: y, y2: y, class: "exp-axis" }));
-      svg.append(text(PLOT.left - 8, y + 4, label(group), "end"));
+      svg.append(text(PLOT.left - 8, y + 4, this.label(group), "end"));
       const mine = ok.filter((r) => r.group === group.group);
       const optimum = mine.find((r) => Number.isFinite(r.optimum))?.optimum;
       if (Number.isFinite(optimum)) {
@@ -252,11 +325,15 @@ class ExperimentView {
         svg.append(point);
       }
       const judged = mine.filter((r) => Number.isFinite(r.optimum));
-      const rate = judged.length ? judged.filter((r) => r.reached_optimum).length / judged.length : null;
+      const rate = judged.length ? judged.filter((r) => r.reached_optimum === true).length / judged.length : null;
       svg.append(text(PLOT.width - 4, y + 4, rate === null ? "no optimum" : `${Math.round(rate * 100)}% reached`, "end", "exp-rate"));
       return { group, mine, rate };
     });
     this.results.querySelector("#exp-plot").replaceChildren(svg);
+    const ran = [...new Set(ok.map((r) => r.steps))];
+    this.results.querySelector("#exp-steps-run").textContent =
+      ran.length === 1 ? format(ran[0]) : ran.length ? "varies by parameter set (see the table)" : "–";
+    drawSuccessCurves(this.results.querySelector("#exp-tts"), this.summary?.groups || [], (g) => this.label(g));
     const final = new Map((this.summary?.groups || []).map((g) => [g.group, g]));
     const body = this.results.querySelector("#exp-groups tbody");
     body.replaceChildren(
@@ -265,14 +342,19 @@ class ExperimentView {
         const sorted = mine.map((r) => r.best_energy).sort((a, b) => a - b);
         const spread = g?.best_energy ?? (sorted.length ? { min: sorted[0], median: median(sorted), max: sorted.at(-1) } : null);
         const successRate = g ? g.success_rate : rate;
+        const tts = g?.time_to_solution;
+        const ran = [...new Set(mine.map((r) => r.steps))];
+        const steps = ran.length === 1 ? ran[0] : this.stepsPerTask[group.group];
         const cells = [
-          label(group),
+          this.label(group),
           String(g ? g.tasks : mine.length),
           spread ? format(spread.min) : "–",
           spread ? format(spread.median) : "–",
           spread ? format(spread.max) : "–",
           successRate === null || successRate === undefined ? "–" : `${Math.round(successRate * 100)}%`,
           g?.median_steps_to_optimum != null ? format(g.median_steps_to_optimum) : "–",
+          Number.isFinite(steps) ? format(steps) : "–",
+          tts?.min_tts99 != null ? `${format(Math.round(tts.min_tts99))} (s = ${format(tts.min_tts99_steps)})` : "–",
         ];
         const tr = element("tr");
         for (const cell of cells) tr.append(element("td", {}, cell));
@@ -282,10 +364,6 @@ class ExperimentView {
   }
 }
 
-function label(group) {
-  const entries = Object.entries(group.params || {});
-  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(", ") : "all tasks";
-}
 
 function median(sorted) {
   const n = sorted.length;
