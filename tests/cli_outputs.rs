@@ -256,6 +256,12 @@ fn record_to_stdout_is_a_record_that_replays() {
     let record: Value = serde_json::from_slice(&out.stdout).expect("a record on stdout");
     assert_eq!(record["format"], 2);
     assert!(!Path::new("-").exists(), "no file named '-'");
+    // The record says what it found and what made it; the tour is a permutation of 51.
+    let outcome = &record["outcome"];
+    assert!(outcome["kiln_version"].as_str().unwrap().starts_with(env!("CARGO_PKG_VERSION")));
+    assert!(outcome["instance"].as_str().unwrap().starts_with("tsp eil51"), "{}", outcome["instance"]);
+    assert_eq!(outcome["best_state"].as_array().unwrap().len(), 51);
+    assert!(outcome["config"]["resolved_initial_temp"].as_f64().unwrap() > 0.0);
     let file = dir.join("record.json");
     std::fs::write(&file, &out.stdout).unwrap();
     let replay = kiln(&["replay", file.to_str().unwrap()]);
