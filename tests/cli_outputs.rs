@@ -184,6 +184,21 @@ fn a_model_best_state_has_the_reported_energy_and_is_the_exhaustive_ground_state
 }
 
 #[test]
+fn a_uniform_field_on_a_model_with_fields_is_refused_naming_the_flag() {
+    let dir = scratch("model_field");
+    let file = dir.join("model.txt");
+    std::fs::write(&file, "3 1\n1 2 0.5\nh 1 1\n").unwrap();
+    let out = kiln(&["run", "--problem", "magnet", "--graph", file.to_str().unwrap(), "--field", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--field"), "{}", stderr(&out));
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"{"type": "BinaryQuadraticModel", "variable_type": "SPIN"}"#).unwrap();
+    let out = kiln(&["run", "--problem", "magnet", "--graph", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("linear_biases"), "{}", stderr(&out));
+}
+
+#[test]
 fn a_dimod_qubo_is_read_and_its_best_bits_have_the_reported_energy() {
     let dir = scratch("qubo_state");
     // x0 + x1 - x2 - 2.5 x0 x1 + 0.75 x1 x2 + 3; the ground state is found by enumeration below.
