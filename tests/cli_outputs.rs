@@ -184,6 +184,21 @@ fn a_model_best_state_has_the_reported_energy_and_is_the_exhaustive_ground_state
 }
 
 #[test]
+fn a_uniform_field_on_a_model_with_fields_is_refused_naming_the_flag() {
+    let dir = scratch("model_field");
+    let file = dir.join("model.txt");
+    std::fs::write(&file, "3 1\n1 2 0.5\nh 1 1\n").unwrap();
+    let out = kiln(&["run", "--problem", "magnet", "--graph", file.to_str().unwrap(), "--field", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--field"), "{}", stderr(&out));
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"{"type": "BinaryQuadraticModel", "variable_type": "SPIN"}"#).unwrap();
+    let out = kiln(&["run", "--problem", "magnet", "--graph", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("linear_biases"), "{}", stderr(&out));
+}
+
+#[test]
 fn a_dimod_qubo_is_read_and_its_best_bits_have_the_reported_energy() {
     let dir = scratch("qubo_state");
     // x0 + x1 - x2 - 2.5 x0 x1 + 0.75 x1 x2 + 3; the ground state is found by enumeration below.
@@ -256,6 +271,12 @@ fn record_to_stdout_is_a_record_that_replays() {
     let record: Value = serde_json::from_slice(&out.stdout).expect("a record on stdout");
     assert_eq!(record["format"], 2);
     assert!(!Path::new("-").exists(), "no file named '-'");
+    // The record says what it found and what made it; the tour is a permutation of 51.
+    let outcome = &record["outcome"];
+    assert!(outcome["kiln_version"].as_str().unwrap().starts_with(env!("CARGO_PKG_VERSION")));
+    assert!(outcome["instance"].as_str().unwrap().starts_with("tsp eil51"), "{}", outcome["instance"]);
+    assert_eq!(outcome["best_state"].as_array().unwrap().len(), 51);
+    assert!(outcome["config"]["resolved_initial_temp"].as_f64().unwrap() > 0.0);
     let file = dir.join("record.json");
     std::fs::write(&file, &out.stdout).unwrap();
     let replay = kiln(&["replay", file.to_str().unwrap()]);

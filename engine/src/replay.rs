@@ -7,7 +7,8 @@
 //!
 //! **Format 2** (`"format": 2`, the only one this build reads or writes). The JSON
 //! object has the fields `format`, `problem` (the caller's spec), `config` (an
-//! [`AnnealConfig`]), `checkpoint_every` and `checkpoints`; a checkpoint has `step`,
+//! [`AnnealConfig`]), `checkpoint_every`, `checkpoints` and, optionally, `outcome`
+//! (free-form facts for the reader, never verified); a checkpoint has `step`,
 //! `current_energy`, `best_energy` (JSON numbers that round-trip `f64` exactly) and
 //! `state_hash`, 16 lowercase hex digits. The state hash is FNV-1a 64 over the bytes
 //! the state writes through [`crate::digest::StateDigest`]: integers little-endian at fixed widths
@@ -69,6 +70,11 @@ pub struct ReplayRecord<Spec> {
     pub checkpoint_every: u64,
     /// Checkpoints at step 0, every `checkpoint_every` steps, and the last step.
     pub checkpoints: Vec<Checkpoint>,
+    /// What the run found and what made it, for the reader (the writer's version, the
+    /// instance, the best state and energy, resolved temperatures); optional and never
+    /// verified: the checkpoints are the proof. Absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<serde_json::Value>,
 }
 
 impl<Spec> ReplayRecord<Spec> {
@@ -79,7 +85,13 @@ impl<Spec> ReplayRecord<Spec> {
         checkpoint_every: u64,
         checkpoints: Vec<Checkpoint>,
     ) -> Self {
-        Self { format: RECORD_FORMAT, problem, config, checkpoint_every, checkpoints }
+        Self { format: RECORD_FORMAT, problem, config, checkpoint_every, checkpoints, outcome: None }
+    }
+
+    /// The same record with an `outcome` (see [`ReplayRecord::outcome`]).
+    pub fn with_outcome(mut self, outcome: serde_json::Value) -> Self {
+        self.outcome = Some(outcome);
+        self
     }
 }
 

@@ -438,7 +438,17 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
     let settings = settings(registry, &spec, &run, &config);
     let best_state = run.best_state();
     if let Some(path) = &args.record {
-        let record = ReplayRecord::new(spec.clone(), config.clone(), every, checkpoints);
+        let mut outcome = settings.clone();
+        if let Value::Object(map) = &mut outcome {
+            // The spec is the record's `problem` already.
+            map.remove("spec");
+            map.insert("best_energy".into(), json!(progress.best_energy));
+            map.insert("best_step".into(), json!(progress.best_step));
+            map.insert("stopped_by".into(), json!(if out_of_time { "time" } else { "steps" }));
+            map.insert("best_state".into(), best_state.clone().unwrap_or(Value::Null));
+        }
+        let record =
+            ReplayRecord::new(spec.clone(), config.clone(), every, checkpoints).with_outcome(outcome);
         let text = serde_json::to_string_pretty(&record).expect("a record serialises");
         if let Err(code) = write_out("--record", path, &(text + "\n")) {
             return code;

@@ -281,7 +281,7 @@ impl Kind for MagnetKind {
             }
             MagnetSource::Lattice { size, coupling, .. } => format!("{size}x{size} {coupling}"),
             MagnetSource::Gset { name } => format!("max-cut {name}"),
-            MagnetSource::Graph { .. } => "max-cut graph file".into(),
+            MagnetSource::Graph { .. } => "graph or model file".into(),
         };
         let field = if s.field != 0.0 { format!(", h = {}", s.field) } else { String::new() };
         format!("magnet {what}{field}, {} start", s.start)

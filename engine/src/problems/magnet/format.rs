@@ -87,6 +87,10 @@ pub struct Scaled {
     pub labels: Option<Vec<Value>>,
 }
 
+/// Scaled Ising biases: fields, couplings, the offset they add (scaled) and the
+/// factor beyond `10^k`.
+type IsingParts = (Vec<f64>, Vec<(u32, u32, f64)>, f64, f64);
+
 /// Decimal places of the shortest decimal form of `x` (`0.25` -> 2, `3` -> 0).
 fn decimals(x: f64) -> u32 {
     let text = format!("{x}");
@@ -147,7 +151,7 @@ impl Model {
         let round = |x: f64| (x * ten).round();
         let n = self.len();
         // Integer Ising biases (scaled) and the factor beyond 10^k.
-        let (h, j, offset, factor): (Vec<f64>, Vec<(u32, u32, f64)>, f64, f64) = match self.vartype {
+        let (h, j, offset, factor): IsingParts = match self.vartype {
             Vartype::Spin => (
                 self.linear.iter().map(|&x| round(x)).collect(),
                 self.quadratic.iter().map(|&(a, b, x)| (a, b, round(x))).collect(),
