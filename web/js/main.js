@@ -152,7 +152,11 @@ async function startOwning() {
       resolved: $("resolved"),
     },
     () => refreshControls(),
-    { live: ["steps_per_event", "max_events_per_sec"], onLiveChange: () => changePacing() },
+    {
+      live: ["steps_per_event", "max_events_per_sec"],
+      onLiveChange: () => changePacing(),
+      preview: (body) => api.preview(body),
+    },
   );
   controls = new Controls($("controls"), { start, pause, resume, step, reset });
   $("setup").addEventListener("submit", (event) => {
