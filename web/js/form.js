@@ -506,7 +506,7 @@ function enumControl(parameter, id) {
   select.id = id;
   select.name = parameter.name;
   if (parameter.default === null || parameter.default === undefined) select.append(option("", "—"));
-  for (const value of parameter.values || []) select.append(option(String(value), String(value)));
+  for (const value of parameter.values || []) select.append(option(String(value), readable(String(value))));
   return {
     element: select,
     addEventListener: (type, listener) => select.addEventListener(type, listener),
@@ -612,6 +612,11 @@ function parseNumber(parameter, text, label, integer, alternatives = "") {
 
 function sameValue(a, b) {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** A choice as a person reads it: a wire name in capitals (MINIMIZE) in plain words (minimize). */
+function readable(value) {
+  return /^[A-Z_]+$/.test(value) ? value.toLowerCase().replaceAll("_", " ") : value;
 }
 
 function option(value, label) {

@@ -13,7 +13,7 @@
 
 import { formatCount, formatDuration, formatPercent, formatValue } from "./format.js";
 
-const STATE_LABELS = { none: "not configured", idle: "ready", running: "running", paused: "paused", complete: "complete" };
+const STATE_LABELS = { none: "no run yet", idle: "ready", running: "running", paused: "paused", complete: "complete" };
 
 export class LiveView {
   /** @param {ParentNode} root  the document (or a part of it) holding the view's elements */
