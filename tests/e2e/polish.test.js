@@ -2,13 +2,13 @@
 // finished one, no "not configured" for a class waiting; Start is a few Tab presses
 // from the top (a skip link past the form); choices read as words, not wire names; the
 // room-code box shows its whole example; the step explanation is announced only while
-// stepping.
+// stepping. And (D10) the magnet's counters are the instance's: no cut on a plain lattice.
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { launchBrowser, openPage } from "./support/browser.js";
 import { DESKTOP } from "./support/owner.js";
-import { fillParams, waitForConnection, waitForState } from "./support/page.js";
+import { chooseProblem, fillParams, waitForConnection, waitForState } from "./support/page.js";
 import { startKiln } from "./support/server.js";
 
 describe("the page's words and keys", () => {
@@ -75,6 +75,23 @@ describe("the page's words and keys", () => {
       return { needed, inner };
     });
     assert.ok(fits.needed <= fits.inner, `the example needs ${fits.needed}px, the box has ${fits.inner}px`);
+    await context.close();
+  });
+
+  it("shows the cut counters for a max-cut graph and not for a plain lattice", async () => {
+    const { context, page, errors } = await openPage(browser, `${kiln.url}/`, DESKTOP);
+    await page.locator("#param-formula").waitFor();
+    await chooseProblem(page, "magnet");
+    await page.locator("[data-action=step10]").click();
+    await waitForState(page, "paused");
+    const cut = page.locator("#counters [data-kind-counter=best_cut]");
+    await page.locator("#counters [data-kind-counter=magnetization]").waitFor({ state: "visible" });
+    assert.equal(await cut.isVisible(), false, "a lattice has no cut");
+    await page.locator("#preset").selectOption("maxcut_g1");
+    await page.locator("[data-action=step10]").click();
+    await cut.waitFor({ state: "visible" });
+    assert.match(await cut.locator("dd").textContent(), /^\d[\d,]*$/);
+    assert.deepEqual(errors, []);
     await context.close();
   });
 });
