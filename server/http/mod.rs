@@ -12,6 +12,7 @@ pub mod edge;
 pub mod error;
 pub mod experiments;
 pub mod pacing;
+pub mod preview;
 pub mod reach;
 pub mod rooms;
 pub mod routes;

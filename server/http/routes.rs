@@ -170,7 +170,7 @@ pub fn allowed_methods(path: &str) -> Option<&'static str> {
         ["api", "rooms"] | ["api", "rooms", _, "session"] => Some("POST"),
         ["api", "rooms", _] | ["api", "rooms", _, "stream" | "qr.svg"] => Some(READ),
         ["static", ..] => Some(READ),
-        ["api", "sa", "configure"] => Some("POST"),
+        ["api", "sa", "configure" | "preview"] => Some("POST"),
         ["api", "sa", _] => Some("DELETE"),
         ["api", "sa", _, "status" | "streaming-status" | "stream" | "watch-qr.svg" | "record" | "trace"] => {
             Some(READ)
@@ -220,6 +220,22 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
             if let Err(e) = &answer {
                 session_log::configure_refused(e.status().as_u16(), &e.to_string());
             }
+            reply(answer)
+        });
+    let preview = warp::path!("api" / "sa" / "preview")
+        .and(post)
+        .and(ctx.clone())
+        .and(warp::header::optional::<u64>("content-length"))
+        .and(warp::header::headers_cloned())
+        .and(warp::body::stream())
+        .then(|api: Api, length: Option<u64>, headers: HeaderMap, body| async move {
+            let answer = match check_server_key(&api, &headers) {
+                Ok(()) => match read_body(length, body).await {
+                    Ok(body) => super::preview::preview(api, body).await,
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            };
             reply(answer)
         });
     let list = warp::path!("api" / "sa").and(get).and(ctx.clone()).map(|api: Api| list(&api));
@@ -311,6 +327,8 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .or(problems.boxed())
         .unify()
         .or(configure.boxed())
+        .unify()
+        .or(preview.boxed())
         .unify()
         .or(list.boxed())
         .unify()

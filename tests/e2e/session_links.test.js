@@ -39,7 +39,9 @@ describe("session links", () => {
   it("a watch link to an unknown session shows failed and says the run is gone", async () => {
     const { page, errors } = await openPage(browser, `${kiln.url}/watch/00000000-0000-4000-8000-000000000000`);
     await waitForConnection(page, "failed");
-    assert.equal(await page.locator("#run-message").textContent(), "This run no longer exists.");
+    const message = await page.locator("#run-message").textContent();
+    assert.match(message, /^This run no longer exists: /);
+    assert.match(message, /room code .* \/r\./, "it says the one way on: the room code");
     // Chromium logs the 404 itself; the page adds nothing.
     assert.deepEqual(errors.filter((e) => !/status of 404/.test(e)), []);
   });

@@ -28,7 +28,7 @@ describe("a finished TSP run", () => {
     await fillParams(page, { steps_per_cycle: 20000, num_cycles: 2, steps_per_event: "max", max_events_per_sec: 20 });
     await page.getByRole("button", { name: "Start" }).click();
     await waitForState(page, "complete", 60000);
-    await waitForConnection(page, "not connected");
+    await waitForConnection(page, "run finished");
 
     const tour = page.locator("#best-svg");
     await tour.waitFor({ state: "visible" });

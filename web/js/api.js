@@ -71,6 +71,12 @@ export function configure(params) {
   return request("POST", "/api/sa/configure", { body: params, token: key || undefined });
 }
 
+/** POST /api/sa/preview: the numbers a configure body would run with {config, total_steps, expected_seconds}. */
+export function preview(params) {
+  const key = new URLSearchParams(window.location.search).get("key");
+  return request("POST", "/api/sa/preview", { body: params, token: key || undefined });
+}
+
 /** POST /api/sa/{id}/{action} with the owner's token; action is start|pause|resume|reset. */
 export function control(sessionId, token, action) {
   return request("POST", `/api/sa/${encodeURIComponent(sessionId)}/${action}`, { token });

@@ -15,6 +15,13 @@
 // an error under it rather than a silent default; a text field (a TSPLIB file) can be
 // filled from a chosen or dropped file; and a server error quotes the field's label,
 // not its wire name.
+//
+// The numbers the run will use (issue 22, D7) come from the server: a kind's default
+// steps depend on the instance and a live session is held to its step limit, so after
+// each change the form asks `preview` (POST /api/sa/preview) and states the run's own
+// schedule and step total (`data-total-steps` on the note), with a warning for a run
+// that takes minutes. A preset sets every field but the seed and the speed; editing a
+// field afterwards clears the preset's name, since the values are no longer the preset's.
 
 /** Parameters that tune the engine without changing the result: the Advanced section. */
 const ADVANCED = new Set(["batch", "threads"]);
@@ -24,6 +31,12 @@ const USED_BY_SCHEDULE = {
   final_temp: ["geometric", "linear"],
   initial_temp: ["faulon", "geometric", "linear", "constant"],
 };
+/** Fields a preset leaves as they are: the seed and the speed are the teacher's, not the preset's. */
+const KEPT_BY_PRESETS = new Set(["seed", "steps_per_event", "max_events_per_sec"]);
+/** Pause after the last keystroke before the run's numbers are asked for. */
+const PREVIEW_SETTLE_MS = 250;
+/** A run expected to take longer than this (seconds) is announced with its duration. */
+const LONG_RUN_SECONDS = 120;
 /** Largest file a text field accepts (the server's request limit is 1 MiB). */
 const MAX_FILE_BYTES = 1_000_000;
 //
@@ -35,11 +48,15 @@ export class ParameterForm {
   /**
    * @param {{picker: HTMLElement, presets: HTMLSelectElement, groups: Record<string, HTMLElement>, general: HTMLElement}} elements
    * @param {() => void} onChange  called whenever a value changes
-   * @param {{live?: string[], onLiveChange?: (name: string) => void}} [options]
-   *   fields a running session takes as they change, and who applies them
+   * @param {{live?: string[], onLiveChange?: (name: string) => void, preview?: (body: object) => Promise<object>}} [options]
+   *   fields a running session takes as they change, and who applies them; `preview`
+   *   answers the numbers a body would run with (POST /api/sa/preview)
    */
-  constructor(elements, onChange, { live = [], onLiveChange = () => {} } = {}) {
+  constructor(elements, onChange, { live = [], onLiveChange = () => {}, preview = null } = {}) {
     this.elements = elements;
+    this.preview = preview;
+    this.previewTimer = null;
+    this.applying = false;
     this.onChange = onChange;
     this.live = new Set(live);
     this.onLiveChange = onLiveChange;
@@ -99,8 +116,10 @@ export class ParameterForm {
   applyPreset(name) {
     const preset = (this.problem.presets || []).find((p) => p.name === name);
     if (!preset) return;
-    for (const field of this.fields.values()) field.set(field.parameter.default);
+    this.applying = true;
+    for (const [key, field] of this.fields) if (!KEPT_BY_PRESETS.has(key)) field.set(field.parameter.default);
     for (const [key, value] of Object.entries(preset.params || {})) this.fields.get(key)?.set(value);
+    this.applying = false;
     this.elements.presets.value = name;
     this.clearErrors();
     this.changed();
@@ -127,8 +146,8 @@ export class ParameterForm {
   }
 
   /** The configure body, or null (with the errors shown) if a field is invalid. */
-  values() {
-    this.clearErrors();
+  values({ quiet = false } = {}) {
+    if (!quiet) this.clearErrors();
     const body = { problem: this.problem.name };
     let valid = true;
     for (const [name, field] of this.fields) {
@@ -136,12 +155,12 @@ export class ParameterForm {
       const label = field.parameter.label || name;
       const required = field.parameter.type === "string" && typeof field.parameter.default === "string" && field.parameter.default !== "";
       if (result.error) {
-        field.showError(result.error);
+        if (!quiet) field.showError(result.error);
         valid = false;
       } else if (this.isReplaced(name)) {
         continue;
       } else if (required && result.value === undefined) {
-        field.showError(`${label} is empty: type one, for example ${field.parameter.default}.`);
+        if (!quiet) field.showError(`${label} is empty: type one, for example ${field.parameter.default}.`);
         valid = false;
       } else if (result.value !== undefined && !sameValue(result.value, field.parameter.default)) {
         body[name] = result.value;
@@ -205,15 +224,43 @@ export class ParameterForm {
   /** Shows what a configured session really uses (the configure answer's config). */
   showResolved(config, totalSteps) {
     if (!this.elements.resolved || !config) return;
-    const parts = [`${config.schedule} schedule`];
-    const t1 = config.final_temp;
-    if (config.schedule === "faulon") parts.push(`T0 ${round(config.initial_temp)}, k ${config.k}`);
-    else if (config.schedule === "constant") parts.push(`T ${round(config.initial_temp)}`);
-    // The config's T0 is only the unused default: auto's temperatures come from the problem.
-    else if (config.schedule === "auto") parts.push("T0 and T1 estimated from the problem");
-    else parts.push(`T0 ${round(config.initial_temp)} to ${round(t1 ?? config.initial_temp / 1000)}`);
-    parts.push(`${config.cycles} × ${Number(config.steps_per_cycle).toLocaleString("en-US")} = ${Number(totalSteps).toLocaleString("en-US")} steps`);
-    this.elements.resolved.textContent = `This session uses: ${parts.join(" · ")}`;
+    this.elements.resolved.textContent = `This session uses: ${describeConfig(config, totalSteps)}`;
+    this.elements.resolved.dataset.totalSteps = String(totalSteps);
+  }
+
+  /** Asks, once the fields settle, for the numbers the form's values would run with. */
+  schedulePreview() {
+    const note = this.elements.resolved;
+    if (!this.preview || !note) return;
+    clearTimeout(this.previewTimer);
+    note.dataset.pending = "true";
+    delete note.dataset.totalSteps;
+    this.previewTimer = setTimeout(async () => {
+      const body = this.values({ quiet: true });
+      const key = this.configuredKey();
+      if (!body) {
+        delete note.dataset.pending;
+        return;
+      }
+      let answer;
+      try {
+        answer = await this.preview(body);
+      } catch {
+        // The error shows when Start sends the same values; the local summary stays.
+        if (key === this.configuredKey()) delete note.dataset.pending;
+        return;
+      }
+      if (key !== this.configuredKey()) return;
+      let text = `This run: ${describeConfig(answer.config, answer.total_steps)}`;
+      const seconds = answer.expected_seconds;
+      if (Number.isFinite(seconds) && seconds > LONG_RUN_SECONDS) {
+        text += ` · a long run: about ${Math.round(seconds / 60)} minutes at full speed`;
+      }
+      note.textContent = text;
+      note.classList.toggle("warn", Number.isFinite(seconds) && seconds > LONG_RUN_SECONDS);
+      note.dataset.totalSteps = String(answer.total_steps);
+      delete note.dataset.pending;
+    }, PREVIEW_SETTLE_MS);
   }
 
   clearErrors() {
@@ -258,12 +305,15 @@ export class ParameterForm {
 
   changed(name) {
     if (name !== undefined && this.live.has(name)) this.onLiveChange(name);
+    // An edit after a preset: the values are no longer the preset's.
+    if (name !== undefined && !this.applying && !this.live.has(name)) this.elements.presets.value = "";
     const schedule = this.fields.get("schedule")?.read().value ?? this.fields.get("schedule")?.parameter.default;
     for (const [name, users] of Object.entries(USED_BY_SCHEDULE)) {
       const field = this.fields.get(name);
       if (field) field.element.classList.toggle("unused", Boolean(schedule) && !users.includes(schedule));
     }
     if (this.elements.resolved) this.elements.resolved.textContent = this.summary() ? `This run: ${this.summary()}` : "";
+    if (name === undefined || !this.live.has(name)) this.schedulePreview();
     for (const [name, field] of this.fields) {
       if (!(field.parameter.replaced_by || []).length) continue;
       const replaced = this.isReplaced(name);
@@ -284,6 +334,20 @@ export class ParameterForm {
   find(name) {
     return this.problems.find((p) => p.name === name);
   }
+}
+
+/** A config as one line: schedule, temperatures, and cycles × steps = the total. */
+function describeConfig(config, totalSteps) {
+  const parts = [`${config.schedule} schedule`];
+  const t1 = config.final_temp;
+  if (config.schedule === "faulon") parts.push(`T0 ${round(config.initial_temp)}, k ${config.k}`);
+  else if (config.schedule === "constant") parts.push(`T ${round(config.initial_temp)}`);
+  // The config's T0 is only the unused default: auto's temperatures come from the problem.
+  else if (config.schedule === "auto") parts.push("T0 and T1 estimated from the problem");
+  else parts.push(`T0 ${round(config.initial_temp)} to ${round(t1 ?? config.initial_temp / 1000)}`);
+  const count = (n) => Number(n).toLocaleString("en-US");
+  parts.push(`${config.cycles} × ${count(config.steps_per_cycle)} = ${count(totalSteps)} steps`);
+  return parts.join(" · ");
 }
 
 /** One parameter's input, its label, help text and error line. */
@@ -442,7 +506,7 @@ function enumControl(parameter, id) {
   select.id = id;
   select.name = parameter.name;
   if (parameter.default === null || parameter.default === undefined) select.append(option("", "—"));
-  for (const value of parameter.values || []) select.append(option(String(value), String(value)));
+  for (const value of parameter.values || []) select.append(option(String(value), readable(String(value))));
   return {
     element: select,
     addEventListener: (type, listener) => select.addEventListener(type, listener),
@@ -548,6 +612,11 @@ function parseNumber(parameter, text, label, integer, alternatives = "") {
 
 function sameValue(a, b) {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** A choice as a person reads it: a wire name in capitals (MINIMIZE) in plain words (minimize). */
+function readable(value) {
+  return /^[A-Z_]+$/.test(value) ? value.toLowerCase().replaceAll("_", " ") : value;
 }
 
 function option(value, label) {

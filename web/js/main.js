@@ -105,7 +105,8 @@ async function startWatching(sessionId) {
   } catch (error) {
     // A stale or mistyped link: say so once instead of retrying a stream that cannot exist.
     indicator.show(Connection.FAILED, error.message);
-    view.setState("none", error.status === 404 || error.status === 400 ? "This run no longer exists." : error.message);
+    const gone = "This run no longer exists: it finished long ago or its server was restarted without keeping runs. Ask for the room code on the projector and type it at /r.";
+    view.setState("none", error.status === 404 || error.status === 400 ? gone : error.message);
   }
 }
 
@@ -154,7 +155,11 @@ async function startOwning() {
       resolved: $("resolved"),
     },
     () => refreshControls(),
-    { live: ["steps_per_event", "max_events_per_sec"], onLiveChange: () => changePacing() },
+    {
+      live: ["steps_per_event", "max_events_per_sec"],
+      onLiveChange: () => changePacing(),
+      preview: (body) => api.preview(body),
+    },
   );
   controls = new Controls($("controls"), { start, pause, resume, step, reset });
   $("setup").addEventListener("submit", (event) => {
@@ -488,6 +493,8 @@ function setState(next, message) {
   state = next;
   view.setState(next, message === undefined ? "" : message);
   document.documentElement.dataset.state = next;
+  // The step explanation is announced while stepping only, not at the run's event rate.
+  $("teach").setAttribute("aria-live", next === "paused" ? "polite" : "off");
   refreshControls();
 }
 

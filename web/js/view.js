@@ -13,7 +13,7 @@
 
 import { formatCount, formatDuration, formatPercent, formatValue } from "./format.js";
 
-const STATE_LABELS = { none: "not configured", idle: "ready", running: "running", paused: "paused", complete: "complete" };
+const STATE_LABELS = { none: "no run yet", idle: "ready", running: "running", paused: "paused", complete: "complete" };
 
 export class LiveView {
   /** @param {ParentNode} root  the document (or a part of it) holding the view's elements */
@@ -142,7 +142,9 @@ export class LiveView {
     // spin): formatValue keeps whole numbers whole and gives a fraction its decimals.
     for (const counter of this.extraCounters) {
       const value = p[counter.field];
-      if (value !== undefined) counter.value.textContent = typeof value === "number" ? formatValue(value) : String(value);
+      // A counter the instance has no value for (a cut on a plain lattice) is not shown.
+      counter.element.hidden = value === undefined || value === null;
+      if (!counter.element.hidden) counter.value.textContent = typeof value === "number" ? formatValue(value) : String(value);
     }
     // A kind's remark about this problem (e.g. a formula with only one structure).
     el.note.textContent = p.note || "";
