@@ -13,6 +13,7 @@ pub mod error;
 pub mod experiments;
 pub mod pacing;
 pub mod reach;
+pub mod recover;
 pub mod rooms;
 pub mod routes;
 pub mod sse;
