@@ -296,7 +296,12 @@ impl Built for BuiltMagnet {
     }
 
     fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError> {
-        let view = SpinView { field: self.magnet.field(), side: self.magnet.lattice_side() };
+        let mut neighbours = vec![Vec::new(); self.magnet.len()];
+        for (i, j, _) in self.magnet.couplings() {
+            neighbours[i].push(j);
+            neighbours[j].push(i);
+        }
+        let view = SpinView { field: self.magnet.field(), side: self.magnet.lattice_side(), neighbours };
         let sa = Annealer::new(self.magnet, config).map_err(|e| ParamError::new(e.field, e.message))?;
         if sa.config().schedule == ScheduleKind::Constant {
             Ok(Box::new(MagnetRun::new(sa, view)))
@@ -406,11 +411,15 @@ struct SpinView {
     field: f64,
     /// Spins on a lattice side, if the magnet is a lattice.
     side: Option<usize>,
+    /// Each spin's coupled neighbours (what a step marks beside the flipped spin).
+    neighbours: Vec<Vec<usize>>,
 }
 
 impl StateView<Magnet> for SpinView {
     /// The spin flipped (0-based `site`, and `row`/`col` on a lattice), its value
-    /// before, and its local field `sum_j J_ij s_j + h`.
+    /// before, its local field `sum_j J_ij s_j + h`, and what the page marks: `atoms`
+    /// (the flipped spin, then its coupled neighbours, 0-based as the drawing's
+    /// `data-atoms` lists the grid's cells).
     fn describe(&self, step: &StepView<'_, Magnet>) -> Option<Map<String, Value>> {
         let Proposal::Move(flip) = step.proposal else { return None };
         let site = flip.site();
@@ -430,6 +439,12 @@ impl StateView<Magnet> for SpinView {
         };
         out.insert("spin_before".into(), json!(spin));
         out.insert("local_field".into(), json!(local));
+        let around = self.neighbours.get(site).map(Vec::as_slice).unwrap_or_default();
+        out.insert(
+            "atoms".into(),
+            json!(std::iter::once(site).chain(around.iter().copied()).collect::<Vec<_>>()),
+        );
+
         out.insert(
             "text".into(),
             json!(format!(
