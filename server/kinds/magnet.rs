@@ -301,14 +301,19 @@ impl Built for BuiltMagnet {
     }
 
     fn start(self: Box<Self>, config: AnnealConfig) -> Result<Box<dyn Anneal>, ParamError> {
+        let mut neighbours = vec![Vec::new(); self.magnet.len()];
+        for (i, j, _) in self.magnet.couplings() {
+            neighbours[i].push(j);
+            neighbours[j].push(i);
+        }
         let (field, side) = (self.magnet.field(), self.magnet.lattice_side());
         if config.tempering.is_some() {
-            return run::start(self.magnet, SpinView { field, side, averages: None }, config);
+            return run::start(self.magnet, SpinView { field, side, averages: None, neighbours }, config);
         }
         let sa = Annealer::new(self.magnet, config).map_err(|e| ParamError::new(e.field, e.message))?;
         // At a constant temperature the view samples every sweep (the run stops there for it).
         let averages = (sa.config().schedule == ScheduleKind::Constant).then(|| SweepAverages::new(&sa));
-        Ok(Box::new(Annealed::new(sa, SpinView { field, side, averages })))
+        Ok(Box::new(Annealed::new(sa, SpinView { field, side, averages, neighbours })))
     }
 
     fn temperatures(&self) -> (f64, Option<f64>) {
@@ -325,6 +330,8 @@ struct SpinView {
     side: Option<usize>,
     /// A constant-temperature run's averages, sampled at every sweep boundary.
     averages: Option<SweepAverages>,
+    /// Each spin's coupled neighbours (what a step marks beside the flipped spin).
+    neighbours: Vec<Vec<usize>>,
 }
 
 impl StateView<Magnet> for SpinView {
@@ -346,7 +353,9 @@ impl StateView<Magnet> for SpinView {
     }
 
     /// The spin flipped (0-based `site`, and `row`/`col` on a lattice), its value
-    /// before, and its local field `sum_j J_ij s_j + h`.
+    /// before, its local field `sum_j J_ij s_j + h`, and what the page marks: `atoms`
+    /// (the flipped spin, then its coupled neighbours, 0-based as the drawing's
+    /// `data-atoms` lists the grid's cells).
     fn describe(&self, step: &StepView<'_, Magnet>) -> Option<Map<String, Value>> {
         let Proposal::Move(flip) = step.proposal else { return None };
         let site = flip.site();
@@ -366,6 +375,12 @@ impl StateView<Magnet> for SpinView {
         };
         out.insert("spin_before".into(), json!(spin));
         out.insert("local_field".into(), json!(local));
+        let around = self.neighbours.get(site).map(Vec::as_slice).unwrap_or_default();
+        out.insert(
+            "atoms".into(),
+            json!(std::iter::once(site).chain(around.iter().copied()).collect::<Vec<_>>()),
+        );
+
         out.insert(
             "text".into(),
             json!(format!(

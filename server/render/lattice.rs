@@ -7,7 +7,9 @@
 //! one path of horizontal strokes, a stroke per run of equal spins in a row
 //! (`m` moves relative to the last run's end). A random 64 x 64 lattice, the worst
 //! case, is under 16 KB; an ordered one is a few hundred bytes. Integer
-//! coordinates only, so equal spins always give equal bytes.
+//! coordinates only, so equal spins always give equal bytes. The root carries
+//! `data-columns` (spins per row; spin i's cell is column i mod it, row i div
+//! it), so the page can mark a teaching step's flipped spin and its neighbours.
 
 use std::fmt::Write;
 
@@ -39,6 +41,7 @@ fn grid_svg(spins: &[i8], columns: usize) -> String {
     let mut document = Document::new()
         .set("viewBox", view_box(0.0, 0.0, columns as f64, rows as f64))
         .set("shape-rendering", "crispEdges");
+    document = document.set("data-columns", columns);
     if full_rows > 0 {
         document = document.add(background(0, columns, full_rows));
     }

@@ -5,7 +5,10 @@
 //! [`EXTENT`] user units, with a margin around it, and the y axis is flipped:
 //! TSPLIB coordinates grow northwards, SVG's grow downwards, so north is up.
 //! Dots are zero-length path segments with round caps, which keeps a
-//! 52-city drawing well under 2 KB.
+//! 52-city drawing well under 2 KB. A classroom-sized instance (at most
+//! [`MAX_LISTED_CITIES`] cities) also lists each city's position in
+//! `data-atoms` ("x,y", space-separated, in city order), so the page can mark a
+//! teaching step's removed and added edges on top of the drawing.
 
 use svg::Document;
 use svg::node::element::Path;
@@ -18,6 +21,8 @@ const EXTENT: f64 = 1000.0;
 const MARGIN: f64 = 30.0;
 /// Colour of the tour: a mid blue, legible on white, on dark grey and on a projector.
 const TOUR_COLOUR: &str = "#3b82c4";
+/// Most cities whose positions the drawing lists in `data-atoms` (larger tours are not stepped by hand).
+const MAX_LISTED_CITIES: usize = 200;
 /// Colour of the city dots.
 const CITY_COLOUR: &str = "#e8590c";
 
@@ -46,6 +51,16 @@ pub fn tour_svg(coords: &[(f64, f64)], order: &[u32]) -> String {
     let finite_cities = coords.iter().filter(|p| is_finite(**p)).count().max(1) as f64;
     let dot = (16.0 * (52.0 / finite_cities).sqrt()).clamp(5.0, 16.0);
     let mut document = Document::new().set("viewBox", frame.view_box());
+    if coords.len() <= MAX_LISTED_CITIES && !coords.is_empty() {
+        let mut listed = String::new();
+        for (index, &point) in coords.iter().enumerate() {
+            if index > 0 {
+                listed.push(' ');
+            }
+            frame.push_point(&mut listed, if is_finite(point) { point } else { (frame.min_x, frame.max_y) });
+        }
+        document = document.set("data-atoms", listed);
+    }
     if !tour.is_empty() {
         document = document.add(
             Path::new()

@@ -32,7 +32,7 @@ describe("an isomer run on the owner's page", () => {
 
   it("configures C8H18, starts, and shows a growing step counter, a molecule and chart points", async () => {
     await page.locator("#param-formula").waitFor();
-    await fillParams(page, { formula: "C8H18", steps_per_cycle: 5000, max_events_per_sec: 30 });
+    await fillParams(page, { formula: "C8H18", steps_per_cycle: 5000, steps_per_event: 1, max_events_per_sec: 30 });
     const configured = page.waitForResponse((r) => r.url().endsWith("/api/sa/configure"));
     await page.getByRole("button", { name: "Start" }).click();
     sessionId = (await (await configured).json()).session_id;

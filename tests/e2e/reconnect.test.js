@@ -33,7 +33,7 @@ describe("a dropped stream connection", () => {
 
   it("shows reconnecting, then resumes with every step in the chart data", async () => {
     await page.locator("#param-formula").waitFor();
-    await fillParams(page, { formula: "C8H18", steps_per_cycle: 5000, max_events_per_sec: 30 });
+    await fillParams(page, { formula: "C8H18", steps_per_cycle: 5000, steps_per_event: 1, max_events_per_sec: 30 });
     const configured = page.waitForResponse((r) => r.url().endsWith("/api/sa/configure"));
     await page.getByRole("button", { name: "Start" }).click();
     const sessionId = (await (await configured).json()).session_id;

@@ -20,7 +20,7 @@ describe("the watch link", () => {
   before(async () => {
     kiln = await startKiln();
     browser = await launchBrowser();
-    const params = { formula: "C8H18", steps_per_cycle: 5000, max_events_per_sec: 30 };
+    const params = { formula: "C8H18", steps_per_cycle: 5000, steps_per_event: 1, max_events_per_sec: 30 };
     ({ owner, sessionId } = await startFromOwnerPage(browser, kiln, params));
     await waitForStep(owner.page, 3);
   });

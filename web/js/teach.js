@@ -15,6 +15,8 @@
 import { formatCount, formatValue } from "./format.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
+/** Most points numbered all at once in step mode (a molecule's atoms, a small tour's cities). */
+const NUMBERED_ATOMS = 64;
 
 export class TeachPanel {
   /**
@@ -79,11 +81,19 @@ export class TeachPanel {
   setDrawing(svg) {
     const head = svg.slice(0, svg.indexOf(">") + 1);
     const atoms = head.match(/data-atoms="([^"]*)"/);
+    const columns = head.match(/data-columns="(\d+)"/);
     const viewBox = head.match(/viewBox="([^"]*)"/);
-    this.atoms = atoms
-      ? atoms[1].split(" ").filter(Boolean).map((pair) => pair.split(",").map(Number))
-      : null;
     this.viewBox = viewBox ? viewBox[1] : null;
+    if (atoms) {
+      this.atoms = atoms[1].split(" ").filter(Boolean).map((pair) => pair.split(",").map(Number));
+    } else if (columns && this.viewBox) {
+      // A grid of cells (spins): cell i is at column i mod columns, row i div columns.
+      const across = Number(columns[1]);
+      const rows = Math.round(Number(this.viewBox.split(/[ ,]+/)[3]) || 0);
+      this.atoms = Array.from({ length: across * rows }, (_, i) => [(i % across) + 0.5, Math.floor(i / across) + 0.5]);
+    } else {
+      this.atoms = null;
+    }
     this.highlight();
   }
 
@@ -127,6 +137,9 @@ export class TeachPanel {
     this.overlay.replaceChildren();
     if (!this.move || !this.atoms || !this.viewBox) return;
     this.overlay.setAttribute("viewBox", this.viewBox);
+    // Marks keep their size on the page: a molecule's drawing is a few hundred units wide, a tour's a thousand.
+    const [, , width, height] = this.viewBox.split(/[ ,]+/).map(Number);
+    const unit = Math.max(width || 0, height || 0, 1) / 300;
     // After an accepted move the drawing shows the new structure, otherwise the old one:
     // bonds present in the drawing are solid, the others (made or broken) dashed.
     const shownOrder = (bond) => (this.move.verdict === "accepted" ? bond.to : bond.from);
@@ -135,6 +148,7 @@ export class TeachPanel {
       const b = this.atoms[bond.b];
       if (!a || !b) continue;
       const line = this.svg("line", { x1: a[0], y1: a[1], x2: b[0], y2: b[1] });
+      line.style.strokeWidth = String(7 * unit);
       line.setAttribute("class", shownOrder(bond) > 0 ? "changed present" : "changed absent");
       line.dataset.bond = `${bond.a}-${bond.b}`;
       line.dataset.change = bond.from > bond.to ? "removed" : bond.from < bond.to ? "added" : "kept";
@@ -144,19 +158,20 @@ export class TeachPanel {
     for (const atom of marked) {
       const at = this.atoms[atom];
       if (!at) continue;
-      const ring = this.svg("circle", { cx: at[0], cy: at[1], r: 9, fill: "none", stroke: "#f59e0b", "stroke-width": 3 });
+      const ring = this.svg("circle", { cx: at[0], cy: at[1], r: 9 * unit, fill: "none", stroke: "#f59e0b", "stroke-width": 3 * unit });
       ring.setAttribute("class", "marked");
       ring.dataset.atom = String(atom);
       this.overlay.append(ring);
     }
-    if (!this.stepping() && marked.size === 0) return;
-    // Numbers: every atom's in step mode, else the touched atoms' (as the text names them, from 1).
+    // Numbers: every atom's in step mode (up to NUMBERED_ATOMS of them), else the touched
+    // atoms' (as the text names them, from 1).
+    const all = this.stepping() && this.atoms.length <= NUMBERED_ATOMS;
     this.atoms.forEach((at, atom) => {
-      if (!this.stepping() && !marked.has(atom)) return;
+      if (!all && !marked.has(atom)) return;
       const label = this.svg("text", {
-        x: at[0] + 7,
-        y: at[1] - 7,
-        "font-size": marked.has(atom) ? 12 : 9,
+        x: at[0] + 7 * unit,
+        y: at[1] - 7 * unit,
+        "font-size": (marked.has(atom) ? 12 : 9) * unit,
         "font-weight": marked.has(atom) ? 700 : 400,
         "font-family": "sans-serif",
         fill: marked.has(atom) ? "#b45309" : "currentColor",

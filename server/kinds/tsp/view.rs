@@ -159,9 +159,21 @@ fn edge_list(list: &[[u32; 2]]) -> String {
     list.iter().map(|[a, b]| format!("{a}–{b}")).collect::<Vec<_>>().join(", ")
 }
 
-/// The fields a tour step's description carries.
+/// The fields a tour step's description carries; `bonds` and `atoms` are what the page
+/// marks on the drawing (cities 0-based as its `data-atoms` lists them): each removed
+/// edge `{a, b, from: 1, to: 0}`, each added one `{from: 0, to: 1}`, and their cities.
 fn description(kind: &str, text: String, removed: Vec<[u32; 2]>, added: Vec<[u32; 2]>) -> Map<String, Value> {
     let mut out = Map::new();
+    let marked = |edges: &[[u32; 2]], from: u8, to: u8| -> Vec<Value> {
+        edges.iter().map(|[a, b]| json!({"a": a - 1, "b": b - 1, "from": from, "to": to})).collect()
+    };
+    let mut bonds = marked(&removed, 1, 0);
+    bonds.extend(marked(&added, 0, 1));
+    let mut cities: Vec<u32> = removed.iter().chain(&added).flat_map(|&[a, b]| [a - 1, b - 1]).collect();
+    cities.sort_unstable();
+    cities.dedup();
+    out.insert("bonds".into(), json!(bonds));
+    out.insert("atoms".into(), json!(cities));
     out.insert("move_kind".into(), json!(kind));
     out.insert("text".into(), json!(text));
     out.insert("removed".into(), json!(removed));
