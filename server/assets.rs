@@ -38,6 +38,7 @@ const FILES: &[(&str, &[u8])] = &[
     web_file!("js/format.js"),
     web_file!("js/gone.js"),
     web_file!("js/indicator.js"),
+    web_file!("js/key.js"),
     web_file!("js/main.js"),
     web_file!("js/room.js"),
     web_file!("js/share.js"),
