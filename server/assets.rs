@@ -39,6 +39,7 @@ const FILES: &[(&str, &[u8])] = &[
     web_file!("js/format.js"),
     web_file!("js/gone.js"),
     web_file!("js/indicator.js"),
+    web_file!("js/key.js"),
     web_file!("js/ladder.js"),
     web_file!("js/main.js"),
     web_file!("js/room.js"),

@@ -10,6 +10,10 @@
 //! coordinates only, so equal spins always give equal bytes. The root carries
 //! `data-columns` (spins per row; spin i's cell is column i mod it, row i div
 //! it), so the page can mark a teaching step's flipped spin and its neighbours.
+//!
+//! The root carries its colour key as `data-key` (`COLOUR label;COLOUR label`): spin
+//! up and spin down on a lattice, the two sides of the cut on a graph. The page shows
+//! it beside the drawing (issue 22, D10) without knowing what was drawn.
 
 use std::fmt::Write;
 
@@ -25,22 +29,23 @@ const DOWN_COLOUR: &str = "#3b82c4";
 
 /// The SVG of `spins` laid out in rows of `columns` (a lattice: `columns` = L).
 pub fn lattice_svg(spins: &[i8], columns: usize) -> String {
-    grid_svg(spins, columns.max(1))
+    grid_svg(spins, columns.max(1), &format!("{UP_COLOUR} spin up (+1);{DOWN_COLOUR} spin down (-1)"))
 }
 
 /// The SVG of a graph's spins on a near-square grid (`ceil(sqrt(n))` columns).
 pub fn graph_svg(spins: &[i8]) -> String {
     let columns = (spins.len() as f64).sqrt().ceil().max(1.0) as usize;
-    grid_svg(spins, columns)
+    grid_svg(spins, columns, &format!("{UP_COLOUR} one side of the cut;{DOWN_COLOUR} the other side"))
 }
 
-fn grid_svg(spins: &[i8], columns: usize) -> String {
+fn grid_svg(spins: &[i8], columns: usize, key: &str) -> String {
     let rows = spins.len().div_ceil(columns).max(1);
     let full_rows = spins.len() / columns;
     let partial = spins.len() % columns;
     let mut document = Document::new()
         .set("viewBox", view_box(0.0, 0.0, columns as f64, rows as f64))
-        .set("shape-rendering", "crispEdges");
+        .set("shape-rendering", "crispEdges")
+        .set("data-key", key);
     document = document.set("data-columns", columns);
     if full_rows > 0 {
         document = document.add(background(0, columns, full_rows));
@@ -105,6 +110,14 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     use super::*;
+
+    #[test]
+    fn the_drawing_carries_its_colour_key() {
+        let lattice = lattice_svg(&[1, -1, 1, -1], 2);
+        assert!(lattice.contains(r##"data-key="#e8590c spin up (+1);#3b82c4 spin down (-1)""##), "{lattice}");
+        let graph = graph_svg(&[1, -1, 1]);
+        assert!(graph.contains("one side of the cut;"), "{graph}");
+    }
 
     #[test]
     fn runs_of_up_spins_are_one_stroke_each() {

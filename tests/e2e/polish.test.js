@@ -2,7 +2,8 @@
 // finished one, no "not configured" for a class waiting; Start is a few Tab presses
 // from the top (a skip link past the form); choices read as words, not wire names; the
 // room-code box shows its whole example; the step explanation is announced only while
-// stepping. And (D10) the magnet's counters are the instance's: no cut on a plain lattice.
+// stepping. And (D10) the magnet's counters are the instance's (no cut on a plain
+// lattice), and its drawing has a colour key: spin up and down, or the cut's two sides.
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -87,10 +88,14 @@ describe("the page's words and keys", () => {
     const cut = page.locator("#counters [data-kind-counter=best_cut]");
     await page.locator("#counters [data-kind-counter=magnetization]").waitFor({ state: "visible" });
     assert.equal(await cut.isVisible(), false, "a lattice has no cut");
+    const key = page.locator("#drawing-key");
+    await key.waitFor({ state: "visible" });
+    assert.deepEqual(await key.locator("li").allTextContents(), ["spin up (+1)", "spin down (-1)"], "the lattice's colour key");
     await page.locator("#preset").selectOption("maxcut_g1");
     await page.locator("[data-action=step10]").click();
     await cut.waitFor({ state: "visible" });
     assert.match(await cut.locator("dd").textContent(), /^\d[\d,]*$/);
+    await key.filter({ hasText: "one side of the cut" }).waitFor();
     assert.deepEqual(errors, []);
     await context.close();
   });

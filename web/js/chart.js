@@ -363,12 +363,16 @@ function labelTicks(ctx, values, at, y, fill, align, format, size) {
   ctx.textAlign = align;
   ctx.textBaseline = "middle";
   const spacing = values.length > 1 ? Math.abs(y(values[1]) - y(values[0])) : Infinity;
-  const every = Math.max(1, Math.ceil((size * 1.2) / spacing));
+  // A fifth of a label between labels; where that would leave fewer than MIN_TICKS
+  // labels, labels that just clear each other.
+  let room = size * 1.2;
+  if (Math.ceil((values.length - 1) / Math.max(1, Math.ceil(room / spacing))) + 1 < MIN_TICKS) room = size * 1.02;
+  const every = Math.max(1, Math.ceil(room / spacing));
   const ticks = [];
   const boxes = [];
   values.forEach((value, i) => {
     if (i % every !== 0 && i !== values.length - 1) return;
-    if (i % every !== 0 && Math.abs(y(value) - y(values[i - (i % every)])) < size * 1.2) return;
+    if (i % every !== 0 && Math.abs(y(value) - y(values[i - (i % every)])) < room) return;
     const label = format(value);
     const width = ctx.measureText(label).width;
     ctx.fillText(label, at, y(value));

@@ -24,6 +24,7 @@ import { LiveView } from "./view.js";
 import { LadderView } from "./ladder.js";
 import { OwnedRoom, followRoom, showJoinBox } from "./room.js";
 import { clearGone, showGone } from "./gone.js";
+import { showKey } from "./key.js";
 
 const STORAGE_KEY = "kiln.session";
 const $ = (id) => document.getElementById(id);
@@ -366,6 +367,7 @@ function onEvent(type, data) {
       } else if (data.progress) {
         view.showDrawings(data.progress);
         if (data.progress.current_svg) teach.setDrawing(data.progress.current_svg);
+        if (data.progress.current_svg) showKey($("drawing-key"), data.progress.current_svg);
       }
       break;
     case "progress":
@@ -432,6 +434,7 @@ function applyProgress(p) {
   }
   view.update(p);
   if (p.current_svg) teach.setDrawing(p.current_svg);
+  if (p.current_svg) showKey($("drawing-key"), p.current_svg);
   teach.show(p.move);
   ladder.show(p.tempering, p.current_svg);
   chart.setRun(p.total_steps, p.optimal_energy);
