@@ -527,7 +527,7 @@ pub fn result_json(
 /// What a result says about its own settings: `kiln_version`, `instance` (one line),
 /// `spec` (what rebuilds the problem) and `config` (the resolved config, with the
 /// schedule's temperatures as the run used them: `auto`'s as estimated).
-fn settings(registry: &Registry, spec: &Spec, run: &crate::kinds::Run, config: &AnnealConfig) -> Value {
+pub fn settings(registry: &Registry, spec: &Spec, run: &crate::kinds::Run, config: &AnnealConfig) -> Value {
     let mut config_json = serde_json::to_value(config).expect("a config serialises");
     if let (Value::Object(map), Some((t0, t1))) = (&mut config_json, run.temperatures()) {
         map.insert("resolved_initial_temp".into(), json!(t0));
