@@ -346,13 +346,27 @@ fn steps_take_exponent_form_and_a_constant_schedule_needs_no_cycle_arithmetic() 
 }
 
 #[test]
-fn a_parameter_the_schedule_ignores_is_refused_naming_it() {
-    let out = kiln(&["run", "--param", "schedule=auto", "--initial-temp", "10"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--initial-temp"), "{}", stderr(&out));
-    let out = kiln(&["run", "--param", "schedule=constant", "--param", "final_temp=1"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("final_temp"), "{}", stderr(&out));
+fn a_parameter_the_schedule_ignores_is_reported_naming_it() {
+    let out = kiln(&["run", "--param", "schedule=auto", "--initial-temp", "10", "--steps", "400", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("does not use --initial-temp"), "{}", stderr(&out));
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["ignored_params"], serde_json::json!(["--initial-temp"]));
+    let out =
+        kiln(&["run", "--param", "schedule=constant", "--param", "final_temp=1", "--steps", "400", "--json"]);
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["ignored_params"], serde_json::json!(["--param final_temp"]));
+    let used = json_of(&[
+        "run",
+        "--param",
+        "schedule=geometric",
+        "--initial-temp",
+        "10",
+        "--steps",
+        "400",
+        "--json",
+    ]);
+    assert_eq!(used["ignored_params"], serde_json::json!([]));
 }
 
 #[test]

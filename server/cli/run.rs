@@ -11,7 +11,8 @@
 //! to it. `-` as a FILE means stdout. The JSON result carries its own settings (the
 //! Kiln version, the instance, the spec and the resolved config with the schedule's
 //! temperatures as estimated) and the best state (`best_state`); every field is in
-//! docs/json.md. A parameter the chosen schedule ignores is refused, naming it.
+//! docs/json.md. A parameter the chosen schedule ignores is reported (a note on stderr,
+//! `ignored_params` in the JSON), never silently dropped.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -351,13 +352,18 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
         Ok(r) => r,
         Err(e) => return fail(param_error(&e, &flags)),
     };
+    // Parameters the schedule ignores: reported (stderr, and `ignored_params` in --json),
+    // never silently dropped. Not refused: a session's full config replays through here.
     let schedule = resolved.config.schedule.name();
-    if let Some(name) = ignored_by_schedule(schedule, request.values().keys().map(String::as_str)) {
-        let flag = flags.get(name).cloned().unwrap_or_else(|| format!("--{}", flag(name)));
+    let ignored: Vec<String> = request
+        .values()
+        .keys()
+        .filter(|name| ignored_by_schedule(schedule, [name.as_str()]).is_some())
+        .map(|name| flags.get(name).cloned().unwrap_or_else(|| format!("--{}", flag(name))))
+        .collect();
+    if !ignored.is_empty() && !args.quiet {
         let why = if schedule == "auto" { " (it estimates its own temperatures)" } else { "" };
-        return fail(format!(
-            "{flag}: the {schedule} schedule does not use it{why}; remove it or choose a schedule that does"
-        ));
+        eprintln!("kiln run: note: the {schedule} schedule does not use {}{why}", ignored.join(", "));
     }
     if let Some(seconds) = resolved.expected_seconds
         && !args.quiet
@@ -477,7 +483,10 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
     }
     let steps_per_sec = progress.step as f64 / elapsed.as_secs_f64().max(1e-9);
     if args.json {
-        let value = result_json(registry, &spec, &run, &config, elapsed, out_of_time);
+        let mut value = result_json(registry, &spec, &run, &config, elapsed, out_of_time);
+        if let Value::Object(map) = &mut value {
+            map.insert("ignored_params".into(), json!(ignored));
+        }
         return super::emit(&(serde_json::to_string_pretty(&value).expect("json") + "\n"));
     }
     if args.quiet {
@@ -527,7 +536,7 @@ pub fn result_json(
 /// What a result says about its own settings: `kiln_version`, `instance` (one line),
 /// `spec` (what rebuilds the problem) and `config` (the resolved config, with the
 /// schedule's temperatures as the run used them: `auto`'s as estimated).
-fn settings(registry: &Registry, spec: &Spec, run: &crate::kinds::Run, config: &AnnealConfig) -> Value {
+pub fn settings(registry: &Registry, spec: &Spec, run: &crate::kinds::Run, config: &AnnealConfig) -> Value {
     let mut config_json = serde_json::to_value(config).expect("a config serialises");
     if let (Value::Object(map), Some((t0, t1))) = (&mut config_json, run.temperatures()) {
         map.insert("resolved_initial_temp".into(), json!(t0));
