@@ -97,6 +97,10 @@ impl<P: Problem + Clone + 'static, V: StateView<P>> Anneal for Tempered<P, V> {
         self.view.draw(self.pt.coldest().problem(), self.pt.best_state())
     }
 
+    fn best_state(&self) -> Option<Value> {
+        self.view.state_json(self.pt.coldest().problem(), self.pt.best_state())
+    }
+
     fn with_pool(self: Box<Self>, pool: Arc<rayon::ThreadPool>) -> Box<dyn Anneal> {
         let Tempered { pt, view } = *self;
         Box::new(Tempered { pt: pt.with_pool(pool), view })
