@@ -131,7 +131,7 @@ fn graph_errors_name_the_line_and_value() {
     assert_eq!(err.line(), Some(3));
     assert_eq!(
         err.to_string(),
-        "line 3: expected an edge 'i j w' (two spin numbers and a whole-number weight), found '1 x 1'"
+        "line 3: expected a coupling 'i j w' (two spin numbers and a number) or a field 'h i value', found '1 x 1'"
     );
     let err = Magnet::parse_graph("3 1\n1 9 1\n").unwrap_err();
     assert_eq!(err.to_string(), "line 2: spin 9 is outside 1..=3 (the first line's n)");
