@@ -16,5 +16,6 @@ pub mod render;
 pub mod server;
 pub mod store;
 pub mod sweep;
+pub mod version;
 
 pub use server::{Server, ServerBuilder};

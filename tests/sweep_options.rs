@@ -338,3 +338,35 @@ fn threads_follow_slurm_cpus_per_task() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("SLURM_CPUS_PER_TASK=\"lots\""));
 }
+
+#[test]
+fn task_lines_carry_their_settings_and_on_request_the_best_state() {
+    // A 6 x 6 ferromagnet on a torus: E = -sum over its 72 bonds of s_i s_j (no field).
+    let args = ["--problem", "magnet", "--lattice", "6", "--steps", "24000", "--seeds", "0..3"];
+    let plain = tasks(&ok(kiln(&args, &[])));
+    assert!(plain.iter().all(|t| t.get("best_state").is_none()), "no state unless asked");
+    let with_state = tasks(&ok(kiln(&[&args[..], &["--best-state"]].concat(), &[])));
+    assert_eq!(with_state.len(), 3);
+    for task in &with_state {
+        let s: Vec<i64> =
+            task["best_state"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+        assert_eq!(s.len(), 36);
+        assert!(s.iter().all(|v| *v == 1 || *v == -1));
+        let at = |x: usize, y: usize| s[(y % 6) * 6 + x % 6];
+        let mut e = 0;
+        for y in 0..6 {
+            for x in 0..6 {
+                e -= at(x, y) * (at(x + 1, y) + at(x, y + 1));
+            }
+        }
+        assert_eq!(e as f64, task["best_energy"].as_f64().unwrap(), "the state's energy is the reported one");
+        let settings = &task["settings"];
+        let version = settings["kiln_version"].as_str().unwrap();
+        assert!(version.starts_with(env!("CARGO_PKG_VERSION")), "{version}");
+        assert_eq!(settings["spec"]["problem"], "magnet");
+        assert_eq!(settings["config"]["seed"], task["seed"]);
+        assert_eq!(settings["config"]["total_steps"], task["steps"]);
+    }
+    let summary = summary(&ok(kiln(&args, &[])));
+    assert!(summary["kiln_version"].as_str().unwrap().starts_with(env!("CARGO_PKG_VERSION")));
+}

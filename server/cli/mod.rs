@@ -47,10 +47,7 @@ pub fn emit(text: &str) -> ExitCode {
 /// Kiln's version and the commit it was built from (`0.1.0 (b69b225)`; the version
 /// alone when the build had no git repository).
 pub fn version() -> &'static str {
-    match env!("KILN_COMMIT") {
-        "unknown" => env!("CARGO_PKG_VERSION"),
-        _ => concat!(env!("CARGO_PKG_VERSION"), " (", env!("KILN_COMMIT"), ")"),
-    }
+    crate::version::version()
 }
 
 /// The whole command line, with `server`'s kinds.

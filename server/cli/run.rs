@@ -441,7 +441,7 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
 
     let mut progress = run.progress();
     progress.elapsed_ms = elapsed.as_millis() as u64;
-    let settings = settings(registry, &spec, &run, &config);
+    let settings = crate::kinds::settings::settings(registry, &spec, &run, &config);
     let best_state = run.best_state();
     if let Some(path) = &args.record {
         let mut outcome = settings.clone();
@@ -526,29 +526,11 @@ pub fn result_json(
         }
         map.insert("stopped_by".into(), json!(if out_of_time { "time" } else { "steps" }));
         map.insert("best_state".into(), run.best_state().unwrap_or(Value::Null));
-        if let Value::Object(settings) = settings(registry, spec, run, config) {
+        if let Value::Object(settings) = crate::kinds::settings::settings(registry, spec, run, config) {
             map.extend(settings);
         }
     }
     value
-}
-
-/// What a result says about its own settings: `kiln_version`, `instance` (one line),
-/// `spec` (what rebuilds the problem) and `config` (the resolved config, with the
-/// schedule's temperatures as the run used them: `auto`'s as estimated).
-pub fn settings(registry: &Registry, spec: &Spec, run: &crate::kinds::Run, config: &AnnealConfig) -> Value {
-    let mut config_json = serde_json::to_value(config).expect("a config serialises");
-    if let (Value::Object(map), Some((t0, t1))) = (&mut config_json, run.temperatures()) {
-        map.insert("resolved_initial_temp".into(), json!(t0));
-        map.insert("resolved_final_temp".into(), json!(t1));
-        map.insert("total_steps".into(), json!(config.total_steps()));
-    }
-    json!({
-        "kiln_version": super::version(),
-        "instance": registry.describe(spec),
-        "spec": spec,
-        "config": config_json,
-    })
 }
 
 fn progress_bar(total: u64) -> Option<ProgressBar> {

@@ -44,7 +44,7 @@ use crate::kinds::{Defaults, Group, Param, ParamType, Registry, common};
 use crate::sweep::summary::Timing;
 use crate::sweep::{
     Experiment, KindRunner, Plan, PlanError, PlanLimits, RunOptions, Shard, Summary, SweepEvent, SweepPool,
-    TaskRecord, event_line, merge, read_output, summary_line, write_csv,
+    TaskOutputs, TaskRecord, event_line, merge, read_output, summary_line, write_csv,
 };
 
 /// Exit code when every task failed.
@@ -85,6 +85,9 @@ pub struct SweepArgs {
     /// Also write the tasks as CSV to FILE (one row per task, the parameters as columns)
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Add each task's best state to its line (spins, a tour's city indices, a SMILES)
+    #[arg(long)]
+    pub best_state: bool,
     /// Finish an interrupted run: FILE is its output, whose summary line gives the plan
     #[arg(long, value_name = "FILE", conflicts_with_all = ["problem", "params", "vary", "seeds", "steps", "shard", "shard_count", "out"])]
     pub resume: Option<PathBuf>,
@@ -419,7 +422,9 @@ pub fn execute(registry: &std::sync::Arc<Registry>, args: &SweepArgs) -> ExitCod
         Ok(pool) => pool,
         Err(message) => return fail(format!("--{message}")),
     };
-    let runner = KindRunner::new(registry.clone());
+    // Task lines say what they ran (issue 26): version, instance, spec, resolved config.
+    let outputs = TaskOutputs { best_state: args.best_state, settings: true };
+    let runner = KindRunner::new(registry.clone()).with_outputs(outputs);
     let experiment = match Experiment::new(plan, runner, &PlanLimits::default()) {
         Ok(e) => e,
         Err(e) => return fail(flag_error(&e, args)),

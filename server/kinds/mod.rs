@@ -12,6 +12,7 @@ pub mod param;
 pub mod registry;
 pub mod resolve;
 pub mod run;
+pub mod settings;
 pub mod tsp;
 
 pub use kind::{Built, Captions, Counter, Defaults, Kind, Preset, Scope, Spec, Values, View};

@@ -25,6 +25,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use kiln_engine::ReplayRecord;
 use serde_json::{Value, json};
 
+use crate::kinds::settings::settings;
 use crate::kinds::{ParamError, Registry, Request, Scope, Spec, Values, check};
 use crate::sweep::plan::Params;
 use crate::sweep::runner::{BestKnown, TaskError, TaskResult, TaskRunner};
@@ -39,12 +40,27 @@ pub const STEPS_FIELD: &str = "steps";
 #[derive(Clone)]
 pub struct KindRunner {
     registry: Arc<Registry>,
+    outputs: TaskOutputs,
+}
+
+/// What a task's result carries beyond its numbers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TaskOutputs {
+    /// The best state (`kiln sweep --best-state`; a large instance's state is large).
+    pub best_state: bool,
+    /// The task's settings (version, instance, spec, resolved config).
+    pub settings: bool,
 }
 
 impl KindRunner {
     /// A runner over `registry`'s kinds.
     pub fn new(registry: Arc<Registry>) -> Self {
-        Self { registry }
+        Self { registry, outputs: TaskOutputs::default() }
+    }
+
+    /// The same runner, its results carrying `outputs`.
+    pub fn with_outputs(self, outputs: TaskOutputs) -> Self {
+        Self { outputs, ..self }
     }
 
     /// The resolver's request for `params` with `seed` and batch 1.
@@ -115,7 +131,8 @@ impl TaskRunner for KindRunner {
 
     fn run(&self, params: &Params, seed: u64, cancel: &AtomicBool) -> Result<TaskResult, TaskError> {
         let request = Self::request(params, Some(seed))?;
-        let mut run = self.registry.resolve(&request).map_err(task_error)?.run;
+        let resolved = self.registry.resolve(&request).map_err(task_error)?;
+        let (spec, config, mut run) = (resolved.spec, resolved.config, resolved.run);
         while !run.is_complete() {
             if cancel.load(Ordering::Relaxed) {
                 return Err(TaskError::new("cancelled"));
@@ -131,7 +148,9 @@ impl TaskRunner for KindRunner {
             (Some(value), Some(best)) => Some(BestKnown { value, reached: best >= value }),
             _ => None,
         };
-        let result = TaskResult { best_known, ..result };
+        let best_state = if self.outputs.best_state { run.best_state() } else { None };
+        let settings = self.outputs.settings.then(|| settings(&self.registry, &spec, &run, &config));
+        let result = TaskResult { best_known, best_state, settings, ..result };
         Ok(match progress.optimal_energy {
             Some(optimum) => result.against_optimum(optimum, minimize),
             None => result,

@@ -59,7 +59,7 @@ pub mod tts;
 pub use csv::{csv_text, write_csv};
 pub use event::{SweepEvent, TaskFailed, TaskStart};
 pub use experiment::{Cancelled, Experiment, Report, RunOptions, SweepPool};
-pub use kind_runner::KindRunner;
+pub use kind_runner::{KindRunner, TaskOutputs};
 pub use merge::{MergeError, Merged, merge};
 pub use output::{OutputError, RunOutput, event_line, read_output, summary_line, task_line};
 pub use plan::{Group, Params, Plan, PlanError, PlanLimits, TaskRef};

@@ -51,6 +51,14 @@ pub struct TaskRecord {
     /// Whether the run reached that best-known value (absent when there is none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reached_best_known: Option<bool>,
+    /// The best state (spins, a tour's city indices, a SMILES), with `kiln sweep
+    /// --best-state`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_state: Option<serde_json::Value>,
+    /// The task's settings: `kiln_version`, `instance`, `spec`, resolved `config`
+    /// (`kiln sweep`'s task lines; the server's experiments leave them out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<serde_json::Value>,
     /// Why it failed (only on error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<TaskError>,
@@ -81,6 +89,8 @@ impl TaskRecord {
             optimum_step: None,
             best_known: None,
             reached_best_known: None,
+            best_state: None,
+            settings: None,
             error: None,
             execution_time_ms,
             timestamp,
@@ -95,6 +105,8 @@ impl TaskRecord {
                 record.optimum_step = r.optimum_step;
                 record.best_known = r.best_known.map(|b| b.value);
                 record.reached_best_known = r.best_known.map(|b| b.reached);
+                record.best_state = r.best_state;
+                record.settings = r.settings;
             }
             Err(e) => {
                 record.status = TaskStatus::Error;

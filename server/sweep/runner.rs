@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use kiln_engine::{Annealer, Problem};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::sweep::plan::Params;
 
@@ -78,7 +79,7 @@ impl TaskError {
 }
 
 /// What one finished task found.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TaskResult {
     /// Best energy of the run.
     pub best_energy: f64,
@@ -93,6 +94,10 @@ pub struct TaskResult {
     /// A best-known value that is not a proven optimum (a Gset graph's best-known cut),
     /// and whether the run reached it: reported apart from success.
     pub best_known: Option<BestKnown>,
+    /// The best state as the kind writes it (spins, a tour, a SMILES), when asked for.
+    pub best_state: Option<Value>,
+    /// The task's own settings (version, instance, spec, resolved config), when asked for.
+    pub settings: Option<Value>,
 }
 
 /// A best-known value (in the kind's own counter, e.g. a cut) and whether a run reached it.
@@ -107,7 +112,16 @@ pub struct BestKnown {
 impl TaskResult {
     /// A result with no known optimum.
     pub fn new(best_energy: f64, best_step: u64, steps: u64) -> Self {
-        Self { best_energy, best_step, steps, optimum: None, optimum_step: None, best_known: None }
+        Self {
+            best_energy,
+            best_step,
+            steps,
+            optimum: None,
+            optimum_step: None,
+            best_known: None,
+            best_state: None,
+            settings: None,
+        }
     }
 
     /// The same result judged against a known `optimum`: reached when the best energy

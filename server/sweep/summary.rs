@@ -106,6 +106,10 @@ pub struct Summary {
     /// summary covers the tasks completed so far, and `kiln sweep --resume` finishes it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
+    /// The Kiln that wrote it ("0.1.0 (abc1234)"; empty in summaries written before it
+    /// was recorded). Each task line's `settings` has the rest.
+    #[serde(default)]
+    pub kiln_version: String,
     /// Tasks summarised.
     pub total_tasks: u64,
     /// Of which ran to their end.
@@ -165,6 +169,7 @@ impl Summary {
         Summary {
             shard,
             interrupted: false,
+            kiln_version: crate::version::version().to_string(),
             total_tasks: sorted.len() as u64,
             completed_count,
             error_count: sorted.len() as u64 - completed_count,
