@@ -14,6 +14,7 @@ pub mod experiments;
 pub mod pacing;
 pub mod preview;
 pub mod reach;
+pub mod recover;
 pub mod rooms;
 pub mod routes;
 pub mod sse;

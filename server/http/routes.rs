@@ -364,7 +364,7 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .unify()
         .or(statics.boxed())
         .unify()
-        .recover(super::error::recover)
+        .recover(super::recover::recover)
         .unify()
         .boxed()
 }
