@@ -34,10 +34,10 @@ fn wiener_by_floyd_warshall(m: &Molecule) -> f64 {
         }
     }
     let mut sum = 0u64;
-    for i in 0..n {
-        for j in i + 1..n {
-            assert!(d[i][j] < far, "atoms {i} and {j} are disconnected: {m:?}");
-            sum += u64::from(d[i][j]);
+    for (i, row) in d.iter().enumerate() {
+        for (j, &distance) in row.iter().enumerate().skip(i + 1) {
+            assert!(distance < far, "atoms {i} and {j} are disconnected: {m:?}");
+            sum += u64::from(distance);
         }
     }
     sum as f64

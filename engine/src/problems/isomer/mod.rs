@@ -3,10 +3,10 @@
 //!
 //! One idea per module: [`element`] and [`formula`] (what the user types),
 //! [`molecule`] (the state), `initial` (a first structure), [`displacement`] (the
-//! move) and `pick` (its four atoms, from the molecule's `atom_totals`), [`wiener`], [`logp`] and [`objective`] (the
-//! energy), [`smiles`] (names), `structure_key`, `tree_key` and [`distinct`]
-//! (counting what was visited; `isomorphism` decides when two are one), [`problem`]
-//! (the `Problem`).
+//! move) and `pick` (its four atoms, from the molecule's `atom_totals`), [`wiener`],
+//! [`logp`] and [`objective`] (the energy), [`smiles`] (names), `structure_key`,
+//! `tree_key` and [`distinct`] (counting what was visited; `isomorphism` decides
+//! when two are one), [`problem`] (the `Problem`).
 
 mod atom_totals;
 pub mod displacement;

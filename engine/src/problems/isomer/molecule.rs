@@ -3,12 +3,14 @@
 //! At most [`MAX_HEAVY_ATOMS`] heavy atoms, so each atom's neighbours fit one `u64`
 //! bitmask (connectivity and distances become bit operations) and its bond orders
 //! one `u128` (two bits per partner). Everything lives in fixed arrays: cloning is a
-//! copy of about 1.8 KB and never touches the heap. Hydrogens are implicit: each atom
+//! copy of about 2.2 KB and never touches the heap. Hydrogens are implicit: each atom
 //! carries its count, and valence = bond orders + hydrogens always holds.
 //!
 //! The molecule also remembers its objective components (Wiener index, logP) as
 //! the problem last computed them, so pricing a move needs only the new values.
 //! That cache is not part of the molecule's identity: `Hash` and `Eq` ignore it.
+//! Neither are the derived counts kept for the move's sampler (each atom's heavy
+//! degree and the `atom_totals`), which the two mutators keep up to date.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
