@@ -206,6 +206,23 @@ fn a_given_optimum_judges_a_spin_glass_and_unjudged_tasks_say_null() {
 }
 
 #[test]
+fn a_gset_best_known_cut_is_reported_apart_from_success() {
+    let out = ok(kiln(&["--problem", "magnet", "--gset", "G1", "--steps", "20000", "--seeds", "2"], &[]));
+    // G1's best-known cut, 11624 (Benlic and Hao 2013), is not a proven optimum.
+    let group = &summary(&out)["groups"][0];
+    assert_eq!(group["best_known"], 11624.0, "{group}");
+    assert_eq!(group["optimum"], Value::Null);
+    assert_eq!(group["success_rate"], Value::Null, "best known is not success");
+    let reached = tasks(&out).iter().filter(|t| t["reached_best_known"] == true).count();
+    assert_eq!(group["best_known_count"], reached);
+    assert_eq!(group["best_known_fraction"], reached as f64 / 2.0);
+    for task in tasks(&out) {
+        assert_eq!(task["best_known"], 11624.0);
+        assert!(task["reached_best_known"].is_boolean() && task["reached_optimum"].is_null(), "{task}");
+    }
+}
+
+#[test]
 fn a_sweep_whose_tasks_all_fail_exits_non_zero() {
     let dir = scratch("sweep_all_fail");
     let file = dir.join("broken.tsp");

@@ -114,8 +114,7 @@ fn a_summary_reports_tts_per_set_with_an_optimum_and_the_distribution_otherwise(
     let mut records = Vec::new();
     for (seed, reached) in reached_at().into_iter().enumerate() {
         let seed = seed as u64;
-        let judged =
-            TaskResult { best_energy: 10.0, best_step: 0, steps: RUN, optimum: None, optimum_step: None };
+        let judged = TaskResult::new(10.0, 0, RUN);
         let judged = match reached {
             Some(s) => TaskResult { best_energy: 7.0, best_step: s, ..judged }.against_optimum(7.0, true),
             None => TaskResult { best_energy: 8.0 + (seed % 2) as f64, ..judged }.against_optimum(7.0, true),

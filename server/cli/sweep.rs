@@ -40,7 +40,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value, json};
 
 use super::fail;
-use crate::kinds::{Defaults, Param, ParamType, Registry, common};
+use crate::kinds::{Defaults, Group, Param, ParamType, Registry, common};
 use crate::sweep::summary::Timing;
 use crate::sweep::{
     Experiment, KindRunner, Plan, PlanError, PlanLimits, RunOptions, Shard, Summary, SweepEvent, SweepPool,
@@ -145,6 +145,8 @@ pub fn command(registry: &Registry) -> Command {
 }
 
 /// Every parameter row of every kind that becomes a flag, first row of a name wins.
+/// Pacing rows (a live session's speed, and batch, which tasks fix at 1) are left out:
+/// a task never uses them.
 fn flag_params(registry: &Registry) -> Vec<Param> {
     let mut rows: Vec<Param> = common::parameters(&registry.names(), &Defaults::default());
     for kind in registry.kinds() {
@@ -152,7 +154,7 @@ fn flag_params(registry: &Registry) -> Vec<Param> {
     }
     let mut seen = Vec::new();
     rows.retain(|p| {
-        let keep = !NOT_FLAGS.contains(&p.name) && !seen.contains(&p.name);
+        let keep = !NOT_FLAGS.contains(&p.name) && p.group != Group::Pacing && !seen.contains(&p.name);
         seen.push(p.name);
         keep
     });

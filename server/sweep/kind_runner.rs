@@ -8,8 +8,10 @@
 //! gives it. The seed is the task's; `batch` is always 1 (the experiment's
 //! parallelism is across tasks, one per core, and batch 1 keeps each task's result
 //! the same whatever the machine). The known optimum is the kind's `optimal_energy`
-//! (a proven optimum the kind knows, or none); a task whose kind reports no proven
-//! optimum is not judged (its success rate is null).
+//! (a proven optimum the kind knows, or the user's `optimal_energy`, or none); a task
+//! whose run reports no optimum is not judged (its success rate is null). A
+//! best-known value that is not proven (a Gset graph's `best_known_cut`, beside the
+//! run's `best_cut`) is reported apart, as `best_known` and `reached_best_known`.
 //!
 //! [`TaskRunner::planned_steps`] checks every value against the kind's table and lets
 //! the kind make its spec (so a bad name or a value out of range refuses the
@@ -25,7 +27,7 @@ use serde_json::{Value, json};
 
 use crate::kinds::{ParamError, Registry, Request, Scope, Spec, Values, check};
 use crate::sweep::plan::Params;
-use crate::sweep::runner::{TaskError, TaskResult, TaskRunner};
+use crate::sweep::runner::{BestKnown, TaskError, TaskResult, TaskRunner};
 
 /// Steps between two looks at the cancel flag: a few milliseconds of any kind.
 const CANCEL_CHECK_STEPS: u64 = 4_096;
@@ -123,7 +125,14 @@ impl TaskRunner for KindRunner {
         let s = run.snapshot();
         let result = TaskResult::new(s.best_energy, s.best_step, run.steps_done());
         let minimize = run.config().direction.sign() > 0.0;
-        Ok(match run.progress().optimal_energy {
+        let progress = run.progress();
+        let counter = |name: &str| progress.extra.get(name).and_then(Value::as_f64);
+        let best_known = match (counter("best_known_cut"), counter("best_cut")) {
+            (Some(value), Some(best)) => Some(BestKnown { value, reached: best >= value }),
+            _ => None,
+        };
+        let result = TaskResult { best_known, ..result };
+        Ok(match progress.optimal_energy {
             Some(optimum) => result.against_optimum(optimum, minimize),
             None => result,
         })

@@ -64,7 +64,7 @@ pub use merge::{MergeError, Merged, merge};
 pub use output::{OutputError, RunOutput, event_line, read_output, summary_line, task_line};
 pub use plan::{Group, Params, Plan, PlanError, PlanLimits, TaskRef};
 pub use record::{TaskRecord, TaskStatus};
-pub use runner::{TaskError, TaskResult, TaskRunner, anneal_task};
+pub use runner::{BestKnown, TaskError, TaskResult, TaskRunner, anneal_task};
 pub use shard::{Shard, ShardError};
 pub use summary::{GroupSummary, Spread, Summary};
 pub use tts::{TimeToSolution, TtsPoint};

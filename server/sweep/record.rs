@@ -44,6 +44,13 @@ pub struct TaskRecord {
     pub optimum: Option<f64>,
     /// First step at the optimum, if reached.
     pub optimum_step: Option<u64>,
+    /// A best-known value that is not a proven optimum (a Gset graph's best-known cut,
+    /// in cut units), when the instance has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_known: Option<f64>,
+    /// Whether the run reached that best-known value (absent when there is none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reached_best_known: Option<bool>,
     /// Why it failed (only on error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<TaskError>,
@@ -72,6 +79,8 @@ impl TaskRecord {
             reached_optimum: None,
             optimum: None,
             optimum_step: None,
+            best_known: None,
+            reached_best_known: None,
             error: None,
             execution_time_ms,
             timestamp,
@@ -84,6 +93,8 @@ impl TaskRecord {
                 record.reached_optimum = r.optimum.map(|_| r.reached_optimum());
                 record.optimum = r.optimum;
                 record.optimum_step = r.optimum_step;
+                record.best_known = r.best_known.map(|b| b.value);
+                record.reached_best_known = r.best_known.map(|b| b.reached);
             }
             Err(e) => {
                 record.status = TaskStatus::Error;

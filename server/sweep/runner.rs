@@ -90,12 +90,24 @@ pub struct TaskResult {
     pub optimum: Option<f64>,
     /// First step at which the optimum was reached, if it was.
     pub optimum_step: Option<u64>,
+    /// A best-known value that is not a proven optimum (a Gset graph's best-known cut),
+    /// and whether the run reached it: reported apart from success.
+    pub best_known: Option<BestKnown>,
+}
+
+/// A best-known value (in the kind's own counter, e.g. a cut) and whether a run reached it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BestKnown {
+    /// The best-known value.
+    pub value: f64,
+    /// Whether the run's best reached it (or passed it).
+    pub reached: bool,
 }
 
 impl TaskResult {
     /// A result with no known optimum.
     pub fn new(best_energy: f64, best_step: u64, steps: u64) -> Self {
-        Self { best_energy, best_step, steps, optimum: None, optimum_step: None }
+        Self { best_energy, best_step, steps, optimum: None, optimum_step: None, best_known: None }
     }
 
     /// The same result judged against a known `optimum`: reached when the best energy

@@ -82,6 +82,17 @@ pub struct GroupSummary {
     /// completed task knows an optimum.
     #[serde(default)]
     pub time_to_solution: Option<TimeToSolution>,
+    /// A best-known value that is not a proven optimum (a Gset graph's best-known cut),
+    /// when every completed task knows the same one; apart from success.
+    #[serde(default)]
+    pub best_known: Option<f64>,
+    /// Completed tasks that reached the best-known value.
+    #[serde(default)]
+    pub best_known_count: u64,
+    /// `best_known_count` over the completed tasks that know a best-known value; null
+    /// when none does.
+    #[serde(default)]
+    pub best_known_fraction: Option<f64>,
 }
 
 /// The summary of an experiment, or of one shard of it.
@@ -178,6 +189,8 @@ fn group_summary(group: u64, key: String, params: Params, tasks: &[&TaskRecord])
     let success_rate = (!judged.is_empty()).then(|| reached_count as f64 / judged.len() as f64);
     let run_steps = judged.iter().filter_map(|r| r.steps).max().unwrap_or(0);
     let reached_at: Vec<Option<u64>> = judged.iter().map(|r| r.optimum_step).collect();
+    let known: Vec<&TaskRecord> = ok.iter().copied().filter(|r| r.best_known.is_some()).collect();
+    let best_known_count = known.iter().filter(|r| r.reached_best_known == Some(true)).count() as u64;
     GroupSummary {
         group,
         key,
@@ -193,6 +206,12 @@ fn group_summary(group: u64, key: String, params: Params, tasks: &[&TaskRecord])
         success_rate,
         median_steps_to_optimum: Spread::of(reached).map(|s| s.median),
         time_to_solution: TimeToSolution::new(group, &reached_at, run_steps),
+        best_known: known
+            .first()
+            .and_then(|r| r.best_known)
+            .filter(|b| known.iter().all(|r| r.best_known == Some(*b))),
+        best_known_count,
+        best_known_fraction: (!known.is_empty()).then(|| best_known_count as f64 / known.len() as f64),
     }
 }
 
