@@ -44,9 +44,9 @@ use warp::hyper::body::Bytes;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
+use super::api::{Api, bearer, check_server_key, json_reply, reply};
 use super::body::read_body;
 use super::error::ApiError;
-use super::routes::{Api, bearer, check_server_key, json_reply, reply};
 use super::sse::{accepts_event_stream, follow, last_event_id};
 use crate::live::LiveError;
 use crate::live::experiments::{LiveExperiment, groups};
@@ -205,15 +205,18 @@ async fn create(api: Api, body: Bytes, base: &str) -> Result<Response, ApiError>
     // not taken in if the client went away meanwhile.
     let (live, steps_per_task) = api
         .work()
-        .run(Instant::now() + CREATE_TIME_LIMIT, move |cancel| -> Result<(Arc<LiveExperiment>, Vec<u64>), ApiError> {
-            let experiment = Experiment::new(plan, experiments.runner(), &limits)
-                .map_err(|e| ApiError::invalid(e.field(), e.message()))?;
-            if cancel.is_cancelled() {
-                return Err(LiveError::Busy.into());
-            }
-            let steps_per_task = experiment.steps_per_task().to_vec();
-            Ok((experiments.admit(experiment)?, steps_per_task))
-        })
+        .run(
+            Instant::now() + CREATE_TIME_LIMIT,
+            move |cancel| -> Result<(Arc<LiveExperiment>, Vec<u64>), ApiError> {
+                let experiment = Experiment::new(plan, experiments.runner(), &limits)
+                    .map_err(|e| ApiError::invalid(e.field(), e.message()))?;
+                if cancel.is_cancelled() {
+                    return Err(LiveError::Busy.into());
+                }
+                let steps_per_task = experiment.steps_per_task().to_vec();
+                Ok((experiments.admit(experiment)?, steps_per_task))
+            },
+        )
         .await??;
     let id = live.id();
     let body = json!({
