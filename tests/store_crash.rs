@@ -1,9 +1,9 @@
 //! A server killed without warning (`kill -9`) loses at most what its writer had
 //! not yet written, and never the file.
 //!
-//! The test runs this test binary again as a child (the ignored `crash_child`
-//! test, selected by name): the child steps a session as a live server would,
-//! handing every step to a coalescing writer with a short window, and prints
+//! The test runs this test binary again as a child (the same test, selected by
+//! name, with [`DIR_VAR`] set, which switches it to [`crash_child`]): the child
+//! steps a session as a live server would, handing every step to a coalescing writer with a short window, and prints
 //! `durable N` whenever the writer reports step N on disk, without ever
 //! flushing. The parent reads those lines, kills the child with SIGKILL at some
 //! arbitrary moment (usually in the middle of a write), reopens the store and
@@ -32,12 +32,20 @@ const CHILD_WINDOW: Duration = Duration::from_millis(5);
 
 #[test]
 fn a_killed_writer_loses_only_unwritten_steps_and_never_the_file() {
+    if std::env::var_os(DIR_VAR).is_some() {
+        crash_child();
+    }
     let dir = ScratchDir::new();
     let id = Uuid::new_v4();
     let mut stored_before = 0;
     for round in 1..=3 {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["crash_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+            .args([
+                "a_killed_writer_loses_only_unwritten_steps_and_never_the_file",
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(DIR_VAR, dir.path())
             .env(ID_VAR, id.to_string())
             .stdout(Stdio::piped())
@@ -48,7 +56,7 @@ fn a_killed_writer_loses_only_unwritten_steps_and_never_the_file() {
         let stdout = child.stdout.take().unwrap();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                // libtest may print "test crash_child ... " before the first line.
+                // libtest may print "test a_killed_writer... " before the first line.
                 if let Some(step) = line.split_once("durable ").and_then(|(_, s)| s.parse::<u64>().ok())
                     && tx.send(step).is_err()
                 {
@@ -94,14 +102,13 @@ fn a_killed_writer_loses_only_unwritten_steps_and_never_the_file() {
     }
 }
 
-/// The child process of the test above (ignored in normal runs): steps the
-/// session from where the store has it, through a writer, until killed, or
-/// for at most a minute if the parent is gone.
-#[test]
-#[ignore = "child process of a_killed_writer_loses_only_unwritten_steps_and_never_the_file"]
-fn crash_child() {
+/// The child process of the test above (the test itself, when [`DIR_VAR`] is
+/// set): steps the session from where the store has it, through a writer, until
+/// killed, or for at most a minute if the parent is gone (then exits 3, never
+/// passing).
+fn crash_child() -> ! {
     let (Ok(dir), Ok(id)) = (std::env::var(DIR_VAR), std::env::var(ID_VAR)) else {
-        return;
+        panic!("the crash child needs {DIR_VAR} and {ID_VAR}");
     };
     let id: Uuid = id.parse().unwrap();
     let store = Store::open(dir.as_ref()).expect("the child opens the store");
@@ -127,4 +134,5 @@ fn crash_child() {
             std::process::exit(3);
         }
     }
+    unreachable!("steps run past u64::MAX")
 }

@@ -3,7 +3,9 @@
 //! directory rules (https://specifications.freedesktop.org/basedir-spec/):
 //! `$XDG_DATA_HOME/kiln`, or `$HOME/.local/share/kiln` when XDG_DATA_HOME is unset
 //! or relative. The default is read in a child process (this test binary run
-//! again) so the test can set the environment without touching its own.
+//! again, selecting the same test with [`CHILD_VAR`] set, which switches it to
+//! printing the default) so the test can set the environment without touching
+//! its own.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -33,11 +35,16 @@ fn an_empty_data_dir_is_an_error_naming_the_option_and_the_alternative() {
     assert!(message.contains("--data-dir") && message.contains("none"), "{message}");
 }
 
+/// Set in the child: the test prints the default data directory instead.
+#[cfg(target_os = "linux")]
+const CHILD_VAR: &str = "KILN_STORE_LOCATION_CHILD";
+
 /// The default data directory the child computes under `env` (None removes a variable).
 #[cfg(target_os = "linux")]
 fn default_under(env: &[(&str, Option<&str>)]) -> String {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["print_default_data_dir", "--exact", "--ignored", "--nocapture", "--test-threads=1"]);
+    cmd.args(["the_default_follows_xdg_data_home_then_home", "--exact", "--nocapture", "--test-threads=1"]);
+    cmd.env(CHILD_VAR, "1");
     for (name, value) in env {
         match value {
             Some(v) => cmd.env(name, v),
@@ -57,6 +64,10 @@ fn default_under(env: &[(&str, Option<&str>)]) -> String {
 #[cfg(target_os = "linux")]
 #[test]
 fn the_default_follows_xdg_data_home_then_home() {
+    if std::env::var_os(CHILD_VAR).is_some() {
+        println!("DATA_DIR={}", DataDir::user_default().unwrap());
+        return;
+    }
     let home = Some("/home/teacher");
     assert_eq!(default_under(&[("HOME", home), ("XDG_DATA_HOME", Some("/data/xdg"))]), "/data/xdg/kiln");
     assert_eq!(default_under(&[("HOME", home), ("XDG_DATA_HOME", None)]), "/home/teacher/.local/share/kiln");
@@ -65,11 +76,4 @@ fn the_default_follows_xdg_data_home_then_home() {
         "/home/teacher/.local/share/kiln",
         "a relative XDG_DATA_HOME is ignored"
     );
-}
-
-/// The child of the test above (ignored in normal runs).
-#[test]
-#[ignore = "child process of the_default_follows_xdg_data_home_then_home"]
-fn print_default_data_dir() {
-    println!("DATA_DIR={}", DataDir::user_default().unwrap());
 }

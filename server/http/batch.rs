@@ -12,8 +12,8 @@ use serde_json::json;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
+use super::api::{Api, json_reply};
 use super::error::ApiError;
-use super::routes::{Api, json_reply};
 use crate::live::Session;
 
 /// Longest the JSON batch fallback drives a run before answering.

@@ -44,9 +44,9 @@ use warp::hyper::body::Bytes;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
+use super::api::{Api, bearer, check_server_key, json_reply, reply};
 use super::body::read_body;
 use super::error::ApiError;
-use super::routes::{Api, bearer, check_server_key, json_reply, reply};
 use super::sse::{accepts_event_stream, follow, last_event_id};
 use crate::live::LiveError;
 use crate::live::experiments::{LiveExperiment, groups};

@@ -5,6 +5,7 @@
 //! connection limits; the one SSE response (`sse`); experiments (`/api/experiments`) and rooms (`/api/rooms`) in
 //! their own files, and where phones reach the server (`reach`) for the links they get.
 
+pub mod api;
 pub mod batch;
 pub mod body;
 pub mod connections;
@@ -19,5 +20,6 @@ pub mod rooms;
 pub mod routes;
 pub mod sse;
 
+pub use api::Api;
 pub use error::ApiError;
-pub use routes::{Api, routes};
+pub use routes::routes;

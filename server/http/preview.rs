@@ -14,8 +14,8 @@ use warp::http::StatusCode;
 use warp::hyper::body::Bytes;
 use warp::reply::Response;
 
+use super::api::{Api, CONFIGURE_TIME_LIMIT, json_reply};
 use super::error::ApiError;
-use super::routes::{Api, CONFIGURE_TIME_LIMIT, json_reply};
 use crate::kinds::{Request, Scope};
 
 /// Answers 200 `{problem, config, total_steps, pacing, expected_seconds}`, or the

@@ -21,8 +21,8 @@ use warp::http::{HeaderMap, HeaderValue, StatusCode, header};
 use warp::hyper::body::Bytes;
 use warp::reply::Response;
 
+use super::api::{Api, bearer, json_reply, parse_id};
 use super::error::ApiError;
-use super::routes::{Api, bearer, json_reply, parse_id};
 use super::sse::follow;
 use crate::live::error::LiveError;
 use crate::live::rooms::{CODE_ALPHABET, CODE_LENGTH, Current, Room, RoomViewer, Rooms};

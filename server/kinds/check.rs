@@ -9,9 +9,10 @@ use kiln_engine::{AnnealConfig, Batch};
 use serde_json::{Map, Value, json};
 
 use super::common;
-use super::kind::{Defaults, Kind};
+use super::kind::{Defaults, Kind, Spec};
 use super::param::{Param, ParamError};
 use super::registry::Registry;
+use super::run::Run;
 
 /// The kind `values` name (`problem`; the registry's first kind when absent).
 pub fn pick_kind<'r>(
@@ -122,5 +123,17 @@ fn unknown(registry: &Registry, kind: &str, name: &str, table: &[Param]) -> Para
             let known: Vec<&str> = table.iter().map(|p| p.name).collect();
             ParamError::new(name, format!("unknown field \"{name}\"; known fields: {}", known.join(", ")))
         }
+    }
+}
+
+impl Registry {
+    /// [`Registry::run`] for a spec and config read back from a file or the store
+    /// (`kiln replay`, a restored session): the config is first checked against the
+    /// kind's table ([`check_config`]), so an edited record is refused
+    /// naming the field, as the request would have been.
+    pub fn run_checked(&self, spec: &Spec, config: kiln_engine::AnnealConfig) -> Result<Run, ParamError> {
+        let kind = self.kind(&spec.problem)?;
+        check_config(self, kind, &config)?;
+        self.run(spec, config)
     }
 }

@@ -16,8 +16,8 @@ use kiln_engine::{AnnealConfig, ScheduleKind};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use super::anneal::Anneal;
 use super::param::{Param, ParamError};
-use super::run::Anneal;
 
 /// A problem kind: the engine problem plus everything the server needs to offer it.
 pub trait Kind: Send + Sync + 'static {

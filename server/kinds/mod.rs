@@ -3,6 +3,7 @@
 //! the [`Registry`], the one list of kinds. Nothing outside this folder (and the
 //! renderers it calls) names a kind.
 
+pub mod anneal;
 pub mod check;
 pub mod common;
 pub mod isomer;

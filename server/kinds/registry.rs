@@ -14,7 +14,6 @@ use super::isomer::IsomerKind;
 use super::kind::{Kind, Spec};
 use super::magnet::MagnetKind;
 use super::param::{Param, ParamError};
-use super::resolve::Request;
 use super::run::Run;
 use super::tsp::TspKind;
 
@@ -128,26 +127,11 @@ impl Registry {
         Ok(Run::new(kind.name(), inner))
     }
 
-    /// [`Registry::run`] for a spec and config read back from a file or the store
-    /// (`kiln replay`, a restored session): the config is first checked against the
-    /// kind's table ([`super::check::check_config`]), so an edited record is refused
-    /// naming the field, as the request would have been.
-    pub fn run_checked(&self, spec: &Spec, config: kiln_engine::AnnealConfig) -> Result<Run, ParamError> {
-        let kind = self.kind(&spec.problem)?;
-        super::check::check_config(self, kind, &config)?;
-        self.run(spec, config)
-    }
-
     /// One line naming what a spec anneals.
     pub fn describe(&self, spec: &Spec) -> String {
         match self.get(&spec.problem) {
             Some(kind) => kind.describe(spec),
             None => spec.problem.clone(),
         }
-    }
-
-    /// Check and resolve a request (see [`super::resolve`]). Blocking: builds the problem.
-    pub fn resolve(&self, request: &Request) -> Result<super::resolve::Resolved, ParamError> {
-        super::resolve::resolve(self, request)
     }
 }

@@ -122,6 +122,13 @@ pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, Param
     Ok(Resolved { spec, config, pacing, run, expected_seconds })
 }
 
+impl Registry {
+    /// Check and resolve a request (see [`resolve`]). Blocking: builds the problem.
+    pub fn resolve(&self, request: &Request) -> Result<Resolved, ParamError> {
+        resolve(self, request)
+    }
+}
+
 /// With tempering every replica takes each step, so one event's work is its steps
 /// times the replicas: held to the same [`MAX_STEPS_PER_EVENT`] as annealing's. A
 /// default steps-per-event is lowered to fit; one the user gave is refused, naming it.

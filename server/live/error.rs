@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use super::session::SessionState;
+use super::state::SessionState;
 
 /// A session operation that cannot be done.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

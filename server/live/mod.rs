@@ -18,6 +18,7 @@ pub mod rooms;
 pub mod session;
 pub mod sessions;
 pub mod sse;
+pub mod state;
 pub mod stream;
 pub mod streams;
 pub mod token;

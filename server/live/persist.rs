@@ -32,7 +32,7 @@
 use kiln_engine::{AnnealConfig, Checkpoint};
 use serde::{Deserialize, Serialize};
 
-use super::session::SessionState;
+use super::state::SessionState;
 use crate::kinds::Spec;
 use crate::kinds::common::{Pacing, StepsPerEvent};
 use crate::store::RunState;

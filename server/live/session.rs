@@ -37,9 +37,15 @@
 //! events are held back from viewers (the history publishes them late) until the
 //! record is on disk; `live::persist` says why that keeps event ids sound across
 //! a `kill -9`. A restarted server rebuilds sessions with [`Session::restore`].
+//!
+//! Files: the types and control calls here; how a session advances in
+//! `session/frames.rs`, how it is kept in the store in `session/store.rs`;
+//! [`SessionState`] and [`Control`] in `live::state` (re-exported here).
 
-use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+mod frames;
+mod store;
+
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -52,9 +58,9 @@ use super::error::LiveError;
 use super::event::{Frame, Kind, Shown, Stored, Svg};
 use super::event_log::{After, EventLog, LogLimits};
 use super::persist::{self, StoredSpec};
+pub use super::state::{Control, SessionState};
 use super::token::same_token;
 use super::trace::{RunTrace, TRACE_POINTS, TracePoint};
-use super::work::Cancel;
 use crate::kinds::common::{Pacing, StepsPerEvent};
 use crate::kinds::run::MAX_SKIPPED_DRAWS;
 use crate::kinds::{Run, Spec};
@@ -69,52 +75,6 @@ pub const RECORD_CHECKPOINTS: u64 = 100;
 /// A manual step of at most this many steps sends an event per step, so a class
 /// stepping through "Step 10" sees (and charts) its ten steps, not one jump.
 pub const FRAMED_STEPS: u64 = 10;
-
-/// Where a session is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SessionState {
-    /// Configured, at step 0 (or reset).
-    Idle,
-    /// Advancing while someone watches.
-    Running,
-    /// Stopped by pause (or moved by hand with `step`).
-    Paused,
-    /// All steps done.
-    Complete,
-}
-
-impl fmt::Display for SessionState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            SessionState::Idle => "idle",
-            SessionState::Running => "running",
-            SessionState::Paused => "paused",
-            SessionState::Complete => "complete",
-        })
-    }
-}
-
-/// A control call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Control {
-    /// idle or paused -> running.
-    Start,
-    /// running -> paused.
-    Pause,
-    /// paused -> running.
-    Resume,
-}
-
-impl Control {
-    fn name(self) -> &'static str {
-        match self {
-            Control::Start => "start",
-            Control::Pause => "pause",
-            Control::Resume => "resume",
-        }
-    }
-}
 
 /// Lock a mutex, going on with the data if a panicking thread poisoned it: every
 /// critical section leaves the data consistent before anything that can panic.
@@ -651,68 +611,6 @@ impl Session {
         }
     }
 
-    /// The session's record as the store keeps it, from the live data.
-    fn store_record(&self, live: &Live) -> SessionRecord {
-        let (steps_per_event, max_events_per_sec) = persist::stored_pacing(live.pacing);
-        SessionRecord {
-            id: self.id,
-            spec: self.stored_spec.clone(),
-            step: live.latest.progress.step,
-            state: persist::run_state(live.state),
-            generation: live.generation,
-            next_event_id: live.history.next_id(),
-            control_token: self.token.clone(),
-            steps_per_event,
-            max_events_per_sec,
-            room: None,
-            created_at_ms: self.created_at_ms,
-            updated_at_ms: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
-            state_digest: persist::digest_text(&live.latest_checkpoint),
-        }
-    }
-
-    /// Hand the session's record to the store's writer (written within its window).
-    pub fn persist(&self) {
-        let live = self.live();
-        self.submit(&live);
-    }
-
-    /// Submit the record of `live` (locked, so records reach the writer in order).
-    fn submit(&self, live: &Live) {
-        if let Err(e) = self.store.upsert_session(self.store_record(live)) {
-            self.report_store(Err(e));
-        }
-    }
-
-    /// Report a store failure once, until a write succeeds again.
-    fn report_store(&self, result: Result<(), crate::store::StoreError>) {
-        match result {
-            Ok(()) => self.store_failing.store(false, Ordering::Relaxed),
-            Err(e) => {
-                if !self.store_failing.swap(true, Ordering::Relaxed) {
-                    eprintln!("kiln: session {}: not saved: {e}", self.id);
-                }
-            }
-        }
-    }
-
-    /// After events were pushed with `live` locked: submit the record; if the frame
-    /// is `durable` (or pacing or state moved since the last frame), hold the new
-    /// events back from viewers until the record is on disk. Blocking when durable;
-    /// call it with the stepping lock held, so no other frame is pushed meanwhile.
-    fn persist_pushed(&self, mut live: MutexGuard<'_, Live>, published_before: u64, durable: bool) {
-        let durable = std::mem::take(&mut live.boundary_moved) || durable;
-        self.submit(&live);
-        if !durable || !self.store.is_persistent() {
-            return;
-        }
-        live.history.publish_up_to(published_before);
-        drop(live);
-        self.report_store(self.store.flush());
-        let mut live = self.live();
-        live.history.publish_all();
-    }
-
     /// Name what the session anneals for the server log (the kind's own description); the first name sticks.
     pub fn set_label(&self, label: String) {
         let _ = self.label.set(label);
@@ -869,196 +767,6 @@ impl Session {
         ControlReply { session_id: self.id, state: SessionState::Idle, step: 0, stopped_early: None }
     }
 
-    /// Advance `n` steps by hand (idle or paused -> paused, or complete), or with
-    /// `to_move` to the next move tried on a valid structure (at most
-    /// [`MAX_SKIPPED_DRAWS`] invalid draws skipped, `n` ignored), stopping
-    /// early when `cancel` turns true (the request's deadline, or its client left).
-    /// A control call made meanwhile wins: its state is kept. Blocking; call it from
-    /// a blocking thread.
-    pub fn step(&self, n: u64, to_move: bool, cancel: &Cancel) -> Result<ControlReply, LiveError> {
-        let mut engine = lock(&self.engine);
-        let version = {
-            let mut live = self.live();
-            if !matches!(live.state, SessionState::Idle | SessionState::Paused) {
-                return Err(LiveError::InvalidTransition { action: "step", state: live.state });
-            }
-            live.version += 1;
-            live.version
-        };
-        let target = engine.run.steps_done().saturating_add(n);
-        if to_move {
-            engine.advance_to_move();
-        } else if n <= FRAMED_STEPS {
-            // An event for each step but the last (which the answer's frame shows).
-            while engine.run.steps_done() + 1 < target && !cancel.is_cancelled() {
-                let next = engine.run.steps_done() + 1;
-                run_for(&mut engine, next, Instant::now(), Duration::MAX, Some(cancel));
-                if engine.run.is_complete() || engine.run.steps_done() < next {
-                    break;
-                }
-                let now = Instant::now();
-                let (generation, elapsed) = {
-                    let live = self.live();
-                    (live.generation, live.elapsed(now))
-                };
-                let taken = engine.frame_with_checkpoints(generation, elapsed);
-                let mut live = self.live();
-                live.keep_checkpoints(&taken);
-                let published = live.history.latest_id();
-                live.push(Kind::Progress, taken.frame);
-                self.persist_pushed(live, published, true);
-                self.notify.notify_waiters();
-            }
-        }
-        if !to_move {
-            run_for(&mut engine, target, Instant::now(), Duration::MAX, Some(cancel));
-        }
-        let stopped_early =
-            (engine.run.steps_done() < target && !engine.run.is_complete()).then_some("deadline");
-        let now = Instant::now();
-        let (generation, elapsed) = {
-            let live = self.live();
-            (live.generation, live.elapsed(now))
-        };
-        let taken = engine.frame_with_checkpoints(generation, elapsed);
-        let step = taken.frame.progress.step;
-        let state = self.append_frame(taken, now, true, |live| {
-            if live.version == version { SessionState::Paused } else { live.state }
-        });
-        drop(engine);
-        self.notify.notify_waiters();
-        Ok(ControlReply { session_id: self.id, state, step, stopped_early })
-    }
-
-    /// Append a progress event (and `complete` when the run is done); returns the
-    /// new state: complete, or what `otherwise` says given the live data.
-    /// The record is written (before viewers see the events, if `durable`; see
-    /// [`Session::persist_pushed`]).
-    fn append_frame(
-        &self,
-        taken: Taken,
-        now: Instant,
-        durable: bool,
-        otherwise: impl FnOnce(&Live) -> SessionState,
-    ) -> SessionState {
-        let complete = taken.frame.progress.is_complete;
-        let mut live = self.live();
-        let published = live.history.latest_id();
-        live.keep_checkpoints(&taken);
-        live.push(Kind::Progress, taken.frame.clone());
-        let state = if complete { SessionState::Complete } else { otherwise(&live) };
-        if complete {
-            live.push(Kind::Complete, taken.frame);
-        }
-        live.set_state(state, now);
-        self.persist_pushed(live, published, durable);
-        if complete {
-            super::log::finished(self);
-        }
-        state
-    }
-
-    /// Called by a stream generator with `live` locked: if the session is running,
-    /// a frame is due and nobody is stepping, take the stepping turn.
-    pub fn claim_frame(&self, live: &mut Live, now: Instant) -> bool {
-        if live.state != SessionState::Running || live.stepping || now < live.next_frame_at {
-            return false;
-        }
-        live.stepping = true;
-        live.next_frame_at = now + live.frame_interval();
-        true
-    }
-
-    /// Run one frame's steps and append its event. Blocking; call it on a blocking
-    /// thread after [`Session::claim_frame`] returned true. The step count is
-    /// `steps_per_event` (or as many as fit the frame's time budget for "max"),
-    /// bounded by [`MAX_FRAME_TIME`] so a frame never runs long.
-    pub fn run_frame(&self) {
-        /// Clears `stepping` and wakes the viewers however the frame ends.
-        struct Turn<'a>(&'a Session);
-        impl Drop for Turn<'_> {
-            fn drop(&mut self) {
-                self.0.live().stepping = false;
-                self.0.notify.notify_waiters();
-            }
-        }
-        let _turn = Turn(self);
-        let mut engine = lock(&self.engine);
-        let (steps_per_event, interval) = {
-            let live = self.live();
-            if live.state != SessionState::Running {
-                return;
-            }
-            (live.pacing.steps_per_event, live.frame_interval())
-        };
-        let started = Instant::now();
-        let from = engine.run.steps_done();
-        let (target, budget) = match steps_per_event {
-            StepsPerEvent::Steps(n) => (from.saturating_add(n), MAX_FRAME_TIME),
-            StepsPerEvent::Max => (u64::MAX, interval.min(MAX_FRAME_TIME)),
-        };
-        run_for(&mut engine, target, started, budget, None);
-        let now = Instant::now();
-        let (generation, elapsed, pacing_now) = {
-            let live = self.live();
-            (live.generation, live.elapsed(now), live.pacing.steps_per_event)
-        };
-        // Regular: exactly the steps the pacing in force says, or the run's end
-        // (`live::persist`); anything else must be on disk before it is shown.
-        let regular = pacing_now == steps_per_event
-            && (engine.run.is_complete()
-                || matches!(steps_per_event, StepsPerEvent::Steps(n) if engine.run.steps_done() - from == n));
-        let taken = engine.frame_with_checkpoints(generation, elapsed);
-        // Whatever a control call set while the frame ran stands.
-        self.append_frame(taken, now, !regular, |live| live.state);
-    }
-
-    /// Drive the run to completion or until `cancel` or `stop()` (the batch fallback, for the
-    /// token's holder); returns sampled frames (at most `samples`) and the final
-    /// frame, which is appended to the history like any frame. Blocking; call it on
-    /// a blocking thread.
-    pub fn run_to_end(
-        &self,
-        samples: u64,
-        cancel: &Cancel,
-        stop: impl Fn() -> bool,
-    ) -> (Vec<Arc<Frame>>, Arc<Frame>) {
-        let mut engine = lock(&self.engine);
-        let mut sampled = Vec::new();
-        let total = engine.run.total_steps();
-        let every = (total / samples.max(1)).max(1);
-        let (generation, version) = {
-            let mut live = self.live();
-            live.version += 1;
-            (live.generation, live.version)
-        };
-        while !engine.run.is_complete() && !cancel.is_cancelled() && !stop() {
-            let target = (engine.run.steps_done() / every + 1) * every;
-            run_for(&mut engine, target, Instant::now(), MAX_FRAME_TIME, Some(cancel));
-            if engine.run.steps_done().is_multiple_of(every) || engine.run.is_complete() {
-                let elapsed = self.live().elapsed(Instant::now());
-                let mut progress = engine.run.progress();
-                progress.run = generation;
-                progress.elapsed_ms = elapsed.as_millis() as u64;
-                sampled.push(Frame::new(progress, engine.current_svg.clone(), engine.best_svg.clone()));
-            }
-        }
-        let now = Instant::now();
-        let elapsed = self.live().elapsed(now);
-        let taken = engine.frame_with_checkpoints(generation, elapsed);
-        let frame = taken.frame.clone();
-        self.append_frame(taken, now, true, |live| {
-            if live.version == version && live.state == SessionState::Idle {
-                SessionState::Paused
-            } else {
-                live.state
-            }
-        });
-        drop(engine);
-        self.notify.notify_waiters();
-        (sampled, frame)
-    }
-
     /// The replay record of the run so far: step 0, every `checkpoint_every` steps
     /// and the latest frame's step, from the checkpoints taken as the run went.
     pub fn record(&self) -> ReplayRecord<Spec> {
@@ -1069,28 +777,5 @@ impl Session {
         }
         drop(live);
         ReplayRecord::new(self.spec.clone(), self.config.clone(), self.checkpoint_every, checkpoints)
-    }
-}
-
-/// Run until step `target`, until `budget` has passed since `started`, or until
-/// `cancel`, in chunks sized from the measured step rate so the clock is checked a
-/// few times a frame; the engine takes the record's checkpoints on the way.
-fn run_for(engine: &mut Engine, target: u64, started: Instant, budget: Duration, cancel: Option<&Cancel>) {
-    let mut chunk: u64 = 64;
-    let budget = cancel.map_or(budget, |c| budget.min(c.deadline().saturating_duration_since(started)));
-    while engine.run.steps_done() < target && !engine.run.is_complete() {
-        let remaining = target - engine.run.steps_done();
-        let chunk_started = Instant::now();
-        let n = engine.advance(chunk.min(remaining));
-        if n == 0 {
-            break;
-        }
-        let spent = started.elapsed();
-        if spent >= budget || cancel.is_some_and(Cancel::is_cancelled) {
-            break;
-        }
-        let per_step = chunk_started.elapsed().as_secs_f64() / n as f64;
-        let left = budget.saturating_sub(spent).as_secs_f64().min(MAX_FRAME_TIME.as_secs_f64());
-        chunk = ((left / 4.0 / per_step.max(1e-9)) as u64).clamp(1, 1 << 20);
     }
 }
