@@ -23,6 +23,18 @@ async fn configure_answers_201_with_ids_token_and_urls() {
     // Absolute, with the address phones reach (a loopback-only test server keeps its own).
     assert_eq!(b["watch_url"], server.url(&format!("/watch/{}", s.id)));
     assert_eq!(b["qr_url"], format!("/api/sa/{}/watch-qr.svg", s.id));
+    assert_eq!(b["ignored_params"], json!([]), "every given parameter is used");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configure_reports_the_parameters_its_schedule_ignores() {
+    // `auto` estimates its own temperatures, so a given `initial_temp` is not used.
+    let server = TestServer::start().await;
+    let auto = server.configure(json!({"formula": "C6H14", "schedule": "auto", "initial_temp": 50})).await;
+    assert_eq!(auto.body["ignored_params"], json!(["initial_temp"]));
+    let faulon =
+        server.configure(json!({"formula": "C6H14", "schedule": "faulon", "initial_temp": 50})).await;
+    assert_eq!(faulon.body["ignored_params"], json!([]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Scheduler variables a test must not inherit from the machine that runs it.
 const SCHEDULER_VARS: [&str; 7] = [
@@ -337,6 +337,34 @@ fn threads_follow_slurm_cpus_per_task() {
     let bad = kiln(&["--problem", "isomer", "--seeds", "2"], &[("SLURM_CPUS_PER_TASK", "lots")]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("SLURM_CPUS_PER_TASK=\"lots\""));
+}
+
+#[test]
+fn a_parameter_the_schedule_ignores_is_reported_in_each_task_line() {
+    // The docs' own example once gave identical groups: `auto` estimates its own T0.
+    let out = ok(kiln(
+        &[
+            "--problem",
+            "isomer",
+            "--formula",
+            "C6H14",
+            "--vary",
+            "schedule=auto,geometric",
+            "--param",
+            "initial_temp=50",
+            "--seeds",
+            "2",
+        ],
+        &[],
+    ));
+    for task in tasks(&out) {
+        let expected = if task["settings"]["config"]["schedule"] == "auto" {
+            json!(["initial_temp"])
+        } else {
+            json!([])
+        };
+        assert_eq!(task["settings"]["ignored_params"], expected, "{task}");
+    }
 }
 
 #[test]

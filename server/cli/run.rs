@@ -91,20 +91,6 @@ pub fn parse_count(text: &str) -> Result<u64, String> {
     }
 }
 
-/// Which parameters each schedule reads (the others it would ignore).
-const USED_BY_SCHEDULE: [(&str, &[&str]); 3] = [
-    ("cooling_schedule_k", &["faulon"]),
-    ("final_temp", &["geometric", "linear"]),
-    ("initial_temp", &["faulon", "geometric", "linear", "constant"]),
-];
-
-/// The first given parameter that `schedule` ignores, if any.
-pub fn ignored_by_schedule<'a>(schedule: &str, given: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    given.into_iter().find(|name| {
-        USED_BY_SCHEDULE.iter().any(|(param, users)| param == name && !users.contains(&schedule))
-    })
-}
-
 /// Parameters that have a fixed flag of their own (or none).
 const NOT_FLAGS: [&str; 2] = ["problem", "optimization_mode"];
 
@@ -358,7 +344,7 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
     let ignored: Vec<String> = request
         .values()
         .keys()
-        .filter(|name| ignored_by_schedule(schedule, [name.as_str()]).is_some())
+        .filter(|name| !crate::kinds::settings::ignored_params(schedule, [name.as_str()]).is_empty())
         .map(|name| flags.get(name).cloned().unwrap_or_else(|| format!("--{}", flag(name))))
         .collect();
     if !ignored.is_empty() && !args.quiet {

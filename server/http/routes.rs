@@ -30,6 +30,7 @@ use super::error::ApiError;
 use super::pacing::pacing_from_body;
 use super::rooms;
 use super::sse::{accepts_event_stream, follow, last_event_id};
+use crate::kinds::settings::ignored_params;
 use crate::kinds::{Request, Scope};
 use crate::live::log as session_log;
 use crate::live::session::MAX_MANUAL_STEPS;
@@ -327,6 +328,7 @@ async fn configure(api: Api, body: Bytes, base: &str) -> Result<Response, ApiErr
     }
     let body = if body.iter().all(u8::is_ascii_whitespace) { Bytes::from_static(b"{}") } else { body };
     let request = Request::from_json(&body, Scope::Session)?;
+    let given: Vec<String> = request.values().keys().cloned().collect();
     api.sessions.check_room()?;
     let (registry, sessions) = (api.registry.clone(), api.sessions.clone());
     // Resolving builds the problem (a large uploaded text, say): once, off the
@@ -349,6 +351,8 @@ async fn configure(api: Api, body: Bytes, base: &str) -> Result<Response, ApiErr
         "total_steps": live.progress().total_steps,
         "problem": session.problem(),
         "config": session.config(),
+        // Parameters the schedule does not use (issue 26): reported, never silently dropped.
+        "ignored_params": ignored_params(session.config().schedule.name(), given.iter().map(String::as_str)),
         "pacing": live.pacing,
         "stream_url": format!("/api/sa/{id}/stream"),
         "watch_url": format!("{base}/watch/{id}"),

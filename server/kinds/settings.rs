@@ -2,6 +2,11 @@
 //! instance in one line, the spec that rebuilds the problem and the resolved config
 //! with the schedule's temperatures as the run used them. `kiln run --json`, its
 //! records and `kiln sweep`'s task lines carry the same object.
+//!
+//! Also the one rule of which shared parameters a schedule uses: a parameter given
+//! to a schedule that ignores it (say `initial_temp` with `auto`, which estimates its
+//! own) is reported by `kiln run`, `kiln sweep` and `POST /api/sa/configure`
+//! (`ignored_params`), never silently dropped.
 
 use kiln_engine::AnnealConfig;
 use serde_json::{Value, json};
@@ -26,4 +31,23 @@ pub fn settings(registry: &Registry, spec: &Spec, run: &Run, config: &AnnealConf
         "spec": spec,
         "config": config_json,
     })
+}
+
+/// Which parameters each schedule reads (the others it would ignore).
+const USED_BY_SCHEDULE: [(&str, &[&str]); 3] = [
+    ("cooling_schedule_k", &["faulon"]),
+    ("final_temp", &["geometric", "linear"]),
+    ("initial_temp", &["faulon", "geometric", "linear", "constant"]),
+];
+
+/// The first given parameter that `schedule` ignores, if any.
+pub fn ignored_by_schedule<'a>(schedule: &str, given: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    given.into_iter().find(|name| {
+        USED_BY_SCHEDULE.iter().any(|(param, users)| param == name && !users.contains(&schedule))
+    })
+}
+
+/// Every parameter among `given` that `schedule` ignores, in the order given.
+pub fn ignored_params<'a>(schedule: &str, given: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    given.into_iter().filter(|name| ignored_by_schedule(schedule, [*name]).is_some()).collect()
 }

@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use kiln_engine::ReplayRecord;
 use serde_json::{Value, json};
 
-use crate::kinds::settings::settings;
+use crate::kinds::settings::{ignored_params, settings};
 use crate::kinds::{ParamError, Registry, Request, Scope, Spec, Values, check};
 use crate::sweep::plan::Params;
 use crate::sweep::runner::{BestKnown, TaskError, TaskResult, TaskRunner};
@@ -131,6 +131,7 @@ impl TaskRunner for KindRunner {
 
     fn run(&self, params: &Params, seed: u64, cancel: &AtomicBool) -> Result<TaskResult, TaskError> {
         let request = Self::request(params, Some(seed))?;
+        let given: Vec<String> = request.values().keys().cloned().collect();
         let resolved = self.registry.resolve(&request).map_err(task_error)?;
         let (spec, config, mut run) = (resolved.spec, resolved.config, resolved.run);
         while !run.is_complete() {
@@ -149,7 +150,12 @@ impl TaskRunner for KindRunner {
             _ => None,
         };
         let best_state = if self.outputs.best_state { run.best_state() } else { None };
-        let settings = self.outputs.settings.then(|| settings(&self.registry, &spec, &run, &config));
+        let settings = self.outputs.settings.then(|| {
+            let mut settings = settings(&self.registry, &spec, &run, &config);
+            let ignored = ignored_params(config.schedule.name(), given.iter().map(String::as_str));
+            settings["ignored_params"] = json!(ignored);
+            settings
+        });
         let result = TaskResult { best_known, best_state, settings, ..result };
         Ok(match progress.optimal_energy {
             Some(optimum) => result.against_optimum(optimum, minimize),
