@@ -175,7 +175,7 @@ fn examples(registry: &Registry) -> String {
         text += &format!("  kiln run --problem {} --steps 20000 --json\n", kind.name());
     }
     text += "  kiln run --param initial_temp=50 --param num_cycles=2 --steps 10000\n";
-    text += "  kiln run --problem magnet --graph model.json --state-out best.json\n";
+    text += "  kiln run --problem KIND --param NAME=VALUE --state-out best.json\n";
     text += "  kiln run --param schedule=constant --initial-temp 2 --steps 1e6 --time 10s\n";
     text += "  kiln run --record run.json && kiln replay run.json";
     text

@@ -110,6 +110,20 @@ pub struct MergeArgs {
     pub out: Option<PathBuf>,
 }
 
+/// The examples of `kiln sweep --help`: one per kind of `registry`, then the general forms.
+fn examples(registry: &Registry) -> String {
+    let mut text = String::from("Examples:\n");
+    for kind in registry.kinds() {
+        text +=
+            &format!("  kiln sweep --problem {} --vary schedule=faulon,geometric --seeds 20\n", kind.name());
+    }
+    text += "  kiln sweep --problem KIND --param optimal_energy=21282 --seeds 0..10 --csv tasks.csv\n";
+    text += "  kiln sweep --problem KIND --param NAME=VALUE --seeds 8 --shard 0/4 --out s0.jsonl\n";
+    text += "  kiln sweep merge s0.jsonl s1.jsonl s2.jsonl s3.jsonl --out all.jsonl\n";
+    text += "  kiln sweep --resume s0.jsonl   (after Ctrl-C)";
+    text
+}
+
 /// `kiln sweep` with its `merge` subcommand, and one flag per parameter of every kind
 /// in `registry`, as `kiln run` has them.
 pub fn command(registry: &Registry) -> Command {
@@ -120,13 +134,7 @@ pub fn command(registry: &Registry) -> Command {
         .allow_negative_numbers(true)
         .args_conflicts_with_subcommands(true)
         .subcommand(merge)
-        .after_help(
-            "Examples:\n  kiln sweep --problem isomer --formula C10H22 --vary schedule=faulon,geometric --seeds 20\n  \
-             kiln sweep --problem tsp --param tsplib=my.tsp --param optimal_energy=21282 --seeds 0..10 --csv tasks.csv\n  \
-             kiln sweep --problem KIND --param NAME=VALUE --vary schedule=faulon,geometric --seeds 8 --shard 0/4 --out s0.jsonl\n  \
-             kiln sweep merge s0.jsonl s1.jsonl s2.jsonl s3.jsonl --out all.jsonl\n  \
-             kiln sweep --resume s0.jsonl   (after Ctrl-C)",
-        );
+        .after_help(examples(registry));
     let own: Vec<String> = command.get_arguments().map(|a| a.get_id().to_string()).collect();
     for param in flag_params(registry) {
         if own.iter().any(|id| id == param.name) {
