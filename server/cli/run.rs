@@ -116,7 +116,7 @@ pub fn command(registry: &Registry) -> Command {
 }
 
 /// Every parameter row of every kind that becomes a flag, first row of a name wins.
-fn flag_params(registry: &Registry) -> Vec<Param> {
+pub(super) fn flag_params(registry: &Registry) -> Vec<Param> {
     let mut rows: Vec<Param> = common::parameters(&registry.names(), &Defaults::default());
     for kind in registry.kinds() {
         rows.extend(kind.parameters());

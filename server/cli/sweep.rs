@@ -159,17 +159,8 @@ pub fn command(registry: &Registry) -> Command {
 /// Pacing rows (a live session's speed, and batch, which tasks fix at 1) are left out:
 /// a task never uses them.
 fn flag_params(registry: &Registry) -> Vec<Param> {
-    let mut rows: Vec<Param> = common::parameters(&registry.names(), &Defaults::default());
-    for kind in registry.kinds() {
-        rows.extend(kind.parameters());
-    }
-    let mut seen = Vec::new();
-    rows.retain(|p| {
-        let keep = !NOT_FLAGS.contains(&p.name) && p.group != Group::Pacing && !seen.contains(&p.name);
-        seen.push(p.name);
-        keep
-    });
-    rows
+    let sweep_flag = |p: &Param| p.group != Group::Pacing && !NOT_FLAGS.contains(&p.name);
+    super::run::flag_params(registry).into_iter().filter(sweep_flag).collect()
 }
 
 /// Run `kiln sweep` or `kiln sweep merge` from their matches.
