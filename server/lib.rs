@@ -10,6 +10,7 @@
 pub mod assets;
 pub mod cli;
 pub mod http;
+pub mod key;
 pub mod kinds;
 pub mod live;
 pub mod render;

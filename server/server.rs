@@ -11,9 +11,13 @@
 //! local and network) and the address the links for phones use; listening on
 //! loopback only, it prints the command that shares the server instead.
 //!
-//! With `--classroom`, a random server key is made at start: creating a session
-//! needs it, and the printed teacher link (`/?key=...`) carries it to the teacher's
-//! page; watch links never do.
+//! Trust (docs/protocol.md, "Trust"): listening on more than loopback, or with
+//! `--classroom`, the server is in classroom mode: it has a teacher key
+//! ([`crate::key`]) and only its holder creates sessions, rooms and experiments.
+//! The printed Local URL carries the key (`/?key=...`), as Jupyter's token URL
+//! does; the Network URLs and every watch link never do. `--open` lets anyone
+//! create again, under the budgets ([`Budgets`]); the key then only marks the
+//! teacher's reserved share.
 //!
 //! Sessions are kept in the store under [`ServeOptions::data_dir`] (DESIGN.md
 //! section 8): at start the store is opened (a bad file is moved aside and
@@ -40,6 +44,7 @@ use crate::http::edge::Edge;
 use crate::http::reach::Reach;
 use crate::http::{Api, routes};
 use crate::kinds::{Kind, Registry};
+use crate::live::budget::Budgets;
 use crate::live::experiments::Experiments;
 use crate::live::rooms::Rooms;
 use crate::live::work::Work;
@@ -131,14 +136,21 @@ pub struct ServeOptions {
     pub no_auth: bool,
     /// Allow cross-origin requests from this origin (CORS), e.g. `http://localhost:3000`.
     pub allow_origin: Option<String>,
-    /// Open the page in a browser once listening.
+    /// Open the page in a browser once listening (`--browser`).
     pub open_browser: bool,
     /// Time connections get to finish after the shutdown signal.
     pub shutdown_grace: Duration,
     /// Silence after which a stream sends a keep-alive comment.
     pub keep_alive: Duration,
-    /// Require a server key to create sessions (`--classroom`).
+    /// Classroom mode even on loopback (`--classroom`); listening on more than
+    /// loopback it is the default unless `open`.
     pub classroom: bool,
+    /// Anyone may create sessions, rooms and experiments, under the budgets (`--open`).
+    pub open: bool,
+    /// The teacher key (`--key`); `None` keeps one in the data directory or makes one.
+    pub key: Option<String>,
+    /// What one client may hold, and the server-wide stream limit.
+    pub budgets: Budgets,
     /// Most open connections (lowered to fit the open-file limit).
     pub max_connections: usize,
     /// A request head must arrive within this; also the keep-alive idle timeout.
@@ -166,11 +178,23 @@ impl Default for ServeOptions {
             shutdown_grace: Duration::from_millis(1500),
             keep_alive: limits.keep_alive,
             classroom: false,
+            open: false,
+            key: None,
+            budgets: Budgets::default(),
             max_connections: 8192,
             header_read_timeout: Duration::from_secs(10),
             quiet: false,
             data_dir: DataDir::None,
         }
+    }
+}
+
+impl ServeOptions {
+    /// Whether the server has a teacher key once bound at `addr`: in classroom mode
+    /// (`--classroom`, or listening on more than loopback without `--open`), with
+    /// `--open` on the network (the key marks the teacher's share), or when given.
+    pub fn has_key(&self, addr: SocketAddr) -> bool {
+        self.classroom || self.key.is_some() || !addr.ip().is_loopback()
     }
 }
 
@@ -228,6 +252,7 @@ async fn bind_with(
         session_ttl: options.session_ttl,
         history: options.history,
         keep_alive: options.keep_alive,
+        budgets: options.budgets.clone(),
         ..Limits::default()
     };
     if let Some(origin) = &options.allow_origin
@@ -235,13 +260,14 @@ async fn bind_with(
     {
         return Err(ServeError::Origin(origin.clone()));
     }
-    let server_key = options.classroom.then(|| uuid::Uuid::new_v4().simple().to_string());
+    let server_key =
+        options.has_key(addr).then(|| crate::key::teacher_key(options.key.as_deref(), &options.data_dir));
     crate::live::log::set_quiet(options.quiet);
     let reach = Reach::of(addr);
     let store = open_store(&options.data_dir);
     let writer = Arc::new(StoreWriter::spawn(store.clone(), DEFAULT_WINDOW));
     let sessions = Sessions::with_store(limits, stop_rx.clone(), writer.clone());
-    let rooms = Rooms::with_store(writer.clone());
+    let rooms = Rooms::with_budgets(writer.clone(), &options.budgets);
     let restoring = restore(&registry, &sessions, &rooms, store).await;
     // Stored experiments are rebuilt once the server answers (below); a request for
     // one waits until then.
@@ -249,11 +275,12 @@ async fn bind_with(
     experiments.expect_restore();
     let api = Api::new(registry, sessions.clone(), options.no_auth)
         .with_server_key(server_key.clone())
+        .with_open(options.open)
         .with_work(Work::new(Work::default_workers()))
         .with_reach(reach.clone())
         .with_rooms(rooms)
         .with_experiments(experiments.clone());
-    let service = Edge::new(
+    let edge = Edge::new(
         hyper_util::service::TowerToHyperService::new(warp::service(routes(api))),
         options.allow_origin.clone().map(|o| o.trim_end_matches('/').to_string()),
     );
@@ -275,7 +302,8 @@ async fn bind_with(
                 let _ = stop.wait_for(|stopped| *stopped).await;
             }
         };
-        let served = crate::http::connections::serve(listener, service, connections, signal);
+        let served =
+            crate::http::connections::serve(listener, |peer| edge.for_peer(peer), connections, signal);
         let trigger = async move {
             shutdown.await;
             let _ = stop_tx.send(true);
@@ -396,24 +424,29 @@ fn serve_blocking_with(registry: Arc<Registry>, options: ServeOptions) -> Result
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Runtime)?;
     let open = options.open_browser;
+    let open_to_all = options.open;
     let result = runtime.block_on(async {
         let Bound { reach, server_key, server, .. } = bind_with(registry, options, termination()).await?;
         let url = reach.local_url();
         println!("Listening on {url}");
+        let with_key = |url: String| match &server_key {
+            Some(key) => format!("{url}?key={key}"),
+            None => url,
+        };
         for (label, other) in reach.urls() {
-            println!("  {label:<8} {other}");
+            let shown = if label == "Local" { with_key(other) } else { other };
+            println!("  {label:<8} {shown}");
         }
         if let Some(hint) = reach.share_hint() {
             println!("  {} {}", hint.message, hint.command);
         }
-        let page = match &server_key {
-            Some(key) => {
-                let page = format!("{url}?key={key}");
-                println!("Teacher page (its key creates sessions; give students watch links only): {page}");
-                page
-            }
-            None => url,
-        };
+        if server_key.is_some() {
+            println!(
+                "  The teacher opens the Local URL (it carries the teacher key; the page keeps it and hides it). {}",
+                if open_to_all { "--open: anyone may create runs, under the budgets." } else { "Students watch and join rooms; only the teacher creates." }
+            );
+        }
+        let page = with_key(url);
         if open {
             open_browser(&page);
         }

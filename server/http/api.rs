@@ -3,6 +3,12 @@
 //! phones reach the server), with the small helpers every handler file uses: the
 //! reply makers, the path-id parser and the bearer-token checks. The route table
 //! is `routes`; handlers in their own files import from here, never from it.
+//!
+//! The trust model (docs/protocol.md, "Trust") is decided here, in one function:
+//! [`may_create`] says whether a request may create a session, a room or an
+//! experiment. The teacher is whoever presents the server key; in classroom mode
+//! (a key, and not `--open`) only the teacher creates. Budgets are the business of
+//! `live::budget`; a handler passes them the [`Caller`] this file works out.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,6 +22,7 @@ use warp::reply::Response;
 use super::error::ApiError;
 use super::reach::{Reach, ShareHint};
 use crate::kinds::Registry;
+use crate::live::budget::{Caller, ClientAddr};
 use crate::live::experiments::Experiments;
 use crate::live::rooms::Rooms;
 use crate::live::token::same_token;
@@ -36,6 +43,8 @@ pub struct Api {
     pub(super) sessions: Sessions,
     pub(super) no_auth: bool,
     pub(super) server_key: Option<Arc<str>>,
+    /// Anyone may create (`--open`); the key then only names the teacher's share.
+    pub(super) open: bool,
     pub(super) work: Work,
     pub(super) rooms: Rooms,
     pub(super) experiments: Experiments,
@@ -54,6 +63,7 @@ impl Api {
             sessions,
             no_auth,
             server_key: None,
+            open: false,
             work: Work::new(Work::default_workers()),
             rooms: Rooms::default(),
             reach: Arc::new(Reach::from_interfaces(SocketAddr::from(([127, 0, 0, 1], 0)), &[])),
@@ -83,10 +93,22 @@ impl Api {
         self.server_key.as_deref()
     }
 
-    /// Creating a session needs this key (`kiln serve --classroom`).
+    /// The teacher's key: creating needs it (classroom mode), unless `open`.
     pub fn with_server_key(mut self, key: Option<String>) -> Self {
         self.server_key = key.map(Arc::from);
         self
+    }
+
+    /// `--open`: anyone may create (under the budgets); the key, if any, only gives
+    /// the teacher's reserved share.
+    pub fn with_open(mut self, open: bool) -> Self {
+        self.open = open;
+        self
+    }
+
+    /// Classroom mode: a server key, and not `--open`.
+    pub fn classroom(&self) -> bool {
+        self.server_key.is_some() && !self.open
     }
 
     /// Rooms from this registry (one that keeps them across restarts).
@@ -174,11 +196,57 @@ pub(super) fn authorize(api: &Api, session: &Session, headers: &HeaderMap) -> Re
     Ok(())
 }
 
-/// With `--classroom`, creating a session needs `Authorization: Bearer <server key>`.
-pub(super) fn check_server_key(api: &Api, headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(key) = &api.server_key else { return Ok(()) };
-    let presented = bearer(headers).ok_or(ApiError::MissingServerKey)?;
-    if same_token(key, presented) { Ok(()) } else { Err(ApiError::WrongServerKey) }
+/// What a request may ask to create ([`may_create`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Create {
+    /// A session (`POST /api/sa/configure`, and a preview of one).
+    Session,
+    /// A room (`POST /api/rooms`).
+    Room,
+    /// An experiment (`POST /api/experiments`).
+    Experiment,
+    /// A run handed to a student by the teacher's class experiment (DESIGN.md
+    /// section 11): students may, since the teacher chose what runs.
+    HandedTask,
+}
+
+/// The request's client address (put on the request by its connection;
+/// [`ClientAddr::LOCAL`] for a request made in-process).
+pub(super) fn client() -> impl warp::Filter<Extract = (ClientAddr,), Error = std::convert::Infallible> + Clone
+{
+    use warp::Filter;
+    warp::ext::optional::<ClientAddr>().map(|addr: Option<ClientAddr>| addr.unwrap_or(ClientAddr::LOCAL))
+}
+
+/// Who is asking: the client's address, and whether the request presents the
+/// server key as `Authorization: Bearer` (then it is the teacher).
+pub(super) fn caller(api: &Api, client: ClientAddr, headers: &HeaderMap) -> Caller {
+    let teacher = match (&api.server_key, bearer(headers)) {
+        (Some(key), Some(presented)) => same_token(key, presented),
+        _ => false,
+    };
+    Caller::new(client, teacher)
+}
+
+/// The one decision of the trust model: may this request create `what`? In
+/// classroom mode only the teacher (the server key as `Authorization: Bearer`)
+/// creates sessions, rooms and experiments: 401 without a key, 403 with a wrong
+/// one, each saying how the teacher gets in. A task the teacher's class experiment
+/// hands out may be run by anyone. Answers the caller, for the budgets.
+pub(super) fn may_create(
+    api: &Api,
+    client: ClientAddr,
+    headers: &HeaderMap,
+    what: Create,
+) -> Result<Caller, ApiError> {
+    let caller = caller(api, client, headers);
+    if !api.classroom() || caller.teacher || what == Create::HandedTask {
+        return Ok(caller);
+    }
+    match bearer(headers) {
+        None => Err(ApiError::MissingServerKey),
+        Some(_) => Err(ApiError::WrongServerKey),
+    }
 }
 
 pub(super) async fn blocking<T: Send + 'static>(

@@ -16,6 +16,8 @@
 //! * a semaphore caps open connections below the open-file limit; at the cap the
 //!   loop stops accepting (new sockets wait in the kernel's backlog) until one closes,
 //!   which the timeout guarantees for idle and half-sent ones;
+//! * each connection's service is made for its peer address, which every request on
+//!   it carries to the routes (the client, for per-client budgets);
 //! * graceful shutdown: stop accepting, let hyper finish each connection's current
 //!   response (streams end themselves on the shutdown signal).
 //!
@@ -24,6 +26,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -74,15 +77,16 @@ pub fn connection_cap(wanted: usize, open_file_limit: Option<u64>) -> usize {
     }
 }
 
-/// Serve `service` on `listener` until `shutdown` resolves, then stop accepting and
-/// wait for the open connections to finish (the caller bounds that wait).
+/// Serve `listener` until `shutdown` resolves, each connection with the service
+/// `service_for` makes for its peer address; then stop accepting and wait for the
+/// open connections to finish (the caller bounds that wait).
 pub async fn serve<S, B>(
     listener: TcpListener,
-    service: S,
+    service_for: impl Fn(SocketAddr) -> S,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
 ) where
-    S: Service<Request<Incoming>, Response = Response<B>, Error = Infallible> + Clone + Send + 'static,
+    S: Service<Request<Incoming>, Response = Response<B>, Error = Infallible> + Send + 'static,
     S::Future: Send + 'static,
     B: warp::hyper::body::Body + Send + 'static,
     B::Data: Send,
@@ -99,9 +103,9 @@ pub async fn serve<S, B>(
             },
             _ = &mut shutdown => break,
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors or a connection reset before accept:
                     // back off a little instead of spinning, then go on.
@@ -117,7 +121,7 @@ pub async fn serve<S, B>(
         let connection = warp::hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_read_timeout)
-            .serve_connection(TokioIo::new(stream), service.clone());
+            .serve_connection(TokioIo::new(stream), service_for(peer));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             let _ = connection.await;

@@ -14,6 +14,12 @@
 //!   every GET resource answers HEAD with the same status and headers.
 //! * **405** answers get `Allow`, read from [`super::routes::allowed_methods`], the
 //!   table that sits beside the routes.
+//! * **The client.** Each connection's `Edge` knows its peer ([`Edge::for_peer`]) and
+//!   puts it on every request as a [`ClientAddr`], which the routes read for the
+//!   per-client budgets.
+//! * **429** answers close their connection (`Connection: close`): a client at its
+//!   budget cannot keep the connections it was refused on, so a flood of refused
+//!   streams does not hold the server's connections (and `/health` answers).
 //!
 //! Every connection holds a clone of its service for as long as it is open (an SSE
 //! stream for hours), so the routes sit behind one `Arc`: a connection holds a
@@ -21,6 +27,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -31,6 +38,7 @@ use warp::hyper::service::Service;
 use warp::reply::Response;
 
 use super::error::ApiError;
+use crate::live::budget::ClientAddr;
 
 /// Methods and headers a cross-origin caller may use.
 const CORS_METHODS: &str = "GET, HEAD, POST, DELETE, OPTIONS";
@@ -41,13 +49,23 @@ const CORS_HEADERS: &str = "authorization, content-type, last-event-id, accept";
 pub struct Edge<S> {
     routes: Arc<S>,
     allow_origin: Option<Arc<str>>,
+    peer: Option<ClientAddr>,
 }
 
 impl<S> Edge<S> {
     /// Wrap the routes (warp's, as a hyper service); `allow_origin` is
     /// `--allow-origin`, already checked to be an origin.
     pub fn new(routes: S, allow_origin: Option<String>) -> Self {
-        Edge { routes: Arc::new(routes), allow_origin: allow_origin.map(Arc::from) }
+        Edge { routes: Arc::new(routes), allow_origin: allow_origin.map(Arc::from), peer: None }
+    }
+
+    /// The service of one connection from `peer`.
+    pub fn for_peer(&self, peer: SocketAddr) -> Self {
+        Edge {
+            routes: self.routes.clone(),
+            allow_origin: self.allow_origin.clone(),
+            peer: Some(ClientAddr(peer.ip())),
+        }
     }
 }
 
@@ -70,6 +88,9 @@ where
             add_cors(response.headers_mut(), cross.as_deref(), true);
             return Box::pin(async move { Ok(response) });
         }
+        if let Some(peer) = self.peer {
+            request.extensions_mut().insert(peer);
+        }
         let head = request.method() == Method::HEAD;
         if head {
             *request.method_mut() = Method::GET;
@@ -87,6 +108,9 @@ where
                 response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allowed));
             }
             add_cors(response.headers_mut(), cross.as_deref(), false);
+            if response.status() == StatusCode::TOO_MANY_REQUESTS {
+                response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
             if head {
                 // The GET's status and headers, without its body (a stream ends here).
                 let (parts, _) = response.into_parts();

@@ -15,6 +15,9 @@ use crate::live::{LiveError, SessionState};
 
 /// `Retry-After` of a 503 for a session still being rebuilt, in seconds.
 const RESTORING_RETRY_AFTER: warp::http::HeaderValue = warp::http::HeaderValue::from_static("1");
+/// `Retry-After` of a 429 (a budget is full), in seconds: places come back as
+/// streams close and sessions or rooms go.
+const BUDGET_RETRY_AFTER: warp::http::HeaderValue = warp::http::HeaderValue::from_static("10");
 
 /// A request that cannot be answered with success.
 #[derive(Debug, thiserror::Error)]
@@ -87,13 +90,15 @@ pub enum ApiError {
         "requests from origin '{0}' are not allowed (kiln serve --allow-origin names the one other origin allowed)"
     )]
     OriginNotAllowed(String),
-    /// `kiln serve --classroom`: creating a session needs the server key.
+    /// Classroom mode: creating needs the server key (the teacher).
     #[error(
-        "creating a session on this server needs 'Authorization: Bearer <server key>' (kiln serve --classroom printed it; the teacher's page link carries it)"
+        "only the teacher creates sessions, rooms and experiments on this server: the teacher opens the Local URL that 'kiln serve' printed (it carries the key), or sends 'Authorization: Bearer <server key>'; students watch, or join a room with its code"
     )]
     MissingServerKey,
     /// A server key that is not this server's.
-    #[error("the server key does not match")]
+    #[error(
+        "the server key does not match; the teacher's key is in the Local URL that 'kiln serve' printed (kiln serve --key sets one)"
+    )]
     WrongServerKey,
     /// Every worker for long work is busy past this request's deadline.
     #[error("the server is busy with other runs; try again in a moment")]
@@ -210,6 +215,9 @@ impl Reply for ApiError {
         let mut response = warp::reply::with_status(warp::reply::json(&body), self.status()).into_response();
         if matches!(self, ApiError::Restoring(_)) {
             response.headers_mut().insert(warp::http::header::RETRY_AFTER, RESTORING_RETRY_AFTER);
+        }
+        if matches!(self, ApiError::TooMany(_)) {
+            response.headers_mut().insert(warp::http::header::RETRY_AFTER, BUDGET_RETRY_AFTER);
         }
         response
     }

@@ -44,11 +44,12 @@ use warp::hyper::body::Bytes;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
-use super::api::{Api, bearer, check_server_key, json_reply, reply};
+use super::api::{Api, Create, bearer, caller, client, json_reply, may_create, reply};
 use super::body::read_body;
 use super::error::ApiError;
 use super::sse::{accepts_event_stream, follow, last_event_id};
 use crate::live::LiveError;
+use crate::live::budget::{Caller, ClientAddr};
 use crate::live::experiments::{LiveExperiment, groups};
 use crate::live::streams::StreamKind;
 use crate::sweep::{Experiment, Plan};
@@ -74,11 +75,12 @@ pub fn routes(api: &Api) -> BoxedFilter<(Response,)> {
         .and(warp::path::end())
         .and(warp::post())
         .and(ctx.clone())
+        .and(client())
         .and(warp::header::optional::<u64>("content-length"))
         .and(headers)
         .and(warp::body::stream())
-        .then(|api: Api, length: Option<u64>, headers: HeaderMap, body| async move {
-            if let Err(e) = check_server_key(&api, &headers) {
+        .then(|api: Api, client: ClientAddr, length: Option<u64>, headers: HeaderMap, body| async move {
+            if let Err(e) = may_create(&api, client, &headers, Create::Experiment) {
                 return e.into_response();
             }
             let base = api.share_base(&headers);
@@ -99,16 +101,25 @@ pub fn routes(api: &Api) -> BoxedFilter<(Response,)> {
         .then(|id: String, api: Api| async move {
             reply(experiment(&api, &id).await.map(|e| json_reply(&e.describe(), StatusCode::OK)))
         });
-    let stream = base()
-        .and(warp::path::param::<String>())
-        .and(warp::path!("stream"))
-        .and(warp::get())
-        .and(ctx.clone())
-        .and(warp::query::<HashMap<String, String>>())
-        .and(headers)
-        .then(|id: String, api: Api, query: HashMap<String, String>, headers: HeaderMap| async move {
-            reply(stream(api, &id, &query, &headers).await)
-        });
+    let stream =
+        base()
+            .and(warp::path::param::<String>())
+            .and(warp::path!("stream"))
+            .and(warp::get())
+            .and(ctx.clone())
+            .and(client())
+            .and(warp::query::<HashMap<String, String>>())
+            .and(headers)
+            .then(
+                |id: String,
+                 api: Api,
+                 client: ClientAddr,
+                 query: HashMap<String, String>,
+                 headers: HeaderMap| async move {
+                    let caller = caller(&api, client, &headers);
+                    reply(stream(api, &caller, &id, &query, &headers).await)
+                },
+            );
     let record = base()
         .and(warp::path::param::<String>())
         .and(warp::path("tasks"))
@@ -247,6 +258,7 @@ async fn delete(api: &Api, id: &str, headers: &HeaderMap) -> Result<Response, Ap
 
 async fn stream(
     api: Api,
+    caller: &Caller,
     id: &str,
     query: &HashMap<String, String>,
     headers: &HeaderMap,
@@ -265,7 +277,7 @@ async fn stream(
         // The client has everything: 204 tells EventSource not to come back.
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    Ok(follow(api.sessions(), StreamKind::Experiment, live.viewer(resume.unwrap_or(0))))
+    follow(api.sessions(), StreamKind::Experiment, caller, live.viewer(resume.unwrap_or(0)))
 }
 
 /// The task re-run with checkpoints, on the pool; it stops within one chunk of

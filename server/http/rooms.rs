@@ -24,6 +24,7 @@ use warp::reply::Response;
 use super::api::{Api, bearer, json_reply, parse_id};
 use super::error::ApiError;
 use super::sse::follow;
+use crate::live::budget::Caller;
 use crate::live::error::LiveError;
 use crate::live::rooms::{CODE_ALPHABET, CODE_LENGTH, Current, Room, RoomViewer, Rooms};
 use crate::live::streams::StreamKind;
@@ -63,7 +64,12 @@ fn describe(api: &Api, room: &Room, base: &str) -> serde_json::Value {
 /// server key, that key's room (200) while it exists, else a new room (201);
 /// `?new=true` always makes a new one. Without a server key every call makes one
 /// (the page keeps its room's code and token as its identity).
-pub fn create(api: &Api, headers: &HeaderMap, query: &HashMap<String, String>) -> Result<Response, ApiError> {
+pub fn create(
+    api: &Api,
+    caller: &Caller,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+) -> Result<Response, ApiError> {
     if api.sessions().stopping() {
         return Err(ApiError::ShuttingDown);
     }
@@ -73,8 +79,8 @@ pub fn create(api: &Api, headers: &HeaderMap, query: &HashMap<String, String>) -
         Some(other) => return Err(ApiError::invalid("new", format!("must be true or false, not '{other}'"))),
     };
     let (room, made) = match api.server_key() {
-        Some(key) => api.rooms().for_teacher(key, fresh)?,
-        None => (api.rooms().create()?, true),
+        Some(key) if caller.teacher => api.rooms().for_teacher(key, fresh, caller)?,
+        _ => (api.rooms().create_for(caller)?, true),
     };
     let body = owner_view(api, &room, &api.share_base(headers))?;
     Ok(json_reply(&body, if made { StatusCode::CREATED } else { StatusCode::OK }))
@@ -132,12 +138,12 @@ pub fn set_session(api: &Api, code: &str, headers: &HeaderMap, body: &Bytes) -> 
 }
 
 /// `GET /api/rooms/{code}/stream`: `room` on connect, then `session_changed`.
-pub fn stream(api: &Api, code: &str) -> Result<Response, ApiError> {
+pub fn stream(api: &Api, caller: &Caller, code: &str) -> Result<Response, ApiError> {
     let room = room(api, code)?;
     if api.sessions().stopping() {
         return Err(ApiError::ShuttingDown);
     }
-    Ok(follow(api.sessions(), StreamKind::Room, RoomViewer::new(room)))
+    follow(api.sessions(), StreamKind::Room, caller, RoomViewer::new(room))
 }
 
 /// `GET /api/rooms/{code}/qr.svg`: a QR code of the room's page.

@@ -21,8 +21,8 @@ use warp::reply::Response;
 use warp::{Filter, Reply};
 
 use super::api::{
-    Api, CONFIGURE_TIME_LIMIT, STEP_TIME_LIMIT, authorize, blocking, check_server_key, json_reply, parse_id,
-    reply,
+    Api, CONFIGURE_TIME_LIMIT, Create, STEP_TIME_LIMIT, authorize, blocking, client, json_reply, may_create,
+    parse_id, reply,
 };
 use super::batch::{as_it_stands, batch};
 use super::body::read_body;
@@ -32,6 +32,7 @@ use super::rooms;
 use super::sse::{accepts_event_stream, follow, last_event_id};
 use crate::kinds::settings::ignored_params;
 use crate::kinds::{Request, Scope};
+use crate::live::budget::{Caller, ClientAddr};
 use crate::live::log as session_log;
 use crate::live::session::MAX_MANUAL_STEPS;
 use crate::live::stream::Viewer;
@@ -85,15 +86,16 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
     let configure = warp::path!("api" / "sa" / "configure")
         .and(post)
         .and(ctx.clone())
+        .and(client())
         .and(warp::header::optional::<u64>("content-length"))
         .and(headers)
         .and(warp::body::stream())
-        .then(|api: Api, length: Option<u64>, headers: HeaderMap, body| async move {
-            let answer = match check_server_key(&api, &headers) {
-                Ok(()) => match read_body(length, body).await {
+        .then(|api: Api, client: ClientAddr, length: Option<u64>, headers: HeaderMap, body| async move {
+            let answer = match may_create(&api, client, &headers, Create::Session) {
+                Ok(caller) => match read_body(length, body).await {
                     Ok(body) => {
                         let base = api.share_base(&headers);
-                        configure(api, body, &base).await
+                        configure(api, caller, body, &base).await
                     }
                     Err(e) => Err(e),
                 },
@@ -107,12 +109,13 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
     let preview = warp::path!("api" / "sa" / "preview")
         .and(post)
         .and(ctx.clone())
+        .and(client())
         .and(warp::header::optional::<u64>("content-length"))
         .and(warp::header::headers_cloned())
         .and(warp::body::stream())
-        .then(|api: Api, length: Option<u64>, headers: HeaderMap, body| async move {
-            let answer = match check_server_key(&api, &headers) {
-                Ok(()) => match read_body(length, body).await {
+        .then(|api: Api, client: ClientAddr, length: Option<u64>, headers: HeaderMap, body| async move {
+            let answer = match may_create(&api, client, &headers, Create::Session) {
+                Ok(_) => match read_body(length, body).await {
                     Ok(body) => super::preview::preview(api, body).await,
                     Err(e) => Err(e),
                 },
@@ -134,16 +137,23 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .and(get)
         .and(ctx.clone())
         .map(|id: String, api: Api| reply(streaming_status(&api, &id)));
-    let stream = sa()
-        .and(id)
-        .and(warp::path!("stream"))
-        .and(get)
-        .and(ctx.clone())
-        .and(warp::query::<HashMap<String, String>>())
-        .and(headers)
-        .then(|id: String, api: Api, query: HashMap<String, String>, headers: HeaderMap| async move {
-            reply(stream(api, &id, &query, &headers).await)
-        });
+    let stream =
+        sa().and(id)
+            .and(warp::path!("stream"))
+            .and(get)
+            .and(ctx.clone())
+            .and(client())
+            .and(warp::query::<HashMap<String, String>>())
+            .and(headers)
+            .then(
+                |id: String,
+                 api: Api,
+                 client: ClientAddr,
+                 query: HashMap<String, String>,
+                 headers: HeaderMap| async move {
+                    reply(stream(api, client, &id, &query, &headers).await)
+                },
+            );
     let qr = sa()
         .and(id)
         .and(warp::path!("watch-qr.svg"))
@@ -258,10 +268,14 @@ fn room_routes(api: Api) -> BoxedFilter<(Response,)> {
     let create = warp::path!("api" / "rooms")
         .and(warp::post())
         .and(ctx.clone())
+        .and(client())
         .and(warp::header::headers_cloned())
         .and(warp::query::<HashMap<String, String>>())
-        .map(|api: Api, headers: HeaderMap, query: HashMap<String, String>| {
-            reply(check_server_key(&api, &headers).and_then(|()| rooms::create(&api, &headers, &query)))
+        .map(|api: Api, client: ClientAddr, headers: HeaderMap, query: HashMap<String, String>| {
+            reply(
+                may_create(&api, client, &headers, Create::Room)
+                    .and_then(|caller| rooms::create(&api, &caller, &headers, &query)),
+            )
         });
     let get = code()
         .and(warp::path::end())
@@ -286,7 +300,11 @@ fn room_routes(api: Api) -> BoxedFilter<(Response,)> {
         .and(warp::path!("stream"))
         .and(warp::get())
         .and(ctx.clone())
-        .map(|code: String, api: Api| reply(rooms::stream(&api, &code)));
+        .and(client())
+        .and(warp::header::headers_cloned())
+        .map(|code: String, api: Api, client: ClientAddr, headers: HeaderMap| {
+            reply(rooms::stream(&api, &super::api::caller(&api, client, &headers), &code))
+        });
     let qr = code()
         .and(warp::path!("qr.svg"))
         .and(warp::get())
@@ -322,14 +340,14 @@ fn health(api: &Api) -> Response {
 }
 
 /// `POST /api/sa/configure`; `base` is where phones reach the server (for `watch_url`).
-async fn configure(api: Api, body: Bytes, base: &str) -> Result<Response, ApiError> {
+async fn configure(api: Api, caller: Caller, body: Bytes, base: &str) -> Result<Response, ApiError> {
     if api.sessions.stopping() {
         return Err(ApiError::ShuttingDown);
     }
     let body = if body.iter().all(u8::is_ascii_whitespace) { Bytes::from_static(b"{}") } else { body };
     let request = Request::from_json(&body, Scope::Session)?;
     let given: Vec<String> = request.values().keys().cloned().collect();
-    api.sessions.check_room()?;
+    api.sessions.check_room_for(&caller)?;
     let (registry, sessions) = (api.registry.clone(), api.sessions.clone());
     // Resolving builds the problem (a large uploaded text, say): once, off the
     // reactor, on the bounded pool.
@@ -337,7 +355,7 @@ async fn configure(api: Api, body: Bytes, base: &str) -> Result<Response, ApiErr
         .work
         .run(Instant::now() + CONFIGURE_TIME_LIMIT, move |_| -> Result<Arc<Session>, ApiError> {
             let resolved = registry.resolve(&request)?;
-            Ok(sessions.create(resolved)?)
+            Ok(sessions.create_for(resolved, &caller)?)
         })
         .await??;
     let id = session.id();
@@ -420,6 +438,7 @@ fn streaming_status(api: &Api, id: &str) -> Result<Response, ApiError> {
 
 async fn stream(
     api: Api,
+    client: ClientAddr,
     id: &str,
     query: &HashMap<String, String>,
     headers: &HeaderMap,
@@ -447,10 +466,11 @@ async fn stream(
         Resume::PastEnd => return Ok(StatusCode::NO_CONTENT.into_response()),
         Resume::After(id) => id,
     };
-    let slot = api.sessions.open_stream(&session).map_err(ApiError::from).inspect_err(|e| {
+    let caller = super::api::caller(&api, client, headers);
+    let slot = api.sessions.open_stream_for(&session, &caller).map_err(ApiError::from).inspect_err(|e| {
         session_log::refused(&session, "stream", e.status().as_u16(), &e.to_string());
     })?;
-    Ok(follow(&api.sessions, StreamKind::Session, Viewer::new(session, slot, cursor)))
+    follow(&api.sessions, StreamKind::Session, &caller, Viewer::new(session, slot, cursor))
 }
 
 fn watch_qr(api: &Api, id: &str, headers: &HeaderMap) -> Result<Response, ApiError> {

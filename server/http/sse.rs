@@ -9,21 +9,29 @@ use warp::Reply;
 use warp::http::{HeaderMap, HeaderValue, header};
 use warp::reply::Response;
 
+use super::error::ApiError;
 use crate::live::Sessions;
+use crate::live::budget::Caller;
 use crate::live::sse::{Feed, resume_id};
 use crate::live::streams::StreamKind;
 
 /// The SSE response of `feed`, run by the server's follower (keep-alive, shutdown)
-/// and counted as a `kind` stream while it is open.
-pub fn follow<F: Feed>(sessions: &Sessions, kind: StreamKind, feed: F) -> Response {
-    let body = sessions.follow(kind, feed).body();
+/// and counted as a `kind` stream of `caller` while it is open; 429 when the caller
+/// or the server is at its stream budget.
+pub fn follow<F: Feed>(
+    sessions: &Sessions,
+    kind: StreamKind,
+    caller: &Caller,
+    feed: F,
+) -> Result<Response, ApiError> {
+    let body = sessions.follow(kind, caller, feed)?.body();
     let mut response = warp::reply::stream(sync_wrapper::SyncStream::new(body)).into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     h.insert(header::CONNECTION, HeaderValue::from_static("keep-alive"));
     h.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    response
+    Ok(response)
 }
 
 /// The event id a reconnecting client has: the `Last-Event-ID` header, else the

@@ -8,6 +8,7 @@
 //! Nothing here knows HTTP: errors are [`LiveError`]s, mapped to statuses in
 //! `http::error`.
 
+pub mod budget;
 pub mod error;
 pub mod event;
 pub mod event_log;

@@ -6,6 +6,11 @@
 //! `.await`, and never while a session's stepping lock is wanted), and a
 //! background purge task that stops with the server's shutdown signal.
 //!
+//! Budgets ([`super::budget`]): a client may hold [`Budgets::sessions_per_client`]
+//! live sessions and [`Budgets::viewers_per_client`] streams of one session, and
+//! students together fill at most their share of [`Limits::max_sessions`]; the
+//! teacher's requests always fit.
+//!
 //! Lock order: the registry, then a session's `live` data. Nothing takes the
 //! registry while holding a session lock.
 //!
@@ -19,6 +24,7 @@
 //! minutes (a live session may hold 10^8 steps) delays no other session.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -26,6 +32,7 @@ use rayon::prelude::*;
 use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 
+use super::budget::{Budgets, Caller, Hold, Tally};
 use super::error::LiveError;
 use super::persist::StoredSpec;
 use super::session::{HistoryLimits, Session, SessionState, lock};
@@ -52,6 +59,8 @@ pub struct Limits {
     pub history_bytes: usize,
     /// Silence after which a stream sends a keep-alive comment.
     pub keep_alive: Duration,
+    /// What one client may hold (streams of every kind, sessions, viewers, rooms).
+    pub budgets: Budgets,
 }
 
 impl Default for Limits {
@@ -64,6 +73,7 @@ impl Default for Limits {
             history: 1024,
             history_bytes: 16 * 1024 * 1024,
             keep_alive: Duration::from_secs(15),
+            budgets: Budgets::default(),
         }
     }
 }
@@ -85,6 +95,10 @@ struct Shared {
     restored: Notify,
     /// Every open stream of the server, of every kind.
     streams: StreamRegistry,
+    /// Live sessions per client that created them.
+    owners: Tally<IpAddr>,
+    /// Open session streams per (session, client).
+    viewers: Tally<(Uuid, IpAddr)>,
 }
 
 /// What became of one stored session at start.
@@ -114,6 +128,8 @@ struct Registry {
     /// Stored sessions not rebuilt yet, with their kind's name (see [`Sessions::expect`]).
     restoring: HashMap<Uuid, String>,
     open_streams: usize,
+    /// Each session's place in its creator's budget (restored sessions have none).
+    owned: HashMap<Uuid, Hold<IpAddr>>,
 }
 
 impl Registry {
@@ -129,6 +145,7 @@ pub struct StreamSlot {
     session: Arc<Session>,
     /// The stream's client id.
     pub client_id: Uuid,
+    _place: Hold<(Uuid, IpAddr)>,
 }
 
 impl Drop for StreamSlot {
@@ -157,13 +174,15 @@ impl Sessions {
             });
         let shared = Shared {
             registry: Mutex::default(),
-            limits,
             pool,
             started: Instant::now(),
             stop,
             store,
             restored: Notify::new(),
-            streams: StreamRegistry::default(),
+            streams: StreamRegistry::new(&Budgets { streams: limits.max_streams, ..limits.budgets.clone() }),
+            owners: Tally::default(),
+            viewers: Tally::default(),
+            limits,
         };
         Sessions { shared: Arc::new(shared) }
     }
@@ -174,10 +193,16 @@ impl Sessions {
     }
 
     /// A stream of `feed` with the server's keep-alive and stop signal, counted in
-    /// the server's stream registry as a `kind` stream while it lives.
-    pub fn follow<F: Feed>(&self, kind: StreamKind, feed: F) -> Follower<F> {
-        let ticket = self.shared.streams.open(kind);
-        Follower::new(feed, self.stop_signal(), self.shared.limits.keep_alive, ticket)
+    /// the server's stream registry as a `kind` stream of `caller` while it lives;
+    /// 429 when `caller` or the server is at its stream budget.
+    pub fn follow<F: Feed>(
+        &self,
+        kind: StreamKind,
+        caller: &Caller,
+        feed: F,
+    ) -> Result<Follower<F>, LiveError> {
+        let ticket = self.shared.streams.open(kind, caller)?;
+        Ok(Follower::new(feed, self.stop_signal(), self.shared.limits.keep_alive, ticket))
     }
 
     /// The limits.
@@ -200,10 +225,16 @@ impl Sessions {
         self.shared.started.elapsed()
     }
 
-    /// Create a session from resolved params (their run already built); 429 over
-    /// the session limit.
+    /// Create a session from resolved params (their run already built), as the
+    /// server's own machine; 429 over the session limit.
     pub fn create(&self, resolved: Resolved) -> Result<Arc<Session>, LiveError> {
-        self.check_room()?;
+        self.create_for(resolved, &Caller::LOCAL)
+    }
+
+    /// Create a session for `caller`; 429 over the session limit, the caller's
+    /// share of it, or the caller's own budget of live sessions.
+    pub fn create_for(&self, resolved: Resolved, caller: &Caller) -> Result<Arc<Session>, LiveError> {
+        self.check_room_for(caller)?;
         let run = resolved.run.with_pool(self.shared.pool.clone());
         let session = Arc::new(Session::new(
             resolved.spec,
@@ -214,9 +245,11 @@ impl Sessions {
             self.shared.store.clone(),
         ));
         let mut registry = lock(&self.shared.registry);
-        if registry.held() >= self.shared.limits.max_sessions {
+        if registry.held() >= caller.share_of(self.shared.limits.max_sessions) {
             return Err(self.too_many_sessions());
         }
+        let place = self.take_session_place(caller)?;
+        registry.owned.insert(session.id(), place);
         registry.sessions.insert(session.id(), session.clone());
         drop(registry);
         session.persist();
@@ -313,10 +346,25 @@ impl Sessions {
 
     /// 429 early, before building a problem, when there is no room.
     pub fn check_room(&self) -> Result<(), LiveError> {
-        if lock(&self.shared.registry).held() >= self.shared.limits.max_sessions {
+        self.check_room_for(&Caller::LOCAL)
+    }
+
+    /// 429 early, before building a problem, when there is no room for `caller`
+    /// (the server's limit, the caller's share of it, or its own budget).
+    pub fn check_room_for(&self, caller: &Caller) -> Result<(), LiveError> {
+        if lock(&self.shared.registry).held() >= caller.share_of(self.shared.limits.max_sessions) {
             return Err(self.too_many_sessions());
         }
+        drop(self.take_session_place(caller)?);
         Ok(())
+    }
+
+    /// One place in `caller`'s budget of live sessions.
+    fn take_session_place(&self, caller: &Caller) -> Result<Hold<IpAddr>, LiveError> {
+        self.shared
+            .owners
+            .take(caller, caller.addr, self.shared.limits.budgets.sessions_per_client, usize::MAX)
+            .map_err(|o| o.refusal("live sessions (delete one, or let idle ones expire)"))
     }
 
     fn too_many_sessions(&self) -> LiveError {
@@ -386,16 +434,31 @@ impl Sessions {
 
     /// Remove a session; its open streams end with an error event.
     pub fn delete(&self, id: Uuid) -> Result<(), LiveError> {
-        let session =
-            lock(&self.shared.registry).sessions.remove(&id).ok_or(LiveError::UnknownSession(id))?;
+        let session = {
+            let mut registry = lock(&self.shared.registry);
+            registry.owned.remove(&id);
+            registry.sessions.remove(&id).ok_or(LiveError::UnknownSession(id))?
+        };
         session.end();
         let _ = self.shared.store.remove_session(id);
         Ok(())
     }
 
-    /// Take a stream place for `session`; 429 over either stream limit.
+    /// Take a stream place for `session`, as the server's own machine; 429 over
+    /// either stream limit.
     pub fn open_stream(&self, session: &Arc<Session>) -> Result<StreamSlot, LiveError> {
+        self.open_stream_for(session, &Caller::LOCAL)
+    }
+
+    /// Take a stream place for `session` for `caller`; 429 over either stream
+    /// limit or the caller's budget of viewers of one session.
+    pub fn open_stream_for(&self, session: &Arc<Session>, caller: &Caller) -> Result<StreamSlot, LiveError> {
         let limits = &self.shared.limits;
+        let place = self
+            .shared
+            .viewers
+            .take(caller, (session.id(), caller.addr), limits.budgets.viewers_per_client, usize::MAX)
+            .map_err(|o| o.refusal("viewers of this session"))?;
         let mut registry = lock(&self.shared.registry);
         if registry.open_streams >= limits.max_streams {
             return Err(LiveError::TooMany(format!(
@@ -414,7 +477,7 @@ impl Sessions {
         live.add_viewer(client_id, Instant::now());
         registry.open_streams += 1;
         drop(live);
-        Ok(StreamSlot { shared: self.shared.clone(), session: session.clone(), client_id })
+        Ok(StreamSlot { shared: self.shared.clone(), session: session.clone(), client_id, _place: place })
     }
 
     /// Remove every session with no open stream whose owner has not called for
@@ -422,13 +485,18 @@ impl Sessions {
     pub fn purge_idle(&self, now: Instant) -> usize {
         let ttl = self.shared.limits.session_ttl;
         let mut expired = Vec::new();
-        lock(&self.shared.registry).sessions.retain(|_, session| {
+        let mut registry = lock(&self.shared.registry);
+        registry.sessions.retain(|_, session| {
             let idle = session.live().idle_longer_than(ttl, now);
             if idle {
                 expired.push(session.clone());
             }
             !idle
         });
+        for session in &expired {
+            registry.owned.remove(&session.id());
+        }
+        drop(registry);
         for session in &expired {
             session.end();
             let _ = self.shared.store.remove_session(session.id());

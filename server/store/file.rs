@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE TABLE IF NOT EXISTS rooms (
     code TEXT PRIMARY KEY NOT NULL,
     owner_token TEXT NOT NULL,
-    session_id TEXT
+    session_id TEXT,
+    active_at_ms INTEGER
 ) STRICT;
 CREATE TABLE IF NOT EXISTS experiments (
     id TEXT PRIMARY KEY NOT NULL,
@@ -99,7 +100,22 @@ impl StoreFile {
                  PRAGMA user_version = {FORMAT};COMMIT;"
             ))
             .map_err(|e| file.open_error(e))?;
+        file.add_room_activity().map_err(|e| file.open_error(e))?;
         Ok(file)
+    }
+
+    /// A store made before rooms kept their last activity gets the column (empty:
+    /// such a room counts as idle since its restore).
+    fn add_room_activity(&self) -> rusqlite::Result<()> {
+        let has: i64 = self.conn.query_row(
+            "SELECT count(*) FROM pragma_table_info('rooms') WHERE name = 'active_at_ms'",
+            [],
+            |row| row.get(0),
+        )?;
+        if has == 0 {
+            self.conn.execute_batch("ALTER TABLE rooms ADD COLUMN active_at_ms INTEGER")?;
+        }
+        Ok(())
     }
 
     /// The file's path.
@@ -202,20 +218,21 @@ impl StoreFile {
     pub fn rooms(&self) -> Result<Vec<RoomRecord>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT code, owner_token, session_id FROM rooms ORDER BY code")
+            .prepare_cached("SELECT code, owner_token, session_id, active_at_ms FROM rooms ORDER BY code")
             .map_err(|e| self.read_error(e))?;
-        let rows: Vec<(String, String, Option<String>)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        let rows: Vec<(String, String, Option<String>, Option<i64>)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .and_then(|rows| rows.collect())
             .map_err(|e| self.read_error(e))?;
         rows.into_iter()
-            .map(|(code, owner_token, session_id)| {
+            .map(|(code, owner_token, session_id, active_at_ms)| {
                 let record = format!("room {code}");
                 let session_id = session_id
                     .map(|s| uuid(&record, "session_id", &s))
                     .transpose()
                     .map_err(|d| self.corrupt(d))?;
-                Ok(RoomRecord { code, owner_token, session_id })
+                let active_at_ms = active_at_ms.and_then(|ms| u64::try_from(ms).ok());
+                Ok(RoomRecord { code, owner_token, session_id, active_at_ms })
             })
             .collect()
     }
@@ -306,9 +323,15 @@ fn write_change(tx: &Transaction<'_>, change: &Change) -> rusqlite::Result<()> {
         }
         Change::PutRoom(r) => {
             tx.prepare_cached(
-                "INSERT OR REPLACE INTO rooms (code, owner_token, session_id) VALUES (?1, ?2, ?3)",
+                "INSERT OR REPLACE INTO rooms (code, owner_token, session_id, active_at_ms) \
+                 VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![r.code, r.owner_token, r.session_id.map(|id| id.to_string())])?;
+            .execute(params![
+                r.code,
+                r.owner_token,
+                r.session_id.map(|id| id.to_string()),
+                r.active_at_ms.and_then(|ms| i64::try_from(ms).ok())
+            ])?;
         }
         Change::RemoveRoom(code) => {
             tx.prepare_cached("DELETE FROM rooms WHERE code = ?1")?.execute([code])?;

@@ -91,6 +91,10 @@ pub struct RoomRecord {
     pub owner_token: String,
     /// The session the room shows now; `None` before its first run.
     pub session_id: Option<Uuid>,
+    /// When the room was last active (a change, or its last stream closing), in
+    /// milliseconds since the Unix epoch: its idle clock goes on across restarts.
+    /// `None` in a store made before rooms kept it.
+    pub active_at_ms: Option<u64>,
 }
 
 /// One experiment of many runs (DESIGN.md section 9).

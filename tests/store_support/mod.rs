@@ -66,7 +66,12 @@ pub fn session(id: Uuid, step: u64) -> SessionRecord {
 
 /// A room whose current session is `session`.
 pub fn room(code: &str, session: Option<Uuid>) -> RoomRecord {
-    RoomRecord { code: code.into(), owner_token: format!("owner-{code}"), session_id: session }
+    RoomRecord {
+        code: code.into(),
+        owner_token: format!("owner-{code}"),
+        session_id: session,
+        active_at_ms: Some(1),
+    }
 }
 
 /// An experiment with `done` completed task results.
