@@ -46,6 +46,7 @@ const FILES: &[(&str, &[u8])] = &[
     web_file!("js/share.js"),
     web_file!("js/stream.js"),
     web_file!("js/teach.js"),
+    web_file!("js/teacher.js"),
     web_file!("js/trace.js"),
     web_file!("js/view.js"),
 ];

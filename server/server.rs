@@ -196,6 +196,11 @@ impl ServeOptions {
     pub fn has_key(&self, addr: SocketAddr) -> bool {
         self.classroom || self.key.is_some() || !addr.ip().is_loopback()
     }
+
+    /// Whether only the teacher creates once bound at `addr` (classroom mode).
+    pub fn classroom_mode(&self, addr: SocketAddr) -> bool {
+        self.has_key(addr) && !self.open
+    }
 }
 
 /// Why the server could not start.
@@ -474,5 +479,27 @@ fn open_browser(url: &str) {
         .spawn()
     {
         eprintln!("could not open a browser ({e}); open {url} yourself");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(addr: &str) -> SocketAddr {
+        addr.parse().expect("address")
+    }
+
+    #[test]
+    fn a_network_address_is_classroom_mode_unless_open() {
+        let options = ServeOptions::default();
+        assert!(options.classroom_mode(at("0.0.0.0:8080")), "the README's command");
+        assert!(options.classroom_mode(at("192.168.1.20:8080")));
+        assert!(!options.classroom_mode(at("127.0.0.1:8080")), "loopback: the machine's own user creates");
+        let open = ServeOptions { open: true, ..ServeOptions::default() };
+        assert!(!open.classroom_mode(at("0.0.0.0:8080")));
+        assert!(open.has_key(at("0.0.0.0:8080")), "--open on the network still names the teacher");
+        let classroom = ServeOptions { classroom: true, ..ServeOptions::default() };
+        assert!(classroom.classroom_mode(at("127.0.0.1:8080")));
     }
 }

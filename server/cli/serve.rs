@@ -60,6 +60,9 @@ pub struct ServeArgs {
     /// Most rooms one client address made that still exist [default: 2]
     #[arg(long, value_name = "N")]
     pub max_rooms_per_client: Option<usize>,
+    /// Most running experiments one client address started [default: 1]
+    #[arg(long, value_name = "N")]
+    pub max_experiments_per_client: Option<usize>,
     /// Turn off control tokens (anyone may start, pause or reset any run)
     #[arg(long)]
     pub no_auth: bool,
@@ -110,7 +113,7 @@ pub fn execute(server: &Server, args: &ServeArgs) -> ExitCode {
             viewers_per_client: args.max_viewers_per_client.unwrap_or(budgets.viewers_per_client),
             sessions_per_client: args.max_sessions_per_client.unwrap_or(budgets.sessions_per_client),
             rooms_per_client: args.max_rooms_per_client.unwrap_or(budgets.rooms_per_client),
-            ..budgets
+            experiments_per_client: args.max_experiments_per_client.unwrap_or(budgets.experiments_per_client),
         },
         quiet: args.quiet,
         data_dir,

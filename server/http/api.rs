@@ -22,8 +22,8 @@ use warp::reply::Response;
 use super::error::ApiError;
 use super::reach::{Reach, ShareHint};
 use crate::kinds::Registry;
-use crate::live::budget::{Caller, ClientAddr};
-use crate::live::experiments::Experiments;
+use crate::live::budget::{Caller, ClientAddr, Makers};
+use crate::live::experiments::{Experiments, MAX_RUNNING, Status};
 use crate::live::rooms::Rooms;
 use crate::live::token::same_token;
 use crate::live::work::Work;
@@ -48,6 +48,8 @@ pub struct Api {
     pub(super) work: Work,
     pub(super) rooms: Rooms,
     pub(super) experiments: Experiments,
+    /// Who made each running experiment (the per-client budget of experiments).
+    experiment_makers: Makers<Uuid>,
     pub(super) reach: Arc<Reach>,
 }
 
@@ -59,6 +61,7 @@ impl Api {
             Experiments::new(registry.clone(), sessions.stop_signal(), sessions.store().clone());
         Api {
             experiments,
+            experiment_makers: Makers::default(),
             registry,
             sessions,
             no_auth,
@@ -126,6 +129,23 @@ impl Api {
     /// The experiments.
     pub fn experiments(&self) -> &Experiments {
         &self.experiments
+    }
+
+    /// 429 when `caller` may not start one more experiment: it runs its budget of
+    /// them already, or students together run their share of the server's
+    /// [`MAX_RUNNING`] (the experiments' own lock still enforces the limit itself).
+    pub(super) fn experiment_place(&self, caller: &Caller) -> Result<(), ApiError> {
+        let running = |id: &Uuid| self.experiments.get(*id).is_some_and(|e| e.status() == Status::Running);
+        let all_running = self.experiments.all().iter().filter(|e| e.status() == Status::Running).count();
+        let per_client = self.sessions.limits().budgets.experiments_per_client;
+        self.experiment_makers
+            .check(caller, per_client, MAX_RUNNING, all_running, running)
+            .map_err(|o| o.refusal("running experiments (wait for one to finish or delete it)").into())
+    }
+
+    /// `caller` started experiment `id`.
+    pub(super) fn experiment_made(&self, id: Uuid, caller: &Caller) {
+        self.experiment_makers.record(id, caller);
     }
 
     /// Long work goes to this pool.

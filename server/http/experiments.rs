@@ -80,12 +80,13 @@ pub fn routes(api: &Api) -> BoxedFilter<(Response,)> {
         .and(headers)
         .and(warp::body::stream())
         .then(|api: Api, client: ClientAddr, length: Option<u64>, headers: HeaderMap, body| async move {
-            if let Err(e) = may_create(&api, client, &headers, Create::Experiment) {
-                return e.into_response();
-            }
+            let caller = match may_create(&api, client, &headers, Create::Experiment) {
+                Ok(caller) => caller,
+                Err(e) => return e.into_response(),
+            };
             let base = api.share_base(&headers);
             match read_body(length, body).await {
-                Ok(body) => reply(create(api, body, &base).await),
+                Ok(body) => reply(create(api, &caller, body, &base).await),
                 Err(e) => e.into_response(),
             }
         });
@@ -199,7 +200,7 @@ async fn experiment(api: &Api, id: &str) -> Result<Arc<LiveExperiment>, ApiError
 }
 
 /// Create and start; `base` is where phones reach the server (for `watch_url`).
-async fn create(api: Api, body: Bytes, base: &str) -> Result<Response, ApiError> {
+async fn create(api: Api, caller: &Caller, body: Bytes, base: &str) -> Result<Response, ApiError> {
     let experiments = api.experiments().clone();
     if experiments.stopping() {
         return Err(ApiError::ShuttingDown);
@@ -212,6 +213,7 @@ async fn create(api: Api, body: Bytes, base: &str) -> Result<Response, ApiError>
     let limits = experiments.limits();
     let plan = Plan::parse(&value, &limits).map_err(|e| ApiError::invalid(e.field(), e.message()))?;
     experiments.check_room()?;
+    api.experiment_place(caller)?;
     // Checking every parameter set resolves (builds) its problem: on the pool, and
     // not taken in if the client went away meanwhile.
     let (live, steps_per_task) = api
@@ -230,6 +232,7 @@ async fn create(api: Api, body: Bytes, base: &str) -> Result<Response, ApiError>
         )
         .await??;
     let id = live.id();
+    api.experiment_made(id, caller);
     let body = json!({
         "experiment_id": id,
         "control_token": live.token(),

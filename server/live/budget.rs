@@ -193,6 +193,54 @@ impl<K: Hash + Eq> Drop for Hold<K> {
     }
 }
 
+/// Who made each of a set of things that end by themselves (running experiments):
+/// counted per client while they last. A handle, cheap to clone.
+pub struct Makers<Id> {
+    made: Arc<Mutex<HashMap<Id, IpAddr>>>,
+}
+
+impl<Id> Clone for Makers<Id> {
+    fn clone(&self) -> Self {
+        Makers { made: self.made.clone() }
+    }
+}
+
+impl<Id> Default for Makers<Id> {
+    fn default() -> Self {
+        Makers { made: Arc::default() }
+    }
+}
+
+impl<Id: Hash + Eq> Makers<Id> {
+    /// Whether `caller` may make one more: under `per_client` of its own that are
+    /// still `alive`, and `running` (all of them, whoever made them) under its share
+    /// of `cap`. Things no longer alive are forgotten.
+    pub fn check(
+        &self,
+        caller: &Caller,
+        per_client: usize,
+        cap: usize,
+        running: usize,
+        alive: impl Fn(&Id) -> bool,
+    ) -> Result<(), Over> {
+        if running >= caller.share_of(cap) {
+            return Err(Over::Server(cap));
+        }
+        let mut made = lock(&self.made);
+        made.retain(|id, _| alive(id));
+        let own = made.values().filter(|addr| **addr == caller.addr).count();
+        if caller.limited() && own >= per_client {
+            return Err(Over::Client(per_client));
+        }
+        Ok(())
+    }
+
+    /// `caller` made `id`.
+    pub fn record(&self, id: Id, caller: &Caller) {
+        lock(&self.made).insert(id, caller.addr);
+    }
+}
+
 impl Over {
     /// The refusal in words: `what` names the places ("open streams", "rooms").
     pub fn refusal(self, what: &str) -> LiveError {
@@ -246,6 +294,19 @@ mod tests {
             "the cap holds for all"
         );
         drop(teachers);
+    }
+
+    #[test]
+    fn a_client_makes_its_budget_of_running_things_and_finished_ones_free_it() {
+        let makers = Makers::default();
+        let a = student(2);
+        makers.check(&a, 1, 4, 0, |_| true).expect("the first");
+        makers.record(1u32, &a);
+        assert_eq!(makers.check(&a, 1, 4, 1, |_| true), Err(Over::Client(1)));
+        assert!(makers.check(&student(3), 1, 4, 1, |_| true).is_ok(), "another client");
+        assert_eq!(makers.check(&student(3), 1, 4, 3, |_| true), Err(Over::Server(4)), "the teacher's share");
+        assert!(makers.check(&Caller { teacher: true, ..a }, 1, 4, 3, |_| true).is_ok());
+        assert!(makers.check(&a, 1, 4, 0, |_| false).is_ok(), "a finished one no longer counts");
     }
 
     #[test]

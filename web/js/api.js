@@ -2,6 +2,10 @@
 //
 // Every failure becomes an ApiError carrying the server's error code, message and the
 // name of the field it blames, so the form can show the message next to that field.
+// Creating (a run, a room) sends the teacher key when this browser holds one
+// (`teacher.js`); a key the server calls wrong is forgotten.
+
+import { forgetTeacherKey, teacherKey } from "./teacher.js";
 
 /** An error answered by the server ({"error": {code, message, field}}) or a network failure. */
 export class ApiError extends Error {
@@ -38,6 +42,7 @@ async function request(method, path, { body, token } = {}) {
   }
   if (!response.ok) {
     const error = json && json.error ? json.error : {};
+    if (error.code === "wrong_server_key") forgetTeacherKey();
     if (response.status === 503 && error.code === "restoring") {
       // A session the server is still rebuilding after a restart: not an error for the
       // user, nor a lost session. Ask again when Retry-After says, until it is back.
@@ -63,18 +68,16 @@ export function fetchProblems() {
 
 /**
  * POST /api/sa/configure: creates a session; answers {session_id, control_token, ...}.
- * On a `kiln serve --classroom` server the teacher's page link carries the server key
- * (`/?key=...`), which creating a session needs; watch pages never have it.
+ * On a classroom server creating a session needs the teacher key, which the printed
+ * Local URL carries and `teacher.js` keeps; watch pages never have it.
  */
 export function configure(params) {
-  const key = new URLSearchParams(window.location.search).get("key");
-  return request("POST", "/api/sa/configure", { body: params, token: key || undefined });
+  return request("POST", "/api/sa/configure", { body: params, token: teacherKey() || undefined });
 }
 
 /** POST /api/sa/preview: the numbers a configure body would run with {config, total_steps, expected_seconds}. */
 export function preview(params) {
-  const key = new URLSearchParams(window.location.search).get("key");
-  return request("POST", "/api/sa/preview", { body: params, token: key || undefined });
+  return request("POST", "/api/sa/preview", { body: params, token: teacherKey() || undefined });
 }
 
 /** POST /api/sa/{id}/{action} with the owner's token; action is start|pause|resume|reset. */
@@ -116,11 +119,10 @@ export function setPacing(sessionId, token, pacing) {
 
 /**
  * POST /api/rooms: the teacher's room {code, room_token, control_token, room_url, ...}
- * (with `--classroom`, the key's room while it exists); `fresh` asks for a new room.
+ * (with a teacher key, the key's room while it exists); `fresh` asks for a new room.
  */
 export function createRoom({ fresh = false } = {}) {
-  const key = new URLSearchParams(window.location.search).get("key");
-  return request("POST", fresh ? "/api/rooms?new=true" : "/api/rooms", { token: key || undefined });
+  return request("POST", fresh ? "/api/rooms?new=true" : "/api/rooms", { token: teacherKey() || undefined });
 }
 
 /** GET /api/rooms/{code}: {code, session_id, problem, room_url, join_url, qr_url, share_hint}. */

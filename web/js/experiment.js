@@ -17,6 +17,7 @@
 import { ParameterForm } from "./form.js";
 import { fetchProblems } from "./api.js";
 import { drawSuccessCurves } from "./experiment_tts.js";
+import { teacherKey } from "./teacher.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const PLOT = { width: 640, row: 44, left: 170, right: 90, top: 24 };
@@ -171,7 +172,7 @@ class ExperimentView {
       vary[varyName] = values;
     }
     const plan = { base, vary, seeds: Number(seedsText) };
-    const key = new URLSearchParams(location.search).get("key");
+    const key = teacherKey();
     const headers = { "Content-Type": "application/json", Accept: "application/json" };
     if (key) headers.Authorization = `Bearer ${key}`;
     let answer;

@@ -8,8 +8,8 @@
 // The room belongs to the teacher, not to a tab (issue 22): its code and room token
 // are kept in localStorage, so every tab of this browser, a reload and a browser
 // restart land in the same room, and so does a restarted server (it keeps its rooms).
-// With `kiln serve --classroom` the server key names the teacher too: a page opened
-// with the key in another browser gets the key's room from the server. The room's
+// On a server with a teacher key the key names the teacher too: a page holding the
+// key (teacher.js) in another browser gets the key's room from the server. The room's
 // owner view carries the control token of the run it shows, so any of the teacher's
 // tabs controls the run in progress. "New room" is the one way to another code.
 // The token never goes into a URL.

@@ -14,8 +14,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const KILN_BIN = process.env.KILN_BIN || path.resolve(here, "../../../target/release/kiln");
 
 /**
- * Starts a server; resolves to {url, stop, kill9, stderr(), stderrMatch(pattern)}. `addr` picks the port (a restart
- * on the same one); `extraArgs` may give `--data-dir DIR`.
+ * Starts a server; resolves to {url, lines, stop, kill9, stderr(), stderrMatch(pattern)}. `addr` picks the port (a
+ * restart on the same one); `extraArgs` may give `--data-dir DIR`. `lines` fills with what it prints on stdout (the
+ * Local URL with the teacher key follows "Listening on").
  */
 export function startKiln(extraArgs = [], { addr = "127.0.0.1:0" } = {}) {
   const dataDir = extraArgs.includes("--data-dir") ? [] : ["--data-dir", "none"];
@@ -59,12 +60,14 @@ export function startKiln(extraArgs = [], { addr = "127.0.0.1:0" } = {}) {
       reject(new Error(`kiln serve exited with ${code} before listening; stderr:\n${stderr}`));
     });
     const lines = readline.createInterface({ input: child.stdout });
+    const printed = [];
     lines.on("line", (line) => {
+      printed.push(line);
       const match = line.match(/^Listening on (http:\/\/\S+?)\/?$/);
       if (!match) return;
       clearTimeout(timer);
       child.removeAllListeners("exit");
-      resolve({ url: match[1], stop: () => stop(child), kill9: () => kill9(child), stderr: () => stderr, stderrMatch });
+      resolve({ url: match[1], lines: printed, stop: () => stop(child), kill9: () => kill9(child), stderr: () => stderr, stderrMatch });
     });
   });
 }

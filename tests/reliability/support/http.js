@@ -8,12 +8,13 @@ import http from "node:http";
  * One request. Resolves to {status, headers, text, short, json, ms} (`short`: the first
  * 300 characters, for assertion messages) (json undefined unless the
  * body parses); rejects on a network error or after `timeoutMs` without an answer.
- * `signal` aborts it (the client hangs up).
+ * `signal` aborts it (the client hangs up). `localAddress` (127.0.0.2, ...) makes it
+ * come from another client, as far as the server's per-client budgets can tell.
  */
-export function request(url, { method = "GET", headers = {}, body, timeoutMs = 20000, signal } = {}) {
+export function request(url, { method = "GET", headers = {}, body, timeoutMs = 20000, signal, localAddress } = {}) {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent: false, signal }, (res) => {
+    const req = http.request(url, { method, headers, agent: false, signal, localAddress }, (res) => {
       const chunks = [];
       res.on("data", (chunk) => chunks.push(chunk));
       res.on("error", reject);

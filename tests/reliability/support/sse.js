@@ -8,11 +8,12 @@ import http from "node:http";
  * Opens `url` with Accept: text/event-stream (plus `headers`). Resolves once the
  * response head arrives, to a viewer: {status, headers, events, ended, waitFor, destroy}.
  * `events` fills with {id, event, data, at} as they arrive (`at`: performance.now()); `ended` resolves when the
- * server ends the stream. With `paused`, the body is never read.
+ * server ends the stream. With `paused`, the body is never read. `localAddress`
+ * (127.0.0.2, ...) opens it as another client.
  */
-export function openStream(url, { headers = {}, paused = false } = {}) {
+export function openStream(url, { headers = {}, paused = false, localAddress } = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers: { Accept: "text/event-stream", ...headers }, agent: false });
+    const req = http.get(url, { headers: { Accept: "text/event-stream", ...headers }, agent: false, localAddress });
     req.on("error", reject);
     req.on("response", (res) => {
       const events = [];
