@@ -173,7 +173,8 @@ fn decode_qr(svg: &str) -> String {
 async fn on_all_interfaces_watch_room_and_qr_links_carry_a_network_address_of_this_machine() {
     let machine = machine_addresses();
     assert!(!machine.is_empty(), "this test needs a non-loopback address (`ip -o addr show` lists none)");
-    let served = Served::start(&["--addr", "0.0.0.0:0", "--quiet"]);
+    // --open: anyone creates (the default on a network address is classroom mode).
+    let served = Served::start(&["--addr", "0.0.0.0:0", "--open", "--quiet"]);
     assert!(served.url.starts_with("http://127.0.0.1:"), "the local URL is loopback: {}", served.url);
     let printed: Vec<&String> = served.stdout.iter().filter(|l| l.contains("Network")).collect();
     assert!(!printed.is_empty(), "a Network URL is printed: {:?}", served.stdout);
