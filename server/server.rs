@@ -292,6 +292,7 @@ async fn bind_with(
     let connections = ConnectionLimits {
         header_read_timeout: options.header_read_timeout,
         max_connections: connection_cap(options.max_connections, raise_open_file_limit()),
+        per_client: options.budgets.connections_per_client,
     };
     let grace = options.shutdown_grace;
     let server = async move {

@@ -48,6 +48,9 @@ pub struct ServeArgs {
     /// Most open streams of every kind (sessions, rooms, experiments) over the server [default: 4096]
     #[arg(long)]
     pub max_streams: Option<usize>,
+    /// Most open connections of one client address [default: 128]
+    #[arg(long, value_name = "N")]
+    pub max_connections_per_client: Option<usize>,
     /// Most open streams of every kind one client address holds [default: 64]
     #[arg(long, value_name = "N")]
     pub max_streams_per_client: Option<usize>,
@@ -109,6 +112,7 @@ pub fn execute(server: &Server, args: &ServeArgs) -> ExitCode {
         key: args.key.clone(),
         budgets: Budgets {
             streams: args.max_streams.unwrap_or(defaults.max_streams),
+            connections_per_client: args.max_connections_per_client.unwrap_or(budgets.connections_per_client),
             streams_per_client: args.max_streams_per_client.unwrap_or(budgets.streams_per_client),
             viewers_per_client: args.max_viewers_per_client.unwrap_or(budgets.viewers_per_client),
             sessions_per_client: args.max_sessions_per_client.unwrap_or(budgets.sessions_per_client),

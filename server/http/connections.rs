@@ -16,6 +16,12 @@
 //! * a semaphore caps open connections below the open-file limit; at the cap the
 //!   loop stops accepting (new sockets wait in the kernel's backlog) until one closes,
 //!   which the timeout guarantees for idle and half-sent ones;
+//! * a client (peer address) holds at most [`ConnectionLimits::per_client`]
+//!   connections, and other clients together at most seven eighths of the cap; the
+//!   server's own machine (the teacher's, see `live::budget`) may use all of it. A
+//!   connection over its client's budget is answered 429 (`Retry-After`,
+//!   `Connection: close`) and closed at once, so keep-alives from one client cannot
+//!   fill the cap and `/health` answers;
 //! * each connection's service is made for its peer address, which every request on
 //!   it carries to the routes (the client, for per-client budgets);
 //! * graceful shutdown: stop accepting, let hyper finish each connection's current
@@ -26,7 +32,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -37,6 +43,8 @@ use tokio::sync::Semaphore;
 use warp::hyper::body::Incoming;
 use warp::hyper::service::Service;
 use warp::hyper::{Request, Response};
+
+use crate::live::budget::{Caller, ClientAddr, Tally};
 
 /// Open files kept free for everything that is not a client connection (the
 /// listener, blocking threads, the runtime's own descriptors).
@@ -49,7 +57,14 @@ pub struct ConnectionLimits {
     pub header_read_timeout: Duration,
     /// Most connections open at once.
     pub max_connections: usize,
+    /// Most connections open at once from one client address.
+    pub per_client: usize,
 }
+
+/// The whole answer to a connection over its client's budget.
+const REFUSAL: &[u8] = b"HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\n\
+retry-after: 10\r\nconnection: close\r\ncontent-length: 112\r\n\r\n\
+{\"error\":{\"code\":\"too_many\",\"message\":\"this client already holds its maximum of open connections\",\"field\":null}}";
 
 /// Raise the soft open-file limit to the hard limit (Unix); returns the soft limit
 /// now in force, or `None` where there is no such limit to read.
@@ -94,6 +109,7 @@ pub async fn serve<S, B>(
 {
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let clients: Tally<IpAddr> = Tally::default();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let slot = tokio::select! {
@@ -117,6 +133,12 @@ pub async fn serve<S, B>(
             },
             _ = &mut shutdown => break,
         };
+        let caller = Caller::new(ClientAddr(peer.ip().to_canonical()), false);
+        let Ok(place) = clients.take(&caller, caller.addr, limits.per_client, limits.max_connections) else {
+            drop(slot);
+            tokio::spawn(refuse(stream));
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let connection = warp::hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
@@ -125,11 +147,23 @@ pub async fn serve<S, B>(
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             let _ = connection.await;
+            drop(place);
             drop(slot);
         });
     }
     drop(listener);
     graceful.shutdown().await;
+}
+
+/// Answer a connection over its client's budget with a 429 and close it (within a
+/// second, whatever the client does).
+async fn refuse(mut stream: tokio::net::TcpStream) {
+    use tokio::io::AsyncWriteExt;
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        stream.write_all(REFUSAL).await?;
+        stream.shutdown().await
+    })
+    .await;
 }
 
 fn is_connection_error(e: &std::io::Error) -> bool {
@@ -144,6 +178,15 @@ fn is_connection_error(e: &std::io::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_refusal_is_a_whole_json_answer() {
+        let text = std::str::from_utf8(REFUSAL).expect("text");
+        let (head, body) = text.split_once("\r\n\r\n").expect("head and body");
+        assert!(head.contains(&format!("content-length: {}", body.len())), "{head}");
+        let json: serde_json::Value = serde_json::from_str(body).expect("JSON");
+        assert_eq!(json["error"]["code"], "too_many");
+    }
 
     #[test]
     fn the_cap_leaves_a_reserve_below_the_open_file_limit() {

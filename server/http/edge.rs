@@ -59,12 +59,13 @@ impl<S> Edge<S> {
         Edge { routes: Arc::new(routes), allow_origin: allow_origin.map(Arc::from), peer: None }
     }
 
-    /// The service of one connection from `peer`.
+    /// The service of one connection from `peer` (an IPv4 client of a dual-stack
+    /// listener, `::ffff:a.b.c.d`, counts as `a.b.c.d`).
     pub fn for_peer(&self, peer: SocketAddr) -> Self {
         Edge {
             routes: self.routes.clone(),
             allow_origin: self.allow_origin.clone(),
-            peer: Some(ClientAddr(peer.ip())),
+            peer: Some(ClientAddr(peer.ip().to_canonical())),
         }
     }
 }

@@ -86,6 +86,9 @@ pub fn reserve(cap: usize) -> usize {
 /// The budgets of one server (`kiln serve --help` names the flags).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Budgets {
+    /// Open connections of one client (the server-wide cap is `kiln serve`'s
+    /// connection cap, fitted to the open-file limit).
+    pub connections_per_client: usize,
     /// Open streams of every kind over the whole server.
     pub streams: usize,
     /// Open streams of every kind of one client.
@@ -103,6 +106,7 @@ pub struct Budgets {
 impl Default for Budgets {
     fn default() -> Self {
         Budgets {
+            connections_per_client: 128,
             streams: 4096,
             streams_per_client: 64,
             viewers_per_client: 8,

@@ -10,6 +10,7 @@
 
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -115,6 +116,66 @@ describe("issue 21: one client trying 10,000 room streams", () => {
     const first = await classmate.waitFor((e) => e.event === "room");
     assert.equal(JSON.parse(first.data).code, code);
     classmate.destroy();
+  });
+});
+
+/**
+ * A raw keep-alive connection from `localAddress` that asks GET /health once and
+ * stays open: resolves to {socket, status, closed} once the first answer's status
+ * line arrived (status 0 if the server closed it without one within ANSWER_MS).
+ */
+function keptConnection(port, localAddress) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: "127.0.0.1", localAddress });
+    const state = { socket, status: 0, closed: false };
+    let text = "";
+    const done = () => {
+      clearTimeout(timer);
+      resolve(state);
+    };
+    const timer = setTimeout(done, ANSWER_MS);
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      state.closed = true;
+      done();
+    });
+    socket.on("data", (chunk) => {
+      text += chunk;
+      const match = text.match(/^HTTP\/1\.1 (\d{3})/);
+      if (match && state.status === 0) {
+        state.status = Number(match[1]);
+        if (state.status === 200) done();
+      }
+    });
+    socket.once("connect", () => socket.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  });
+}
+
+describe("issue 21: one client holding 1,000 keep-alive connections", () => {
+  let kiln;
+  const connections = [];
+  before(async () => {
+    kiln = await startKiln([]);
+    const port = Number(new URL(kiln.url).port);
+    for (let i = 0; i < 1000; i += 100) {
+      const batch = Array.from({ length: 100 }, () => keptConnection(port, student(0)));
+      connections.push(...(await Promise.all(batch)));
+    }
+  });
+  after(async () => {
+    for (const c of connections) c.socket.destroy();
+    await kiln?.stop();
+  });
+
+  it("keeps at most its budget; the rest are answered 429 and closed, and other clients are answered", async (t) => {
+    const kept = connections.filter((c) => c.status === 200 && !c.closed).length;
+    const refused = connections.filter((c) => c.status === 429 && c.closed).length;
+    const health = await request(`${kiln.url}/health`, { localAddress: student(1), timeoutMs: 20000 });
+    t.diagnostic(`1,000 keep-alive connections from one client: ${kept} kept, ${refused} answered 429 and closed; ` +
+      `/health from another client ${health.ms.toFixed(1)} ms`);
+    assert.ok(kept <= 128, `kept ${kept}`);
+    assert.equal(kept + refused, 1000, `${1000 - kept - refused} neither kept nor refused`);
+    assert.equal(health.status, 200);
   });
 });
 
