@@ -35,6 +35,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::http::client::WithClient;
 use crate::http::connections::{ConnectionLimits, connection_cap, raise_open_file_limit};
 use crate::http::edge::Edge;
 use crate::http::reach::Reach;
@@ -253,9 +254,12 @@ async fn bind_with(
         .with_reach(reach.clone())
         .with_rooms(rooms)
         .with_experiments(experiments.clone());
-    let service = Edge::new(
-        hyper_util::service::TowerToHyperService::new(warp::service(routes(api))),
-        options.allow_origin.clone().map(|o| o.trim_end_matches('/').to_string()),
+    let service = WithClient::new(
+        Edge::new(
+            hyper_util::service::TowerToHyperService::new(warp::service(routes(api))),
+            options.allow_origin.clone().map(|o| o.trim_end_matches('/').to_string()),
+        ),
+        server_key.clone(),
     );
     let connections = ConnectionLimits {
         header_read_timeout: options.header_read_timeout,

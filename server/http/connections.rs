@@ -35,6 +35,8 @@ use warp::hyper::body::Incoming;
 use warp::hyper::service::Service;
 use warp::hyper::{Request, Response};
 
+use super::client::WithPeer;
+
 /// Open files kept free for everything that is not a client connection (the
 /// listener, blocking threads, the runtime's own descriptors).
 const RESERVED_FILES: u64 = 128;
@@ -99,9 +101,9 @@ pub async fn serve<S, B>(
             },
             _ = &mut shutdown => break,
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok((stream, peer)) => (stream, peer.ip()),
                 Err(e) => {
                     // Out of file descriptors or a connection reset before accept:
                     // back off a little instead of spinning, then go on.
@@ -117,7 +119,7 @@ pub async fn serve<S, B>(
         let connection = warp::hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_read_timeout)
-            .serve_connection(TokioIo::new(stream), service.clone());
+            .serve_connection(TokioIo::new(stream), WithPeer::new(service.clone(), Some(peer)));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             let _ = connection.await;

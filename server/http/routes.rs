@@ -316,6 +316,7 @@ fn health(api: &Api) -> Response {
         "sessions": api.sessions.count(),
         "streams": api.sessions.open_streams(),
         "open_streams": api.sessions.streams().counts(),
+        "work": api.work.load(),
         "uptime_s": api.sessions.uptime().as_secs(),
     });
     json_reply(&body, StatusCode::OK)

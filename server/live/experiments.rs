@@ -218,6 +218,11 @@ impl LiveExperiment {
         self.cancel.store(true, Ordering::Relaxed);
     }
 
+    /// Deleted, or stopped by a stopping server: work for it should stop.
+    pub fn is_stopped(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
     /// Where it stands.
     pub fn status(&self) -> Status {
         self.state().status
