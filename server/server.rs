@@ -149,6 +149,8 @@ pub struct ServeOptions {
     /// Where sessions are kept across restarts; [`DataDir::None`] (the default
     /// here; `kiln serve` defaults to the per-user directory) keeps nothing.
     pub data_dir: DataDir,
+    /// Most bytes the store's files may take ([`crate::store::DEFAULT_QUOTA`]).
+    pub store_quota: u64,
 }
 
 impl Default for ServeOptions {
@@ -171,6 +173,7 @@ impl Default for ServeOptions {
             header_read_timeout: Duration::from_secs(10),
             quiet: false,
             data_dir: DataDir::None,
+            store_quota: crate::store::DEFAULT_QUOTA,
         }
     }
 }
@@ -241,6 +244,7 @@ async fn bind_with(
     let reach = Reach::of(addr);
     let store = open_store(&options.data_dir);
     let writer = Arc::new(StoreWriter::spawn(store.clone(), DEFAULT_WINDOW));
+    writer.set_quota(options.store_quota);
     let sessions = Sessions::with_store(limits, stop_rx.clone(), writer.clone());
     let rooms = Rooms::with_store(writer.clone());
     let restoring = restore(&registry, &sessions, &rooms, store).await;

@@ -5,7 +5,10 @@
 //!   id and a control token (the classroom key, if the server has one, is needed as
 //!   for sessions), `steps_per_task` per parameter set, and `watch_url`, the
 //!   experiment's page at an address phones on the network can open. The plan is checked and bounded ([`PlanLimits`]) before anything
-//!   runs; every parameter set is checked by the kinds' resolver ([`KindRunner`]).
+//!   runs; every parameter set is checked by the kinds' resolver ([`KindRunner`]),
+//!   its build priced as it goes ([`Pricer`]: a plan whose problems would take
+//!   too long to build is refused after a set or two, naming `vary`, `base` or
+//!   `seeds`), and the check stops when the client hangs up.
 //! * `GET /api/experiments` (list), `GET /api/experiments/{id}` (state, counts, the
 //!   finished tasks, the summary once there is one).
 //! * `GET /api/experiments/{id}/stream`: SSE `task_start`, `task_complete`, `error`
@@ -53,7 +56,7 @@ use super::sse::{accepts_event_stream, follow, last_event_id};
 use crate::live::LiveError;
 use crate::live::experiments::{LiveExperiment, groups};
 use crate::live::streams::StreamKind;
-use crate::sweep::{Experiment, Plan};
+use crate::sweep::{BuildBudget, Experiment, Plan, Pricer};
 
 /// Longest the JSON fallback waits for an experiment to complete.
 pub const BATCH_WAIT: Duration = Duration::from_secs(60);
@@ -213,11 +216,14 @@ async fn create(api: Api, body: Bytes, base: &str) -> Result<Response, ApiError>
         .run(
             Instant::now() + CREATE_TIME_LIMIT,
             move |cancel| -> Result<(Arc<LiveExperiment>, Vec<u64>), ApiError> {
-                let experiment = Experiment::new(plan, experiments.runner(), &limits)
-                    .map_err(|e| ApiError::invalid(e.field(), e.message()))?;
+                let cancelled = || cancel.is_cancelled();
+                let mut pricer = Pricer::new(&plan, BuildBudget::default(), &cancelled);
+                let experiment =
+                    Experiment::checked(plan, experiments.runner(), &limits, &mut |n| pricer.check(n));
                 if cancel.is_cancelled() {
                     return Err(LiveError::Busy.into());
                 }
+                let experiment = experiment.map_err(|e| ApiError::invalid(e.field(), e.message()))?;
                 let steps_per_task = experiment.steps_per_task().to_vec();
                 Ok((experiments.admit(experiment)?, steps_per_task))
             },

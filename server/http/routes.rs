@@ -331,6 +331,8 @@ async fn configure(api: Api, body: Bytes, base: &str) -> Result<Response, ApiErr
     let request = Request::from_json(&body, Scope::Session)?;
     let given: Vec<String> = request.values().keys().cloned().collect();
     api.sessions.check_room()?;
+    // At the store's quota no new session is taken in (the running ones go on).
+    api.sessions.store().check_quota().map_err(|e| ApiError::StoreFull(e.to_string()))?;
     let (registry, sessions) = (api.registry.clone(), api.sessions.clone());
     // Resolving builds the problem (a large uploaded text, say): once, off the
     // reactor, on the bounded pool.

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use super::change::Change;
 use super::error::StoreError;
-use super::records::{ExperimentRecord, RoomRecord, RunState, SessionRecord};
+use super::records::{ExperimentRecord, RoomRecord, RunState, SessionRecord, TaskRow};
 
 /// The store format this build writes and the newest it reads (`PRAGMA user_version`).
 pub const FORMAT: i64 = 1;
@@ -58,6 +58,13 @@ CREATE TABLE IF NOT EXISTS experiments (
     token TEXT NOT NULL,
     results TEXT NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS experiment_tasks (
+    experiment TEXT NOT NULL,
+    task INTEGER NOT NULL,
+    event_id INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (experiment, task)
+) STRICT, WITHOUT ROWID;
 ";
 
 /// An open, checked store file.
@@ -238,6 +245,34 @@ impl StoreFile {
             .collect()
     }
 
+    /// The finished tasks of experiment `id`, by task id.
+    pub fn tasks(&self, id: Uuid) -> Result<Vec<TaskRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT task, event_id, record FROM experiment_tasks WHERE experiment = ?1 ORDER BY task",
+            )
+            .map_err(|e| self.read_error(e))?;
+        let rows: Vec<(i64, i64, String)> = stmt
+            .query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.read_error(e))?;
+        rows.into_iter()
+            .map(|(task, event_id, record)| {
+                let count = |field: &str, v: i64| {
+                    u64::try_from(v)
+                        .map_err(|_| self.corrupt(format!("experiment {id} task {task}: {field} is {v}")))
+                };
+                Ok(TaskRow {
+                    experiment: id,
+                    task: count("task", task)?,
+                    event_id: count("event_id", event_id)?,
+                    record,
+                })
+            })
+            .collect()
+    }
+
     fn corrupt(&self, detail: String) -> StoreError {
         StoreError::Corrupt { path: self.path.clone(), detail }
     }
@@ -321,6 +356,14 @@ fn write_change(tx: &Transaction<'_>, change: &Change) -> rusqlite::Result<()> {
         }
         Change::RemoveExperiment(id) => {
             tx.prepare_cached("DELETE FROM experiments WHERE id = ?1")?.execute([id.to_string()])?;
+            tx.prepare_cached("DELETE FROM experiment_tasks WHERE experiment = ?1")?
+                .execute([id.to_string()])?;
+        }
+        Change::PutTask(t) => {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO experiment_tasks (experiment, task, event_id, record) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![t.experiment.to_string(), as_sql(t.task), as_sql(t.event_id), t.record])?;
         }
     }
     Ok(())
@@ -367,6 +410,20 @@ pub fn check_change(change: &Change) -> Result<(), StoreError> {
             let record = || format!("experiment {}", x.id);
             json(record, "plan", &x.plan)?;
             json(record, "results", &x.results)
+        }
+        Change::PutTask(t) => {
+            let record = || format!("experiment {} task {}", t.experiment, t.task);
+            for (field, v) in [("task", t.task), ("event_id", t.event_id)] {
+                if i64::try_from(v).is_err() {
+                    return Err(bad(
+                        record(),
+                        field,
+                        &v.to_string(),
+                        "larger than the store keeps (2^63 - 1)",
+                    ));
+                }
+            }
+            json(record, "record", &t.record)
         }
         Change::PutRoom(r) if r.code.is_empty() => Err(bad("a room".into(), "code", "''", "empty")),
         _ => Ok(()),
