@@ -93,6 +93,7 @@ describe("an experiment from the page", () => {
 
   it("downloads each task as its replay record for the owner, and not for a stranger", async () => {
     const link = owner.page.locator("#exp-tasks a.exp-task").first();
+    await owner.page.locator("details.exp-task-list > summary").click();
     const [download] = await Promise.all([owner.page.waitForEvent("download"), link.click()]);
     const record = JSON.parse(readFileSync(await download.path(), "utf8"));
     assert.equal(record.problem.formula, "C10H22");
