@@ -26,7 +26,10 @@ use super::error::StoreError;
 use super::records::{ExperimentRecord, RoomRecord, RunState, SessionRecord, TaskRow};
 
 /// The store format this build writes and the newest it reads (`PRAGMA user_version`).
-pub const FORMAT: i64 = 1;
+/// Format 2 keeps a session's spec in `session_specs`, written when it changes (a
+/// 500 KB tour uploaded is not rewritten with every durable frame), and each
+/// experiment's tasks in `experiment_tasks`; it reads format 1 files as they are.
+pub const FORMAT: i64 = 2;
 /// Marks the SQLite file as Kiln's (`PRAGMA application_id`): "KILN" in ASCII.
 const APPLICATION_ID: i64 = 0x4B49_4C4E;
 
@@ -46,6 +49,10 @@ CREATE TABLE IF NOT EXISTS sessions (
     created_at_ms INTEGER NOT NULL,
     updated_at_ms INTEGER NOT NULL,
     state_digest TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS session_specs (
+    id TEXT PRIMARY KEY NOT NULL,
+    spec TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS rooms (
     code TEXT PRIMARY KEY NOT NULL,
@@ -177,9 +184,9 @@ impl StoreFile {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, spec, step, state, generation, next_event_id, control_token, steps_per_event,
-                        max_events_per_sec, room, created_at_ms, updated_at_ms, state_digest
-                 FROM sessions ORDER BY created_at_ms, id",
+                "SELECT s.id, COALESCE(k.spec, s.spec), step, state, generation, next_event_id, control_token,
+                        steps_per_event, max_events_per_sec, room, created_at_ms, updated_at_ms, state_digest
+                 FROM sessions s LEFT JOIN session_specs k ON k.id = s.id ORDER BY created_at_ms, s.id",
             )
             .map_err(|e| self.read_error(e))?;
         let rows = stmt
@@ -322,7 +329,7 @@ fn write_change(tx: &Transaction<'_>, change: &Change) -> rusqlite::Result<()> {
             )?
             .execute(params![
                 s.id.to_string(),
-                s.spec,
+                "",
                 as_sql(s.step),
                 s.state.name(),
                 as_sql(s.generation),
@@ -335,9 +342,16 @@ fn write_change(tx: &Transaction<'_>, change: &Change) -> rusqlite::Result<()> {
                 as_sql(s.updated_at_ms),
                 s.state_digest,
             ])?;
+            // The spec (large for an uploaded tour) is written only when it changes.
+            tx.prepare_cached(
+                "INSERT INTO session_specs (id, spec) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET spec = excluded.spec WHERE spec != excluded.spec",
+            )?
+            .execute(params![s.id.to_string(), s.spec])?;
         }
         Change::RemoveSession(id) => {
             tx.prepare_cached("DELETE FROM sessions WHERE id = ?1")?.execute([id.to_string()])?;
+            tx.prepare_cached("DELETE FROM session_specs WHERE id = ?1")?.execute([id.to_string()])?;
         }
         Change::PutRoom(r) => {
             tx.prepare_cached(

@@ -1,6 +1,7 @@
 // Issue #21, work: the pool for long work is shared fairly by client address, the
 // teacher has a worker of his own, and a task's record (a re-run) needs the
-// experiment's token and stops when its client hangs up. Before (b69b225): the pool
+// experiment's token and stops when its client hangs up (observed in /health's
+// pool counters). Before (b69b225): the pool
 // had one worker here, and a stranger looping the batch fallback on his own session
 // made the teacher's step answer 503 three times of three; the record URL needed no
 // token and re-ran its task with no deadline. Several clients are several loopback
@@ -104,6 +105,33 @@ describe("issue 21: fair work", () => {
     t.diagnostic(`the teacher's 3 steps with ${shared} shared worker(s) busy: ${answers.join(", ")}`);
     assert.deepEqual(answers, [200, 200, 200]);
     await until("the stranger's work to stop after he hung up", async () => (await load(kiln.url)).running === 0);
+  });
+
+  it("a task's record needs the experiment's token, and one hung up on stops", async (t) => {
+    const plan = { base: { problem: "tsp", instance: "berlin52", steps_per_cycle: 100_000_000, num_cycles: 10 }, seeds: 1 };
+    const created = await ask(`${kiln.url}/api/experiments`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${key}` },
+      body: plan,
+    });
+    assert.equal(created.status, 201, created.short);
+    const { experiment_id: id, control_token: token } = created.json;
+    const url = `${kiln.url}/api/experiments/${id}/tasks/0/record`;
+    const anonymous = await ask(url, { from: "127.0.0.3" });
+    assert.equal(anonymous.status, 401, anonymous.short);
+    assert.equal((await load(kiln.url)).running, 0, "a refused record runs nothing");
+    const abort = new AbortController();
+    const call = ask(url, { headers: { Authorization: `Bearer ${token}` }, signal: abort.signal }).catch((e) => e);
+    await until("the record's re-run to hold a worker", async () => (await load(kiln.url)).running === 1);
+    abort.abort();
+    await call;
+    await until("the re-run to stop after the hang-up", async () => (await load(kiln.url)).running === 0);
+    t.diagnostic("the record's re-run left the pool after the hang-up");
+    const deleted = await ask(`${kiln.url}/api/experiments/${id}`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    assert.equal(deleted.status, 200, deleted.short);
   });
 
   it("one address holds at most its share of the pool", async () => {
