@@ -39,6 +39,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::http::client::WithClient;
 use crate::http::connections::{ConnectionLimits, connection_cap, raise_open_file_limit};
 use crate::http::edge::Edge;
 use crate::http::reach::Reach;
@@ -160,6 +161,8 @@ pub struct ServeOptions {
     /// Where sessions are kept across restarts; [`DataDir::None`] (the default
     /// here; `kiln serve` defaults to the per-user directory) keeps nothing.
     pub data_dir: DataDir,
+    /// Most bytes the store's files may take ([`crate::store::DEFAULT_QUOTA`]).
+    pub store_quota: u64,
 }
 
 impl Default for ServeOptions {
@@ -185,6 +188,7 @@ impl Default for ServeOptions {
             header_read_timeout: Duration::from_secs(10),
             quiet: false,
             data_dir: DataDir::None,
+            store_quota: crate::store::DEFAULT_QUOTA,
         }
     }
 }
@@ -271,6 +275,7 @@ async fn bind_with(
     let reach = Reach::of(addr);
     let store = open_store(&options.data_dir);
     let writer = Arc::new(StoreWriter::spawn(store.clone(), DEFAULT_WINDOW));
+    writer.set_quota(options.store_quota);
     let sessions = Sessions::with_store(limits, stop_rx.clone(), writer.clone());
     let rooms = Rooms::with_budgets(writer.clone(), &options.budgets);
     let restoring = restore(&registry, &sessions, &rooms, store).await;
@@ -285,8 +290,13 @@ async fn bind_with(
         .with_reach(reach.clone())
         .with_rooms(rooms)
         .with_experiments(experiments.clone());
+    // Each request runs in its client's scope (the work pool's shares): the edge puts
+    // the client's address on it, then `WithClient` reads it.
     let edge = Edge::new(
-        hyper_util::service::TowerToHyperService::new(warp::service(routes(api))),
+        WithClient::new(
+            hyper_util::service::TowerToHyperService::new(warp::service(routes(api))),
+            server_key.clone(),
+        ),
         options.allow_origin.clone().map(|o| o.trim_end_matches('/').to_string()),
     );
     let connections = ConnectionLimits {

@@ -1,5 +1,6 @@
 //! Experiments under the server's limits and pool: concurrent creates never pass
-//! the running limit, and a task record whose client hangs up stops its work.
+//! the running limit, a task record needs the experiment's token, and one whose
+//! client hangs up, or whose experiment is deleted, stops its work.
 
 mod support;
 
@@ -87,9 +88,11 @@ async fn a_task_record_whose_client_hangs_up_stops_within_one_chunk() {
     assert_eq!(status, 201, "{created}");
     let id = created["experiment_id"].as_str().unwrap();
     let url = server.url(&format!("/api/experiments/{id}/tasks/0/record"));
+    let token = created["control_token"].as_str().unwrap().to_owned();
     let before = request_cpu_seconds();
     let client = server.client.clone();
-    let request = tokio::spawn(async move { client.get(url).send().await.map(|r| r.status()) });
+    let request =
+        tokio::spawn(async move { client.get(url).bearer_auth(token).send().await.map(|r| r.status()) });
     // The record re-runs 10^9 steps: await a good part of a CPU-second of it.
     let deadline = tokio::time::Instant::now() + PATIENCE;
     while request_cpu_seconds() - before < 0.5 {
@@ -121,4 +124,57 @@ async fn a_task_record_whose_client_hangs_up_stops_within_one_chunk() {
         last - hung_up
     );
     delete(&server, &created).await;
+}
+
+/// The pool's counters of `/health`: (running, waiting).
+async fn work_load(server: &TestServer) -> (u64, u64) {
+    let health: Value = server.client.get(server.url("/health")).send().await.unwrap().json().await.unwrap();
+    (health["work"]["running"].as_u64().unwrap(), health["work"]["waiting"].as_u64().unwrap())
+}
+
+/// Awaits `/health` saying the pool runs `running` jobs (bounded by [`PATIENCE`]).
+async fn await_running(server: &TestServer, running: u64, what: &str) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while work_load(server).await.0 != running {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: the pool still runs {:?}",
+            work_load(server).await
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_record_needs_the_token_and_runs_nothing_without_it() {
+    let server = TestServer::start().await;
+    let (status, created) = create(&server).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["experiment_id"].as_str().unwrap();
+    let url = server.url(&format!("/api/experiments/{id}/tasks/0/record"));
+    let anonymous = server.client.get(&url).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let wrong = server.client.get(&url).bearer_auth("not-the-token").send().await.unwrap();
+    assert_eq!(wrong.status(), 403);
+    assert_eq!(work_load(&server).await, (0, 0), "a refused record starts no work");
+    delete(&server, &created).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_record_stops_when_its_experiment_is_deleted() {
+    let server = TestServer::start().await;
+    let (status, created) = create(&server).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["experiment_id"].as_str().unwrap();
+    let url = server.url(&format!("/api/experiments/{id}/tasks/0/record"));
+    let token = created["control_token"].as_str().unwrap().to_owned();
+    let client = server.client.clone();
+    let request =
+        tokio::spawn(async move { client.get(url).bearer_auth(token).send().await.map(|r| r.status()) });
+    await_running(&server, 1, "the record started").await;
+    delete(&server, &created).await;
+    await_running(&server, 0, "the record stopped after the delete").await;
+    // The client is still there: it hears the experiment is gone, not a record.
+    let answer = tokio::time::timeout(PATIENCE, request).await.expect("answered").unwrap().unwrap();
+    assert_eq!(answer.as_u16(), 404);
 }

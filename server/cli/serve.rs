@@ -88,6 +88,10 @@ pub struct ServeArgs {
     /// directory, e.g. ~/.local/share/kiln); `none` keeps them in memory only
     #[arg(long, value_name = "DIR|none")]
     pub data_dir: Option<DataDir>,
+    /// Most bytes the store may take on disk, e.g. 500M, 2G (default 1G); at the
+    /// quota new sessions and experiments are refused (507) and running ones go on
+    #[arg(long, value_name = "BYTES", value_parser = crate::store::parse_bytes)]
+    pub store_quota: Option<u64>,
 }
 
 /// Run `kiln serve` until Ctrl-C or SIGTERM.
@@ -121,6 +125,7 @@ pub fn execute(server: &Server, args: &ServeArgs) -> ExitCode {
         },
         quiet: args.quiet,
         data_dir,
+        store_quota: args.store_quota.unwrap_or(defaults.store_quota),
         ..defaults
     };
     match server.serve_blocking(options) {

@@ -103,6 +103,9 @@ pub enum ApiError {
     /// Every worker for long work is busy past this request's deadline.
     #[error("the server is busy with other runs; try again in a moment")]
     Busy,
+    /// The store is at its quota (`--store-quota`): new work is refused (507).
+    #[error("{0}")]
+    StoreFull(String),
     /// A bug or a failed worker; never expected.
     #[error("internal error: {0}")]
     Internal(String),
@@ -134,6 +137,7 @@ impl ApiError {
             ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::MissingServerKey => StatusCode::UNAUTHORIZED,
             ApiError::WrongServerKey => StatusCode::FORBIDDEN,
+            ApiError::StoreFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -159,6 +163,7 @@ impl ApiError {
             ApiError::MissingServerKey => "missing_server_key",
             ApiError::WrongServerKey => "wrong_server_key",
             ApiError::Busy => "busy",
+            ApiError::StoreFull(_) => "store_full",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -181,6 +186,7 @@ impl From<LiveError> for ApiError {
             LiveError::InvalidTransition { action, state } => ApiError::InvalidTransition { action, state },
             LiveError::TooMany(message) => ApiError::TooMany(message),
             LiveError::Busy => ApiError::Busy,
+            LiveError::StoreFull(message) => ApiError::StoreFull(message),
             LiveError::Failed(message) => ApiError::Internal(message),
         }
     }

@@ -5,7 +5,10 @@
 //!   id and a control token (the classroom key, if the server has one, is needed as
 //!   for sessions), `steps_per_task` per parameter set, and `watch_url`, the
 //!   experiment's page at an address phones on the network can open. The plan is checked and bounded ([`PlanLimits`]) before anything
-//!   runs; every parameter set is checked by the kinds' resolver ([`KindRunner`]).
+//!   runs; every parameter set is checked by the kinds' resolver ([`KindRunner`]),
+//!   its build priced as it goes ([`Pricer`]: a plan whose problems would take
+//!   too long to build is refused after a set or two, naming `vary`, `base` or
+//!   `seeds`), and the check stops when the client hangs up.
 //! * `GET /api/experiments` (list), `GET /api/experiments/{id}` (state, counts, the
 //!   finished tasks, the summary once there is one).
 //! * `GET /api/experiments/{id}/stream`: SSE `task_start`, `task_complete`, `error`
@@ -19,9 +22,11 @@
 //!   few thousand steps and no new ones start.
 //! * `GET /api/experiments/{id}/tasks.csv`: the finished tasks as CSV
 //!   ([`crate::sweep::csv`]), one row per task, the parameters as columns;
-//! * `GET /api/experiments/{id}/tasks/{task_id}/record`: the task re-run with
-//!   checkpoints, as a replay record `kiln replay` verifies (a task is a pure function
-//!   of its parameters and seed, so the re-run is the run).
+//! * `GET /api/experiments/{id}/tasks/{task_id}/record` with the token: the task
+//!   re-run with checkpoints, as a replay record `kiln replay` verifies (a task is a
+//!   pure function of its parameters and seed, so the re-run is the run); on the
+//!   pool, stopped within one chunk of steps when the client hangs up or the
+//!   experiment is deleted.
 //! * `GET /experiments` and `/experiments/{id}` (the watch link): the page, whose
 //!   script shows its Experiment view there (web/js/experiment.js).
 //!
@@ -52,7 +57,7 @@ use crate::live::LiveError;
 use crate::live::budget::{Caller, ClientAddr};
 use crate::live::experiments::{LiveExperiment, groups};
 use crate::live::streams::StreamKind;
-use crate::sweep::{Experiment, Plan};
+use crate::sweep::{BuildBudget, Experiment, Plan, Pricer};
 
 /// Longest the JSON fallback waits for an experiment to complete.
 pub const BATCH_WAIT: Duration = Duration::from_secs(60);
@@ -128,7 +133,10 @@ pub fn routes(api: &Api) -> BoxedFilter<(Response,)> {
         .and(warp::path!("record"))
         .and(warp::get())
         .and(ctx.clone())
-        .then(|id: String, task: String, api: Api| async move { reply(record(api, &id, &task).await) });
+        .and(headers)
+        .then(|id: String, task: String, api: Api, headers: HeaderMap| async move {
+            reply(record(api, &id, &task, &headers).await)
+        });
     let csv = base()
         .and(warp::path::param::<String>())
         .and(warp::path!("tasks.csv"))
@@ -221,11 +229,14 @@ async fn create(api: Api, caller: &Caller, body: Bytes, base: &str) -> Result<Re
         .run(
             Instant::now() + CREATE_TIME_LIMIT,
             move |cancel| -> Result<(Arc<LiveExperiment>, Vec<u64>), ApiError> {
-                let experiment = Experiment::new(plan, experiments.runner(), &limits)
-                    .map_err(|e| ApiError::invalid(e.field(), e.message()))?;
+                let cancelled = || cancel.is_cancelled();
+                let mut pricer = Pricer::new(&plan, BuildBudget::default(), &cancelled);
+                let experiment =
+                    Experiment::checked(plan, experiments.runner(), &limits, &mut |n| pricer.check(n));
                 if cancel.is_cancelled() {
                     return Err(LiveError::Busy.into());
                 }
+                let experiment = experiment.map_err(|e| ApiError::invalid(e.field(), e.message()))?;
                 let steps_per_task = experiment.steps_per_task().to_vec();
                 Ok((experiments.admit(experiment)?, steps_per_task))
             },
@@ -249,12 +260,7 @@ async fn create(api: Api, caller: &Caller, body: Bytes, base: &str) -> Result<Re
 
 async fn delete(api: &Api, id: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
     let live = experiment(api, id).await?;
-    if !api.no_auth() {
-        let token = bearer(headers).ok_or(ApiError::MissingToken)?;
-        if !live.token_matches(token) {
-            return Err(ApiError::WrongToken);
-        }
-    }
+    check_token(api, &live, headers)?;
     api.experiments().delete(&live);
     Ok(json_reply(&json!({"experiment_id": live.id(), "deleted": true}), StatusCode::OK))
 }
@@ -283,10 +289,22 @@ async fn stream(
     follow(api.sessions(), StreamKind::Experiment, caller, live.viewer(resume.unwrap_or(0)))
 }
 
-/// The task re-run with checkpoints, on the pool; it stops within one chunk of
-/// steps once the client hangs up.
-async fn record(api: Api, id: &str, task: &str) -> Result<Response, ApiError> {
+/// `Authorization: Bearer` with the experiment's control token (unless `--no-auth`).
+fn check_token(api: &Api, live: &LiveExperiment, headers: &HeaderMap) -> Result<(), ApiError> {
+    if !api.no_auth() {
+        let token = bearer(headers).ok_or(ApiError::MissingToken)?;
+        if !live.token_matches(token) {
+            return Err(ApiError::WrongToken);
+        }
+    }
+    Ok(())
+}
+
+/// The task re-run with checkpoints, for the token's holder, on the pool; it stops
+/// within one chunk of steps once the client hangs up or the experiment is deleted.
+async fn record(api: Api, id: &str, task: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
     let live = experiment(&api, id).await?;
+    check_token(&api, &live, headers)?;
     let plan = live.plan();
     let task = task.parse::<u64>().ok().and_then(|t| plan.task(t)).ok_or_else(|| {
         ApiError::NotFound(format!(
@@ -296,14 +314,18 @@ async fn record(api: Api, id: &str, task: &str) -> Result<Response, ApiError> {
     })?;
     let params = plan.group(task.group).map(|g| g.params().clone()).unwrap_or_default();
     let runner = api.experiments().runner();
+    let deleted = live.clone();
     let record = api
         .work()
         .run(Instant::now() + RECORD_TIME_LIMIT, move |cancel| {
-            runner.record_unless(&params, task.seed, &|| cancel.is_cancelled())
+            runner.record_unless(&params, task.seed, &|| cancel.is_cancelled() || live.is_stopped())
         })
         .await?
         .map_err(|e| ApiError::invalid(e.field_name().unwrap_or("task"), e.message()))?
-        .ok_or(LiveError::Busy)?;
+        .ok_or_else(|| match deleted.is_stopped() {
+            true => ApiError::NotFound(format!("/api/experiments/{id}: the experiment was deleted")),
+            false => LiveError::Busy.into(),
+        })?;
     let mut response = json_reply(&record, StatusCode::OK);
     response.headers_mut().insert(
         header::CONTENT_DISPOSITION,

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod batch;
 pub mod body;
+pub mod client;
 pub mod connections;
 pub mod edge;
 pub mod error;

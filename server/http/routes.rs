@@ -334,6 +334,7 @@ fn health(api: &Api) -> Response {
         "sessions": api.sessions.count(),
         "streams": api.sessions.open_streams(),
         "open_streams": api.sessions.streams().counts(),
+        "work": api.work.load(),
         "uptime_s": api.sessions.uptime().as_secs(),
     });
     json_reply(&body, StatusCode::OK)
@@ -348,6 +349,8 @@ async fn configure(api: Api, caller: Caller, body: Bytes, base: &str) -> Result<
     let request = Request::from_json(&body, Scope::Session)?;
     let given: Vec<String> = request.values().keys().cloned().collect();
     api.sessions.check_room_for(&caller)?;
+    // At the store's quota no new session is taken in (the running ones go on).
+    api.sessions.store().check_quota().map_err(|e| ApiError::StoreFull(e.to_string()))?;
     let (registry, sessions) = (api.registry.clone(), api.sessions.clone());
     // Resolving builds the problem (a large uploaded text, say): once, off the
     // reactor, on the bounded pool.

@@ -25,6 +25,9 @@ pub enum LiveError {
     /// A server-wide or per-session limit is reached.
     #[error("{0}")]
     TooMany(String),
+    /// The store is at its quota: no new work that would be kept.
+    #[error("{0}")]
+    StoreFull(String),
     /// Every worker for long work is busy past the request's deadline.
     #[error("the server is busy with other runs; try again in a moment")]
     Busy,

@@ -10,9 +10,14 @@
 //! the running ones and adds the new one under one lock, so two creates at the
 //! same moment cannot both pass the limit.
 //!
-//! Experiments survive a restart (DESIGN.md section 8): each one's plan, token and
-//! finished task records (with its last event id) go to the store's writer when it
-//! is made and at every completed task, and a deleted one is removed.
+//! Experiments survive a restart (DESIGN.md section 8): each one's plan and token go
+//! to the store when it is made, and each completed task's record is appended as one
+//! row (never rewriting the ones before: an experiment of 10,000 tiny tasks writes
+//! each line once) and flushed before its event is kept. A deleted experiment is
+//! removed, and so is a finished one that makes room for a new one ([`MAX_KEPT`]),
+//! so the store keeps what memory keeps. At the store's quota
+//! ([`crate::store::StoreWriter::check_quota`]) new experiments are refused; a
+//! running one goes on, its further tasks kept in memory only.
 //! [`Experiments::restore`] rebuilds the stored ones (blocking; the server runs it
 //! off the reactor once it answers, and a request for an experiment not rebuilt
 //! yet waits for it with [`Experiments::get_restored`]): completed tasks are kept
@@ -35,7 +40,7 @@ use super::event_log::{After, EventLog, LogLimits, Weighed};
 use super::sse::{Feed, Next};
 use super::token::same_token;
 use crate::kinds::Registry;
-use crate::store::{ExperimentRecord, StoreWriter};
+use crate::store::{ExperimentRecord, StoreError, StoreWriter, TaskRow};
 use crate::sweep::{
     Experiment, KindRunner, Plan, PlanLimits, RunOptions, Summary, SweepEvent, SweepPool, TaskRecord,
 };
@@ -97,15 +102,22 @@ pub struct LiveExperiment {
     notify: Arc<Notify>,
     /// Where the experiment's record goes.
     store: Arc<StoreWriter>,
+    /// A store failure was reported (once, until a write succeeds).
+    store_failing: AtomicBool,
 }
 
 /// What an experiment record's `results` holds.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct StoredResults {
-    /// The completed tasks.
+    /// The completed tasks (stores written before tasks were appended as rows kept
+    /// them here; now they are [`TaskRow`]s).
+    #[serde(default)]
     tasks: Vec<TaskRecord>,
     /// The id of the last event sent.
     last_event_id: u64,
+    /// When the experiment was created, ms since the Unix epoch (0 if unknown).
+    #[serde(default)]
+    created_at: u64,
 }
 
 impl LiveExperiment {
@@ -125,7 +137,7 @@ impl LiveExperiment {
         LiveExperiment {
             id,
             token,
-            created_at: unix_ms(),
+            created_at: if completed.created_at > 0 { completed.created_at } else { unix_ms() },
             plan,
             cancel: AtomicBool::new(false),
             state: Mutex::new(State {
@@ -141,6 +153,7 @@ impl LiveExperiment {
             changed,
             notify: Arc::new(Notify::new()),
             store,
+            store_failing: AtomicBool::new(false),
         }
     }
 
@@ -164,10 +177,10 @@ impl LiveExperiment {
         &self.plan
     }
 
-    /// Hand the experiment's record to the store (with its state locked, so records
-    /// go in order); `last_event_id` is the newest id the record covers.
-    fn persist(&self, s: &State, last_event_id: u64) {
-        let results = StoredResults { tasks: s.records.clone(), last_event_id };
+    /// Hand the experiment's record (plan, token, creation time; its tasks are rows
+    /// of their own) to the store.
+    fn persist(&self) {
+        let results = StoredResults { tasks: Vec::new(), last_event_id: 0, created_at: self.created_at };
         let record = ExperimentRecord {
             id: self.id,
             plan: self.plan.to_json().to_string(),
@@ -186,11 +199,15 @@ impl LiveExperiment {
         if let SweepEvent::TaskComplete(record) = event {
             let mut s = self.state();
             s.records.push(record.clone());
-            self.persist(&s, s.log.next_id());
+            let row = TaskRow {
+                experiment: self.id,
+                task: record.task_id,
+                event_id: s.log.next_id(),
+                record: serde_json::to_string(record).unwrap_or_else(|_| "{}".into()),
+            };
             drop(s);
-            if let Err(e) = self.store.flush() {
-                eprintln!("kiln: experiment {}: not saved: {e}", self.id);
-            }
+            let saved = self.store.put_task(row).and_then(|_| self.store.flush());
+            self.report_store(saved);
         }
         let mut s = self.state();
         match event {
@@ -205,6 +222,21 @@ impl LiveExperiment {
         self.notify.notify_waiters();
     }
 
+    /// Report a store failure once (the store full, say), until a write succeeds.
+    fn report_store(&self, result: Result<(), StoreError>) {
+        match result {
+            Ok(()) => self.store_failing.store(false, Ordering::Relaxed),
+            Err(e) => {
+                if !self.store_failing.swap(true, Ordering::Relaxed) {
+                    eprintln!(
+                        "kiln: experiment {}: further tasks not saved (they rerun after a restart): {e}",
+                        self.id
+                    );
+                }
+            }
+        }
+    }
+
     fn finish(&self, status: Status) {
         let mut s = self.state();
         s.status = status;
@@ -216,6 +248,11 @@ impl LiveExperiment {
 
     fn stop(&self) {
         self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Deleted, or stopped by a stopping server: work for it should stop.
+    pub fn is_stopped(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
     }
 
     /// Where it stands.
@@ -378,12 +415,13 @@ impl Experiments {
     /// Whether one more could run now (a quick refusal before a plan is checked;
     /// [`Experiments::admit`] decides).
     pub fn check_room(&self) -> Result<(), LiveError> {
-        Self::make_room(&mut self.list())
+        self.store.check_quota().map_err(|e| LiveError::StoreFull(e.to_string()))?;
+        self.make_room(&mut self.list())
     }
 
     /// Room for one more in `list`: under [`MAX_RUNNING`] running, and under
-    /// [`MAX_KEPT`] kept once the oldest finished one is dropped.
-    fn make_room(list: &mut Vec<Arc<LiveExperiment>>) -> Result<(), LiveError> {
+    /// [`MAX_KEPT`] kept once the oldest finished one is dropped (from the store too).
+    fn make_room(&self, list: &mut Vec<Arc<LiveExperiment>>) -> Result<(), LiveError> {
         let running = list.iter().filter(|e| e.status() == Status::Running).count();
         if running >= MAX_RUNNING {
             return Err(LiveError::TooMany(format!(
@@ -393,7 +431,8 @@ impl Experiments {
         while list.len() >= MAX_KEPT {
             match list.iter().position(|e| e.status() != Status::Running) {
                 Some(i) => {
-                    list.remove(i);
+                    let dropped = list.remove(i);
+                    let _ = self.store.remove_experiment(dropped.id);
                 }
                 None => return Err(LiveError::TooMany("too many experiments are kept".into())),
             }
@@ -405,7 +444,7 @@ impl Experiments {
     /// taken into the list under one lock, then its record is stored and it runs.
     /// Blocking (the record is flushed to disk): call it off the reactor.
     pub fn admit(&self, experiment: Experiment<KindRunner>) -> Result<Arc<LiveExperiment>, LiveError> {
-        let fresh = StoredResults { tasks: Vec::new(), last_event_id: 0 };
+        let fresh = StoredResults { tasks: Vec::new(), last_event_id: 0, created_at: 0 };
         let token = Uuid::new_v4().simple().to_string();
         let live = Arc::new(LiveExperiment::new(
             Uuid::new_v4(),
@@ -416,10 +455,10 @@ impl Experiments {
         ));
         {
             let mut list = self.list();
-            Self::make_room(&mut list)?;
+            self.make_room(&mut list)?;
             list.push(live.clone());
         }
-        live.persist(&live.state(), 0);
+        live.persist();
         if let Err(e) = self.store.flush() {
             eprintln!("kiln: experiment {}: not saved: {e}", live.id);
         }
@@ -454,7 +493,7 @@ impl Experiments {
         let mut lines = Vec::new();
         match self.store.store().list_experiments() {
             Ok(records) => {
-                for record in records {
+                for record in self.newest_kept(records, &mut lines) {
                     match self.rebuild(&record) {
                         Ok(done) => lines
                             .push(format!("experiment {} restored with {done} completed tasks", record.id)),
@@ -471,13 +510,39 @@ impl Experiments {
         lines
     }
 
+    /// The newest [`MAX_KEPT`] of the stored experiments, oldest first; the older
+    /// ones are removed from the store (memory would not keep them either).
+    fn newest_kept(&self, records: Vec<ExperimentRecord>, lines: &mut Vec<String>) -> Vec<ExperimentRecord> {
+        let created = |r: &ExperimentRecord| {
+            serde_json::from_str::<StoredResults>(&r.results).map_or(0, |results| results.created_at)
+        };
+        let mut records: Vec<(u64, ExperimentRecord)> =
+            records.into_iter().map(|r| (created(&r), r)).collect();
+        records.sort_by_key(|(at, _)| *at);
+        let excess = records.len().saturating_sub(MAX_KEPT);
+        for (_, old) in records.drain(..excess) {
+            let _ = self.store.remove_experiment(old.id);
+            lines.push(format!("experiment {} not restored: only the newest {MAX_KEPT} are kept", old.id));
+        }
+        records.into_iter().map(|(_, r)| r).collect()
+    }
+
     /// One stored experiment, running again; returns how many tasks were already done.
     fn rebuild(&self, record: &ExperimentRecord) -> Result<usize, String> {
         let plan: Value =
             serde_json::from_str(&record.plan).map_err(|e| format!("its plan is not JSON: {e}"))?;
         let plan = Plan::parse(&plan, &self.limits).map_err(|e| format!("{}: {}", e.field(), e.message()))?;
-        let results: StoredResults = serde_json::from_str(&record.results)
+        let mut results: StoredResults = serde_json::from_str(&record.results)
             .map_err(|e| format!("its results do not read back: {e}"))?;
+        let rows = self.store.store().list_tasks(record.id).map_err(|e| e.to_string())?;
+        for row in rows {
+            let task: TaskRecord = serde_json::from_str(&row.record)
+                .map_err(|e| format!("task {} does not read back: {e}", row.task))?;
+            results.last_event_id = results.last_event_id.max(row.event_id);
+            if !results.tasks.iter().any(|t| t.task_id == task.task_id) {
+                results.tasks.push(task);
+            }
+        }
         let experiment = Experiment::new(plan, self.runner(), &self.limits)
             .map_err(|e| format!("{}: {}", e.field(), e.message()))?;
         let done = results.tasks.len();

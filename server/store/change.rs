@@ -7,7 +7,7 @@
 
 use uuid::Uuid;
 
-use super::records::{ExperimentRecord, RoomRecord, SessionRecord};
+use super::records::{ExperimentRecord, RoomRecord, SessionRecord, TaskRow};
 
 /// One record written or removed.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,8 +22,10 @@ pub enum Change {
     RemoveRoom(String),
     /// Insert or replace an experiment.
     PutExperiment(ExperimentRecord),
-    /// Remove an experiment.
+    /// Remove an experiment (and its tasks).
     RemoveExperiment(Uuid),
+    /// Append a finished task of an experiment.
+    PutTask(TaskRow),
 }
 
 /// The record a change writes to: two changes with one key overwrite each other.
@@ -35,6 +37,8 @@ pub enum Key {
     Room(String),
     /// An experiment, by id.
     Experiment(Uuid),
+    /// A task of an experiment, by experiment and task id.
+    Task(Uuid, u64),
 }
 
 impl Change {
@@ -47,6 +51,7 @@ impl Change {
             Change::RemoveRoom(code) => Key::Room(code.clone()),
             Change::PutExperiment(e) => Key::Experiment(e.id),
             Change::RemoveExperiment(id) => Key::Experiment(*id),
+            Change::PutTask(t) => Key::Task(t.experiment, t.task),
         }
     }
 }

@@ -80,6 +80,19 @@ pub enum StoreError {
         /// What is wrong with it.
         problem: &'static str,
     },
+    /// The store is at its quota (`--store-quota`): new work is refused until
+    /// something is deleted; what runs is not dropped.
+    #[error(
+        "store {path}: it holds {bytes} bytes, at its quota of {quota} bytes (--store-quota); delete finished experiments or sessions, or restart with a larger --store-quota"
+    )]
+    Full {
+        /// The store file.
+        path: PathBuf,
+        /// The bytes its files take now.
+        bytes: u64,
+        /// The quota.
+        quota: u64,
+    },
     /// A bad file could not be moved aside.
     #[error("store {path}: cannot move it aside to {to}: {detail}")]
     MoveAside {

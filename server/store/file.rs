@@ -23,10 +23,13 @@ use uuid::Uuid;
 
 use super::change::Change;
 use super::error::StoreError;
-use super::records::{ExperimentRecord, RoomRecord, RunState, SessionRecord};
+use super::records::{ExperimentRecord, RoomRecord, RunState, SessionRecord, TaskRow};
 
 /// The store format this build writes and the newest it reads (`PRAGMA user_version`).
-pub const FORMAT: i64 = 1;
+/// Format 2 keeps a session's spec in `session_specs`, written when it changes (a
+/// 500 KB tour uploaded is not rewritten with every durable frame), and each
+/// experiment's tasks in `experiment_tasks`; it reads format 1 files as they are.
+pub const FORMAT: i64 = 2;
 /// Marks the SQLite file as Kiln's (`PRAGMA application_id`): "KILN" in ASCII.
 const APPLICATION_ID: i64 = 0x4B49_4C4E;
 
@@ -47,6 +50,10 @@ CREATE TABLE IF NOT EXISTS sessions (
     updated_at_ms INTEGER NOT NULL,
     state_digest TEXT NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS session_specs (
+    id TEXT PRIMARY KEY NOT NULL,
+    spec TEXT NOT NULL
+) STRICT;
 CREATE TABLE IF NOT EXISTS rooms (
     code TEXT PRIMARY KEY NOT NULL,
     owner_token TEXT NOT NULL,
@@ -59,6 +66,13 @@ CREATE TABLE IF NOT EXISTS experiments (
     token TEXT NOT NULL,
     results TEXT NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS experiment_tasks (
+    experiment TEXT NOT NULL,
+    task INTEGER NOT NULL,
+    event_id INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (experiment, task)
+) STRICT, WITHOUT ROWID;
 ";
 
 /// An open, checked store file.
@@ -186,9 +200,9 @@ impl StoreFile {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, spec, step, state, generation, next_event_id, control_token, steps_per_event,
-                        max_events_per_sec, room, created_at_ms, updated_at_ms, state_digest
-                 FROM sessions ORDER BY created_at_ms, id",
+                "SELECT s.id, COALESCE(k.spec, s.spec), step, state, generation, next_event_id, control_token,
+                        steps_per_event, max_events_per_sec, room, created_at_ms, updated_at_ms, state_digest
+                 FROM sessions s LEFT JOIN session_specs k ON k.id = s.id ORDER BY created_at_ms, s.id",
             )
             .map_err(|e| self.read_error(e))?;
         let rows = stmt
@@ -255,6 +269,34 @@ impl StoreFile {
             .collect()
     }
 
+    /// The finished tasks of experiment `id`, by task id.
+    pub fn tasks(&self, id: Uuid) -> Result<Vec<TaskRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT task, event_id, record FROM experiment_tasks WHERE experiment = ?1 ORDER BY task",
+            )
+            .map_err(|e| self.read_error(e))?;
+        let rows: Vec<(i64, i64, String)> = stmt
+            .query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.read_error(e))?;
+        rows.into_iter()
+            .map(|(task, event_id, record)| {
+                let count = |field: &str, v: i64| {
+                    u64::try_from(v)
+                        .map_err(|_| self.corrupt(format!("experiment {id} task {task}: {field} is {v}")))
+                };
+                Ok(TaskRow {
+                    experiment: id,
+                    task: count("task", task)?,
+                    event_id: count("event_id", event_id)?,
+                    record,
+                })
+            })
+            .collect()
+    }
+
     fn corrupt(&self, detail: String) -> StoreError {
         StoreError::Corrupt { path: self.path.clone(), detail }
     }
@@ -304,7 +346,7 @@ fn write_change(tx: &Transaction<'_>, change: &Change) -> rusqlite::Result<()> {
             )?
             .execute(params![
                 s.id.to_string(),
-                s.spec,
+                "",
                 as_sql(s.step),
                 s.state.name(),
                 as_sql(s.generation),
@@ -317,9 +359,16 @@ fn write_change(tx: &Transaction<'_>, change: &Change) -> rusqlite::Result<()> {
                 as_sql(s.updated_at_ms),
                 s.state_digest,
             ])?;
+            // The spec (large for an uploaded tour) is written only when it changes.
+            tx.prepare_cached(
+                "INSERT INTO session_specs (id, spec) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET spec = excluded.spec WHERE spec != excluded.spec",
+            )?
+            .execute(params![s.id.to_string(), s.spec])?;
         }
         Change::RemoveSession(id) => {
             tx.prepare_cached("DELETE FROM sessions WHERE id = ?1")?.execute([id.to_string()])?;
+            tx.prepare_cached("DELETE FROM session_specs WHERE id = ?1")?.execute([id.to_string()])?;
         }
         Change::PutRoom(r) => {
             tx.prepare_cached(
@@ -344,6 +393,14 @@ fn write_change(tx: &Transaction<'_>, change: &Change) -> rusqlite::Result<()> {
         }
         Change::RemoveExperiment(id) => {
             tx.prepare_cached("DELETE FROM experiments WHERE id = ?1")?.execute([id.to_string()])?;
+            tx.prepare_cached("DELETE FROM experiment_tasks WHERE experiment = ?1")?
+                .execute([id.to_string()])?;
+        }
+        Change::PutTask(t) => {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO experiment_tasks (experiment, task, event_id, record) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![t.experiment.to_string(), as_sql(t.task), as_sql(t.event_id), t.record])?;
         }
     }
     Ok(())
@@ -390,6 +447,20 @@ pub fn check_change(change: &Change) -> Result<(), StoreError> {
             let record = || format!("experiment {}", x.id);
             json(record, "plan", &x.plan)?;
             json(record, "results", &x.results)
+        }
+        Change::PutTask(t) => {
+            let record = || format!("experiment {} task {}", t.experiment, t.task);
+            for (field, v) in [("task", t.task), ("event_id", t.event_id)] {
+                if i64::try_from(v).is_err() {
+                    return Err(bad(
+                        record(),
+                        field,
+                        &v.to_string(),
+                        "larger than the store keeps (2^63 - 1)",
+                    ));
+                }
+            }
+            json(record, "record", &t.record)
         }
         Change::PutRoom(r) if r.code.is_empty() => Err(bad("a room".into(), "code", "''", "empty")),
         _ => Ok(()),

@@ -19,7 +19,7 @@ use super::change::Change;
 use super::error::StoreError;
 use super::file::{StoreFile, check_change};
 use super::location::DataDir;
-use super::records::{ExperimentRecord, RoomRecord, SessionRecord};
+use super::records::{ExperimentRecord, RoomRecord, SessionRecord, TaskRow};
 
 /// The store file's name inside the data directory.
 pub const FILE_NAME: &str = "kiln.sqlite3";
@@ -159,6 +159,29 @@ impl Store {
     /// Every experiment, by id.
     pub fn list_experiments(&self) -> Result<Vec<ExperimentRecord>, StoreError> {
         self.file.as_ref().map_or(Ok(Vec::new()), |f| lock(f).experiments())
+    }
+
+    /// Appends a finished task of an experiment.
+    pub fn put_task(&self, row: &TaskRow) -> Result<(), StoreError> {
+        self.apply(&[Change::PutTask(row.clone())])
+    }
+
+    /// The finished tasks of experiment `id`, by task id.
+    pub fn list_tasks(&self, id: Uuid) -> Result<Vec<TaskRow>, StoreError> {
+        self.file.as_ref().map_or(Ok(Vec::new()), |f| lock(f).tasks(id))
+    }
+
+    /// The bytes the store's files (the database, its WAL and journal) take on
+    /// disk now; 0 for [`Store::none`]. Read from the file system, without the
+    /// file's lock.
+    pub fn bytes(&self) -> u64 {
+        let Some(path) = self.path() else { return 0 };
+        let size = |suffix: &str| {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            std::fs::metadata(PathBuf::from(name)).map_or(0, |m| m.len())
+        };
+        ["", "-wal", "-journal"].into_iter().map(size).sum()
     }
 }
 

@@ -110,3 +110,18 @@ pub struct ExperimentRecord {
     /// experiment module's; the store only checks that it is JSON).
     pub results: String,
 }
+
+/// One finished task of an experiment, appended as it completes (never rewritten:
+/// an experiment of 10,000 tasks writes each task's line once).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskRow {
+    /// The experiment's id.
+    pub experiment: Uuid,
+    /// The task's id within the experiment.
+    pub task: u64,
+    /// The id of the experiment's event that announced it (restarts go on after the
+    /// newest stored one).
+    pub event_id: u64,
+    /// The task's record as JSON text (the shape is the experiment module's).
+    pub record: String,
+}

@@ -28,6 +28,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -38,7 +39,7 @@ use super::change::{Change, Key};
 use super::error::StoreError;
 use super::file::check_change;
 use super::handle::Store;
-use super::records::{ExperimentRecord, RoomRecord, SessionRecord};
+use super::records::{ExperimentRecord, RoomRecord, SessionRecord, TaskRow};
 
 /// How long changes may wait before they are written: DESIGN.md's "at most about
 /// a second stale".
@@ -50,7 +51,13 @@ pub struct StoreWriter {
     thread: Option<JoinHandle<()>>,
     /// The store written to, for reads at start.
     store: Store,
+    /// Most bytes the store's files may take before new work is refused
+    /// ([`StoreWriter::check_quota`]) and appends are dropped.
+    quota: AtomicU64,
 }
+
+/// The store quota when none is given (`kiln serve --store-quota`): 1 GiB.
+pub const DEFAULT_QUOTA: u64 = 1 << 30;
 
 struct Shared {
     /// The store file, for error messages (empty for `Store::none`).
@@ -100,13 +107,38 @@ impl StoreWriter {
                 .spawn(move || write_loop(&store, window, &shared))
                 .expect("the OS could not start the store's writer thread")
         });
-        StoreWriter { shared, thread, store }
+        StoreWriter { shared, thread, store, quota: AtomicU64::new(DEFAULT_QUOTA) }
+    }
+
+    /// Set the quota in bytes (see [`StoreWriter::check_quota`]).
+    pub fn set_quota(&self, bytes: u64) {
+        self.quota.store(bytes, Ordering::Relaxed);
+    }
+
+    /// The quota in bytes.
+    pub fn quota(&self) -> u64 {
+        self.quota.load(Ordering::Relaxed)
+    }
+
+    /// [`StoreError::Full`] once the store's files take the quota or more: the
+    /// caller refuses new work. Records of what already runs are still written
+    /// (they replace older ones), except appended task rows, which are refused.
+    pub fn check_quota(&self) -> Result<(), StoreError> {
+        let (bytes, quota) = (self.store.bytes(), self.quota());
+        if bytes < quota {
+            return Ok(());
+        }
+        Err(StoreError::Full { path: self.shared.path.clone(), bytes, quota })
     }
 
     /// Hands in a change to be written within the window; returns its sequence
-    /// number. A change whose values cannot be stored is refused here, at once.
+    /// number. A change whose values cannot be stored is refused here, at once,
+    /// and so is an appended task once the store is at its quota.
     pub fn submit(&self, change: Change) -> Result<u64, StoreError> {
         check_change(&change)?;
+        if matches!(change, Change::PutTask(_)) && self.thread.is_some() {
+            self.check_quota()?;
+        }
         let mut q = self.shared.lock();
         q.submitted += 1;
         let seq = q.submitted;
@@ -145,6 +177,11 @@ impl StoreWriter {
     /// [`StoreWriter::submit`] of an experiment put.
     pub fn upsert_experiment(&self, record: ExperimentRecord) -> Result<u64, StoreError> {
         self.submit(Change::PutExperiment(record))
+    }
+
+    /// [`StoreWriter::submit`] of a finished task appended.
+    pub fn put_task(&self, row: TaskRow) -> Result<u64, StoreError> {
+        self.submit(Change::PutTask(row))
     }
 
     /// [`StoreWriter::submit`] of an experiment removal.

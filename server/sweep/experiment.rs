@@ -108,6 +108,18 @@ impl<R: TaskRunner> Experiment<R> {
     /// Check every parameter set with the runner and bound the total steps. A runner
     /// error about parameter `p` is reported as `vary.p` or `base.p`.
     pub fn new(plan: Plan, runner: R, limits: &PlanLimits) -> Result<Self, PlanError> {
+        Self::checked(plan, runner, limits, &mut |_| Ok(()))
+    }
+
+    /// [`Experiment::new`], calling `after_group(n)` once `n` parameter sets are
+    /// checked (each check may build a problem); its error stops the check and is
+    /// returned. [`crate::sweep::price::Pricer::check`] prices the build this way.
+    pub fn checked(
+        plan: Plan,
+        runner: R,
+        limits: &PlanLimits,
+        after_group: &mut dyn FnMut(u64) -> Result<(), PlanError>,
+    ) -> Result<Self, PlanError> {
         let mut params = Vec::with_capacity(plan.group_count() as usize);
         let mut steps_per_task = Vec::with_capacity(plan.group_count() as usize);
         let mut total: u128 = 0;
@@ -117,6 +129,7 @@ impl<R: TaskRunner> Experiment<R> {
             total += u128::from(steps) * u128::from(plan.seed_count());
             steps_per_task.push(steps);
             params.push(Arc::new(group.params().clone()));
+            after_group(index + 1)?;
         }
         if total > u128::from(limits.max_total_steps) {
             return Err(PlanError::new(

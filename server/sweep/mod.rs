@@ -9,6 +9,8 @@
 //! * [`runner`]: [`TaskRunner`], what a kind implements, and [`anneal_task`] to run
 //!   any engine problem as a task;
 //! * [`kind_runner`]: [`KindRunner`], the runner of every registered kind;
+//! * [`price`]: [`Pricer`] prices building a plan's problems as it is checked, and
+//!   refuses one over its [`BuildBudget`] after building a set or two;
 //! * [`experiment`]: [`Experiment`] runs the tasks on a [`SweepPool`] (rayon, one
 //!   task per thread), streaming [`SweepEvent`]s, stopping on a cancel flag;
 //! * [`event`], [`record`], [`summary`]: what it emits and reports, with [`tts`]
@@ -50,6 +52,7 @@ pub mod kind_runner;
 pub mod merge;
 pub mod output;
 pub mod plan;
+pub mod price;
 pub mod record;
 pub mod runner;
 pub mod shard;
@@ -63,6 +66,7 @@ pub use kind_runner::{KindRunner, TaskOutputs};
 pub use merge::{MergeError, Merged, merge};
 pub use output::{OutputError, RunOutput, event_line, read_output, summary_line, task_line};
 pub use plan::{Group, Params, Plan, PlanError, PlanLimits, TaskRef};
+pub use price::{BuildBudget, Pricer};
 pub use record::{TaskRecord, TaskStatus};
 pub use runner::{BestKnown, TaskError, TaskResult, TaskRunner, anneal_task};
 pub use shard::{Shard, ShardError};

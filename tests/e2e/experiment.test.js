@@ -1,9 +1,10 @@
 // The Experiment view: a C10H22 experiment of 2 schedules x 10 seeds built from the
 // generated form and run from the page; the strip plot shows one point per task (20), a
-// watcher opening the watch link sees the same points and rates, and a task opens as
-// its replay record.
+// watcher opening the watch link sees the same points and rates, and the owner downloads a
+// task as its replay record (the re-run needs the experiment's token).
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { launchBrowser, openPage, screenshot } from "./support/browser.js";
 import { fillParams } from "./support/page.js";
@@ -90,14 +91,18 @@ describe("an experiment from the page", () => {
     await screenshot(watcher.page, "experiment-watcher-complete");
   });
 
-  it("opens each task as its replay record", async () => {
+  it("downloads each task as its replay record for the owner, and not for a stranger", async () => {
     const link = owner.page.locator("#exp-tasks a.exp-task").first();
-    const href = await link.getAttribute("href");
-    const response = await fetch(new URL(href, kiln.url));
-    assert.equal(response.status, 200);
-    const record = await response.json();
+    await owner.page.locator("details.exp-task-list > summary").click();
+    const [download] = await Promise.all([owner.page.waitForEvent("download"), link.click()]);
+    const record = JSON.parse(readFileSync(await download.path(), "utf8"));
     assert.equal(record.problem.formula, "C10H22");
     assert.ok(record.checkpoints.length > 1);
+    // Without the token the record (a re-run) is refused.
+    const href = await link.getAttribute("href");
+    const response = await fetch(new URL(href, kiln.url));
+    assert.equal(response.status, 401);
+    assert.equal(await watcher.page.locator("#exp-tasks a.exp-task").count(), 0, "a watcher gets no record links");
   });
 
   it("logged no console errors", () => {

@@ -59,7 +59,7 @@ class ExperimentView {
         <th>min</th><th>median</th><th>max</th><th>reached the optimum</th><th>median steps to optimum</th>
         <th>steps per task</th><th>least TTS99 (steps)</th></tr></thead>
         <tbody></tbody></table>
-      <details class="exp-task-list"><summary>Tasks (each opens as its replay record)</summary>
+      <details class="exp-task-list"><summary>Tasks (the owner downloads each as its replay record)</summary>
         <ol id="exp-tasks"></ol></details>`;
     root.append(this.results);
   }
@@ -192,6 +192,8 @@ class ExperimentView {
     this.records.clear();
     this.summary = null;
     this.stepsPerTask = answer.steps_per_task || [];
+    // A task's record re-runs it on the server: only the token's holder may ask.
+    this.token = answer.control_token;
     this.attach(answer.experiment_id, answer.groups, answer.total_tasks, answer.watch_url);
   }
 
@@ -201,6 +203,7 @@ class ExperimentView {
       const status = await response.json();
       if (!response.ok) throw new Error(status.error?.message || `answered ${response.status}`);
       this.learnLabels(await fetchProblems().catch(() => null));
+      this.token = null;
       this.attach(id, status.groups, status.total_tasks, location.href);
     } catch (error) {
       this.results.hidden = false;
@@ -260,16 +263,38 @@ class ExperimentView {
     this.results.querySelector("#exp-count").textContent = String(this.records.size);
     const group = this.groups[record.group];
     const item = element("li");
-    const a = element("a", {
-      href: `/api/experiments/${encodeURIComponent(this.id)}/tasks/${record.task_id}/record`,
-      class: "exp-task",
-      "data-task": String(record.task_id),
-    });
     const what = record.status === "success" ? `best ${record.best_energy}` : `error: ${record.error?.message ?? ""}`;
-    a.textContent = `task ${record.task_id}: ${group ? this.label(group) : ""}, seed ${record.seed}, ${what}`;
-    item.append(a);
+    const line = `task ${record.task_id}: ${group ? this.label(group) : ""}, seed ${record.seed}, ${what}`;
+    if (this.token) {
+      const href = `/api/experiments/${encodeURIComponent(this.id)}/tasks/${record.task_id}/record`;
+      const a = element("a", { href, class: "exp-task", "data-task": String(record.task_id) }, line);
+      a.addEventListener("click", (event) => {
+        event.preventDefault();
+        this.download(href, a);
+      });
+      item.append(a);
+    } else {
+      item.textContent = line;
+    }
     this.results.querySelector("#exp-tasks").append(item);
     this.draw();
+  }
+
+  /** Fetch a task's record with the control token and save it as a file. */
+  async download(href, link) {
+    try {
+      const response = await fetch(href, { headers: { Authorization: `Bearer ${this.token}` } });
+      if (!response.ok) {
+        const answer = await response.json().catch(() => ({}));
+        throw new Error(answer.error?.message || `answered ${response.status}`);
+      }
+      const url = URL.createObjectURL(await response.blob());
+      const save = element("a", { href: url, download: `kiln-task-${link.dataset.task}-replay.json` });
+      save.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (error) {
+      link.title = `The record could not be fetched: ${error.message}`;
+    }
   }
 
   /** A parameter set by its parameters' labels: "Schedule: faulon". */
