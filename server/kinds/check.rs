@@ -48,6 +48,15 @@ pub fn check_values(
     skip: &[&str],
 ) -> Result<(), ParamError> {
     let table = table(registry, kind);
+    // A name no kind knows first: a misspelt `problem` leaves the default kind, and
+    // the other kind's parameters are not the mistake to report.
+    let known_anywhere = |name: &str| {
+        table.iter().any(|p| p.name == name)
+            || registry.kinds().any(|k| k.parameters().iter().any(|p| p.name == name))
+    };
+    if let Some(name) = values.keys().find(|name| !skip.contains(&name.as_str()) && !known_anywhere(name)) {
+        return Err(unknown(registry, kind.name(), name, &table));
+    }
     for (name, value) in values {
         if skip.contains(&name.as_str()) {
             continue;

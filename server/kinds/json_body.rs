@@ -69,7 +69,9 @@ pub fn parse_object(body: &[u8]) -> Result<Map<String, Value>, BodyError> {
             message: format!("must be a JSON object, not {}", kind_of(&other)),
         }),
         Err(e) => {
-            let offset = byte_offset(body, e.line(), e.column());
+            // serde_json's column is 1-based and points at the offending byte (or just
+            // past the end): scan the text before it.
+            let offset = byte_offset(body, e.line(), e.column().saturating_sub(1));
             Err(BodyError { path: locate(body, offset), message: describe(&e) })
         }
     }
@@ -119,12 +121,15 @@ enum Open {
 }
 
 /// The path of the key being read at byte `offset` of `text`: the key whose value
-/// contains the offset, or whose name does (a cut-off key), or the last key before it.
+/// contains the offset, or whose name does (a cut-off key, or one not in double
+/// quotes), or the last key before it; past the object's end, its last key.
 pub fn locate(text: &[u8], offset: usize) -> Vec<Segment> {
     let end = offset.min(text.len());
     let mut open: Vec<Open> = Vec::new();
     // Whether the next string in the innermost object is a key (not yet past its ':').
     let mut expecting_key = false;
+    // The last top-level key, for text after the object's end (`{"seed": 1}, "n": 2}`).
+    let mut last_top: Option<String> = None;
     let mut i = 0;
     while i < end {
         match text[i] {
@@ -137,6 +142,11 @@ pub fn locate(text: &[u8], offset: usize) -> Vec<Segment> {
                 expecting_key = false;
             }
             b'}' | b']' => {
+                if open.len() == 1
+                    && let Some(Open::Object(Some(key))) = open.first()
+                {
+                    last_top = Some(key.clone());
+                }
                 open.pop();
                 expecting_key = false;
             }
@@ -147,9 +157,12 @@ pub fn locate(text: &[u8], offset: usize) -> Vec<Segment> {
                 None => {}
             },
             b'"' => {
-                let (string, next) = read_string(text, i + 1, end);
-                if expecting_key && let Some(Open::Object(key)) = open.last_mut() {
-                    *key = Some(string);
+                // A key is read to its end even past the error (an error inside the
+                // key still names all of it); a value only as far as the error.
+                let key = expecting_key && matches!(open.last(), Some(Open::Object(_)));
+                let (string, next) = read_string(text, i + 1, if key { text.len() } else { end });
+                if key && let Some(Open::Object(slot)) = open.last_mut() {
+                    *slot = Some(string);
                 }
                 i = next;
                 continue;
@@ -157,6 +170,23 @@ pub fn locate(text: &[u8], offset: usize) -> Vec<Segment> {
             _ => {}
         }
         i += 1;
+    }
+    if open.is_empty() {
+        return last_top.map(Segment::Key).into_iter().collect();
+    }
+    // A key without double quotes where a key was due (`seed: 1`): serde_json stops
+    // at its first byte.
+    if expecting_key
+        && matches!(open.last(), Some(Open::Object(_)))
+        && text.get(end).is_some_and(|b| !matches!(b, b'"' | b'}' | b',' | b' ' | b'\t' | b'\r' | b'\n'))
+    {
+        let word_end = text[end..]
+            .iter()
+            .position(|b| matches!(b, b':' | b',' | b'}' | b' ' | b'\t' | b'\r' | b'\n'))
+            .map_or(text.len(), |n| end + n);
+        if let Some(Open::Object(slot)) = open.last_mut() {
+            *slot = Some(String::from_utf8_lossy(&text[end..word_end]).trim_matches('\'').to_string());
+        }
     }
     let mut path = Vec::new();
     for container in open {
@@ -194,7 +224,9 @@ fn read_string(text: &[u8], from: usize, end: usize) -> (String, usize) {
                         }
                         i += 4;
                     }
-                    other => bytes.push(other),
+                    b'"' | b'\\' | b'/' => bytes.push(escaped),
+                    // Not an escape JSON knows: kept as written.
+                    other => bytes.extend_from_slice(&[b'\\', other]),
                 }
                 i += 2;
             }
@@ -243,6 +275,20 @@ mod tests {
     fn escaped_keys_are_named_as_written() {
         assert_eq!(field_of(r#"{"se\"ed": 1 2}"#), "se\"ed");
         assert_eq!(field_of(r#"{"s\u0065ed": 1 2}"#), "seed");
+    }
+
+    #[test]
+    fn a_key_without_double_quotes_is_named_as_written() {
+        assert_eq!(field_of(r#"{"a": 1, seed: 2}"#), "seed");
+        assert_eq!(field_of(r#"{seed: 2}"#), "seed");
+        assert_eq!(field_of(r#"{"a": 1, 'seed': 2}"#), "seed");
+        assert_eq!(field_of(r#"{"a": 1, "se\qed": 2}"#), "se\\qed");
+    }
+
+    #[test]
+    fn text_after_the_object_names_the_last_key() {
+        assert_eq!(field_of(r#"{"a": 1, "seed": 1}, "n": 2}"#), "seed");
+        assert_eq!(field_of(r#"{"a": 1, "seed": 1], "n": 2}"#), "seed");
     }
 
     #[test]
