@@ -163,6 +163,7 @@ pub fn locate(text: &[u8], offset: usize) -> Vec<Segment> {
                 let (string, next) = read_string(text, i + 1, if key { text.len() } else { end });
                 if key && let Some(Open::Object(slot)) = open.last_mut() {
                     *slot = Some(string);
+                    expecting_key = false;
                 }
                 i = next;
                 continue;
