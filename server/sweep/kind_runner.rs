@@ -85,7 +85,8 @@ impl KindRunner {
     fn fails_only_at_build(&self, params: &Params) -> Result<bool, ParamError> {
         let kind = check::pick_kind(&self.registry, params)?;
         check::check_values(&self.registry, kind, params, &[STEPS_FIELD])?;
-        let spec = kind.spec(&Values::new(params.clone()).in_scope(Scope::Headless))?;
+        let spec =
+            kind.spec(&Values::new(params.clone()).in_scope(Scope::Headless).with_table(&kind.parameters()))?;
         Ok(kind.build(&spec).is_err())
     }
 
