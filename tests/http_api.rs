@@ -100,6 +100,12 @@ async fn each_bad_parameter_is_a_400_naming_the_field() {
         ),
         (r#"{"steps_per_event": 0}"#, "steps_per_event"),
         (r#"{"batch": 65}"#, "batch"),
+        // A syntax error just after a complete value names that value's key.
+        (r#"{"formula": "C4H10", "seed": 1 2}"#, "seed"),
+        (r#"{"seed": 1, "initial_temp": 1e999}"#, "initial_temp"),
+        // null is not "the default": leaving the field out is.
+        (r#"{"seed": null}"#, "seed"),
+        (r#"{"problem": null}"#, "problem"),
     ];
     for (body, field) in cases {
         let response = server

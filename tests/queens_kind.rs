@@ -90,3 +90,23 @@ fn the_examples_record_replays_and_a_tampered_one_is_refused() {
     assert!(said.contains(&step.to_string()), "names step {step}: {said}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_board_size_comes_from_the_table_default_and_bound() {
+    use kiln::kinds::{Kind, Registry, Request, Scope, Spec};
+    let registry = Registry::builtin().with(queens::QueensKind);
+    let row = queens::QueensKind.parameters().into_iter().find(|p| p.name == "n").expect("a row n");
+    // Absent from the request: the spec carries the table's default.
+    let request =
+        Request::from_map(json!({"problem": "queens"}).as_object().unwrap().clone(), Scope::Session);
+    let resolved = registry.resolve(&request).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resolved.spec.fields["n"], row.default);
+    // A spec edited past the table's bound (a replay record, a stored session) is
+    // refused naming the field, by the table's own check.
+    let max = row.max.expect("a largest n") as u64;
+    let edited =
+        Spec { problem: "queens".into(), fields: json!({"n": max + 1}).as_object().unwrap().clone() };
+    let error = queens::QueensKind.build(&edited).err().expect("refused");
+    assert_eq!(error.field, "n", "{error}");
+    assert!(error.message.contains(&(max + 1).to_string()), "{error}");
+}

@@ -365,25 +365,20 @@ async fn a_client_that_disconnects_mid_run_stops_the_run() {
     server.control(&s, "start").await;
     sse.next_named("progress").await;
     drop(sse);
-    let status = server.await_streaming_status(&s, "no viewers", |v| v["streaming_clients"] == 0).await;
-    assert_eq!(status["has_active_stream"], false);
-    // A frame claimed just before the disconnect may still land; wait until two
-    // reads 200 ms apart agree, then check the count stays put.
+    // Frames start only from a viewer's claim: once no viewer is left and no frame
+    // (one claimed just before the disconnect) is running, nothing can move the run.
+    let settled = server
+        .await_streaming_status(&s, "no viewers and no frame running", |v| {
+            v["streaming_clients"] == 0 && v["stepping"] == false
+        })
+        .await;
+    assert_eq!(settled["has_active_stream"], false);
     let step = |v: &Value| v["step"].as_u64().unwrap();
-    let mut previous = step(&status);
-    let settled = loop {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        let now = step(&server.await_streaming_status(&s, "status", |_| true).await);
-        if now == previous {
-            break now;
-        }
-        previous = now;
-    };
     for _ in 0..3 {
-        tokio::time::sleep(Duration::from_millis(200)).await;
         let now = server.await_streaming_status(&s, "status", |_| true).await;
-        assert_eq!(step(&now), settled, "the step count stops moving");
+        assert_eq!(step(&now), step(&settled), "the step count stops moving");
         assert_eq!(now["status"], "running", "still running, just not advancing");
+        assert_eq!(now["stepping"], false, "no frame starts without a viewer");
     }
 }
 

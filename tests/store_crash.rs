@@ -13,7 +13,7 @@
 
 #![cfg(unix)]
 
-mod store_support;
+mod support;
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
@@ -22,7 +22,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use kiln::store::{Store, StoreWriter};
-use store_support::{PATIENCE, ScratchDir, room, session};
+use support::store::{PATIENCE, ScratchDir, room, session};
 use uuid::Uuid;
 
 const DIR_VAR: &str = "KILN_STORE_CRASH_DIR";

@@ -8,12 +8,12 @@
 //! format's documented header layout (user_version is the big-endian 32-bit
 //! integer at offset 60, https://www.sqlite.org/fileformat.html#user_version_number).
 
-mod store_support;
+mod support;
 
 use std::path::Path;
 
 use kiln::store::{Store, StoreError};
-use store_support::{ScratchDir, session};
+use support::store::{ScratchDir, session};
 use uuid::Uuid;
 
 /// A store with `n` sessions, closed cleanly.

@@ -3,10 +3,10 @@
 //! values are refused with the record and field named; `--data-dir none` keeps
 //! nothing; a second process on the same store is refused.
 
-mod store_support;
+mod support;
 
 use kiln::store::{Change, DataDir, RunState, Store, StoreError};
-use store_support::{ScratchDir, experiment, room, session};
+use support::store::{ScratchDir, experiment, room, session};
 use uuid::Uuid;
 
 #[test]

@@ -5,13 +5,12 @@
 //! server keeps in the store only the experiments it keeps in memory (the oldest
 //! finished one goes from both when a new one needs room).
 
-mod store_support;
 mod support;
 
 use kiln::server::ServeOptions;
 use kiln::store::{DEFAULT_WINDOW, DataDir, Store, StoreError, StoreWriter, TaskRow};
 use serde_json::{Value, json};
-use store_support::{ScratchDir, experiment, session};
+use support::store::{ScratchDir, experiment, session};
 use support::TestServer;
 use uuid::Uuid;
 

@@ -3,14 +3,14 @@
 //! `flush`, `close` and dropping the writer write everything; writers on
 //! several threads lose nothing; with `--data-dir none` it does nothing.
 
-mod store_support;
+mod support;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use kiln::store::{Store, StoreError, StoreWriter};
-use store_support::{PATIENCE, ScratchDir, experiment, room, session};
+use support::store::{PATIENCE, ScratchDir, experiment, room, session};
 use uuid::Uuid;
 
 /// Long enough that nothing is written by the window's end during a test.

@@ -3,10 +3,10 @@
 //! results that do not depend on the thread count.
 //!
 //! The tasks are real TSP anneals (berlin52, 20,000 steps each) through the test
-//! runner in `sweep_support`; expected values come from counting and recomputing what
+//! runner in `support::sweep`; expected values come from counting and recomputing what
 //! the events say, and berlin52's optimum from TSPLIB's published table.
 
-mod sweep_support;
+mod support;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -18,7 +18,7 @@ use kiln::sweep::{
     TaskRunner, TaskStatus,
 };
 use serde_json::json;
-use sweep_support::{
+use support::sweep::{
     SUMMARY_TIMING, TASK_TIMING, TspRunner, plan, resume_collecting, run_collecting, without,
 };
 

@@ -3,7 +3,7 @@
 //! runs exactly the share the scheduler's variables give; files that do not make one
 //! experiment are refused with the file and task named.
 
-mod sweep_support;
+mod support;
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
@@ -13,7 +13,7 @@ use kiln::sweep::{
     merge, read_output,
 };
 use serde_json::{Value, json};
-use sweep_support::{SUMMARY_TIMING, TASK_TIMING, TspRunner, plan, without};
+use support::sweep::{SUMMARY_TIMING, TASK_TIMING, TspRunner, plan, without};
 
 fn experiment_json() -> Value {
     json!({"base": {"steps": 5_000}, "vary": {"schedule": ["geometric", "auto"]}, "seeds": {"count": 7, "start": 40}})

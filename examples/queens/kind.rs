@@ -152,15 +152,18 @@ impl Kind for QueensKind {
         }
     }
 
+    // The default and the bounds of `n` live in the table above only: the values
+    // carry its default, and a spec read back from a record is checked against it.
     fn spec(&self, values: &Values) -> Result<Spec, ParamError> {
-        Ok(Spec::of(self.name(), &QueensSpec { n: values.u64("n").unwrap_or(8) }))
+        let n = values
+            .or_default("n")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| ParamError::new("n", "is missing"))?;
+        Ok(Spec::of(self.name(), &QueensSpec { n }))
     }
 
     fn build(&self, spec: &Spec) -> Result<Box<dyn Built>, ParamError> {
-        let spec: QueensSpec = spec.read()?;
-        if !(MIN_N..=MAX_N).contains(&spec.n) {
-            return Err(ParamError::new("n", format!("must be from {MIN_N} to {MAX_N}, not {}", spec.n)));
-        }
+        let spec: QueensSpec = spec.read_checked(&self.parameters())?;
         let defaults = Defaults {
             schedule: ScheduleKind::Auto,
             steps_per_cycle: 20_000,

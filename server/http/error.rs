@@ -173,6 +173,10 @@ impl From<ParamError> for ApiError {
     fn from(e: ParamError) -> Self {
         // "field: message", unless the message already opens with the field's name
         // (a kind's parser may say "NAME 'VALUE': ...").
+        // A body that is not a JSON object at all has no field: `null`, never "".
+        if e.field.is_empty() {
+            return ApiError::BadRequest { code: "invalid_json", message: e.message, field: None };
+        }
         let message = if e.message.starts_with(e.field.as_str()) { e.message } else { e.to_string() };
         ApiError::BadRequest { code: "invalid_parameter", message, field: Some(e.field) }
     }

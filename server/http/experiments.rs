@@ -53,6 +53,7 @@ use super::api::{Api, Create, bearer, caller, client, json_reply, may_create, re
 use super::body::read_body;
 use super::error::ApiError;
 use super::sse::{accepts_event_stream, follow, last_event_id};
+use crate::kinds::json_body;
 use crate::live::LiveError;
 use crate::live::budget::{Caller, ClientAddr};
 use crate::live::experiments::{LiveExperiment, groups};
@@ -213,11 +214,16 @@ async fn create(api: Api, caller: &Caller, body: Bytes, base: &str) -> Result<Re
     if experiments.stopping() {
         return Err(ApiError::ShuttingDown);
     }
-    let value: Value = serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest {
-        code: "invalid_json",
-        message: format!("the body must be a JSON plan {{\"base\", \"vary\", \"seeds\"}}: {e}"),
-        field: None,
-    })?;
+    // A syntax error names the key it sits in (`base.formula`), as a plan error does;
+    // a body that is not an object is about the experiment as a whole.
+    let value = Value::Object(json_body::parse_object(&body).map_err(|e| {
+        let field = e.field();
+        let field = if field.is_empty() { "experiment".to_string() } else { field };
+        ApiError::invalid(
+            field,
+            format!("the body must be a JSON plan {{\"base\", \"vary\", \"seeds\"}}: {}", e.message),
+        )
+    })?);
     let limits = experiments.limits();
     let plan = Plan::parse(&value, &limits).map_err(|e| ApiError::invalid(e.field(), e.message()))?;
     experiments.check_room()?;

@@ -7,8 +7,6 @@
 //! error names the field as the body spells it, with the value. Either field may be
 //! left out: it keeps its current value.
 
-use serde_json::Value;
-
 use super::error::ApiError;
 use crate::kinds::common::{self, Pacing, StepsPerEvent};
 use crate::kinds::{Defaults, Request, Scope};
@@ -34,9 +32,6 @@ pub fn pacing_from_body(body: &[u8], current: Pacing) -> Result<Pacing, ApiError
                 ),
             ));
         };
-        if value.is_null() {
-            continue;
-        }
         row.check(value)?;
         match row.name {
             "steps_per_event" => {
@@ -50,12 +45,12 @@ pub fn pacing_from_body(body: &[u8], current: Pacing) -> Result<Pacing, ApiError
             }
         }
     }
-    if !request.values().values().any(|v: &Value| !v.is_null()) {
-        return Err(ApiError::BadRequest {
-            code: "invalid_parameter",
-            message: format!("give at least one of {}", LIVE_PACING_FIELDS.join(", ")),
-            field: None,
-        });
+    if request.values().is_empty() {
+        // Nothing to change: name the first field the body could have carried.
+        return Err(ApiError::invalid(
+            LIVE_PACING_FIELDS[0],
+            format!("give at least one of {}", LIVE_PACING_FIELDS.join(", ")),
+        ));
     }
     Ok(pacing)
 }

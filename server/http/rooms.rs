@@ -24,6 +24,7 @@ use warp::reply::Response;
 use super::api::{Api, bearer, json_reply, parse_id};
 use super::error::ApiError;
 use super::sse::follow;
+use crate::kinds::json_body;
 use crate::live::budget::Caller;
 use crate::live::error::LiveError;
 use crate::live::rooms::{CODE_ALPHABET, CODE_LENGTH, Current, Room, RoomViewer, Rooms};
@@ -124,15 +125,27 @@ pub fn set_session(api: &Api, code: &str, headers: &HeaderMap, body: &Bytes) -> 
     if !room.token_matches(token) {
         return Err(ApiError::WrongRoomToken);
     }
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
-        code: "invalid_json",
-        message: format!("the body must be {{\"session_id\": \"...\"}}: {e}"),
-        field: None,
+    // The body has one field, so anything wrong with it is about `session_id`.
+    let value = json_body::parse_object(body).map_err(|e| {
+        ApiError::invalid(
+            "session_id",
+            format!("the body must be {{\"session_id\": \"...\"}}: {}", e.message),
+        )
     })?;
-    let id = value.get("session_id").and_then(|v| v.as_str()).ok_or_else(|| {
-        ApiError::invalid("session_id", format!("must be a session id string, not {value}"))
-    })?;
-    let session = api.sessions().get(parse_id(id)?)?;
+    if let Some(other) = value.keys().find(|k| *k != "session_id") {
+        return Err(ApiError::invalid(other.as_str(), "unknown field; the body takes session_id only"));
+    }
+    let id = match value.get("session_id") {
+        Some(serde_json::Value::String(id)) => id,
+        Some(other) => {
+            return Err(ApiError::invalid("session_id", format!("must be a session id string, not {other}")));
+        }
+        None => {
+            return Err(ApiError::invalid("session_id", "missing; the body is {\"session_id\": \"...\"}"));
+        }
+    };
+    let id = parse_id(id).map_err(|e| ApiError::invalid("session_id", e.to_string()))?;
+    let session = api.sessions().get(id)?;
     room.set_current(Current { session_id: session.id(), problem: session.problem().to_string() });
     Ok(json_reply(&describe(api, &room, &api.share_base(headers)), StatusCode::OK))
 }

@@ -434,6 +434,7 @@ fn streaming_status(api: &Api, id: &str) -> Result<Response, ApiError> {
         "is_complete": live.is_complete(),
         "status": live.state,
         "step": live.progress().step,
+        "stepping": live.stepping,
         "created_at": session.created_at(),
     });
     Ok(json_reply(&body, StatusCode::OK))

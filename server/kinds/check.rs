@@ -20,11 +20,14 @@ pub fn pick_kind<'r>(
     values: &Map<String, Value>,
 ) -> Result<&'r dyn Kind, ParamError> {
     match values.get("problem") {
-        None | Some(Value::Null) => registry
+        None => registry
             .default_kind()
             .ok_or_else(|| ParamError::new("problem", "this server offers no problem kinds")),
         Some(Value::String(name)) => registry.kind(name),
-        Some(other) => Err(ParamError::new("problem", format!("must be a kind's name, not {other}"))),
+        Some(other) => Err(ParamError::new(
+            "problem",
+            format!("must be a kind's name (one of {}), not {other}", registry.names().join(", ")),
+        )),
     }
 }
 
@@ -35,8 +38,9 @@ pub fn table(registry: &Registry, kind: &dyn Kind) -> Vec<Param> {
     table
 }
 
-/// Check every given value of `values` (a null counts as absent) against `kind`'s
-/// table; names in `skip` are checked elsewhere. Errors name the field.
+/// Check every given value of `values` against `kind`'s table (a `null` is refused
+/// like any other value of the wrong type: leaving the field out is how to ask for
+/// its default); names in `skip` are checked elsewhere. Errors name the field.
 pub fn check_values(
     registry: &Registry,
     kind: &dyn Kind,
@@ -44,6 +48,15 @@ pub fn check_values(
     skip: &[&str],
 ) -> Result<(), ParamError> {
     let table = table(registry, kind);
+    // A name no kind knows first: a misspelt `problem` leaves the default kind, and
+    // the other kind's parameters are not the mistake to report.
+    let known_anywhere = |name: &str| {
+        table.iter().any(|p| p.name == name)
+            || registry.kinds().any(|k| k.parameters().iter().any(|p| p.name == name))
+    };
+    if let Some(name) = values.keys().find(|name| !skip.contains(&name.as_str()) && !known_anywhere(name)) {
+        return Err(unknown(registry, kind.name(), name, &table));
+    }
     for (name, value) in values {
         if skip.contains(&name.as_str()) {
             continue;
@@ -51,20 +64,21 @@ pub fn check_values(
         let Some(param) = table.iter().find(|p| p.name == name) else {
             return Err(unknown(registry, kind.name(), name, &table));
         };
-        if !value.is_null() {
-            param.check(value)?;
-        }
+        param.check(value)?;
     }
     Ok(())
 }
 
-/// A config as the table's flat values (`initial_temp`, `num_cycles`, ...).
+/// A config as the table's flat values (`initial_temp`, `num_cycles`, ...); an absent
+/// `final_temp` is left out, and a non-finite number is `null`.
 pub fn config_values(config: &AnnealConfig) -> Map<String, Value> {
     let mut values = Map::new();
     values.insert("optimization_mode".into(), json!(config.direction));
     values.insert("schedule".into(), json!(config.schedule.name()));
     values.insert("initial_temp".into(), json!(config.initial_temp));
-    values.insert("final_temp".into(), json!(config.final_temp));
+    if let Some(final_temp) = config.final_temp {
+        values.insert("final_temp".into(), json!(final_temp));
+    }
     values.insert("cooling_schedule_k".into(), json!(config.k));
     values.insert("steps_per_cycle".into(), json!(config.steps_per_cycle));
     values.insert("num_cycles".into(), json!(config.cycles));
@@ -84,7 +98,7 @@ pub fn config_values(config: &AnnealConfig) -> Map<String, Value> {
 pub fn check_config(registry: &Registry, kind: &dyn Kind, config: &AnnealConfig) -> Result<(), ParamError> {
     let values = config_values(config);
     for (name, value) in &values {
-        if value.is_null() && matches!(name.as_str(), "initial_temp" | "cooling_schedule_k") {
+        if value.is_null() && matches!(name.as_str(), "initial_temp" | "final_temp" | "cooling_schedule_k") {
             return Err(ParamError::new(name.as_str(), "must be a finite number, not NaN or infinite"));
         }
     }

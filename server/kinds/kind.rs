@@ -185,6 +185,18 @@ impl Spec {
         serde_json::from_value(Value::Object(self.fields.clone()))
             .map_err(|e| ParamError::new("problem", format!("not a {} spec: {e}", self.problem)))
     }
+
+    /// [`Spec::read`], after checking every field that has a row of the same name in
+    /// `table` against it: a spec read back from a replay record or the store, edited
+    /// past a bound, is refused naming the field, and the kind writes no bound twice.
+    pub fn read_checked<T: serde::de::DeserializeOwned>(&self, table: &[Param]) -> Result<T, ParamError> {
+        for (name, value) in &self.fields {
+            if let Some(row) = table.iter().find(|row| row.name == name) {
+                row.check(value)?;
+            }
+        }
+        self.read()
+    }
 }
 
 /// Where a run will be shown: a live session has a cap on its total steps, and a
@@ -205,12 +217,31 @@ pub enum Scope {
 pub struct Values {
     map: Map<String, Value>,
     scope: Scope,
+    /// The table's defaults of the kind's own rows (see [`Values::with_table`]).
+    defaults: Map<String, Value>,
 }
 
 impl Values {
     /// Values already checked against the table, for a live session.
     pub fn new(map: Map<String, Value>) -> Self {
-        Values { map, scope: Scope::Session }
+        Values { map, scope: Scope::Session, defaults: Map::new() }
+    }
+
+    /// The same values with the defaults of `table` (a kind's own rows) at hand for
+    /// [`Values::or_default`]: filled once, where the request is resolved, so a kind
+    /// reads a default from its table instead of writing it again.
+    pub fn with_table(mut self, table: &[Param]) -> Self {
+        self.defaults = table
+            .iter()
+            .filter(|row| !row.default.is_null())
+            .map(|row| (row.name.to_string(), row.default.clone()))
+            .collect();
+        self
+    }
+
+    /// The value of `name` if given, else its table default (see [`Values::with_table`]).
+    pub fn or_default(&self, name: &str) -> Option<&Value> {
+        self.get(name).or_else(|| self.defaults.get(name))
     }
 
     /// The same values, for a run of `scope`.

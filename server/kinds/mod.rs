@@ -7,6 +7,7 @@ pub mod anneal;
 pub mod check;
 pub mod common;
 pub mod isomer;
+pub mod json_body;
 pub mod kind;
 pub mod magnet;
 pub mod param;

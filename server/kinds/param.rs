@@ -226,8 +226,26 @@ impl Param {
     }
 
     /// Check a value against the table; the error names this parameter and quotes
-    /// the value.
+    /// the value. A `null` is refused like any value of the wrong type, saying that
+    /// leaving the field out is how to ask for its default.
     pub fn check(&self, value: &Value) -> Result<(), ParamError> {
+        let checked = self.check_value(value);
+        if value.is_null() {
+            return checked.and(Err(ParamError::new(self.name, "must have a value, not null"))).map_err(
+                |e| {
+                    let default =
+                        if self.default.is_null() { String::new() } else { format!(" ({})", self.default) };
+                    ParamError::new(
+                        self.name,
+                        format!("{}; leave it out to use the default{default}", e.message),
+                    )
+                },
+            );
+        }
+        checked
+    }
+
+    fn check_value(&self, value: &Value) -> Result<(), ParamError> {
         let fail = |message: String| Err(ParamError::new(self.name, message));
         match &self.ty {
             ParamType::Number => match value.as_f64() {
@@ -246,7 +264,7 @@ impl Param {
             },
             ParamType::Enum(values) => match value.as_str() {
                 Some(name) if values.iter().any(|v| v == name) => Ok(()),
-                _ => fail(format!("must be one of {}, not {value}", quoted(values))),
+                _ => fail(format!("must be {}, not {value}", one_of(values))),
             },
             ParamType::Weights(names) => {
                 let Some(map) = value.as_object() else {
@@ -318,6 +336,7 @@ impl Param {
             (Some(min), Some(max)) if self.exclusive_min => {
                 format!("above {} and at most {}", fmt(min), fmt(max))
             }
+            (Some(min), Some(max)) if min == max => format!("exactly {}", fmt(min)),
             (Some(min), Some(max)) => format!("from {} to {}", fmt(min), fmt(max)),
             (Some(min), None) if self.exclusive_min => format!("above {}", fmt(min)),
             (Some(min), None) => format!("at least {}", fmt(min)),
@@ -369,6 +388,14 @@ fn number_value(x: f64) -> Value {
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
 }
 
+/// `"a"` for one choice, `one of "a", "b"` for several: one choice is said once.
+fn one_of(names: &[String]) -> String {
+    match names {
+        [one] => format!("\"{one}\""),
+        _ => format!("one of {}", quoted(names)),
+    }
+}
+
 fn quoted(names: &[String]) -> String {
     names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
 }
@@ -384,6 +411,25 @@ mod tests {
         assert_eq!(p.check(&json!(0)).unwrap_err().field, "initial_temp");
         assert_eq!(p.check(&json!(1e308)).unwrap_err().field, "initial_temp");
         assert_eq!(p.check(&json!("hot")).unwrap_err().field, "initial_temp");
+    }
+
+    #[test]
+    fn null_is_refused_naming_the_parameter_and_how_to_get_the_default() {
+        let p = Param::new("seed", "Seed", ParamType::Integer, "").default_value(42).range(0.0, 1e9);
+        let e = p.check(&Value::Null).unwrap_err();
+        assert_eq!(e.field, "seed");
+        assert!(e.message.contains("not null") && e.message.contains("default (42)"), "{}", e.message);
+        let text = Param::new("formula", "F", ParamType::String, "");
+        assert_eq!(text.check(&Value::Null).unwrap_err().field, "formula");
+    }
+
+    #[test]
+    fn one_choice_is_said_once() {
+        let one = Param::new("mode", "M", ParamType::Enum(vec!["only".into()]), "");
+        let e = one.check(&json!("other")).unwrap_err();
+        assert_eq!(e.message, "must be \"only\", not \"other\"");
+        let fixed = Param::new("n", "N", ParamType::Integer, "").range(4.0, 4.0);
+        assert_eq!(fixed.check(&json!(5)).unwrap_err().message, "must be exactly 4, not 5");
     }
 
     #[test]

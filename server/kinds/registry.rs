@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::common;
 use super::isomer::IsomerKind;
-use super::kind::{Kind, Spec};
+use super::kind::{Kind, Spec, Values};
 use super::magnet::MagnetKind;
 use super::param::{Param, ParamError};
 use super::run::Run;
@@ -78,7 +78,7 @@ impl Registry {
     /// The full table of `kind`: the shared rows with this kind's defaults, then its own.
     /// Builds the kind's default problem to learn its defaults (blocking, small).
     pub fn table(&self, kind: &dyn Kind) -> Result<Vec<Param>, ParamError> {
-        let spec = kind.spec(&Default::default())?;
+        let spec = kind.spec(&Values::default().with_table(&kind.parameters()))?;
         let built = kind.build(&spec)?;
         let mut table = common::parameters(&self.names(), &built.defaults());
         let (initial_temp, final_temp) = built.temperatures();

@@ -16,6 +16,7 @@ use super::check;
 use super::common::{
     self, DEFAULT_EVENTS_PER_SEC, MAX_SESSION_STEPS, MAX_STEPS_PER_EVENT, Pacing, StepsPerEvent,
 };
+use super::json_body;
 use super::kind::{Defaults, Scope, Spec, Values};
 use super::param::ParamError;
 use super::registry::Registry;
@@ -45,13 +46,19 @@ pub struct Resolved {
 }
 
 impl Request {
-    /// Read a JSON body; errors name the field (a syntax error inside a value, a
-    /// `NaN` literal, a number out of range name the field it sits in).
+    /// Read a JSON body; errors name the field (a syntax error inside a value or just
+    /// after it, a `NaN` literal, a number out of range name the key it sits in, see
+    /// [`json_body`]). A body that is not an object at all names no field.
     pub fn from_json(body: &[u8], scope: Scope) -> Result<Request, ParamError> {
-        let mut de = serde_json::Deserializer::from_slice(body);
-        let values: Map<String, Value> = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
-        de.end()
-            .map_err(|e| ParamError::new("", format!("trailing characters after the JSON object: {e}")))?;
+        let values = json_body::parse_object(body).map_err(|e| {
+            let field = e.top_field();
+            let message = if field.is_empty() {
+                format!("the body must be a JSON object of parameters: {}", e.message)
+            } else {
+                e.message
+            };
+            ParamError::new(field, message)
+        })?;
         Ok(Request { values, total_steps: None, scope })
     }
 
@@ -77,7 +84,7 @@ pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, Param
     let values = &request.values;
     let kind = check::pick_kind(registry, values)?;
     check::check_values(registry, kind, values, &[])?;
-    let given = Values::new(values.clone()).in_scope(request.scope);
+    let given = Values::new(values.clone()).in_scope(request.scope).with_table(&kind.parameters());
     let spec = kind.spec(&given)?;
     let built = kind.build(&spec)?;
     let (defaults, temperatures) = match request.scope {
@@ -228,21 +235,4 @@ fn config(
     };
     config.validate().map_err(|e| ParamError::new(e.field, e.message))?;
     Ok(config)
-}
-
-/// A serde error, with the top-level field it happened in.
-fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ParamError {
-    let field = e.path().iter().next().map(|segment| segment.to_string().trim_start_matches('.').to_string());
-    let inner = e.into_inner();
-    match field {
-        Some(field) if !field.is_empty() && field != "?" => {
-            let message = if inner.is_syntax() || inner.is_data() {
-                format!("not a valid JSON value (numbers must be finite, NaN is not JSON): {inner}")
-            } else {
-                inner.to_string()
-            };
-            ParamError::new(field, message)
-        }
-        _ => ParamError::new("", format!("the body must be a JSON object of parameters: {inner}")),
-    }
 }

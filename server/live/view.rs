@@ -29,6 +29,8 @@ pub struct Status {
     pub latest_id: u64,
     /// The newest frame.
     pub latest: Arc<Frame>,
+    /// A frame's steps (a viewer's frame, or a manual step) are running now.
+    pub stepping: bool,
 }
 
 impl Status {
@@ -64,6 +66,7 @@ impl Session {
             buffered: live.buffered(),
             latest_id: live.latest_id(),
             latest: live.latest().clone(),
+            stepping: live.is_stepping(),
         }
     }
 

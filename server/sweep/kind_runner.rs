@@ -67,9 +67,10 @@ impl KindRunner {
     fn request(params: &Params, seed: Option<u64>) -> Result<Request, TaskError> {
         let mut values = params.clone();
         let steps = match values.remove(STEPS_FIELD) {
-            None | Some(Value::Null) => None,
+            None => None,
             Some(v) => Some(v.as_u64().filter(|&n| n > 0).ok_or_else(|| {
-                TaskError::field(STEPS_FIELD, format!("must be a whole number of at least 1, not {v}"))
+                let hint = if v.is_null() { "; leave it out to use the kind's default" } else { "" };
+                TaskError::field(STEPS_FIELD, format!("must be a whole number of at least 1, not {v}{hint}"))
             })?),
         };
         values.insert("batch".into(), json!(1));
@@ -84,7 +85,8 @@ impl KindRunner {
     fn fails_only_at_build(&self, params: &Params) -> Result<bool, ParamError> {
         let kind = check::pick_kind(&self.registry, params)?;
         check::check_values(&self.registry, kind, params, &[STEPS_FIELD])?;
-        let spec = kind.spec(&Values::new(params.clone()).in_scope(Scope::Headless))?;
+        let spec =
+            kind.spec(&Values::new(params.clone()).in_scope(Scope::Headless).with_table(&kind.parameters()))?;
         Ok(kind.build(&spec).is_err())
     }
 

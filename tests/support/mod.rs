@@ -1,5 +1,7 @@
-//! Shared helpers of the HTTP and SSE tests: an in-process server on an ephemeral
-//! port, a real HTTP client, and a small SSE parser that reads the raw bytes.
+//! The one shared helper module of the tests: an in-process server on an ephemeral
+//! port, a real HTTP client, and a small SSE parser that reads the raw bytes (here);
+//! the store tests' scratch directory and records ([`store`]); the sweep tests' TSP
+//! runner and event recorder ([`sweep`]); the real binary as a child process ([`child`]). Every test file includes it with `mod support;`.
 //!
 //! Every wait is "until this happens, or fail after a generous timeout", and no
 //! test asserts on speed. Stream events are awaited as they arrive; the one thing
@@ -7,6 +9,10 @@
 //! every 20 ms until it holds.
 
 #![allow(dead_code)]
+
+pub mod child;
+pub mod store;
+pub mod sweep;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -12,6 +12,16 @@ use crate::live::event::{Frame, Kind};
 use crate::live::log;
 use crate::live::work::Cancel;
 
+/// Clears `stepping` and wakes the viewers however a frame or a manual step ends.
+struct Turn<'a>(&'a Session);
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        self.0.live().stepping = false;
+        self.0.notify.notify_waiters();
+    }
+}
+
 impl Session {
     /// Advance `n` steps by hand (idle or paused -> paused, or complete), or with
     /// `to_move` to the next move tried on a valid structure (at most
@@ -27,8 +37,12 @@ impl Session {
                 return Err(LiveError::InvalidTransition { action: "step", state: live.state });
             }
             live.version += 1;
+            // A manual step is a frame's steps running too (streaming-status shows
+            // `stepping`; no viewer claims a frame until it ends).
+            live.stepping = true;
             live.version
         };
+        let _turn = Turn(self);
         let target = engine.run.steps_done().saturating_add(n);
         if to_move {
             engine.advance_to_move();
@@ -118,14 +132,6 @@ impl Session {
     /// `steps_per_event` (or as many as fit the frame's time budget for "max"),
     /// bounded by [`MAX_FRAME_TIME`] so a frame never runs long.
     pub fn run_frame(&self) {
-        /// Clears `stepping` and wakes the viewers however the frame ends.
-        struct Turn<'a>(&'a Session);
-        impl Drop for Turn<'_> {
-            fn drop(&mut self) {
-                self.0.live().stepping = false;
-                self.0.notify.notify_waiters();
-            }
-        }
         let _turn = Turn(self);
         let mut engine = lock(&self.engine);
         let (steps_per_event, interval) = {

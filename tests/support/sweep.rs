@@ -1,4 +1,4 @@
-//! Shared helpers of the sweep tests and bench: a `TaskRunner` over the engine's TSP
+//! Shared helpers of the sweep tests: a `TaskRunner` over the engine's TSP
 //! on the bundled TSPLIB instances (the kinds' real runners come with the wiring), an
 //! event recorder, and the list of timing fields that may differ between runs.
 //!
