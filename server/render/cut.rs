@@ -101,14 +101,18 @@ pub fn cut_svg(spins: &[i8], edges: impl Iterator<Item = (usize, usize)>, edge_c
             format!("{drawn_edges} of {edge_count} edges and {drawn_vertices} of {n} vertices drawn"),
         );
     }
-    for (class, d, colour, width) in [("kept", kept, KEPT_COLOUR, 1.0), ("cut", cut, CUT_COLOUR, 1.5)] {
+    // Many edges thin out and fade, so a dense graph's bands still show through.
+    let (width, opacity) = if drawn_vertices > 200 { (0.6, 0.45) } else { (1.5, 0.8) };
+    for (class, d, colour) in [("kept", kept, KEPT_COLOUR), ("cut", cut, CUT_COLOUR)] {
         if !d.is_empty() {
-            let mut path =
-                Path::new().set("class", class).set("d", d).set("stroke", colour).set("stroke-width", width);
-            if class == "kept" {
-                path = path.set("stroke-opacity", 0.6);
-            }
-            document = document.add(path);
+            document = document.add(
+                Path::new()
+                    .set("class", class)
+                    .set("d", d)
+                    .set("stroke", colour)
+                    .set("stroke-width", width)
+                    .set("stroke-opacity", opacity),
+            );
         }
     }
     for (class, d, colour) in [("up", up, UP_COLOUR), ("down", down, DOWN_COLOUR)] {
@@ -134,7 +138,7 @@ pub fn cut_svg(spins: &[i8], edges: impl Iterator<Item = (usize, usize)>, edge_c
                 .set("y", MARGIN - 12)
                 .set("text-anchor", "middle")
                 .set("font-family", "sans-serif")
-                .set("font-size", 22)
+                .set("font-size", 26)
                 .set("fill", "#495057"),
         );
     }
@@ -149,7 +153,7 @@ pub fn cut_svg(spins: &[i8], edges: impl Iterator<Item = (usize, usize)>, edge_c
             .set("y", HEIGHT - 12)
             .set("text-anchor", "middle")
             .set("font-family", "sans-serif")
-            .set("font-size", 22)
+            .set("font-size", 26)
             .set("fill", CUT_COLOUR),
     );
     document.to_string()

@@ -158,7 +158,10 @@ fn simplified_svg(frame: &Frame, coords: &[(f64, f64)], order: &[u32]) -> String
                 .set("d", tour)
                 .set("fill", "none")
                 .set("stroke", TOUR_COLOUR)
-                .set("stroke-width", 2)
+                // Thin and a little transparent: a tangled tour reads as a scribble
+                // of crossings, not as a filled square.
+                .set("stroke-width", 1)
+                .set("stroke-opacity", 0.7)
                 .set("stroke-linejoin", "round"),
         );
     }
