@@ -65,7 +65,8 @@ impl Viewer {
     }
 
     /// The `connected` event, with the current progress (drawings included) so a
-    /// new viewer can draw at once.
+    /// new viewer can draw at once, and the schedule's temperature curve over the
+    /// whole run (`schedule`, `kinds::curve`; null for replica exchange).
     ///
     /// The frame's JSON (drawings included, often several KB) is spliced in as it
     /// is, not parsed into a value and printed again: every new stream would
@@ -87,6 +88,7 @@ impl Viewer {
             "total_steps": frame.progress.total_steps,
             "problem": frame.progress.problem,
             "run": frame.progress.run,
+            "schedule": self.session.schedule_curve(),
         })
         .to_string();
         data.pop(); // the closing brace
