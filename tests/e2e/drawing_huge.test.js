@@ -46,12 +46,12 @@ describe("the whole run on the chart and huge drawings", () => {
     await waitForStep(page, 300);
     await page.getByRole("button", { name: "Pause" }).click();
     await waitForState(page, "paused");
-    await page.waitForFunction(() => window.kiln.chartAxes()?.schedule);
-    const axes = await page.evaluate(() => window.kiln.chartAxes());
+    await page.waitForFunction(() => window.kiln.scheduleDrawn());
+    const drawn = await page.evaluate(() => window.kiln.scheduleDrawn());
     // The whole run is on the chart at step ~300 of 3,000: the class sees where cooling goes.
-    assert.equal(axes.schedule.to, 3000);
-    assert.equal(axes.schedule.cycles, 3);
-    assert.ok(axes.schedule.solidColumns < axes.schedule.columns / 2, JSON.stringify(axes.schedule));
+    assert.equal(drawn.to, 3000);
+    assert.equal(drawn.cycles, 3);
+    assert.ok(drawn.solidColumns < drawn.columns / 2, JSON.stringify(drawn));
     const [, high] = await page.evaluate(() => window.kiln.temperatureAxis());
     assert.ok(high >= 100, `the temperature axis holds T0 from the start: ${high}`);
     // The formula, independently: step s (from 1) is at position (s - 1) mod 1000 of its cycle.

@@ -205,7 +205,8 @@ export class Chart {
       line(ctx, points, x, (p) => acceptance(p.acceptance), color("--chart-accept"), 2 * thick);
       if (!curve) line(ctx, points, x, (p) => temperature(p.temperature), color("--chart-temp"), 3 * thick);
     }
-    axes.schedule = scheduleDrawn;
+    /** What the schedule line last covered (read by the browser tests), or null. */
+    this.scheduleDrawn = scheduleDrawn;
     axes.temperature = {
       title: "temperature T",
       ...labelTicks(ctx, tTicks.values, pad.left - 6, temperature, color("--chart-temp"), "right", formatTick, tickHeight),

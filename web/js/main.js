@@ -94,6 +94,7 @@ window.kiln = {
   sessionId: () => session?.id ?? null,
   temperatureAxis: () => chart.temperatureDomain ?? null,
   scheduleAt: (step) => chart.scheduleAt(step),
+  scheduleDrawn: () => chart.scheduleDrawn ?? null,
   csv: () => trace.toCsv(),
 };
 
