@@ -89,6 +89,7 @@ impl Kind for IsomerKind {
                 "Weights of the objective's components: Wiener index, Crippen logP (each above 0; leave a component out to ignore it).",
             )
             .default_value(json!(IsomerSpec::default_weights()))
+            .value_labels(COMPONENT_LABELS)
             .range(0.0, MAX_WEIGHT)
             .exclusive_min()
             .cli_aliases(&["weights", "objective"]),
@@ -349,12 +350,19 @@ fn live_steps_per_event(isomer: &Isomer) -> u64 {
     (PROBE_STEPS / valid).clamp(1, MAX_LIVE_STEPS_PER_EVENT)
 }
 
+/// The words a user sees for each objective component (never its API name).
+const COMPONENT_LABELS: &[(&str, &str)] = &[("wiener_index", "Wiener index"), ("logp", "logP (Crippen)")];
+
+/// The words for the component named `name`.
+fn component_label(name: &str) -> &str {
+    COMPONENT_LABELS.iter().find(|(n, _)| *n == name).map_or(name, |(_, label)| label)
+}
+
 /// The energy's name: the component when there is one, else a weighted sum.
 fn energy_label(weights: &[(String, f64)]) -> String {
     match weights {
-        [(name, w)] if *w == 1.0 && name == "wiener_index" => "Wiener index".into(),
-        [(name, w)] if *w == 1.0 && name == "logp" => "logP (Crippen)".into(),
-        [(name, w)] => format!("{w} x {name}"),
+        [(name, w)] if *w == 1.0 => component_label(name).into(),
+        [(name, w)] => format!("{w} x {}", component_label(name)),
         _ => "objective (weighted sum)".into(),
     }
 }
@@ -502,6 +510,22 @@ mod tests {
 
     use super::*;
     use crate::kinds::run::Run;
+
+    /// Issue 22, D11: "logp" and "Objective.logp" were on screen. Every component has
+    /// words of its own, and the energy's name uses them.
+    #[test]
+    fn every_objective_component_has_words_for_users() {
+        for component in Component::ALL {
+            let label = component_label(component.name());
+            assert_ne!(label, component.name(), "{label}");
+            assert!(!label.contains('_'), "{label}");
+        }
+        let weighted = energy_label(&[("logp".to_string(), 2.0)]);
+        assert_eq!(weighted, "2 x logP (Crippen)");
+        let catalog =
+            IsomerKind.parameters().into_iter().find(|p| p.name == "component_weights").unwrap().describe();
+        assert_eq!(catalog["value_labels"]["logp"], "logP (Crippen)");
+    }
 
     #[test]
     fn isomer_progress_names_molecules_and_counts_disconnected_moves() {

@@ -31,6 +31,7 @@ use serde_json::{Map, Value, json};
 use super::kind::{Built, Captions, Counter, Defaults, Kind, Preset, Spec, Values, View};
 use super::param::{Param, ParamError, ParamType};
 use super::run::{self, Anneal, Annealed, StateView};
+use crate::render::cut::cut_svg;
 use crate::render::lattice::{graph_svg, lattice_svg};
 
 /// Lattice side a run uses when no instance is named.
@@ -402,6 +403,10 @@ impl StateView<Magnet> for SpinView {
     fn draw(&self, problem: &Magnet, state: &Spins) -> String {
         match problem.lattice_side() {
             Some(side) => lattice_svg(state.spins(), side),
+            // A graph: its cut, the two sides apart; a scaled model: its spins in a grid.
+            None if !problem.is_model() => {
+                cut_svg(state.spins(), problem.couplings().map(|(i, j, _)| (i, j)), problem.edges())
+            }
             None => graph_svg(state.spins()),
         }
     }

@@ -6,6 +6,7 @@
 pub mod anneal;
 pub mod check;
 pub mod common;
+pub mod curve;
 pub mod isomer;
 pub mod json_body;
 pub mod kind;

@@ -109,6 +109,10 @@ pub struct Param {
     pub cli_aliases: &'static [&'static str],
     /// Parameters that, when given, make this one moot (the form greys it out).
     pub replaced_by: &'static [&'static str],
+    /// Words the page shows for the names of an enum or weights (`logp`: "logP
+    /// (Crippen)"), so no internal name reaches a user; a name without one is shown
+    /// as it is written.
+    pub value_labels: &'static [(&'static str, &'static str)],
 }
 
 impl Param {
@@ -128,6 +132,7 @@ impl Param {
             group: Group::Problem,
             cli_aliases: &[],
             replaced_by: &[],
+            value_labels: &[],
         }
     }
 
@@ -180,6 +185,12 @@ impl Param {
         self
     }
 
+    /// With these words for its names (see [`Param::value_labels`]).
+    pub fn value_labels(mut self, labels: &'static [(&'static str, &'static str)]) -> Self {
+        self.value_labels = labels;
+        self
+    }
+
     /// Moot when any of `others` is given.
     pub fn replaced_by(mut self, others: &'static [&'static str]) -> Self {
         self.replaced_by = others;
@@ -218,6 +229,11 @@ impl Param {
         }
         if !self.replaced_by.is_empty() {
             map.insert("replaced_by".into(), json!(self.replaced_by));
+        }
+        if !self.value_labels.is_empty() {
+            let labels: Map<String, Value> =
+                self.value_labels.iter().map(|&(name, label)| (name.to_string(), json!(label))).collect();
+            map.insert("value_labels".into(), Value::Object(labels));
         }
         if let Some(unit) = self.unit {
             map.insert("unit".into(), json!(unit));

@@ -13,6 +13,7 @@ pub mod error;
 pub mod event;
 pub mod event_log;
 pub mod experiments;
+pub mod in_flight;
 pub mod log;
 pub mod persist;
 pub mod rooms;

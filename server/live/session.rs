@@ -62,6 +62,7 @@ pub use super::state::{Control, SessionState};
 use super::token::same_token;
 use super::trace::{RunTrace, TRACE_POINTS, TracePoint};
 use crate::kinds::common::{Pacing, StepsPerEvent};
+use crate::kinds::curve::{ScheduleCurve, schedule_curve};
 use crate::kinds::run::MAX_SKIPPED_DRAWS;
 use crate::kinds::{Run, Spec};
 use crate::store::{SessionRecord, StoreWriter};
@@ -448,6 +449,8 @@ pub struct Session {
     stored_spec: String,
     /// The last store write failed (reported once, until one succeeds).
     store_failing: AtomicBool,
+    /// The schedule's temperature over the whole run, for the chart (made once).
+    curve: Option<ScheduleCurve>,
 }
 
 /// How much event history a session keeps.
@@ -594,6 +597,7 @@ impl Session {
         store: Arc<StoreWriter>,
     ) -> Session {
         let stored_spec = StoredSpec { spec: spec.clone(), config: config.clone() }.to_json();
+        let curve = schedule_curve(&config, engine.run.temperatures());
         Session {
             id: identity.id,
             token: identity.token,
@@ -608,7 +612,13 @@ impl Session {
             store,
             stored_spec,
             store_failing: AtomicBool::new(false),
+            curve,
         }
+    }
+
+    /// The schedule's temperature over the whole run, if it has one schedule.
+    pub fn schedule_curve(&self) -> Option<&ScheduleCurve> {
+        self.curve.as_ref()
     }
 
     /// Name what the session anneals for the server log (the kind's own description); the first name sticks.

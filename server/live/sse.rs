@@ -16,6 +16,10 @@
 //! * when the server stops it sends one `shutdown` event, [`SHUTDOWN_MESSAGE`] as
 //!   `{"message"}`, and ends.
 //!
+//! Every chunk a follower hands to hyper is charged to the server-wide budget of
+//! bytes in flight ([`super::in_flight`]) until hyper asks for the next one, so a
+//! stream whose client stopped reading is counted with what it holds.
+//!
 //! Every follower holds a [`StreamTicket`] of the server-wide
 //! [`super::streams::StreamRegistry`] for as long as its response body lives, so
 //! `/health` counts every open stream of every kind.
@@ -34,6 +38,7 @@ use tokio::sync::{Notify, watch};
 use warp::hyper::body::Bytes;
 
 use super::event::{KEEP_ALIVE, RETRY, write_event};
+use super::in_flight;
 use super::streams::StreamTicket;
 
 /// Interval of `waiting` events while a stream waits for its run to start or go on.
@@ -86,6 +91,8 @@ pub struct Follower<F: Feed> {
     next_waiting: Instant,
     opened: bool,
     finished: bool,
+    /// The last chunk handed to hyper, charged until hyper asks for the next.
+    held: Option<in_flight::Charge>,
     _ticket: StreamTicket,
 }
 
@@ -103,12 +110,16 @@ impl<F: Feed> Follower<F> {
             next_waiting: now + WAITING_EVERY,
             opened: false,
             finished: false,
+            held: None,
             _ticket: ticket,
         }
     }
 
     /// The next chunk of the response body; `None` ends the stream.
     pub async fn next_chunk(&mut self) -> Option<Bytes> {
+        // hyper asks for a chunk once it has taken the last one: that one is no
+        // longer ours to count.
+        self.held = None;
         if !self.opened {
             self.opened = true;
             let mut out = String::from(RETRY);
@@ -180,6 +191,7 @@ impl<F: Feed> Follower<F> {
 
     fn written(&mut self, text: String) -> Bytes {
         self.last_write = Instant::now();
+        self.held = Some(in_flight::charge(text.len()));
         Bytes::from(text)
     }
 

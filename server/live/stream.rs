@@ -14,7 +14,9 @@
 //! steps per frame. A viewer that fell further behind than the history gets one
 //! `resync` event with the full current state instead of the lost events. Missed
 //! events go out in chunks of at most [`CHUNK_BYTES`] (or one event), so a viewer
-//! that stops reading costs the server one chunk, however long the history.
+//! that stops reading costs the server one chunk, however long the history; and
+//! while the server-wide bytes in flight are at their budget (`live::in_flight`),
+//! one event at a time.
 //!
 //! After a restart the restored session may be behind what the previous process
 //! sent (`live::persist`): a viewer resuming with an id the session has not
@@ -29,6 +31,7 @@ use serde_json::json;
 use tokio::sync::Notify;
 
 use super::event::{Drawings, Frame, Kind, Stored, write_event};
+use super::in_flight;
 use super::session::{Session, SessionState};
 use super::sessions::StreamSlot;
 use super::sse::{self, Feed};
@@ -65,7 +68,8 @@ impl Viewer {
     }
 
     /// The `connected` event, with the current progress (drawings included) so a
-    /// new viewer can draw at once.
+    /// new viewer can draw at once, and the schedule's temperature curve over the
+    /// whole run (`schedule`, `kinds::curve`; null for replica exchange).
     ///
     /// The frame's JSON (drawings included, often several KB) is spliced in as it
     /// is, not parsed into a value and printed again: every new stream would
@@ -87,6 +91,7 @@ impl Viewer {
             "total_steps": frame.progress.total_steps,
             "problem": frame.progress.problem,
             "run": frame.progress.run,
+            "schedule": self.session.schedule_curve(),
         })
         .to_string();
         data.pop(); // the closing brace
@@ -171,7 +176,9 @@ impl Viewer {
             return Next::Resync { id, frame: live.latest().clone() };
         }
         if self.cursor < latest {
-            return Next::Send(live.events_after(self.cursor, CHUNK_BYTES));
+            // With the server's bytes in flight at their budget, one event at a time.
+            let chunk = if in_flight::has_room(CHUNK_BYTES) { CHUNK_BYTES } else { 0 };
+            return Next::Send(live.events_after(self.cursor, chunk));
         }
         if self.cursor > latest && live.state() != SessionState::Running {
             // A durable frame is being written, or a frame is in flight: wait for it.

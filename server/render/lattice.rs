@@ -1,7 +1,7 @@
 //! The drawing of Ising spins: a grid of unit squares, one per spin, coloured by
-//! its sign. A lattice is drawn L x L in its own layout; a graph's spins (which
-//! have no positions) fill a near-square grid in index order, coloured by the side
-//! of the cut they are on.
+//! its sign. A lattice is drawn L x L in its own layout; a model's spins (which
+//! have no positions) fill a near-square grid in index order. A max-cut graph is
+//! drawn by `render::cut`, its two sides apart.
 //!
 //! To stay small, the down spins are one background rectangle and the up spins
 //! one path of horizontal strokes, a stroke per run of equal spins in a row
@@ -12,7 +12,7 @@
 //! it), so the page can mark a teaching step's flipped spin and its neighbours.
 //!
 //! The root carries its colour key as `data-key` (`COLOUR label;COLOUR label`): spin
-//! up and spin down on a lattice, the two sides of the cut on a graph. The page shows
+//! up and spin down. The page shows
 //! it beside the drawing (issue 22, D10) without knowing what was drawn.
 
 use std::fmt::Write;
@@ -32,10 +32,10 @@ pub fn lattice_svg(spins: &[i8], columns: usize) -> String {
     grid_svg(spins, columns.max(1), &format!("{UP_COLOUR} spin up (+1);{DOWN_COLOUR} spin down (-1)"))
 }
 
-/// The SVG of a graph's spins on a near-square grid (`ceil(sqrt(n))` columns).
+/// The SVG of a model's spins on a near-square grid (`ceil(sqrt(n))` columns).
 pub fn graph_svg(spins: &[i8]) -> String {
     let columns = (spins.len() as f64).sqrt().ceil().max(1.0) as usize;
-    grid_svg(spins, columns, &format!("{UP_COLOUR} one side of the cut;{DOWN_COLOUR} the other side"))
+    grid_svg(spins, columns, &format!("{UP_COLOUR} spin up (+1);{DOWN_COLOUR} spin down (-1)"))
 }
 
 fn grid_svg(spins: &[i8], columns: usize, key: &str) -> String {
@@ -116,7 +116,7 @@ mod tests {
         let lattice = lattice_svg(&[1, -1, 1, -1], 2);
         assert!(lattice.contains(r##"data-key="#e8590c spin up (+1);#3b82c4 spin down (-1)""##), "{lattice}");
         let graph = graph_svg(&[1, -1, 1]);
-        assert!(graph.contains("one side of the cut;"), "{graph}");
+        assert!(graph.contains("spin up (+1);"), "{graph}");
     }
 
     #[test]

@@ -9,6 +9,17 @@
 //! [`MAX_LISTED_CITIES`] cities) also lists each city's position in
 //! `data-atoms` ("x,y", space-separated, in city order), so the page can mark a
 //! teaching step's removed and added edges on top of the drawing.
+//!
+//! A huge instance (more than [`MAX_EXACT_CITIES`] cities) is drawn simplified, so
+//! a drawing, and with it a stream event, stays bounded however many cities there
+//! are (issue 21: a 100,000-city session sent 5 MB per event; issue 22: its dots
+//! drew a solid square). The cities are not dotted one by one (the tour passes
+//! through each); the tour's stops are snapped to a grid and repeated cells
+//! dropped, the grid coarsened until at most [`MAX_DRAWN_STOPS`] remain, and only
+//! if even the coarsest grid leaves more (a tour still jumping across the map) are
+//! every k-th of them kept. A good tour thus keeps its shape at the grid's
+//! resolution, and a tangled one still looks tangled. The root says what was done
+//! in `data-simplified`. Such a drawing is at most [`MAX_SIMPLIFIED_BYTES`].
 
 use svg::Document;
 use svg::node::element::Path;
@@ -25,6 +36,17 @@ const TOUR_COLOUR: &str = "#3b82c4";
 const MAX_LISTED_CITIES: usize = 200;
 /// Colour of the city dots.
 const CITY_COLOUR: &str = "#e8590c";
+/// Most cities drawn one by one, each city a dot and each stop a point of the tour.
+pub const MAX_EXACT_CITIES: usize = 2_500;
+/// Most points of a simplified tour.
+pub const MAX_DRAWN_STOPS: usize = 4_000;
+/// Finest grid of a simplified tour, in cells along the longer side.
+const FINEST_GRID: usize = 512;
+/// Coarsest grid of a simplified tour: below it the stops are thinned instead.
+const COARSEST_GRID: usize = 32;
+/// Upper bound of a simplified drawing's bytes: [`MAX_DRAWN_STOPS`] points of at
+/// most 14 bytes ("-1234.5,1234.5 "), plus the root and the path's attributes.
+pub const MAX_SIMPLIFIED_BYTES: usize = MAX_DRAWN_STOPS * 15 + 1_024;
 
 /// The SVG of the tour visiting `coords` in `order` (indices into `coords`).
 ///
@@ -32,6 +54,9 @@ const CITY_COLOUR: &str = "#e8590c";
 /// drawn, so a malformed tour still yields a valid document.
 pub fn tour_svg(coords: &[(f64, f64)], order: &[u32]) -> String {
     let frame = Frame::fitting(coords);
+    if coords.len() > MAX_EXACT_CITIES {
+        return simplified_svg(&frame, coords, order);
+    }
     let mut tour = String::new();
     let stops = order.iter().filter_map(|&city| coords.get(city as usize)).filter(|p| is_finite(**p));
     for (n, &point) in stops.enumerate() {
@@ -85,6 +110,83 @@ pub fn tour_svg(coords: &[(f64, f64)], order: &[u32]) -> String {
     document.to_string()
 }
 
+/// The drawing of a huge instance's tour (see the module doc).
+fn simplified_svg(frame: &Frame, coords: &[(f64, f64)], order: &[u32]) -> String {
+    let stops: Vec<(f64, f64)> = order
+        .iter()
+        .filter_map(|&city| coords.get(city as usize))
+        .filter(|p| is_finite(**p))
+        .map(|&p| frame.place(p))
+        .collect();
+    let mut grid = FINEST_GRID;
+    let mut points = snapped(&stops, grid);
+    while points.len() > MAX_DRAWN_STOPS && grid > COARSEST_GRID {
+        grid /= 2;
+        points = snapped(&stops, grid);
+    }
+    let snapped_count = points.len();
+    if points.len() > MAX_DRAWN_STOPS {
+        let every = points.len().div_ceil(MAX_DRAWN_STOPS);
+        points = points.into_iter().step_by(every).collect();
+    }
+    let mut tour = String::new();
+    for (n, &(x, y)) in points.iter().enumerate() {
+        tour.push(if n == 0 { 'M' } else { ' ' });
+        push_number(&mut tour, x);
+        tour.push(',');
+        push_number(&mut tour, y);
+    }
+    let note = if points.len() < snapped_count {
+        format!(
+            "{} cities, simplified: the tour through one in {} of the {snapped_count} cells it visits on a {grid} x {grid} grid",
+            coords.len(),
+            snapped_count.div_ceil(points.len().max(1)),
+        )
+    } else {
+        format!(
+            "{} cities, simplified: the tour through the {} cells it visits on a {grid} x {grid} grid",
+            coords.len(),
+            points.len()
+        )
+    };
+    let mut document = Document::new().set("viewBox", frame.view_box()).set("data-simplified", note);
+    if !tour.is_empty() {
+        tour.push('Z');
+        document = document.add(
+            Path::new()
+                .set("class", "tour")
+                .set("d", tour)
+                .set("fill", "none")
+                .set("stroke", TOUR_COLOUR)
+                // Thin and a little transparent: a tangled tour reads as a scribble
+                // of crossings, not as a filled square.
+                .set("stroke-width", 1)
+                .set("stroke-opacity", 0.7)
+                .set("stroke-linejoin", "round"),
+        );
+    }
+    document.to_string()
+}
+
+/// `stops` (in user units) snapped to the centres of a `grid` x `grid` grid over
+/// [`EXTENT`], consecutive stops in the same cell counted once.
+fn snapped(stops: &[(f64, f64)], grid: usize) -> Vec<(f64, f64)> {
+    let cell = EXTENT / grid as f64;
+    let last = (grid - 1) as f64;
+    let centre = |v: f64| ((v / cell).floor().clamp(0.0, last) + 0.5) * cell;
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    for &(x, y) in stops {
+        let point = (centre(x), centre(y));
+        if out.last() != Some(&point) {
+            out.push(point);
+        }
+    }
+    if out.len() > 1 && out.first() == out.last() {
+        out.pop();
+    }
+    out
+}
+
 fn is_finite((x, y): (f64, f64)) -> bool {
     x.is_finite() && y.is_finite()
 }
@@ -113,10 +215,16 @@ impl Frame {
         Frame { min_x, max_y, scale, width: (max_x - min_x) * scale, height: (max_y - min_y) * scale }
     }
 
-    fn push_point(&self, out: &mut String, (x, y): (f64, f64)) {
-        push_number(out, (x - self.min_x) * self.scale);
+    /// A city's position in user units.
+    fn place(&self, (x, y): (f64, f64)) -> (f64, f64) {
+        ((x - self.min_x) * self.scale, (self.max_y - y) * self.scale)
+    }
+
+    fn push_point(&self, out: &mut String, point: (f64, f64)) {
+        let (x, y) = self.place(point);
+        push_number(out, x);
         out.push(',');
-        push_number(out, (self.max_y - y) * self.scale);
+        push_number(out, y);
     }
 
     fn view_box(&self) -> String {
@@ -165,5 +273,100 @@ mod tests {
             (0..30).map(|i| ((i * 37 % 101) as f64 / 3.0, (i * 59 % 97) as f64)).collect();
         let order: Vec<u32> = (0..30).rev().collect();
         assert_eq!(tour_svg(&coords, &order), tour_svg(&coords, &order));
+    }
+
+    /// `n` cities on a `side` x `side` lattice (row by row) and the tour that snakes
+    /// through them (boustrophedon), a good tour, and one that jumps by a stride.
+    fn lattice(side: usize) -> (Vec<(f64, f64)>, Vec<u32>, Vec<u32>) {
+        let coords = (0..side * side).map(|i| ((i % side) as f64, (i / side) as f64)).collect();
+        let snake = (0..side)
+            .flat_map(|row| {
+                let cols: Vec<usize> =
+                    if row % 2 == 0 { (0..side).collect() } else { (0..side).rev().collect() };
+                cols.into_iter().map(move |col| (row * side + col) as u32)
+            })
+            .collect();
+        let n = (side * side) as u64;
+        let jumping = (0..n).map(|i| ((i * 7_919) % n) as u32).collect();
+        (coords, snake, jumping)
+    }
+
+    fn tour_points(svg: &str) -> usize {
+        let tour = svg.split("class=\"tour\" d=\"").nth(1).unwrap().split('"').next().unwrap();
+        tour.split(' ').count()
+    }
+
+    #[test]
+    fn a_huge_tour_is_bounded_in_points_and_bytes_and_has_no_city_dots() {
+        let (coords, snake, jumping) = lattice(317); // 100,489 cities
+        for order in [&snake, &jumping] {
+            let svg = tour_svg(&coords, order);
+            assert!(svg.len() <= MAX_SIMPLIFIED_BYTES, "{} bytes", svg.len());
+            assert!(tour_points(&svg) <= MAX_DRAWN_STOPS, "{}", tour_points(&svg));
+            assert!(!svg.contains("class=\"cities\""));
+            assert!(svg.contains("data-simplified=\"100489 cities, simplified"), "{}", &svg[..300]);
+        }
+    }
+
+    /// The cell (x, y) at distance `d` along a Hilbert curve over a `side` x `side`
+    /// grid (`side` a power of two; Wikipedia's "d2xy").
+    fn hilbert(side: u32, mut d: u32) -> (u32, u32) {
+        let (mut x, mut y) = (0, 0);
+        let mut s = 1;
+        while s < side {
+            let rx = 1 & (d / 2);
+            let ry = 1 & (d ^ rx);
+            if ry == 0 {
+                if rx == 1 {
+                    x = s - 1 - x;
+                    y = s - 1 - y;
+                }
+                std::mem::swap(&mut x, &mut y);
+            }
+            x += s * rx;
+            y += s * ry;
+            d /= 4;
+            s *= 2;
+        }
+        (x, y)
+    }
+
+    #[test]
+    fn a_huge_good_tour_keeps_its_shape_on_the_grid() {
+        // 256 x 256 cities visited along a Hilbert curve: a tour that visits each
+        // region once, as a good tour does. On a 32 x 32 grid it visits each cell in
+        // one run, so it is drawn through 1,024 neighbouring cells, none thinned out.
+        let coords: Vec<(f64, f64)> =
+            (0..256 * 256).map(|d| hilbert(256, d)).map(|(x, y)| (x as f64, y as f64)).collect();
+        let order: Vec<u32> = (0..256 * 256).collect();
+        let svg = tour_svg(&coords, &order);
+        assert!(!svg.contains("one in"), "{}", &svg[..300]);
+        let tour = svg.split("class=\"tour\" d=\"").nth(1).unwrap().split('"').next().unwrap();
+        let points: Vec<(f64, f64)> = tour
+            .trim_start_matches('M')
+            .trim_end_matches('Z')
+            .split(' ')
+            .map(|p| {
+                let (x, y) = p.split_once(',').unwrap();
+                (x.parse().unwrap(), y.parse().unwrap())
+            })
+            .collect();
+        assert!(points.len() <= MAX_DRAWN_STOPS && points.len() >= 1_024, "{}", points.len());
+        let cell = 1000.0 / 32.0 + 0.1;
+        let widest = points
+            .windows(2)
+            .map(|w| (w[0].0 - w[1].0).abs().max((w[0].1 - w[1].1).abs()))
+            .fold(0.0, f64::max);
+        assert!(widest <= cell, "a jump of {widest}");
+    }
+
+    #[test]
+    fn up_to_the_exact_limit_every_city_is_drawn() {
+        let coords: Vec<(f64, f64)> =
+            (0..MAX_EXACT_CITIES).map(|i| ((i % 50) as f64, (i / 50) as f64)).collect();
+        let order: Vec<u32> = (0..MAX_EXACT_CITIES as u32).collect();
+        let svg = tour_svg(&coords, &order);
+        assert_eq!(svg.matches("h0").count(), MAX_EXACT_CITIES);
+        assert!(!svg.contains("data-simplified"));
     }
 }

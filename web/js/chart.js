@@ -14,6 +14,14 @@
 // kind's energy ("current tour length"). Lines are thick enough for a projector. Hovering or touching the chart
 // shows a readout of the nearest point (step, current, best, T, acceptance). What was
 // last drawn is kept in `axes` for the browser tests.
+//
+// The temperature line is the schedule itself (issue 22): the `connected` event carries
+// the run's schedule curve (one cycle's corners, straight or exponential between them,
+// repeated for every cycle; see server/kinds/curve.rs), and the chart draws it over the
+// whole run, faint ahead of the run and solid where the run has been, so the class sees
+// where the cooling goes. It is evaluated exactly at every pixel column (no sampled
+// points, so no zig-zag however many steps an event holds); a column holding a reheat
+// draws the jump. While a curve is known the step axis spans the whole run.
 
 import { formatCount, formatPercent, formatValue } from "./format.js";
 
@@ -31,6 +39,8 @@ export class Chart {
     this.optimum = null;
     this.frame = 0;
     this.energyLabel = "energy";
+    /** The run's schedule curve (null: none known; the received temperatures are drawn). */
+    this.schedule = null;
     this.axes = null;
     this.hover = null;
     this.readout = null;
@@ -83,6 +93,18 @@ export class Chart {
     this.redraw();
   }
 
+  /** Sets the run's schedule curve (the `schedule` of a `connected` event), or null. */
+  setSchedule(curve) {
+    const valid = curve && curve.steps_per_cycle >= 1 && curve.cycles >= 1 && curve.points?.length >= 1;
+    this.schedule = valid ? curve : null;
+    this.redraw();
+  }
+
+  /** The schedule's temperature of step `step` (counted from 1), or null without a curve. */
+  scheduleAt(step) {
+    return this.schedule ? temperatureAt(this.schedule, step) : null;
+  }
+
   /** Schedules a redraw on the next animation frame. */
   redraw() {
     if (this.frame) return;
@@ -120,7 +142,12 @@ export class Chart {
     const lastStep = points.length ? points[points.length - 1].step : 0;
     // The step axis grows with the run (so a slow teaching-mode run is readable from its
     // first steps) and reaches the run's total steps at the end.
-    const xMax = Math.max(lastStep, Math.min(this.totalSteps || Infinity, niceCeil(lastStep * 1.25)), 10);
+    // A known schedule is drawn over the whole run, so the axis spans it from the start.
+    const curve = this.schedule;
+    const runLength = curve ? curve.steps_per_cycle * curve.cycles : 0;
+    const xMax = curve
+      ? Math.max(lastStep, runLength, 10)
+      : Math.max(lastStep, Math.min(this.totalSteps || Infinity, niceCeil(lastStep * 1.25)), 10);
     const plotWidth = width - pad.left - pad.right;
     const tickHeight = fontSize;
     const panels = height - pad.top - pad.bottom - pad.gap;
@@ -163,16 +190,23 @@ export class Chart {
     // Temperature and acceptance panel.
     let tMax = 0;
     for (const p of points) tMax = Math.max(tMax, p.temperature);
+    if (curve) for (const [, t] of curve.points) tMax = Math.max(tMax, t);
     const tTicks = niceTicks(0, tMax || 1, false);
     const temperature = scale(0, tTicks.high, tempTop + tempHeight, tempTop, false);
     /** The temperature axis drawn last, [low, high] (read by the browser tests). */
     this.temperatureDomain = temperature.domain;
     const acceptance = scale(0, 1, tempTop + tempHeight, tempTop, false);
     frame(ctx, pad.left, tempTop, plotWidth, tempHeight, color("--chart-grid"), tTicks.values.map(temperature));
+    let scheduleDrawn = null;
+    if (curve) {
+      scheduleDrawn = scheduleLine(ctx, curve, x, xMax, lastStep, temperature, color("--chart-temp"), 3 * thick);
+    }
     if (points.length) {
       line(ctx, points, x, (p) => acceptance(p.acceptance), color("--chart-accept"), 2 * thick);
-      line(ctx, points, x, (p) => temperature(p.temperature), color("--chart-temp"), 3 * thick);
+      if (!curve) line(ctx, points, x, (p) => temperature(p.temperature), color("--chart-temp"), 3 * thick);
     }
+    /** What the schedule line last covered (read by the browser tests), or null. */
+    this.scheduleDrawn = scheduleDrawn;
     axes.temperature = {
       title: "temperature T",
       ...labelTicks(ctx, tTicks.values, pad.left - 6, temperature, color("--chart-temp"), "right", formatTick, tickHeight),
@@ -265,6 +299,68 @@ export class Chart {
     text.forEach((t, i) => ctx.fillText(t, left + 6, pad.top + 8 + i * lineHeight));
     if (this.readout) this.readout.textContent = text.join(" · ");
   }
+}
+
+/**
+ * The temperature of step `step` (counted from 1) on a schedule curve: the cycle's
+ * corners joined straight ("linear") or straight in log T ("log", exponential).
+ */
+export function temperatureAt(curve, step) {
+  const dt = curve.steps_per_cycle;
+  const s = ((Math.max(1, Math.ceil(step)) - 1) % dt) + 1;
+  const p = curve.points;
+  let i = 0;
+  while (i + 1 < p.length && p[i + 1][0] <= s) i += 1;
+  if (i + 1 >= p.length || s <= p[i][0]) return p[i][1];
+  const f = (s - p[i][0]) / (p[i + 1][0] - p[i][0]);
+  const [a, b] = [p[i][1], p[i + 1][1]];
+  return curve.interpolation === "log" && a > 0 && b > 0 ? Math.exp(Math.log(a) + f * (Math.log(b) - Math.log(a))) : a + f * (b - a);
+}
+
+/**
+ * Draws the schedule curve over steps 0..xMax, one vertical extent per pixel column
+ * (exact: every column spans the temperatures of its own steps), faint after `done`
+ * and solid up to it. Returns what was drawn, for the browser tests.
+ */
+function scheduleLine(ctx, curve, x, xMax, done, y, stroke, width) {
+  const dt = curve.steps_per_cycle;
+  const end = Math.min(xMax, dt * curve.cycles);
+  const left = x(0);
+  const columns = Math.max(1, Math.ceil(x(end) - left));
+  const stepAt = (px) => (px / columns) * end;
+  const cycleMin = Math.min(...curve.points.map((q) => q[1]));
+  const cycleMax = Math.max(...curve.points.map((q) => q[1]));
+  // The path of columns [from, to): each column from its first step's T to its last's,
+  // through T0 and the cycle's last T where a reheat falls inside it.
+  const path = (from, to) => {
+    ctx.beginPath();
+    for (let px = from; px < to; px += 1) {
+      const first = Math.max(1, Math.floor(stepAt(px)) + 1);
+      const last = Math.max(first, Math.floor(stepAt(px + 1)));
+      const [a, b] = [temperatureAt(curve, first), temperatureAt(curve, last)];
+      const cx = left + px;
+      if (px === from) ctx.moveTo(cx, y(a));
+      if (last - first + 1 >= dt) {
+        ctx.lineTo(cx, y(cycleMax));
+        ctx.lineTo(cx, y(cycleMin));
+      } else if (Math.floor((first - 1) / dt) !== Math.floor((last - 1) / dt)) {
+        ctx.lineTo(cx, y(temperatureAt(curve, Math.ceil(first / dt) * dt)));
+        ctx.lineTo(cx, y(curve.points[0][1]));
+      }
+      ctx.lineTo(cx + 1, y(b));
+    }
+    ctx.stroke();
+  };
+  const split = Math.max(0, Math.min(columns, Math.round(((done || 0) / end) * columns)));
+  ctx.strokeStyle = stroke;
+  ctx.lineJoin = "round";
+  ctx.lineWidth = width * 0.6;
+  ctx.globalAlpha = 0.45;
+  if (split < columns) path(split, columns);
+  ctx.globalAlpha = 1;
+  ctx.lineWidth = width;
+  if (split > 0) path(0, split);
+  return { schedule: curve.schedule, from: 0, to: end, cycles: curve.cycles, columns, solidColumns: split };
 }
 
 /**

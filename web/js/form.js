@@ -186,10 +186,14 @@ export class ParameterForm {
   withLabels(message) {
     let text = String(message);
     for (const [name, field] of this.fields) {
+      // "component_weights.logp" (one weight of a parameter) reads "the logP (Crippen) weight".
+      for (const [value, words] of Object.entries(field.parameter.value_labels || {})) {
+        text = text.replaceAll(`${name}.${value}`, `the ${words} weight`).replaceAll(`"${value}"`, `"${words}"`);
+      }
       const label = field.parameter.label;
       if (label && name.includes("_")) text = text.replaceAll(name, label);
     }
-    return text;
+    return text.replace(/^the /, "The ");
   }
 
   /** The values the run will use, as one line: schedule, temperatures and the step total. */
@@ -506,7 +510,7 @@ function enumControl(parameter, id) {
   select.id = id;
   select.name = parameter.name;
   if (parameter.default === null || parameter.default === undefined) select.append(option("", "—"));
-  for (const value of parameter.values || []) select.append(option(String(value), readable(String(value))));
+  for (const value of parameter.values || []) select.append(option(String(value), parameter.value_labels?.[value] || readable(String(value))));
   return {
     element: select,
     addEventListener: (type, listener) => select.addEventListener(type, listener),
@@ -537,7 +541,7 @@ function weightsControl(parameter, id) {
     input.inputMode = "decimal";
     input.id = `${id}-${name}`;
     input.placeholder = "0";
-    label.append(document.createTextNode(name.replaceAll("_", " ")), input);
+    label.append(document.createTextNode(valueLabel(parameter, name)), input);
     box.append(label);
     inputs.set(name, input);
   }
@@ -553,7 +557,7 @@ function weightsControl(parameter, id) {
         const text = input.value.trim();
         if (text === "") continue;
         const number = Number(text);
-        if (!Number.isFinite(number)) return { error: `The weight of ${name} must be a number, not "${text}".` };
+        if (!Number.isFinite(number)) return { error: `The weight of ${valueLabel(parameter, name)} must be a number, not "${text}".` };
         if (number !== 0) weights[name] = number;
       }
       if (Object.keys(weights).length === 0) return { error: "Give at least one component a non-zero weight." };
@@ -617,6 +621,11 @@ function sameValue(a, b) {
 /** A choice as a person reads it: a wire name in capitals (MINIMIZE) in plain words (minimize). */
 function readable(value) {
   return /^[A-Z_]+$/.test(value) ? value.toLowerCase().replaceAll("_", " ") : value;
+}
+
+/** The words the page shows for one name of an enum or weights parameter. */
+function valueLabel(parameter, name) {
+  return parameter.value_labels?.[name] || name.replaceAll("_", " ");
 }
 
 function option(value, label) {

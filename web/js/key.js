@@ -6,7 +6,8 @@
 
 /** Shows the key of `svg` (the drawing's text) in `list` (a ul), or hides it. */
 export function showKey(list, svg) {
-  const match = /^<svg[^>]*\sdata-key="([^"]*)"/.exec(svg.slice(0, 2000));
+  // The root tag only (it may list many positions in data-atoms before the key).
+  const match = /^<svg[^>]*\sdata-key="([^"]*)"/.exec(svg.slice(0, svg.indexOf(">") + 1));
   const entries = match ? match[1].split(";").map((entry) => entry.trim()).filter(Boolean) : [];
   const text = entries.join(";");
   if (list.dataset.key === text) return;

@@ -93,6 +93,8 @@ window.kiln = {
   dropStream: () => stream?.drop(),
   sessionId: () => session?.id ?? null,
   temperatureAxis: () => chart.temperatureDomain ?? null,
+  scheduleAt: (step) => chart.scheduleAt(step),
+  scheduleDrawn: () => chart.scheduleDrawn ?? null,
   csv: () => trace.toCsv(),
 };
 
@@ -267,6 +269,7 @@ async function configureSession() {
   attach(configured);
   view.setProblem(configured.problem, answer.total_steps);
   chart.setRun(answer.total_steps, null);
+  chart.setSchedule(null);
   share.show(configured.watchUrl);
   await showInRoom(configured.id);
   setState(answer.state || "idle");
@@ -357,6 +360,7 @@ function onEvent(type, data) {
     case "connected":
       if (data.problem) view.setProblem(data.problem, data.total_steps);
       chart.setRun(data.total_steps, data.progress?.optimal_energy ?? null);
+      chart.setSchedule(data.schedule ?? null);
       setState(data.state);
       // The snapshot is the session's present. On a first connection it is the first
       // point; on a resumed one the missed events follow it, so only its drawings
