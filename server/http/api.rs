@@ -16,6 +16,7 @@ use warp::reply::Response;
 use super::error::ApiError;
 use super::reach::{Reach, ShareHint};
 use crate::kinds::Registry;
+use crate::live::class::Classes;
 use crate::live::experiments::Experiments;
 use crate::live::rooms::Rooms;
 use crate::live::token::same_token;
@@ -40,6 +41,7 @@ pub struct Api {
     pub(super) rooms: Rooms,
     pub(super) experiments: Experiments,
     pub(super) reach: Arc<Reach>,
+    pub(super) classes: Classes,
 }
 
 impl Api {
@@ -57,6 +59,7 @@ impl Api {
             work: Work::new(Work::default_workers()),
             rooms: Rooms::default(),
             reach: Arc::new(Reach::from_interfaces(SocketAddr::from(([127, 0, 0, 1], 0)), &[])),
+            classes: Classes::default(),
         }
     }
 
@@ -125,6 +128,11 @@ impl Api {
     /// The rooms.
     pub fn rooms(&self) -> &Rooms {
         &self.rooms
+    }
+
+    /// The class experiments, one per room.
+    pub fn classes(&self) -> &Classes {
+        &self.classes
     }
 
     /// The pool for long work.

@@ -20,6 +20,9 @@
 //! each a pure function of its parameters and seed, so the summary equals an
 //! uninterrupted one's (timing aside). Event ids go on from the stored last id; the
 //! events of the last second before a crash may be missing from a resumed stream.
+//!
+//! A class experiment's tasks are not run here but handed to phones ([`handed`]):
+//! the same state, events, records, summary and store record, filled from outside.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -39,6 +42,8 @@ use crate::store::{ExperimentRecord, StoreWriter};
 use crate::sweep::{
     Experiment, KindRunner, Plan, PlanLimits, RunOptions, Summary, SweepEvent, SweepPool, TaskRecord,
 };
+
+mod handed;
 
 /// Events an experiment keeps for reconnecting clients (about 2 per task).
 pub const MAX_BUFFERED_EVENTS: usize = 4_096;
@@ -81,6 +86,8 @@ struct State {
     started: u64,
     records: Vec<TaskRecord>,
     summary: Option<Summary>,
+    /// Its tasks are handed to phones ([`handed`]) rather than run on the pool.
+    handed: bool,
 }
 
 /// One experiment of the server.
@@ -106,6 +113,9 @@ struct StoredResults {
     tasks: Vec<TaskRecord>,
     /// The id of the last event sent.
     last_event_id: u64,
+    /// Its tasks are handed to phones (a class experiment, [`handed`]), not run here.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    handed: bool,
 }
 
 impl LiveExperiment {
@@ -135,6 +145,7 @@ impl LiveExperiment {
                 ),
                 status: Status::Running,
                 started: completed.tasks.len() as u64,
+                handed: completed.handed,
                 records: completed.tasks,
                 summary: None,
             }),
@@ -167,7 +178,7 @@ impl LiveExperiment {
     /// Hand the experiment's record to the store (with its state locked, so records
     /// go in order); `last_event_id` is the newest id the record covers.
     fn persist(&self, s: &State, last_event_id: u64) {
-        let results = StoredResults { tasks: s.records.clone(), last_event_id };
+        let results = StoredResults { tasks: s.records.clone(), last_event_id, handed: s.handed };
         let record = ExperimentRecord {
             id: self.id,
             plan: self.plan.to_json().to_string(),
@@ -405,7 +416,7 @@ impl Experiments {
     /// taken into the list under one lock, then its record is stored and it runs.
     /// Blocking (the record is flushed to disk): call it off the reactor.
     pub fn admit(&self, experiment: Experiment<KindRunner>) -> Result<Arc<LiveExperiment>, LiveError> {
-        let fresh = StoredResults { tasks: Vec::new(), last_event_id: 0 };
+        let fresh = StoredResults { tasks: Vec::new(), last_event_id: 0, handed: false };
         let token = Uuid::new_v4().simple().to_string();
         let live = Arc::new(LiveExperiment::new(
             Uuid::new_v4(),
@@ -481,6 +492,9 @@ impl Experiments {
         let experiment = Experiment::new(plan, self.runner(), &self.limits)
             .map_err(|e| format!("{}: {}", e.field(), e.message()))?;
         let done = results.tasks.len();
+        if results.handed {
+            return Ok(self.restore_handed(record, experiment.plan().clone(), results));
+        }
         let live = Arc::new(LiveExperiment::new(
             record.id,
             record.token.clone(),

@@ -1,0 +1,95 @@
+//! Experiments whose tasks are handed out, not run on the pool: a class experiment
+//! (`live::class`) gives each phone a task and runs it as that phone's live session.
+//! The experiment is the ordinary one (DESIGN.md section 11): `task_start` when a task
+//! is handed, `task_complete` with its record when its session completes, the
+//! summary (`execution_complete`) when the teacher finishes it, records in the
+//! store. After a restart a handed experiment comes back complete, summarising the
+//! tasks that completed before it (its phones' sessions are not handed out again).
+
+use std::sync::Arc;
+
+use super::{Experiments, LiveExperiment, Status, StoredResults, unix_ms};
+use crate::live::LiveError;
+use crate::store::ExperimentRecord;
+use crate::sweep::summary::Timing;
+use crate::sweep::{Plan, Summary, SweepEvent, TaskRecord, TaskStart};
+
+impl Experiments {
+    /// Take in an experiment whose tasks will be handed out (checked as any plan is:
+    /// the running limit under one lock, its record stored). Nothing runs here.
+    /// Blocking (the record is flushed to disk): call it off the reactor.
+    pub fn admit_handed(&self, plan: Plan) -> Result<Arc<LiveExperiment>, LiveError> {
+        let fresh = StoredResults { tasks: Vec::new(), last_event_id: 0, handed: true };
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        let live =
+            Arc::new(LiveExperiment::new(uuid::Uuid::new_v4(), token, plan, fresh, self.store.clone()));
+        {
+            let mut list = self.list();
+            Self::make_room(&mut list)?;
+            list.push(live.clone());
+        }
+        live.persist(&live.state(), 0);
+        if let Err(e) = self.store.flush() {
+            eprintln!("kiln: experiment {}: not saved: {e}", live.id);
+        }
+        Ok(live)
+    }
+
+    /// A stored handed experiment after a restart: complete, with its summary.
+    pub(super) fn restore_handed(
+        &self,
+        record: &ExperimentRecord,
+        plan: Plan,
+        results: StoredResults,
+    ) -> usize {
+        let done = results.tasks.len();
+        let live =
+            Arc::new(LiveExperiment::new(record.id, record.token.clone(), plan, results, self.store.clone()));
+        self.list().push(live.clone());
+        live.close_handed();
+        done
+    }
+}
+
+impl LiveExperiment {
+    /// Whether its tasks are handed out (a class experiment).
+    pub fn is_handed(&self) -> bool {
+        self.state().handed
+    }
+
+    /// A task was handed out: its `task_start` event.
+    pub fn hand_start(&self, start: TaskStart) {
+        if self.status() == Status::Running {
+            self.push(&SweepEvent::TaskStart(start));
+        }
+    }
+
+    /// A handed task completed: its record (kept, stored, `task_complete`), once.
+    pub fn hand_complete(&self, record: TaskRecord) {
+        if self.status() != Status::Running
+            || self.state().records.iter().any(|r| r.task_id == record.task_id)
+        {
+            return;
+        }
+        self.push(&SweepEvent::TaskComplete(record));
+    }
+
+    /// No more tasks: the summary of the completed ones (`execution_complete`) and
+    /// the experiment is complete. Tasks handed but not complete are not in it.
+    pub fn close_handed(&self) {
+        if self.status() != Status::Running {
+            return;
+        }
+        let records = self.state().records.clone();
+        let task_time_ms = records.iter().map(|r| r.execution_time_ms).sum();
+        let finished_at = unix_ms();
+        let timing = Timing {
+            wall_ms: finished_at.saturating_sub(self.created_at) as f64,
+            started_at: self.created_at,
+            finished_at,
+        };
+        let summary = Summary::new(&self.plan, None, &records, task_time_ms, timing);
+        self.push(&SweepEvent::ExecutionComplete(summary));
+        self.finish(Status::Complete);
+    }
+}
