@@ -142,7 +142,11 @@ async fn create(api: Api, code: &str, headers: &HeaderMap, body: Bytes) -> Resul
             "unknown field; a class experiment has params and compare",
         ));
     }
-    let params = body.get("params").cloned().unwrap_or_else(|| Value::Object(Default::default()));
+    let mut params = body.get("params").cloned().unwrap_or_else(|| Value::Object(Default::default()));
+    if let Some(name) = body.get("compare").and_then(|c| c.get("name")).and_then(Value::as_str) {
+        fill_default(&api, &mut params, name);
+    }
+    fill_default(&api, &mut params, "seed");
     let (plan, pacing) = plan_of(&params, body.get("compare"))?;
     let limits = api.experiments().limits();
     let plan = Plan::parse(&plan, &limits).map_err(|e| ApiError::invalid(e.field(), e.message()))?;
@@ -161,6 +165,23 @@ async fn create(api: Api, code: &str, headers: &HeaderMap, body: Bytes) -> Resul
         .await??;
     let run = api.classes().start(room.code(), live, pacing);
     Ok(json_reply(&run.view(), StatusCode::CREATED))
+}
+
+/// The page sends only the values that differ from the defaults: the compared
+/// parameter's first value, and the first seed, are then their defaults, from the
+/// parameter table.
+fn fill_default(api: &Api, params: &mut Value, name: &str) {
+    let Some(values) = params.as_object_mut() else { return };
+    if values.contains_key(name) {
+        return;
+    }
+    let problems = api.registry().catalog()["problems"].as_array().cloned().unwrap_or_default();
+    let kind = values.get("problem").and_then(Value::as_str).map(str::to_string);
+    let kind = problems.iter().find(|p| kind.is_none() || p["name"].as_str() == kind.as_deref());
+    let default = kind.and_then(|k| k["parameters"].as_array()?.iter().find(|p| p["name"] == name).cloned());
+    if let Some(default) = default.map(|p| p["default"].clone()).filter(|d| !d.is_null()) {
+        values.insert(name.to_string(), default);
+    }
 }
 
 fn get(api: &Api, code: &str) -> Result<Response, ApiError> {

@@ -372,6 +372,7 @@ impl ClassRun {
                     "seed": h.task.seed,
                     "params": self.experiment.plan().group(h.task.group).map(|g| Value::Object(g.varied().clone())),
                     "session_id": session,
+                    "problem": h.session.as_ref().map(|s| s.problem().to_string()),
                     "stream_url": session.map(|id| format!("/api/sa/{id}/stream")),
                     "run": phone.tasks.len(),
                 })
