@@ -29,6 +29,7 @@ use super::body::read_body;
 use super::error::ApiError;
 use super::rooms::room;
 use super::sse::follow;
+use crate::kinds::{Registry, Request, Scope};
 use crate::live::class::view::{ClassViewer, no_class};
 use crate::live::class::{ClassError, ClassRun, plan_of};
 use crate::live::rooms::Room;
@@ -147,20 +148,23 @@ async fn create(api: Api, code: &str, headers: &HeaderMap, body: Bytes) -> Resul
         fill_default(&api, &mut params, name);
     }
     fill_default(&api, &mut params, "seed");
-    let (plan, pacing) = plan_of(&params, body.get("compare"))?;
+    let compare = body.get("compare").cloned();
     let limits = api.experiments().limits();
-    let plan = Plan::parse(&plan, &limits).map_err(|e| ApiError::invalid(e.field(), e.message()))?;
     api.experiments().check_room()?;
-    let (runner, experiments) = (api.experiments().runner(), api.experiments().clone());
-    let live = api
+    let (runner, experiments, registry) =
+        (api.experiments().runner(), api.experiments().clone(), api.registry().clone());
+    let (live, pacing) = api
         .work()
         .run(Instant::now() + CONFIGURE_TIME_LIMIT, move |_| -> Result<_, ApiError> {
+            pin_schedule(&registry, &mut params)?;
+            let (plan, pacing) = plan_of(&params, compare.as_ref())?;
+            let plan = Plan::parse(&plan, &limits).map_err(|e| ApiError::invalid(e.field(), e.message()))?;
             let checked = Experiment::new(plan, runner, &limits).map_err(|e| {
                 // The plan's `base.X` and `vary.X` are the teacher's settings `X`.
                 let field = e.field().trim_start_matches("base.").trim_start_matches("vary.").to_string();
                 ApiError::invalid(field, e.message())
             })?;
-            Ok(experiments.admit_handed(checked.plan().clone())?)
+            Ok((experiments.admit_handed(checked.plan().clone())?, pacing))
         })
         .await??;
     let run = api.classes().start(room.code(), live, pacing);
@@ -182,6 +186,29 @@ fn fill_default(api: &Api, params: &mut Value, name: &str) {
     if let Some(default) = default.map(|p| p["default"].clone()).filter(|d| !d.is_null()) {
         values.insert(name.to_string(), default);
     }
+}
+
+/// A phone's run is a live session, whose default schedule may differ from a headless
+/// run's (the isomer's: geometric from 20 to 0.5 live, Faulon's from 100 headless). The
+/// plan names the schedule the sessions resolve to, so each task record is what
+/// `kiln sweep` and the task's replay record find for the same parameters and seed.
+fn pin_schedule(registry: &Registry, params: &mut Value) -> Result<(), ApiError> {
+    let Some(values) = params.as_object_mut() else { return Ok(()) };
+    let config = registry.resolve(&Request::from_map(values.clone(), Scope::Session))?.config;
+    let pinned = [
+        ("schedule", Some(Value::from(config.schedule.name()))),
+        ("initial_temp", Some(Value::from(config.initial_temp))),
+        ("final_temp", config.final_temp.map(Value::from)),
+        ("cooling_schedule_k", Some(Value::from(config.k))),
+        ("steps_per_cycle", Some(Value::from(config.steps_per_cycle))),
+        ("num_cycles", Some(Value::from(config.cycles))),
+    ];
+    for (name, value) in pinned {
+        if let Some(value) = value.filter(|_| !values.contains_key(name)) {
+            values.insert(name.into(), value);
+        }
+    }
+    Ok(())
 }
 
 fn get(api: &Api, code: &str) -> Result<Response, ApiError> {

@@ -603,3 +603,57 @@ pub fn settings(plan: &Plan) -> Vec<Params> {
 fn unix_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phones(n: u64) -> ClassState {
+        let phones = (1..=n)
+            .map(|number| Phone { token: format!("t{number}"), number, name: None, tasks: Vec::new() })
+            .collect();
+        ClassState { phones, version: 1, ended: false }
+    }
+
+    #[test]
+    fn new_phones_alternate_settings_up_to_the_cap_and_a_finished_class_hands_nothing() {
+        assert_eq!(may_run(&phones(0), 2, None).unwrap(), Next::Hand { phone: None, group: 0 });
+        assert_eq!(may_run(&phones(1), 2, None).unwrap(), Next::Hand { phone: None, group: 1 });
+        assert_eq!(may_run(&phones(1), 2, Some("unknown")).unwrap(), Next::Hand { phone: None, group: 1 });
+        assert_eq!(may_run(&phones(3), 2, Some("t2")).unwrap(), Next::Hand { phone: Some(1), group: 1 });
+        assert!(matches!(may_run(&phones(MAX_PHONES), 2, None), Err(ClassError::Full(_))));
+        assert!(may_run(&phones(MAX_PHONES), 2, Some("t5")).is_ok(), "a phone already in goes on");
+        let mut ended = phones(1);
+        ended.ended = true;
+        assert!(matches!(may_run(&ended, 2, Some("t1")), Err(ClassError::Over)));
+    }
+
+    #[test]
+    fn the_plan_is_the_settings_without_seed_and_pacing_and_the_compared_values() {
+        let params = json!({"formula": "C8H18", "steps_per_cycle": 300, "seed": 5, "steps_per_event": 10});
+        let compare = json!({"name": "steps_per_cycle", "value": 3000});
+        let (plan, pacing) = plan_of(&params, Some(&compare)).unwrap();
+        assert_eq!(
+            plan,
+            json!({"base": {"formula": "C8H18"}, "vary": {"steps_per_cycle": [300, 3000]},
+                   "seeds": {"start": 5, "count": MAX_PHONES}})
+        );
+        assert_eq!(Value::Object(pacing), json!({"steps_per_event": 10}));
+        let same = json!({"name": "steps_per_cycle", "value": 300.0});
+        assert_eq!(plan_of(&params, Some(&same)).unwrap_err().field, "compare.value");
+        let (plan, _) = plan_of(&json!({"formula": "C8H18"}), None).unwrap();
+        assert_eq!(plan["seeds"]["start"], 1, "no seed given: from 1");
+        assert!(plan.get("vary").is_none());
+    }
+
+    #[test]
+    fn a_typed_name_is_trimmed_and_bounded() {
+        assert_eq!(clean_name("  Ada ").unwrap(), Some("Ada".into()));
+        assert_eq!(clean_name("   ").unwrap(), None);
+        assert!(clean_name(&"é".repeat(MAX_NAME_CHARS)).unwrap().is_some(), "characters, not bytes");
+        assert!(
+            matches!(clean_name(&"x".repeat(MAX_NAME_CHARS + 1)), Err(ClassError::Param(e)) if e.field == "name")
+        );
+        assert!(matches!(clean_name("a\nb"), Err(ClassError::Param(_))));
+    }
+}
