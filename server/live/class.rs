@@ -87,7 +87,10 @@ impl From<ParamError> for ClassError {
 /// One task handed to a phone, and what its session showed at the last look.
 struct Handed {
     task: TaskRef,
-    /// None while the session is being made.
+    /// The session's id and kind; None while the session is being made.
+    made: Option<(Uuid, String)>,
+    /// The session itself, held until its record is taken (or the class ends), then
+    /// let go so the session manager's idle purge can free it.
     session: Option<Arc<Session>>,
     step: u64,
     total_steps: u64,
@@ -175,7 +178,7 @@ pub fn may_run(state: &ClassState, groups: u64, token: Option<&str>) -> Result<N
     };
     let phone = &state.phones[index];
     match phone.tasks.last() {
-        Some(last) if last.session.is_none() => Err(ClassError::Making),
+        Some(last) if last.made.is_none() => Err(ClassError::Making),
         Some(last) if !last.complete => Ok(Next::Current(phone.tasks.len() - 1)),
         _ if phone.tasks.len() as u64 >= groups => Ok(Next::Done(index)),
         _ => {
@@ -284,6 +287,7 @@ impl ClassRun {
             };
             phone.tasks.push(Handed {
                 task,
+                made: None,
                 session: None,
                 step: 0,
                 total_steps: 0,
@@ -308,6 +312,7 @@ impl ClassRun {
                 handed.total_steps = progress.total_steps;
                 handed.optimum = progress.optimal_energy;
                 handed.minimize = session.config().direction.sign() > 0.0;
+                handed.made = Some((session.id(), session.problem().to_string()));
                 handed.session = Some(session);
                 state.version += 1;
                 let joined = self.joined(&state.phones[phone], Some(state.phones[phone].tasks.len() - 1));
@@ -326,6 +331,10 @@ impl ClassRun {
             }
             Err(e) => {
                 state.phones[phone].tasks.pop();
+                // A phone that never got a run is forgotten (it never got its token).
+                if state.phones[phone].tasks.is_empty() && phone + 1 == state.phones.len() {
+                    state.phones.pop();
+                }
                 Err(e)
             }
         }
@@ -364,7 +373,7 @@ impl ClassRun {
             phone: phone.number,
             name: phone.shown_name(),
             task: task.and_then(|i| phone.tasks.get(i)).map(|h| {
-                let session = h.session.as_ref().map(|s| s.id());
+                let session = h.made.as_ref().map(|(id, _)| *id);
                 json!({
                     "task_id": h.task.id,
                     "group": h.task.group,
@@ -372,7 +381,7 @@ impl ClassRun {
                     "seed": h.task.seed,
                     "params": self.experiment.plan().group(h.task.group).map(|g| Value::Object(g.varied().clone())),
                     "session_id": session,
-                    "problem": h.session.as_ref().map(|s| s.problem().to_string()),
+                    "problem": h.made.as_ref().map(|(_, problem)| problem.clone()),
                     "stream_url": session.map(|id| format!("/api/sa/{id}/stream")),
                     "run": phone.tasks.len(),
                 })
@@ -412,6 +421,7 @@ impl ClassRun {
                 handed.best_svg = Some(status.latest.best_svg.clone());
                 if handed.complete {
                     handed.recorded = true;
+                    handed.session = None;
                     completed.push(record_of(handed));
                 }
             }
@@ -439,6 +449,10 @@ impl ClassRun {
             }
             state.ended = true;
             state.version += 1;
+            // The runs not complete go on for their phones, but are no longer held here.
+            for handed in state.phones.iter_mut().flat_map(|p| p.tasks.iter_mut()) {
+                handed.session = None;
+            }
         }
         self.experiment.close_handed();
         self.notify.notify_waiters();
@@ -565,11 +579,16 @@ impl Classes {
             notify: self.notify.clone(),
         });
         let before = lock(&self.by_room).insert(code.to_string(), run.clone());
-        if let Some(before) = before {
-            before.finish();
-        }
         self.notify.notify_waiters();
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        let runtime = tokio::runtime::Handle::try_current();
+        if let Some(before) = before {
+            // Finishing stores records: off the reactor when there is one.
+            match &runtime {
+                Ok(runtime) => drop(runtime.spawn_blocking(move || before.finish())),
+                Err(_) => before.finish(),
+            }
+        }
+        if let Ok(runtime) = runtime {
             let ticking = Arc::downgrade(&run);
             runtime.spawn(async move {
                 let mut interval = tokio::time::interval(TICK);

@@ -118,7 +118,16 @@ describe("the class experiment", () => {
     const shownDist = await teacher.locator("#class .class-dist-summary").evaluateAll((ps) => ps.map((p) => Number(p.dataset.reached)));
     assert.deepEqual(shownDist, reached);
     assert.equal(await teacher.locator("#class .class-dist-setting").count(), 2, "the two distributions side by side");
+    assert.equal(await teacher.locator("#class .class-best-svg svg").count(), 1, "the best structure is drawn");
+    await screenshot(teacher, "class-experiment-teacher");
+    // Projector mode at 1920x1080: the ensemble in the place of the drawings, in view.
+    await teacher.setViewportSize({ width: 1920, height: 1080 });
+    await teacher.locator("#projector").click();
+    const box = await teacher.locator("#class .class-dist").boundingBox();
+    assert.ok(box && box.y + box.height <= 1080 && box.x + box.width <= 1920, `the distributions are on screen: ${JSON.stringify(box)}`);
     await screenshot(teacher, "class-experiment-projector");
+    await teacher.locator("#projector").click();
+    await teacher.setViewportSize(DESKTOP.viewport);
 
     // And after a reload, the same ensemble.
     await teacher.reload();

@@ -14,6 +14,8 @@
 import * as api from "./api.js";
 
 const PHONE_KEY = "kiln.class.phone";
+/** The finished class experiment the teacher closed (its results no longer shown). */
+const CLOSED_KEY = "kiln.class.closed";
 const SVG = "http://www.w3.org/2000/svg";
 
 /** POST /api/rooms/{code}/class with the room token. */
@@ -161,6 +163,10 @@ export class ClassPanel {
     this.error = panel.querySelector(".class-error");
     panel.querySelector(".class-start").addEventListener("click", () => this.start());
     panel.querySelector(".class-finish").addEventListener("click", () => this.finish());
+    panel.querySelector(".class-close").addEventListener("click", () => {
+      if (this.data?.experiment_id) localStorage.setItem(CLOSED_KEY, this.data.experiment_id);
+      this.show(this.data);
+    });
     this.compareName.addEventListener("focus", () => this.refreshFields());
   }
 
@@ -230,11 +236,15 @@ export class ClassPanel {
     this.data = data;
     const live = this.panel.querySelector(".class-live");
     this.panel.dataset.state = data.state;
-    if (data.state === "none") {
+    const closed = data.state === "complete" && localStorage.getItem(CLOSED_KEY) === data.experiment_id;
+    // In projector mode the ensemble takes the place of the drawings and the chart.
+    document.documentElement.classList.toggle("class-on", data.state !== "none" && !closed);
+    if (data.state === "none" || closed) {
       live.hidden = true;
       return;
     }
     live.hidden = false;
+    this.panel.querySelector(".class-close").hidden = data.state !== "complete";
     this.panel.querySelector(".class-finish").hidden = data.state !== "running";
     const done = data.tasks.filter((t) => t.complete).length;
     const optimum = data.optimum === null || data.optimum === undefined ? "" : ` Known optimum ${data.optimum}.`;

@@ -30,7 +30,7 @@ impl ClassRun {
         let mut best: Option<(f64, Value, Option<Arc<crate::live::event::Svg>>)> = None;
         for phone in &state.phones {
             for handed in &phone.tasks {
-                let Some(session) = &handed.session else { continue };
+                let Some((session_id, _)) = &handed.made else { continue };
                 let g = handed.task.group as usize;
                 runs[g] += 1;
                 if handed.complete {
@@ -47,7 +47,7 @@ impl ClassRun {
                     "seed": handed.task.seed,
                     "phone": phone.number,
                     "name": phone.shown_name(),
-                    "session_id": session.id(),
+                    "session_id": session_id,
                     "step": handed.step,
                     "total_steps": handed.total_steps,
                     "best_energy": handed.best_energy,
