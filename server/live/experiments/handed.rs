@@ -93,3 +93,51 @@ impl LiveExperiment {
         self.finish(Status::Complete);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::json;
+    use tokio::sync::watch;
+
+    use super::*;
+    use crate::kinds::Registry;
+    use crate::store::{Store, StoreWriter};
+    use crate::sweep::{PlanLimits, TaskResult};
+
+    fn experiments(dir: &std::path::Path) -> Experiments {
+        let store = Arc::new(StoreWriter::spawn(Store::open(dir).expect("store"), Duration::ZERO));
+        let (_, stop) = watch::channel(false);
+        Experiments::new(Arc::new(Registry::builtin()), stop, store)
+    }
+
+    #[test]
+    fn a_handed_experiment_keeps_its_records_and_comes_back_complete_after_a_restart() {
+        let dir = std::env::temp_dir().join(format!("kiln-handed-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let plan = json!({"base": {"formula": "C4H10"}, "vary": {"steps_per_cycle": [100, 200]}, "seeds": 3});
+        let plan = Plan::parse(&plan, &PlanLimits::default()).unwrap();
+        let first = experiments(&dir);
+        let live = first.admit_handed(plan.clone()).unwrap();
+        assert!(live.is_handed());
+        assert_eq!(live.status(), Status::Running, "nothing runs it: it waits for its tasks");
+        let task = plan.task(1).unwrap();
+        let result = TaskResult::new(9.0, 40, 200).against_optimum(9.0, true);
+        live.hand_complete(TaskRecord::new(task, Ok(result.clone()), 1.0, 0));
+        live.hand_complete(TaskRecord::new(task, Ok(result), 1.0, 0));
+        assert_eq!(live.describe()["completed_tasks"], 1, "a task is recorded once");
+        let id = live.id();
+        drop((live, first));
+
+        let second = experiments(&dir);
+        second.restore();
+        let back = second.get(id).expect("restored");
+        assert!(back.is_handed());
+        assert_eq!(back.status(), Status::Complete, "not handed out again, not run on the pool");
+        let described = back.describe();
+        assert_eq!(described["summary"]["completed_count"], 1, "{described}");
+        assert_eq!(described["summary"]["groups"][0]["reached_count"], 1);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
