@@ -170,13 +170,29 @@ export class ClassPanel {
     this.compareName.addEventListener("focus", () => this.refreshFields());
   }
 
-  /** The room the panel belongs to ({code, token}); follows its class experiments. */
-  open(room) {
+  /**
+   * The room the panel belongs to ({code, token}): shows its class experiment, and
+   * follows it while it runs. The stream is open only then: a browser holds few
+   * connections per server, and every tab of the teacher also follows the room.
+   */
+  async open(room) {
     this.room = room;
+    this.data = null;
     this.panel.hidden = false;
     this.refreshFields();
     this.source?.close();
-    this.source = classStream(room.code);
+    this.source = null;
+    try {
+      this.show(await api.request("GET", `/api/rooms/${encodeURIComponent(room.code)}/class`));
+    } catch (e) {
+      this.say(e.message);
+    }
+  }
+
+  /** Follows the class stream while the experiment runs. */
+  follow() {
+    if (this.source || !this.room) return;
+    this.source = classStream(this.room.code);
     this.source.addEventListener("class", (event) => this.show(JSON.parse(event.data)));
   }
 
@@ -236,6 +252,11 @@ export class ClassPanel {
     this.data = data;
     const live = this.panel.querySelector(".class-live");
     this.panel.dataset.state = data.state;
+    if (data.state === "running") this.follow();
+    else {
+      this.source?.close();
+      this.source = null;
+    }
     const closed = data.state === "complete" && localStorage.getItem(CLOSED_KEY) === data.experiment_id;
     // In projector mode the ensemble takes the place of the drawings and the chart.
     document.documentElement.classList.toggle("class-on", data.state !== "none" && !closed);
