@@ -26,11 +26,13 @@ macro_rules! web_file {
 const FILES: &[(&str, &[u8])] = &[
     web_file!("index.html"),
     web_file!("app.css"),
+    web_file!("class.css"),
     web_file!("experiment.css"),
     web_file!("projector.css"),
     web_file!("room.css"),
     web_file!("js/api.js"),
     web_file!("js/chart.js"),
+    web_file!("js/class.js"),
     web_file!("js/controls.js"),
     web_file!("js/downloads.js"),
     web_file!("js/experiment.js"),

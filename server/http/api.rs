@@ -23,6 +23,7 @@ use super::error::ApiError;
 use super::reach::{Reach, ShareHint};
 use crate::kinds::Registry;
 use crate::live::budget::{Caller, ClientAddr, Makers};
+use crate::live::class::Classes;
 use crate::live::experiments::{Experiments, MAX_RUNNING, Status};
 use crate::live::rooms::Rooms;
 use crate::live::token::same_token;
@@ -51,6 +52,7 @@ pub struct Api {
     /// Who made each running experiment (the per-client budget of experiments).
     experiment_makers: Makers<Uuid>,
     pub(super) reach: Arc<Reach>,
+    pub(super) classes: Classes,
 }
 
 impl Api {
@@ -70,6 +72,7 @@ impl Api {
             work: Work::new(Work::default_workers()),
             rooms: Rooms::default(),
             reach: Arc::new(Reach::from_interfaces(SocketAddr::from(([127, 0, 0, 1], 0)), &[])),
+            classes: Classes::default(),
         }
     }
 
@@ -167,6 +170,11 @@ impl Api {
     /// The rooms.
     pub fn rooms(&self) -> &Rooms {
         &self.rooms
+    }
+
+    /// The class experiments, one per room.
+    pub fn classes(&self) -> &Classes {
+        &self.classes
     }
 
     /// The pool for long work.

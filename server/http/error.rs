@@ -50,6 +50,12 @@ pub enum ApiError {
     /// No room with this code (never made, or made before a restart without a store).
     #[error("no room {0}; check the code, or ask the teacher for the new one")]
     UnknownRoom(String),
+    /// The room runs no class experiment.
+    #[error("room {0} has no class experiment; the teacher starts one")]
+    NoClassExperiment(String),
+    /// The room's class experiment was finished: no more runs.
+    #[error("the class experiment is over: the projector shows its results")]
+    ClassOver,
     /// No such route.
     #[error("no route {0}")]
     NotFound(String),
@@ -123,11 +129,12 @@ impl ApiError {
             ApiError::MissingToken | ApiError::MissingRoomToken => StatusCode::UNAUTHORIZED,
             ApiError::WrongRoomToken => StatusCode::FORBIDDEN,
             ApiError::WrongToken => StatusCode::FORBIDDEN,
-            ApiError::UnknownSession(_) | ApiError::UnknownRoom(_) | ApiError::NotFound(_) => {
-                StatusCode::NOT_FOUND
-            }
+            ApiError::UnknownSession(_)
+            | ApiError::UnknownRoom(_)
+            | ApiError::NoClassExperiment(_)
+            | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::InvalidTransition { .. } => StatusCode::CONFLICT,
+            ApiError::InvalidTransition { .. } | ApiError::ClassOver => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -151,6 +158,8 @@ impl ApiError {
             ApiError::WrongToken => "wrong_token",
             ApiError::UnknownSession(_) => "unknown_session",
             ApiError::UnknownRoom(_) => "unknown_room",
+            ApiError::NoClassExperiment(_) => "no_class_experiment",
+            ApiError::ClassOver => "class_experiment_over",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::InvalidTransition { .. } => "invalid_transition",

@@ -2,12 +2,13 @@
 //! one mapping from errors to statuses, the body reader, the live pacing body, the
 //! batch fallback, the
 //! edge every request passes (origin, HEAD, `Allow`) and the accept loop with its
-//! connection limits; the one SSE response (`sse`); experiments (`/api/experiments`) and rooms (`/api/rooms`) in
-//! their own files, and where phones reach the server (`reach`) for the links they get.
+//! connection limits; the one SSE response (`sse`); experiments (`/api/experiments`), rooms (`/api/rooms`) and the class
+//! experiment (`/api/rooms/{code}/class`) in their own files, and where phones reach the server (`reach`) for the links they get.
 
 pub mod api;
 pub mod batch;
 pub mod body;
+pub mod class;
 pub mod client;
 pub mod connections;
 pub mod edge;

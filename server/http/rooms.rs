@@ -32,7 +32,7 @@ use crate::live::streams::StreamKind;
 
 /// A room by the code in the path: 400 naming `code` for one that cannot be a code,
 /// 404 for one no room has.
-fn room(api: &Api, code: &str) -> Result<Arc<Room>, ApiError> {
+pub(super) fn room(api: &Api, code: &str) -> Result<Arc<Room>, ApiError> {
     if !Rooms::is_code(code) {
         return Err(ApiError::BadRequest {
             code: "invalid_room_code",

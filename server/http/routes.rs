@@ -52,6 +52,9 @@ pub fn allowed_methods(path: &str) -> Option<&'static str> {
         }
         ["api", "rooms"] | ["api", "rooms", _, "session"] => Some("POST"),
         ["api", "rooms", _] | ["api", "rooms", _, "stream" | "qr.svg"] => Some(READ),
+        ["api", "rooms", _, "class"] => Some("GET, HEAD, POST"),
+        ["api", "rooms", _, "class", "join" | "finish"] => Some("POST"),
+        ["api", "rooms", _, "class", "stream"] => Some(READ),
         ["static", ..] => Some(READ),
         ["api", "sa", "configure" | "preview"] => Some("POST"),
         ["api", "sa", _] => Some("DELETE"),
@@ -72,6 +75,7 @@ pub fn allowed_methods(path: &str) -> Option<&'static str> {
 pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
     let experiments = super::experiments::routes(&api);
     let room_routes = room_routes(api.clone());
+    let class_routes = super::class::routes(&api);
     let ctx = warp::any().map(move || api.clone());
     let id = warp::path::param::<String>();
     let headers = warp::header::headers_cloned();
@@ -243,6 +247,8 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .or(delete.boxed())
         .unify()
         .or(experiments.boxed())
+        .unify()
+        .or(class_routes)
         .unify()
         .or(room_routes.boxed())
         .unify()

@@ -25,6 +25,9 @@
 //! each a pure function of its parameters and seed, so the summary equals an
 //! uninterrupted one's (timing aside). Event ids go on from the stored last id; the
 //! events of the last second before a crash may be missing from a resumed stream.
+//!
+//! A class experiment's tasks are not run here but handed to phones ([`handed`]):
+//! the same state, events, records, summary and store record, filled from outside.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -44,6 +47,8 @@ use crate::store::{ExperimentRecord, StoreError, StoreWriter, TaskRow};
 use crate::sweep::{
     Experiment, KindRunner, Plan, PlanLimits, RunOptions, Summary, SweepEvent, SweepPool, TaskRecord,
 };
+
+mod handed;
 
 /// Events an experiment keeps for reconnecting clients (about 2 per task).
 pub const MAX_BUFFERED_EVENTS: usize = 4_096;
@@ -86,6 +91,8 @@ struct State {
     started: u64,
     records: Vec<TaskRecord>,
     summary: Option<Summary>,
+    /// Its tasks are handed to phones ([`handed`]) rather than run on the pool.
+    handed: bool,
 }
 
 /// One experiment of the server.
@@ -118,6 +125,9 @@ struct StoredResults {
     /// When the experiment was created, ms since the Unix epoch (0 if unknown).
     #[serde(default)]
     created_at: u64,
+    /// Its tasks are handed to phones (a class experiment, [`handed`]), not run here.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    handed: bool,
 }
 
 impl LiveExperiment {
@@ -147,6 +157,7 @@ impl LiveExperiment {
                 ),
                 status: Status::Running,
                 started: completed.tasks.len() as u64,
+                handed: completed.handed,
                 records: completed.tasks,
                 summary: None,
             }),
@@ -177,10 +188,12 @@ impl LiveExperiment {
         &self.plan
     }
 
-    /// Hand the experiment's record (plan, token, creation time; its tasks are rows
-    /// of their own) to the store.
+    /// Hand the experiment's record (plan, token, creation time, whether its tasks
+    /// are handed out; its tasks are rows of their own) to the store.
     fn persist(&self) {
-        let results = StoredResults { tasks: Vec::new(), last_event_id: 0, created_at: self.created_at };
+        let handed = self.state().handed;
+        let results =
+            StoredResults { tasks: Vec::new(), last_event_id: 0, created_at: self.created_at, handed };
         let record = ExperimentRecord {
             id: self.id,
             plan: self.plan.to_json().to_string(),
@@ -444,7 +457,7 @@ impl Experiments {
     /// taken into the list under one lock, then its record is stored and it runs.
     /// Blocking (the record is flushed to disk): call it off the reactor.
     pub fn admit(&self, experiment: Experiment<KindRunner>) -> Result<Arc<LiveExperiment>, LiveError> {
-        let fresh = StoredResults { tasks: Vec::new(), last_event_id: 0, created_at: 0 };
+        let fresh = StoredResults { tasks: Vec::new(), last_event_id: 0, created_at: 0, handed: false };
         let token = Uuid::new_v4().simple().to_string();
         let live = Arc::new(LiveExperiment::new(
             Uuid::new_v4(),
@@ -546,6 +559,9 @@ impl Experiments {
         let experiment = Experiment::new(plan, self.runner(), &self.limits)
             .map_err(|e| format!("{}: {}", e.field(), e.message()))?;
         let done = results.tasks.len();
+        if results.handed {
+            return Ok(self.restore_handed(record, experiment.plan().clone(), results));
+        }
         let live = Arc::new(LiveExperiment::new(
             record.id,
             record.token.clone(),

@@ -3,12 +3,13 @@
 //! follower every stream shares (and the registry that counts open streams), the
 //! session feed that both drives and shows a run, and
 //! the bounded pool that runs long work with deadlines, the rooms that follow a teacher's
-//! newest session, the log lines of session events, and what a session keeps in the
+//! newest session, the class experiment handed to a room's phones, the log lines of session events, and what a session keeps in the
 //! store across restarts.
 //! Nothing here knows HTTP: errors are [`LiveError`]s, mapped to statuses in
 //! `http::error`.
 
 pub mod budget;
+pub mod class;
 pub mod error;
 pub mod event;
 pub mod event_log;

@@ -23,6 +23,7 @@ import { EnergyTrace } from "./trace.js";
 import { LiveView } from "./view.js";
 import { LadderView } from "./ladder.js";
 import { OwnedRoom, followRoom, showJoinBox } from "./room.js";
+import { ClassPanel, followClass } from "./class.js";
 import { clearGone, showGone } from "./gone.js";
 import { showKey } from "./key.js";
 
@@ -122,8 +123,14 @@ function startFollowingRoom(code) {
     return;
   }
   api.fetchProblems().then((catalog) => view.setKinds(catalog.problems), () => {});
+  // A class experiment gives this phone its own run; meanwhile the teacher's runs wait.
+  const classRun = followClass(code, $("class-phone"), {
+    onTask: (task) => attach({ id: task.session_id, token: null, problem: task.problem }),
+  });
   followRoom(code, {
-    onSession: (next) => attach({ id: next.id, token: null, problem: next.problem }),
+    onSession: (next) => {
+      if (!classRun.active()) attach({ id: next.id, token: null, problem: next.problem });
+    },
     onWaiting: (message) => view.setState("none", message),
     onMissing: (message) => {
       indicator.show(Connection.FAILED, message);
@@ -185,12 +192,16 @@ async function startOwning() {
   view.setKinds(catalog.problems);
   form.setCatalog(catalog, stored?.problem);
   const room = await opened;
+  const classPanel = new ClassPanel($("class"), { params: (options) => form.values(options), catalog: () => catalog });
+  if (room) classPanel.open({ code: ownedRoom.code, token: ownedRoom.token });
   const current = room?.session_id ? fromRoom(room, stored) : stored;
   if (current) await restore(current);
   ownedRoom.follow((next) => {
     if (next.session_id && next.session_id !== session?.id) restore(fromRoom(next, readStoredSession()));
   });
-  $("new-room").addEventListener("click", () => newRoom());
+  $("new-room").addEventListener("click", () =>
+    newRoom().then(() => classPanel.open({ code: ownedRoom.code, token: ownedRoom.token })),
+  );
   refreshControls();
 }
 
