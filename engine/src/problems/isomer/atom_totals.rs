@@ -4,13 +4,26 @@
 //! Atom `i < n` of the full graph is heavy atom `i`; atoms `n..n+H` are the
 //! hydrogens, in the order of the atoms holding them. The totals say where each
 //! atom's hydrogens start, how many directed bonds and two-bond paths the atoms up
-//! to each one have, and the grand totals. The molecule keeps them and recomputes
-//! them when a degree or a hydrogen count changes (on accepted moves only), so a
-//! step that is rejected or invalid never rebuilds them.
+//! to each one have, and the grand totals; beside them, three lookup tables answer
+//! the sampler's questions in one load: which heavy atom holds each hydrogen, the
+//! two ends of every directed bond and the centre of every two-bond path (where a search over the totals and a walk
+//! along a neighbour mask took a fifth of an isomer step). The molecule keeps them
+//! and recomputes them when a degree or a hydrogen count changes (on accepted moves
+//! only), so a step that is rejected or invalid never rebuilds them.
 
 /// Heavy atoms the totals have room for: the molecule's `SLOTS` (which
 /// checks the two agree; defined here so that this file needs nothing from its user).
 pub(crate) const SLOTS: usize = 64;
+/// Most hydrogens the tables have room for: each heavy atom holds at most its
+/// valence (at most 4), so 4 per slot, whatever the formula.
+const MAX_HYDROGENS: usize = 4 * SLOTS;
+/// Most atoms of the full graph.
+const MAX_ATOMS: usize = SLOTS + MAX_HYDROGENS;
+/// Most directed bonds: each heavy atom's bonds, at most its valence, and each
+/// hydrogen's bond to its holder.
+const MAX_DIRECTED: usize = 4 * SLOTS + MAX_HYDROGENS;
+/// Most ordered two-bond paths: deg * (deg - 1) per heavy atom, deg at most 4.
+const MAX_PATHS: usize = 12 * SLOTS;
 
 /// The totals of one molecule (see the module docs).
 #[derive(Clone, Copy, Debug)]
@@ -25,25 +38,37 @@ pub(crate) struct AtomTotals {
     pub(crate) directed: u64,
     /// Ordered two-bond paths, sum over atoms of deg * (deg - 1).
     pub(crate) paths: u64,
+    /// `holder[g]` for a hydrogen `g` (`n <= g < n + H`): the heavy atom holding it.
+    pub(crate) holder: [u8; MAX_ATOMS],
+    /// `bond_ends[r]`: directed bond number `r` as (from, to) in the full graph, first
+    /// the bonds from each heavy atom in atom order (heavy neighbours by index, then
+    /// its hydrogens), then each hydrogen's bond to its holder.
+    pub(crate) bond_ends: [[u16; 2]; MAX_DIRECTED],
+    /// `path_centre[r]`: the centre of ordered two-bond path number `r`, the paths
+    /// numbered by centre as `paths_end` counts them.
+    pub(crate) path_centre: [u8; MAX_PATHS],
 }
 
 impl AtomTotals {
     /// The totals of `n` heavy atoms with these heavy degrees and hydrogen counts.
-    pub(crate) fn of(n: usize, heavy_degrees: &[u8], hydrogens: &[u8]) -> AtomTotals {
+    pub(crate) fn of(n: usize, neighbours: &[u64], heavy_degrees: &[u8], hydrogens: &[u8]) -> AtomTotals {
         let mut t = AtomTotals {
             first_h: [0; SLOTS + 1],
             directed_end: [0; SLOTS],
             paths_end: [0; SLOTS],
             directed: 0,
             paths: 0,
+            holder: [0; MAX_ATOMS],
+            bond_ends: [[0; 2]; MAX_DIRECTED],
+            path_centre: [0; MAX_PATHS],
         };
-        t.recompute(n, heavy_degrees, hydrogens);
+        t.recompute(n, neighbours, heavy_degrees, hydrogens);
         t
     }
 
     /// Recompute these totals in place (no copy of the arrays) for `n` heavy atoms
-    /// with these heavy degrees and hydrogen counts.
-    pub(crate) fn recompute(&mut self, n: usize, heavy_degrees: &[u8], hydrogens: &[u8]) {
+    /// with these neighbour masks, heavy degrees and hydrogen counts.
+    pub(crate) fn recompute(&mut self, n: usize, neighbours: &[u64], heavy_degrees: &[u8], hydrogens: &[u8]) {
         let (mut next, mut directed_from, mut directed, mut paths) = (n as u16, 0u16, 0u64, 0u16);
         for a in 0..n {
             self.first_h[a] = next;
@@ -59,5 +84,34 @@ impl AtomTotals {
         self.first_h[n] = next;
         self.directed = directed;
         self.paths = u64::from(paths);
+        debug_assert!(usize::from(next) <= MAX_ATOMS && directed as usize <= MAX_DIRECTED);
+        debug_assert!(usize::from(paths) <= MAX_PATHS);
+        let mut start = 0;
+        for a in 0..n {
+            let end = usize::from(self.paths_end[a]);
+            self.path_centre[start..end].fill(a as u8);
+            start = end;
+        }
+        let mut r = 0;
+        for a in 0..n {
+            let mut heavy = neighbours[a];
+            while heavy != 0 {
+                self.bond_ends[r] = [a as u16, heavy.trailing_zeros() as u16];
+                heavy &= heavy - 1;
+                r += 1;
+            }
+            for g in self.first_h[a]..self.first_h[a + 1] {
+                self.bond_ends[r] = [a as u16, g];
+                r += 1;
+            }
+        }
+        for a in 0..n {
+            for g in self.first_h[a]..self.first_h[a + 1] {
+                self.holder[usize::from(g)] = a as u8;
+                self.bond_ends[r] = [g, a as u16];
+                r += 1;
+            }
+        }
+        debug_assert_eq!(r as u64, directed);
     }
 }

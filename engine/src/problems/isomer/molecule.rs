@@ -63,7 +63,7 @@ impl Molecule {
             orders: [0; MAX_HEAVY_ATOMS],
             degrees: [0; MAX_HEAVY_ATOMS],
             bond_count: 0,
-            totals: AtomTotals::of(0, &[], &[]),
+            totals: AtomTotals::of(0, &[], &[], &[]),
             components: Components::default(),
         };
         m.elements[..elements.len()].copy_from_slice(elements);
@@ -216,7 +216,7 @@ impl Molecule {
 
     fn retotal(&mut self) {
         let n = self.atom_count();
-        self.totals.recompute(n, &self.degrees[..n], &self.hydrogens[..n]);
+        self.totals.recompute(n, &self.neighbours[..n], &self.degrees[..n], &self.hydrogens[..n]);
     }
 
     /// Every atom's bond orders plus hydrogens equal its standard valence.
