@@ -115,3 +115,80 @@ impl AtomTotals {
         debug_assert_eq!(r as u64, directed);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problems::isomer::Molecule;
+    use crate::problems::isomer::walk::hot_walk;
+
+    /// The totals of `m` from scratch, from its bonds and hydrogens as it reports them.
+    fn fresh(m: &Molecule) -> AtomTotals {
+        let n = m.atom_count();
+        let masks: Vec<u64> = (0..n).map(|a| m.neighbour_mask(a)).collect();
+        let degrees: Vec<u8> = (0..n).map(|a| m.neighbour_mask(a).count_ones() as u8).collect();
+        let hydrogens: Vec<u8> = (0..n).map(|a| m.hydrogens(a)).collect();
+        AtomTotals::of(n, &masks, &degrees, &hydrogens)
+    }
+
+    /// The parts of `t` in use for a molecule of `n` heavy atoms.
+    #[allow(clippy::type_complexity)]
+    fn used(
+        t: &AtomTotals,
+        n: usize,
+    ) -> (Vec<u16>, Vec<u16>, Vec<u16>, u64, u64, Vec<u8>, Vec<[u16; 2]>, Vec<u8>) {
+        let atoms = usize::from(t.first_h[n]);
+        (
+            t.first_h[..=n].to_vec(),
+            t.directed_end[..n].to_vec(),
+            t.paths_end[..n].to_vec(),
+            t.directed,
+            t.paths,
+            t.holder[n..atoms].to_vec(),
+            t.bond_ends[..t.directed as usize].to_vec(),
+            t.path_centre[..t.paths as usize].to_vec(),
+        )
+    }
+
+    #[test]
+    fn kept_totals_and_tables_equal_a_fresh_count_after_every_step_of_hot_walks() {
+        // Accepted moves that leave every count as it was skip the recount; the
+        // rest must leave the totals exactly as a count from scratch.
+        for formula in ["C10H22", "C8H10O2", "C7H12ClN", "C6H12"] {
+            for (t, m) in hot_walk(formula, 5, 4_000).iter().enumerate() {
+                let n = m.atom_count();
+                assert_eq!(used(m.totals(), n), used(&fresh(m), n), "{formula} step {t}: {m:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_tables_name_bonds_holders_and_path_centres_of_the_molecule() {
+        for m in hot_walk("C7H12ClN", 8, 500) {
+            let (n, t) = (m.atom_count(), m.totals());
+            for a in 0..n {
+                for g in t.first_h[a]..t.first_h[a + 1] {
+                    assert_eq!(usize::from(t.holder[usize::from(g)]), a, "{m:?}");
+                }
+                let before = if a == 0 { 0 } else { t.paths_end[a - 1] };
+                let degree = u16::from(m.heavy_degree(a)) + u16::from(m.hydrogens(a));
+                assert_eq!(t.paths_end[a] - before, degree * degree.saturating_sub(1), "{m:?}");
+                assert!(
+                    t.path_centre[usize::from(before)..usize::from(t.paths_end[a])]
+                        .iter()
+                        .all(|&c| usize::from(c) == a)
+                );
+            }
+            for &[from, to] in &t.bond_ends[..t.directed as usize] {
+                let (from, to) = (usize::from(from), usize::from(to));
+                let bonded = match (from < n, to < n) {
+                    (true, true) => m.bond_order(from, to) > 0,
+                    (true, false) => usize::from(t.holder[to]) == from,
+                    (false, true) => usize::from(t.holder[from]) == to,
+                    (false, false) => false,
+                };
+                assert!(bonded, "directed bond {from} -> {to} of {m:?}");
+            }
+        }
+    }
+}
