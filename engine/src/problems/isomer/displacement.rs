@@ -90,7 +90,8 @@ impl Displacement {
         let Some(picked) = pick_four(&graph, &mut draws) else {
             return Err(InvalidKind::GENERIC);
         };
-        let [x1, x2, y1, y2] = picked.map(atom);
+        // Four calls rather than `picked.map(atom)`, which compiled to an out-of-line call.
+        let [x1, x2, y1, y2] = [atom(picked[0]), atom(picked[1]), atom(picked[2]), atom(picked[3])];
         let (a11, a12, a21, a22) = (order(m, x1, y1), order(m, x1, y2), order(m, x2, y1), order(m, x2, y2));
         let (a11, a12, a21, a22) = (i32::from(a11), i32::from(a12), i32::from(a21), i32::from(a22));
         let low = 0.max(a11 - a22).max(a11 + a12 - 3).max(a11 + a21 - 3);
