@@ -93,8 +93,8 @@ impl AtomTotals {
             start = end;
         }
         let mut r = 0;
-        for a in 0..n {
-            let mut heavy = neighbours[a];
+        for (a, &mask) in neighbours[..n].iter().enumerate() {
+            let mut heavy = mask;
             while heavy != 0 {
                 self.bond_ends[r] = [a as u16, heavy.trailing_zeros() as u16];
                 heavy &= heavy - 1;
