@@ -90,7 +90,8 @@ impl Displacement {
         let Some(picked) = pick_four(&graph, &mut draws) else {
             return Err(InvalidKind::GENERIC);
         };
-        let [x1, x2, y1, y2] = picked.map(atom);
+        // Four calls rather than `picked.map(atom)`, which compiled to an out-of-line call.
+        let [x1, x2, y1, y2] = [atom(picked[0]), atom(picked[1]), atom(picked[2]), atom(picked[3])];
         let (a11, a12, a21, a22) = (order(m, x1, y1), order(m, x1, y2), order(m, x2, y1), order(m, x2, y2));
         let (a11, a12, a21, a22) = (i32::from(a11), i32::from(a12), i32::from(a21), i32::from(a22));
         let low = 0.max(a11 - a22).max(a11 + a12 - 3).max(a11 + a21 - 3);
@@ -162,7 +163,6 @@ impl Displacement {
     }
 
     /// Whether the heavy atoms stay connected after the move.
-    #[inline]
     pub fn keeps_connected(&self, m: &Molecule) -> bool {
         if !self.breaks_heavy_bond() {
             return true;
@@ -171,23 +171,35 @@ impl Displacement {
         is_connected(self.adjacency_after(m, &mut buffer))
     }
 
+    /// The heavy-atom bonds (pairs, not orders) after the move.
+    #[inline]
+    pub fn bond_count_after(&self, m: &Molecule) -> usize {
+        let appear = self.heavy_changes().filter(|&(_, _, from, to)| from == 0 && to > 0).count();
+        let vanish = self.heavy_changes().filter(|&(_, _, from, to)| from > 0 && to == 0).count();
+        m.bond_count() + appear - vanish
+    }
+
     /// Carry the move out on `m` (bond orders and hydrogen counts; not the cache).
     #[inline]
     pub fn apply_to(&self, m: &mut Molecule) {
-        for c in &self.changes {
-            if c.from == c.to {
-                continue;
-            }
-            match (c.a, c.b) {
-                (MoveAtom::Heavy(i), MoveAtom::Heavy(j)) => m.set_bond(usize::from(i), usize::from(j), c.to),
-                (MoveAtom::Heavy(i), MoveAtom::Hydrogen { .. })
-                | (MoveAtom::Hydrogen { .. }, MoveAtom::Heavy(i)) => {
-                    let i = usize::from(i);
-                    let h = i32::from(m.hydrogens(i)) + i32::from(c.to) - i32::from(c.from);
-                    m.set_hydrogens(i, h as u8);
+        m.edit(|m| {
+            for c in &self.changes {
+                if c.from == c.to {
+                    continue;
                 }
-                (MoveAtom::Hydrogen { .. }, MoveAtom::Hydrogen { .. }) => {}
+                match (c.a, c.b) {
+                    (MoveAtom::Heavy(i), MoveAtom::Heavy(j)) => {
+                        m.set_bond(usize::from(i), usize::from(j), c.to)
+                    }
+                    (MoveAtom::Heavy(i), MoveAtom::Hydrogen { .. })
+                    | (MoveAtom::Hydrogen { .. }, MoveAtom::Heavy(i)) => {
+                        let i = usize::from(i);
+                        let h = i32::from(m.molecule().hydrogens(i)) + i32::from(c.to) - i32::from(c.from);
+                        m.set_hydrogens(i, h as u8);
+                    }
+                    (MoveAtom::Hydrogen { .. }, MoveAtom::Hydrogen { .. }) => {}
+                }
             }
-        }
+        });
     }
 }

@@ -64,18 +64,11 @@ impl Draws {
 ///
 /// A view of the running totals the molecule keeps (`atom_totals`): finding
 /// "directed bond number r", "path centre number r" or "the holder of hydrogen g"
-/// is a branch-free count over at most 64 small integers, with nothing rebuilt per step.
+/// is one load from their tables, with nothing rebuilt per step.
 pub(crate) struct FullGraph<'m> {
     m: &'m Molecule,
     n: usize,
     t: &'m AtomTotals,
-}
-
-/// How many of `ends` are at most `r`: with `ends` nondecreasing, the index of the
-/// first entry above `r`. Branch-free, so the compiler can vectorise it.
-#[inline]
-fn count_at_most(ends: &[u16], r: u64) -> usize {
-    ends.iter().map(|&e| usize::from(u64::from(e) <= r)).sum()
 }
 
 impl<'m> FullGraph<'m> {
@@ -96,48 +89,34 @@ impl<'m> FullGraph<'m> {
         u64::from(self.m.heavy_degree(a)) + u64::from(self.m.hydrogens(a))
     }
 
-    /// The heavy atom holding hydrogen `g` (g >= n): the number of atoms whose
-    /// hydrogens all come before `g`.
+    /// The heavy atom holding hydrogen `g` (g >= n).
     #[inline]
     pub(crate) fn holder(&self, g: usize) -> usize {
         debug_assert!(g >= self.n && g < self.atoms(), "a hydrogen index");
-        count_at_most(&self.t.first_h[1..=self.n], g as u64)
+        usize::from(self.t.holder[g])
     }
 
-    /// Neighbour number `j` (0..degree) of heavy atom `a`, as a global index.
+    /// Neighbour number `j` (0..degree) of heavy atom `a`, as a global index: the far
+    /// end of the `j`-th directed bond from `a`.
     #[inline]
     fn neighbour(&self, a: usize, j: u64) -> usize {
-        let count = u64::from(self.m.heavy_degree(a));
-        if j < count {
-            let mut heavy = self.m.neighbour_mask(a);
-            for _ in 0..j {
-                heavy &= heavy - 1;
-            }
-            heavy.trailing_zeros() as usize
-        } else {
-            usize::from(self.t.first_h[a]) + (j - count) as usize
-        }
+        let first = if a == 0 { 0 } else { usize::from(self.t.directed_end[a - 1]) };
+        usize::from(self.t.bond_ends[first + j as usize][1])
     }
 
     /// Directed bond number `r` (0..directed) as (from, to): first the bonds from
     /// each heavy atom in atom order, then each hydrogen's bond to its holder.
     #[inline]
     fn directed_bond(&self, r: u64) -> (usize, usize) {
-        let a = count_at_most(&self.t.directed_end[..self.n], r);
-        if a < self.n {
-            let before = if a == 0 { 0 } else { self.t.directed_end[a - 1] };
-            return (a, self.neighbour(a, r - u64::from(before)));
-        }
-        let heavy_total = if self.n == 0 { 0 } else { u64::from(self.t.directed_end[self.n - 1]) };
-        let g = self.n + (r - heavy_total) as usize; // a hydrogen, bonded to its holder
-        (g, self.holder(g))
+        let [from, to] = self.t.bond_ends[r as usize];
+        (usize::from(from), usize::from(to))
     }
 
     /// A path centre drawn in proportion to deg * (deg - 1), with two distinct neighbours.
     #[inline]
     fn path(&self, draws: &mut Draws) -> (usize, usize, usize) {
         let r = draws.below(self.t.paths);
-        let c = count_at_most(&self.t.paths_end[..self.n], r);
+        let c = usize::from(self.t.path_centre[r as usize]);
         debug_assert!(c < self.n, "r below the path total");
         let d = self.degree(c);
         let first = draws.below(d);
@@ -151,7 +130,7 @@ impl<'m> FullGraph<'m> {
     /// Whether heavy atom `a` holds hydrogen `h`.
     #[inline]
     fn holds(&self, a: usize, h: usize) -> bool {
-        usize::from(self.t.first_h[a]) <= h && h < usize::from(self.t.first_h[a + 1])
+        usize::from(self.t.holder[h]) == a
     }
 
     /// Whether global atoms `a` and `b` are bonded (bond order > 0).

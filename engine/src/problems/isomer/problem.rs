@@ -19,10 +19,10 @@ use super::error::IsomerError;
 use super::formula::Formula;
 use super::initial::initial_structure;
 use super::logp::LogpMemo;
-use super::molecule::{Components, MAX_HEAVY_ATOMS, Molecule};
+use super::molecule::{Components, MAX_HEAVY_ATOMS, Molecule, is_connected};
 use super::objective::{Component, Objective};
 use super::smiles::canonical_smiles;
-use super::wiener::wiener_index;
+use super::wiener::{wiener_index, wiener_index_if_connected};
 
 /// Cycles (reheats) of a headless run.
 pub const HEADLESS_CYCLES: u64 = 4;
@@ -160,20 +160,32 @@ impl Isomer {
         }
     }
 
-    /// The components after `mv`, from the molecule's cached ones where unchanged.
+    /// The components after `mv`, from the molecule's cached ones where unchanged;
+    /// `None` when the move's result falls apart (then nothing is priced).
+    ///
+    /// Only a move that changes which heavy atoms are bonded can disconnect them or
+    /// change the Wiener index; for the index, one walk of the new graph answers
+    /// both (`wiener_index_if_connected`), otherwise a connectivity search, run only
+    /// when some heavy bond disappears.
     #[inline]
-    fn components_after(&self, m: &Molecule, mv: &Displacement) -> Components {
+    fn components_after(&self, m: &Molecule, mv: &Displacement) -> Option<Components> {
         let mut after = m.components;
-        if self.objective.uses(Component::WienerIndex) && mv.changes_heavy_graph() {
+        let wiener = self.objective.uses(Component::WienerIndex);
+        if mv.changes_heavy_graph() && (wiener || mv.breaks_heavy_bond()) {
             let mut buffer = [0u64; MAX_HEAVY_ATOMS];
-            after.wiener = wiener_index(mv.adjacency_after(m, &mut buffer));
+            let adjacency = mv.adjacency_after(m, &mut buffer);
+            if wiener {
+                after.wiener = wiener_index_if_connected(adjacency, mv.bond_count_after(m))?;
+            } else if !is_connected(adjacency) {
+                return None;
+            }
         }
         if self.objective.uses(Component::LogP) {
             let mut next = m.clone();
             mv.apply_to(&mut next);
             after.logp = self.logp.logp(&next);
         }
-        after
+        Some(after)
     }
 }
 
@@ -189,11 +201,13 @@ impl Problem for Isomer {
     fn propose(&self, state: &Molecule, rng: &mut StepRng) -> Proposal<Displacement> {
         match Displacement::draw(state, rng) {
             Err(kind) => Proposal::Invalid(kind),
-            Ok(mv) if !mv.keeps_connected(state) => Proposal::Invalid(super::displacement::DISCONNECTED),
-            Ok(mut mv) => {
-                mv.after = self.components_after(state, &mv);
-                Proposal::Move(mv)
-            }
+            Ok(mut mv) => match self.components_after(state, &mv) {
+                None => Proposal::Invalid(super::displacement::DISCONNECTED),
+                Some(after) => {
+                    mv.after = after;
+                    Proposal::Move(mv)
+                }
+            },
         }
     }
 
