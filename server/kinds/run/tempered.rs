@@ -87,8 +87,10 @@ fn describe(
     maximise: bool,
 ) -> String {
     let t = coldest_t.map_or(String::new(), |t| format!(" (T = {})", short(t)));
+    let own = own.trim_end();
+    let stop = if own.is_empty() || own.ends_with('.') { "" } else { "." };
     let mut text = format!(
-        "The coldest of the {replicas} replicas{t} took this step, shown here; the other {} each took one step at their own temperature too. {own}",
+        "The coldest of the {replicas} replicas{t} took this step, shown here; the other {} each took one step at their own temperature too. {own}{stop}",
         replicas - 1
     );
     if let Some((rounds, tries)) = round {
