@@ -22,7 +22,7 @@
 use std::time::Instant;
 
 use kiln_engine::problems::magnet::Magnet;
-use kiln_engine::{AnnealConfig, Annealer, Batch, ScheduleKind, Tempering, TemperingConfig};
+use kiln_engine::{AnnealConfig, Annealer, Batch, Tempering, TemperingConfig};
 
 const GLASSES: [(&str, f64); 3] = [
     ("glass_open_L16_s1.txt", -340.0),

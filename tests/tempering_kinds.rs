@@ -95,7 +95,7 @@ fn the_ladder_is_tuned_unless_asked_geometric_and_a_bad_ladder_names_its_field()
     assert_eq!(ladder(json!({})).unwrap(), Ladder::Tuned);
     assert_eq!(ladder(json!({"ladder": "geometric"})).unwrap(), Ladder::Geometric);
     assert_eq!(ladder(json!({"ladder": "tuned"})).unwrap(), Ladder::Tuned);
-    let err = ladder(json!({"ladder": "even"})).err().expect("refused");
+    let err = ladder(json!({"ladder": "even"})).expect_err("refused");
     assert_eq!(err.field, "ladder", "{}", err.message);
 }
 
