@@ -149,3 +149,21 @@ fn a_tempering_step_explains_the_coldest_move_and_the_exchange_round() {
     }
     assert_eq!(tries_seen, 10 * 2, "rounds alternate 2 pairs (0, 2) and 2 pairs (1, 3)");
 }
+
+/// The magnet's default tempering length (docs/protocol.md, README): on a graph,
+/// three times annealing's 4 cycles of 5,000 sweeps, so 60,000 sweeps per replica; on
+/// a lattice, as annealing (3 cycles). Given cycles or steps still win.
+#[test]
+fn a_magnet_graph_defaults_tempering_to_three_times_annealing_cycles() {
+    let registry = registry();
+    let config = |values: Value| registry.resolve(&request(values)).unwrap().config;
+    let anneal = config(json!({"problem": "magnet", "gset": "G11"}));
+    assert_eq!((anneal.cycles, anneal.steps_per_cycle), (4, 5_000 * 800));
+    let tempering = config(json!({"problem": "magnet", "gset": "G11", "method": "tempering"}));
+    assert_eq!((tempering.cycles, tempering.steps_per_cycle), (12, 5_000 * 800));
+    assert_eq!(tempering.total_steps(), 60_000 * 800);
+    let lattice = config(json!({"problem": "magnet", "lattice": 16, "method": "tempering"}));
+    assert_eq!(lattice.cycles, 3);
+    let given = config(json!({"problem": "magnet", "gset": "G11", "method": "tempering", "num_cycles": 2}));
+    assert_eq!(given.cycles, 2);
+}
