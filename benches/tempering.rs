@@ -10,9 +10,9 @@
 //!   with reproducibility).
 //! * `quality [NAME..]`: for each instance (default: the three glasses of
 //!   `engine/tests/data/ising`, G1, G2, G3, G11, G14, G22), seeds 1..=5: tempering at
-//!   the budget of `engine/tests/tempering_ground_states.rs` (glasses: 24 replicas,
-//!   T 0.45 to 1.8, 60,000 sweeps, a round every 4 sweeps; Gset: the magnet's default
-//!   config with `method: tempering`), timed; then annealing (the magnet's default
+//!   the budget of `engine/tests/tempering_ground_states.rs` (the magnet's defaults
+//!   with `method: tempering`: 24 replicas on the tuned ladder, 60,000 sweeps a
+//!   replica, a round every 1,000 steps), timed; then annealing (the magnet's default
 //!   config, its cycles and temperatures) sized to take the same wall time, from a
 //!   calibration run's steps per second. Prints each seed's energies (and cuts) and
 //!   the medians, and the tempering run's seconds.
@@ -22,7 +22,7 @@
 use std::time::Instant;
 
 use kiln_engine::problems::magnet::Magnet;
-use kiln_engine::{AnnealConfig, Annealer, Batch, ScheduleKind, Tempering, TemperingConfig};
+use kiln_engine::{AnnealConfig, Annealer, Batch, Tempering, TemperingConfig};
 
 const GLASSES: [(&str, f64); 3] = [
     ("glass_open_L16_s1.txt", -340.0),
@@ -43,7 +43,11 @@ fn rate() {
         cycles: 1,
         threads,
         batch: Batch::Fixed(1),
-        tempering: Some(TemperingConfig { replicas: 24, exchange_interval: sweep }),
+        tempering: Some(TemperingConfig {
+            replicas: 24,
+            exchange_interval: sweep,
+            ..TemperingConfig::default()
+        }),
         ..magnet.default_config(1)
     };
     let replica_steps = 24.0 * 200.0 * sweep as f64;
@@ -87,25 +91,10 @@ fn calibrate(magnet: &Magnet) -> f64 {
     steps as f64 / started.elapsed().as_secs_f64()
 }
 
-/// The Gset budget of the tests: the magnet's default config with `method: tempering`.
-fn gset_budget(magnet: &Magnet, seed: u64) -> AnnealConfig {
-    AnnealConfig { tempering: Some(TemperingConfig::default()), ..magnet.default_config(seed) }
-}
-
-/// The glass budget of the tests: 24 replicas, T 0.45 to 1.8, 60,000 sweeps, a round
-/// every 4 sweeps.
-fn glass_budget(magnet: &Magnet, seed: u64) -> AnnealConfig {
-    let sweep = magnet.len() as u64;
-    AnnealConfig {
-        seed,
-        schedule: ScheduleKind::Geometric,
-        initial_temp: 1.8,
-        final_temp: Some(0.45),
-        steps_per_cycle: 60_000 * sweep,
-        cycles: 1,
-        tempering: Some(TemperingConfig { exchange_interval: 4 * sweep, ..TemperingConfig::default() }),
-        ..AnnealConfig::default()
-    }
+/// The budget of the tests, for every instance: the magnet's default tempering
+/// config (`method: tempering` and nothing else).
+fn budget(magnet: &Magnet, seed: u64) -> AnnealConfig {
+    magnet.default_tempering_config(seed)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -122,17 +111,14 @@ fn quality(names: &[String]) {
     let names = if names.is_empty() { &default } else { names };
     println!("instance seed | tempering best (cut) seconds | annealing best (cut) at equal wall time");
     for name in names {
-        let (magnet, config): (Magnet, fn(&Magnet, u64) -> AnnealConfig) = if name.starts_with('G') {
-            (Magnet::gset(name).expect("bundled Gset"), gset_budget)
-        } else {
-            (glass(name), glass_budget)
-        };
+        let magnet =
+            if name.starts_with('G') { Magnet::gset(name).expect("bundled Gset") } else { glass(name) };
         let rate = calibrate(&magnet);
         let (mut pt_best, mut sa_best) = (Vec::new(), Vec::new());
         let cut = |e: f64| magnet.cut(e).map_or(String::new(), |c| format!(" (cut {c})"));
         for seed in 1..=5 {
             let started = Instant::now();
-            let mut pt = Tempering::new(magnet.clone(), config(&magnet, seed)).expect("valid");
+            let mut pt = Tempering::new(magnet.clone(), budget(&magnet, seed)).expect("valid");
             pt.run(u64::MAX);
             let seconds = started.elapsed().as_secs_f64();
             let sa = anneal_for(&magnet, seed, seconds, rate);

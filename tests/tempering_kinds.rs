@@ -9,7 +9,7 @@ mod queens;
 
 use kiln::kinds::{Registry, Request, Scope};
 use kiln_engine::replay::first_divergence;
-use kiln_engine::{Batch, Checkpoint};
+use kiln_engine::{Batch, Checkpoint, Ladder};
 use serde_json::{Value, json};
 
 fn registry() -> Registry {
@@ -82,4 +82,88 @@ fn tempering_settings_out_of_range_name_their_field() {
     let values = json!({"problem": "magnet", "lattice": 8, "method": "tempering", "initial_temp": 1.0, "final_temp": 2.0});
     let err = registry.resolve(&request(values)).err().expect("an inverted ladder is refused");
     assert_eq!(err.field, "final_temp", "{}", err.message);
+}
+
+#[test]
+fn the_ladder_is_tuned_unless_asked_geometric_and_a_bad_ladder_names_its_field() {
+    let registry = registry();
+    let ladder = |extra: Value| {
+        let mut values = json!({"problem": "magnet", "lattice": 8, "method": "tempering"});
+        values.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        registry.resolve(&request(values)).map(|r| r.config.tempering.unwrap().ladder)
+    };
+    assert_eq!(ladder(json!({})).unwrap(), Ladder::Tuned);
+    assert_eq!(ladder(json!({"ladder": "geometric"})).unwrap(), Ladder::Geometric);
+    assert_eq!(ladder(json!({"ladder": "tuned"})).unwrap(), Ladder::Tuned);
+    let err = ladder(json!({"ladder": "even"})).expect_err("refused");
+    assert_eq!(err.field, "ladder", "{}", err.message);
+}
+
+/// A teaching step of a tempering run explains the coldest replica's move, says the
+/// others stepped too, and, on the step that ends an exchange round, lists the swaps
+/// tried: each decided by the replica-exchange rule, recomputed here from the
+/// temperatures and energies the move shows (`min(1, exp((1/T_i - 1/T_j)(E_i - E_j)))`
+/// when minimising; a swap is taken when the draw is below it).
+#[test]
+fn a_tempering_step_explains_the_coldest_move_and_the_exchange_round() {
+    let registry = registry();
+    let values = json!({"problem": "magnet", "lattice": 8, "coupling": "glass", "method": "tempering",
+        "replicas": 5, "exchange_interval": 4, "steps_per_cycle": 400, "num_cycles": 1});
+    let mut run = registry.resolve(&request(values)).unwrap().run;
+    let mut tries_seen = 0;
+    for step in 1..=40u64 {
+        run.step();
+        let m = run.last_move().expect("a move after every step");
+        assert_eq!(m["step"], json!(step));
+        assert_eq!(m["replicas"], json!(5));
+        let reason = m["reason"].as_str().unwrap();
+        assert!(reason.contains("coldest of the 5 replicas"), "{reason}");
+        let progress = serde_json::to_value(run.progress()).unwrap();
+        assert_eq!(m["temperature"], progress["tempering"]["replicas"][0]["temperature"]);
+        if step % 4 != 0 {
+            assert_eq!(m["exchange"], Value::Null, "step {step}");
+            continue;
+        }
+        let exchange = &m["exchange"];
+        assert_eq!(exchange["round"], json!(step / 4), "{m}");
+        assert!(reason.contains("exchange round"), "{reason}");
+        let tries = exchange["tries"].as_array().unwrap();
+        // Round r tries the pairs (i, i + 1) with i of r's parity (0-based r = step / 4 - 1).
+        let parity = (step / 4 - 1) % 2;
+        let pairs: Vec<u64> = tries.iter().map(|t| t["pair"].as_u64().unwrap()).collect();
+        assert_eq!(pairs, (parity..4).step_by(2).collect::<Vec<_>>());
+        let mut swapped = Vec::new();
+        for t in tries {
+            let (ti, tj) = (t["temperatures"][0].as_f64().unwrap(), t["temperatures"][1].as_f64().unwrap());
+            let (ei, ej) = (t["energies"][0].as_f64().unwrap(), t["energies"][1].as_f64().unwrap());
+            let p = ((1.0 / ti - 1.0 / tj) * (ei - ej)).exp().min(1.0);
+            assert!((t["p_swap"].as_f64().unwrap() - p).abs() < 1e-12, "{t}");
+            let u = t["u"].as_f64().unwrap();
+            assert_eq!(t["swapped"].as_bool().unwrap(), u < p, "{t}");
+            if u < p {
+                swapped.push(t["pair"].clone());
+            }
+            tries_seen += 1;
+        }
+        assert_eq!(progress["tempering"]["last_swaps"], Value::Array(swapped));
+    }
+    assert_eq!(tries_seen, 10 * 2, "rounds alternate 2 pairs (0, 2) and 2 pairs (1, 3)");
+}
+
+/// The magnet's default tempering length (docs/protocol.md, README): on a graph,
+/// three times annealing's 4 cycles of 5,000 sweeps, so 60,000 sweeps per replica; on
+/// a lattice, as annealing (3 cycles). Given cycles or steps still win.
+#[test]
+fn a_magnet_graph_defaults_tempering_to_three_times_annealing_cycles() {
+    let registry = registry();
+    let config = |values: Value| registry.resolve(&request(values)).unwrap().config;
+    let anneal = config(json!({"problem": "magnet", "gset": "G11"}));
+    assert_eq!((anneal.cycles, anneal.steps_per_cycle), (4, 5_000 * 800));
+    let tempering = config(json!({"problem": "magnet", "gset": "G11", "method": "tempering"}));
+    assert_eq!((tempering.cycles, tempering.steps_per_cycle), (12, 5_000 * 800));
+    assert_eq!(tempering.total_steps(), 60_000 * 800);
+    let lattice = config(json!({"problem": "magnet", "lattice": 16, "method": "tempering"}));
+    assert_eq!(lattice.cycles, 3);
+    let given = config(json!({"problem": "magnet", "gset": "G11", "method": "tempering", "num_cycles": 2}));
+    assert_eq!(given.cycles, 2);
 }

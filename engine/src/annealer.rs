@@ -616,6 +616,17 @@ impl<P: Problem> Annealer<P> {
         self.window.acceptance()
     }
 
+    /// Run at the constant temperature `t` from the next step on (a replica whose
+    /// place on a tuned ladder moved, [`crate::tempering`]). Only the temperature
+    /// changes: state, stream, counters and best stay.
+    pub(crate) fn set_temperature(&mut self, t: f64) {
+        self.schedule = Schedule::constant(t, self.config.steps_per_cycle);
+        self.constant_temperature = Some(t);
+        self.config.initial_temp = t;
+        self.cursor = TemperatureCursor::default();
+        self.deltas = DeltaTable::default();
+    }
+
     /// The numbers of a progress event.
     pub fn snapshot(&self) -> Snapshot {
         let last = self.step.saturating_sub(1);

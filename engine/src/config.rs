@@ -93,8 +93,44 @@ impl std::str::FromStr for Batch {
     }
 }
 
+/// How a tempering run spaces its temperatures between the ladder's two ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Ladder {
+    /// A constant ratio between neighbours, for the whole run. What a record without
+    /// a `ladder` field ran (records made before the tuned ladder).
+    #[default]
+    Geometric,
+    /// Geometric at first, then re-spaced during a warm-up (the first tenth of the
+    /// steps) so that neighbouring temperatures swap equally often; fixed after it.
+    /// See [`crate::tempering`].
+    Tuned,
+}
+
+impl Ladder {
+    /// Every ladder, in the order the parameter table lists them.
+    pub const ALL: [Ladder; 2] = [Ladder::Tuned, Ladder::Geometric];
+
+    /// The name used in configs and the parameter table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ladder::Geometric => "geometric",
+            Ladder::Tuned => "tuned",
+        }
+    }
+
+    /// The ladder named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Ladder> {
+        Ladder::ALL.into_iter().find(|l| l.name() == name)
+    }
+
+    fn is_geometric(&self) -> bool {
+        *self == Ladder::Geometric
+    }
+}
+
 /// Replica exchange (`method: tempering`, see [`crate::tempering`]): how many replicas,
-/// and how often neighbouring temperatures try to swap.
+/// how often neighbouring temperatures try to swap, and how the ladder is spaced.
 ///
 /// The ladder's ends are the config's own temperatures: the hottest replica runs at
 /// `initial_temp`, the coldest at the final temperature (`final_temp`, default
@@ -107,11 +143,21 @@ pub struct TemperingConfig {
     pub replicas: u32,
     /// Steps every replica takes between two exchange rounds.
     pub exchange_interval: u64,
+    /// The spacing of the ladder. Absent in a record: geometric (what records made
+    /// before the tuned ladder ran), and not written when geometric, so they stay as
+    /// they were.
+    #[serde(default, skip_serializing_if = "Ladder::is_geometric")]
+    pub ladder: Ladder,
 }
 
 impl Default for TemperingConfig {
+    /// 24 replicas, a round every 1,000 steps, the tuned ladder.
     fn default() -> Self {
-        Self { replicas: DEFAULT_REPLICAS, exchange_interval: DEFAULT_EXCHANGE_INTERVAL }
+        Self {
+            replicas: DEFAULT_REPLICAS,
+            exchange_interval: DEFAULT_EXCHANGE_INTERVAL,
+            ladder: Ladder::Tuned,
+        }
     }
 }
 
@@ -322,7 +368,7 @@ mod tests {
     fn tempering(replicas: u32, exchange_interval: u64, final_temp: Option<f64>) -> AnnealConfig {
         AnnealConfig {
             final_temp,
-            tempering: Some(TemperingConfig { replicas, exchange_interval }),
+            tempering: Some(TemperingConfig { replicas, exchange_interval, ladder: Ladder::Geometric }),
             ..Default::default()
         }
     }
@@ -336,6 +382,11 @@ mod tests {
         let with = tempering(8, 100, None);
         let back: AnnealConfig = serde_json::from_str(&serde_json::to_string(&with).unwrap()).unwrap();
         assert_eq!(back, with);
+        let tuned = AnnealConfig { tempering: Some(TemperingConfig::default()), ..Default::default() };
+        let text = serde_json::to_string(&tuned).unwrap();
+        assert!(text.contains(r#""ladder":"tuned""#), "{text}");
+        let back: AnnealConfig = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, tuned);
         assert!(with.validate().is_ok());
     }
 

@@ -33,10 +33,10 @@ pub mod tempering;
 
 pub use annealer::{Annealer, Counters, Snapshot, StepOutcome, StepView, Verdict};
 pub use checkpoint::Checkpoint;
-pub use config::{AnnealConfig, Batch, ConfigError, Direction, TemperingConfig};
+pub use config::{AnnealConfig, Batch, ConfigError, Direction, Ladder, TemperingConfig};
 pub use digest::{Digest, StateDigest};
 pub use problem::{InvalidKind, Problem, Proposal};
 pub use replay::{RecordError, ReplayRecord};
 pub use rng::StepRng;
 pub use schedule::{Schedule, ScheduleKind};
-pub use tempering::{Tempering, TemperingReport};
+pub use tempering::{SwapTry, Tempering, TemperingReport};

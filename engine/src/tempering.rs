@@ -27,7 +27,10 @@
 //! annealing, changes nothing either.
 //!
 //! **Ladder.** Geometric between the config's final temperature (coldest) and
-//! `initial_temp` (hottest), or the two `auto` estimates; see [`ladder`].
+//! `initial_temp` (hottest), or the two `auto` estimates; see [`ladder`]. With
+//! `ladder: tuned` (the default of new runs) a warm-up, the first tenth of the
+//! rounds, re-spaces the inner temperatures so that neighbours swap about equally
+//! often (see [`tune`]); the ladder is fixed after it.
 //!
 //! **Best.** Each replica keeps the best state it held; at every exchange round and
 //! at the end, the coldest replica adopts the best of all (ties keep the colder
@@ -43,13 +46,17 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::annealer::{Annealer, Counters, Snapshot, StepOutcome};
+use crate::annealer::{Annealer, Counters, Snapshot, StepOutcome, StepView};
 use crate::checkpoint::Checkpoint;
-use crate::config::{AnnealConfig, Batch, ConfigError, TemperingConfig};
+use crate::config::{AnnealConfig, Batch, ConfigError, Ladder, TemperingConfig};
 use crate::digest::Digest;
 use crate::problem::Problem;
 use crate::rng::{MIN_WORDS_PER_STEP, StepStream};
 use crate::schedule::{ScheduleKind, estimate_temperatures};
+
+pub mod tune;
+
+use tune::WarmUp;
 
 /// SplitMix64's finaliser: spreads a seed over 64 bits (Steele, Lea and Flood 2014).
 fn mix(mut z: u64) -> u64 {
@@ -138,12 +145,33 @@ pub struct TemperingReport {
     pub exchange_interval: u64,
 }
 
+/// One swap tried in an exchange round, for teaching: which pair, their temperatures
+/// and energies, the chance of the swap, the draw that decided it, and the outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SwapTry {
+    /// The pair's lower index `i` (the pair is `i` and `i + 1`, coldest first).
+    pub pair: u32,
+    /// `T_i` and `T_(i+1)`.
+    pub temperatures: [f64; 2],
+    /// The energies of the two configurations (the problem's units and sign).
+    pub energies: [f64; 2],
+    /// `min(1, exp((1/T_i - 1/T_(i+1)) (E_i - E_(i+1))))` for the annealed costs.
+    pub p_swap: f64,
+    /// The uniform draw: the swap is taken when it is below `p_swap`.
+    pub u: f64,
+    /// Whether the two configurations swapped.
+    pub swapped: bool,
+}
+
 /// A replica-exchange run over problem `P`, step by step like an [`Annealer`]: a step
 /// is one step of every replica.
 pub struct Tempering<P: Problem + Clone> {
     /// Replica `i` runs at `temperatures[i]`, coldest first.
     replicas: Vec<Annealer<P>>,
     temperatures: Vec<f64>,
+    /// The ladder at step 0 (a tuned ladder moves during its warm-up).
+    start_temperatures: Vec<f64>,
+    warm_up: WarmUp,
     config: AnnealConfig,
     interval: u64,
     step: u64,
@@ -153,6 +181,8 @@ pub struct Tempering<P: Problem + Clone> {
     tried: Vec<u64>,
     swapped: Vec<u64>,
     last_swaps: Vec<u32>,
+    /// The swaps tried in the latest round.
+    last_tries: Vec<SwapTry>,
     /// Which configuration each temperature holds, and where each configuration heads.
     walker_at: Vec<u32>,
     heading: Vec<Heading>,
@@ -167,7 +197,7 @@ impl<P: Problem + Clone> Tempering<P> {
     /// is out of range.
     pub fn new(problem: P, config: AnnealConfig) -> Result<Self, ConfigError> {
         config.validate()?;
-        let Some(TemperingConfig { replicas, exchange_interval }) = config.tempering else {
+        let Some(TemperingConfig { replicas, exchange_interval, ladder: spacing }) = config.tempering else {
             return Err(ConfigError {
                 field: "method",
                 message: "a tempering run needs method \"tempering\"".into(),
@@ -205,16 +235,23 @@ impl<P: Problem + Clone> Tempering<P> {
                 None => annealer,
             });
         }
+        let warm_up = match spacing {
+            Ladder::Tuned => WarmUp::new(config.total_steps() / exchange_interval, n),
+            Ladder::Geometric => WarmUp::off(),
+        };
         Ok(Self {
             total_steps: config.total_steps(),
             replicas: annealers,
+            start_temperatures: temperatures.clone(),
             temperatures,
+            warm_up,
             interval: exchange_interval,
             step: 0,
             rounds: 0,
             tried: vec![0; n - 1],
             swapped: vec![0; n - 1],
             last_swaps: Vec::new(),
+            last_tries: Vec::new(),
             walker_at: (0..n as u32).collect(),
             heading: initial_headings(n),
             round_trips: 0,
@@ -238,12 +275,15 @@ impl<P: Problem + Clone> Tempering<P> {
         for replica in &mut self.replicas {
             replica.reset();
         }
+        self.warm_up.reset();
+        self.set_ladder(self.start_temperatures.clone());
         let n = self.replicas.len();
         self.step = 0;
         self.rounds = 0;
         self.tried.fill(0);
         self.swapped.fill(0);
         self.last_swaps.clear();
+        self.last_tries.clear();
         self.walker_at = (0..n as u32).collect();
         self.heading = initial_headings(n);
         self.round_trips = 0;
@@ -253,10 +293,17 @@ impl<P: Problem + Clone> Tempering<P> {
     /// what the coldest replica's step did, `None` once the run is complete. The same
     /// trajectory as `run(1)`.
     pub fn step(&mut self) -> Option<StepOutcome> {
+        self.step_observed(|_| {})
+    }
+
+    /// [`Tempering::step`], showing the coldest replica's step to `observer` (what a
+    /// teaching step explains); [`Tempering::round_done`] then says whether an
+    /// exchange round followed it, and [`Tempering::last_tries`] what it tried.
+    pub fn step_observed(&mut self, observer: impl FnOnce(&StepView<'_, P>)) -> Option<StepOutcome> {
         if self.is_complete() {
             return None;
         }
-        let outcome = self.replicas[0].step();
+        let outcome = self.replicas[0].step_observed(observer);
         for replica in &mut self.replicas[1..] {
             replica.run(1);
         }
@@ -326,6 +373,8 @@ impl<P: Problem + Clone> Tempering<P> {
         let pairs = (n - 1) as u64;
         let first = (self.rounds % 2) as usize;
         self.last_swaps.clear();
+        self.last_tries.clear();
+        let sign = self.config.direction.sign();
         for i in (first..n - 1).step_by(2) {
             let word_step = self.rounds * pairs + i as u64;
             let u = StepStream::with_words(exchange_seed(self.config.seed), word_step, MIN_WORDS_PER_STEP)
@@ -335,7 +384,16 @@ impl<P: Problem + Clone> Tempering<P> {
             let (cost_i, cost_j) = (self.replicas[i].cost(), self.replicas[i + 1].cost());
             let exponent = (beta_i - beta_j) * (cost_i - cost_j);
             self.tried[i] += 1;
-            if exponent >= 0.0 || u < exponent.exp() {
+            let swap = exponent >= 0.0 || u < exponent.exp();
+            self.last_tries.push(SwapTry {
+                pair: i as u32,
+                temperatures: [self.temperatures[i], self.temperatures[i + 1]],
+                energies: [sign * cost_i, sign * cost_j],
+                p_swap: exponent.exp().min(1.0),
+                u,
+                swapped: swap,
+            });
+            if swap {
                 let (low, high) = self.replicas.split_at_mut(i + 1);
                 Annealer::exchange_states(&mut low[i], &mut high[0]);
                 self.walker_at.swap(i, i + 1);
@@ -343,8 +401,22 @@ impl<P: Problem + Clone> Tempering<P> {
                 self.last_swaps.push(i as u32);
             }
         }
+        let costs = self.replicas.iter().map(|r| r.cost());
+        if let Some(ladder) = self.warm_up.observe(self.rounds, costs, &self.temperatures) {
+            self.set_ladder(ladder);
+        }
         self.rounds += 1;
         self.count_round_trips();
+    }
+
+    /// Every replica to its temperature of `ladder` (coldest first).
+    fn set_ladder(&mut self, ladder: Vec<f64>) {
+        for (replica, (&new, old)) in self.replicas.iter_mut().zip(ladder.iter().zip(&self.temperatures)) {
+            if new != *old {
+                replica.set_temperature(new);
+            }
+        }
+        self.temperatures = ladder;
     }
 
     /// Update each configuration's heading from where it now is.
@@ -520,6 +592,16 @@ impl<P: Problem + Clone> Tempering<P> {
     /// Exchange rounds done.
     pub fn rounds(&self) -> u64 {
         self.rounds
+    }
+
+    /// Whether the last step done ended with an exchange round.
+    pub fn round_done(&self) -> bool {
+        self.step > 0 && self.step.is_multiple_of(self.interval)
+    }
+
+    /// The swaps tried in the latest exchange round, in the order tried.
+    pub fn last_tries(&self) -> &[SwapTry] {
+        &self.last_tries
     }
 }
 

@@ -19,7 +19,7 @@ use kiln_engine::problems::isomer::{Isomer, Objective};
 use kiln_engine::problems::tsp::{LargeSteps, Tsp};
 use kiln_engine::replay::{RECORD_FORMAT, first_divergence, record_checkpoints};
 use kiln_engine::{
-    AnnealConfig, Annealer, Batch, Checkpoint, Problem, ReplayRecord, ScheduleKind, Tempering,
+    AnnealConfig, Annealer, Batch, Checkpoint, Ladder, Problem, ReplayRecord, ScheduleKind, Tempering,
     TemperingConfig,
 };
 use serde::{Deserialize, Serialize};
@@ -131,7 +131,11 @@ fn golden_runs() -> Vec<(&'static str, Spec, AnnealConfig, u64)> {
                 seed: 42,
                 steps_per_cycle: 2_500,
                 cycles: 4,
-                tempering: Some(TemperingConfig { replicas: 4, exchange_interval: 250 }),
+                tempering: Some(TemperingConfig {
+                    replicas: 4,
+                    exchange_interval: 250,
+                    ladder: Ladder::Geometric,
+                }),
                 ..AnnealConfig::default()
             },
             500,

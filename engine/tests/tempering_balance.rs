@@ -10,7 +10,7 @@
 //! between temperatures, so a wrong exchange rule shows up as a wrong distribution.
 
 use kiln_engine::problems::magnet::{Coupling, Magnet};
-use kiln_engine::{AnnealConfig, Batch, ScheduleKind, Tempering, TemperingConfig};
+use kiln_engine::{AnnealConfig, Batch, Ladder, ScheduleKind, Tempering, TemperingConfig};
 
 const SPINS: usize = 16;
 /// Steps between samples: 8 sweeps, so samples are nearly independent.
@@ -71,7 +71,11 @@ fn the_coldest_and_a_middle_replica_sample_their_boltzmann_distributions() {
         steps_per_cycle: THIN * SAMPLES,
         cycles: 1,
         batch: Batch::Fixed(1),
-        tempering: Some(TemperingConfig { replicas: 5, exchange_interval: 2 * SPINS as u64 }),
+        tempering: Some(TemperingConfig {
+            replicas: 5,
+            exchange_interval: 2 * SPINS as u64,
+            ladder: Ladder::Geometric,
+        }),
         ..AnnealConfig::default()
     };
     let mut pt = Tempering::new(magnet, config).unwrap();

@@ -6,7 +6,7 @@ use kiln_engine::problems::magnet::{Coupling, Magnet};
 use kiln_engine::problems::tsp::Tsp;
 use kiln_engine::replay::first_divergence;
 use kiln_engine::{
-    AnnealConfig, Batch, Checkpoint, Problem, ReplayRecord, ScheduleKind, Tempering, TemperingConfig,
+    AnnealConfig, Batch, Checkpoint, Ladder, Problem, ReplayRecord, ScheduleKind, Tempering, TemperingConfig,
 };
 
 fn config(seed: u64, threads: usize, batch: Batch) -> AnnealConfig {
@@ -19,7 +19,11 @@ fn config(seed: u64, threads: usize, batch: Batch) -> AnnealConfig {
         cycles: 1,
         threads,
         batch,
-        tempering: Some(TemperingConfig { replicas: 6, exchange_interval: 250 }),
+        tempering: Some(TemperingConfig {
+            replicas: 6,
+            exchange_interval: 250,
+            ..TemperingConfig::default()
+        }),
         ..AnnealConfig::default()
     }
 }
@@ -85,7 +89,11 @@ fn a_tempering_record_of_a_tour_replays_through_json() {
     let config = AnnealConfig {
         schedule: ScheduleKind::Auto,
         initial_temp: 1.0,
-        tempering: Some(TemperingConfig { replicas: 4, exchange_interval: 500 }),
+        tempering: Some(TemperingConfig {
+            replicas: 4,
+            exchange_interval: 500,
+            ..TemperingConfig::default()
+        }),
         steps_per_cycle: 20_000,
         cycles: 1,
         ..AnnealConfig::default()
@@ -97,10 +105,42 @@ fn a_tempering_record_of_a_tour_replays_through_json() {
         checkpoints(tsp.clone(), config, 2_000),
     );
     let text = serde_json::to_string(&record).unwrap();
-    assert!(text.contains(r#""tempering":{"replicas":4,"exchange_interval":500}"#), "{text}");
+    assert!(
+        text.contains(r#""tempering":{"replicas":4,"exchange_interval":500,"ladder":"tuned"}"#),
+        "{text}"
+    );
     let read = ReplayRecord::<String>::from_json(&text).unwrap();
     let again = checkpoints(tsp, AnnealConfig { threads: 1, ..read.config.clone() }, 1_234);
     assert_eq!(first_divergence(&read.checkpoints, &again), None);
+}
+
+/// A tuned ladder moves during its warm-up (1,600 rounds: four stages of 40) and
+/// stays put after it, with its ends fixed; the moved ladder and every checkpoint are
+/// the same on 1 and 2 threads and across batch settings, and after a reset.
+#[test]
+fn a_tuned_ladder_moves_in_its_warm_up_the_same_on_any_thread_count() {
+    let tuned = |threads, batch| AnnealConfig {
+        tempering: Some(TemperingConfig { replicas: 6, exchange_interval: 25, ladder: Ladder::Tuned }),
+        ..config(5, threads, batch)
+    };
+    let geometric = Tempering::new(glass(), tuned(1, Batch::Fixed(1))).unwrap().temperatures().to_vec();
+    let mut ladders = Vec::new();
+    for (threads, batch) in [(1, Batch::Fixed(1)), (2, Batch::Auto), (2, Batch::Fixed(4))] {
+        let mut pt = Tempering::new(glass(), tuned(threads, batch)).unwrap();
+        pt.run(4_000); // the warm-up's 160 rounds
+        let after_warm_up = pt.temperatures().to_vec();
+        pt.run(u64::MAX);
+        assert_eq!(pt.temperatures(), after_warm_up, "fixed after the warm-up");
+        ladders.push((after_warm_up, checkpoints(glass(), tuned(threads, batch), 2_000)));
+        pt.reset();
+        assert_eq!(pt.temperatures(), geometric, "a reset goes back to the geometric start");
+    }
+    let (ladder, _) = &ladders[0];
+    assert_eq!((ladder[0], ladder[5]), (geometric[0], geometric[5]), "the ends stay");
+    assert_ne!(ladder, &geometric, "the warm-up moved the inner temperatures");
+    for other in &ladders[1..] {
+        assert_eq!(other, &ladders[0]);
+    }
 }
 
 #[test]

@@ -556,8 +556,9 @@ pub fn describe(registry: &Registry, spec: &Spec, config: &AnnealConfig) -> Stri
     let method = match &config.tempering {
         None => format!("{} schedule", config.schedule.name()),
         Some(t) => format!(
-            "tempering with {} replicas (ladder from the {} schedule's temperatures, exchanges every {} steps)",
+            "tempering with {} replicas ({} ladder between the {} schedule's temperatures, exchanges every {} steps)",
             t.replicas,
+            t.ladder.name(),
             config.schedule.name(),
             t.exchange_interval
         ),

@@ -3,7 +3,8 @@
 //!
 //! `method` is `anneal` (one chain on the schedule) or `tempering` (replica exchange:
 //! `replicas` chains on a ladder from the final temperature up to T0, swapping every
-//! `exchange_interval` steps; see `kiln_engine::tempering`). The ladder's ends are the
+//! `exchange_interval` steps, the ladder `tuned` by a warm-up or `geometric`; see
+//! `kiln_engine::tempering`). The ladder's ends are the
 //! temperature rows annealing already has, so every kind's defaults serve both.
 //!
 //! Their defaults come from the engine's [`AnnealConfig::default`] and from the kind's
@@ -13,7 +14,7 @@
 use std::fmt;
 
 use kiln_engine::config::{MAX_BATCH, MAX_EXCHANGE_INTERVAL, MAX_REPLICAS, MIN_REPLICAS};
-use kiln_engine::{AnnealConfig, Batch, Direction, ScheduleKind, TemperingConfig};
+use kiln_engine::{AnnealConfig, Batch, Direction, Ladder, ScheduleKind, TemperingConfig};
 use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
@@ -147,6 +148,14 @@ pub fn parameters(kinds: &[&str], defaults: &Defaults) -> Vec<Param> {
         .range(1.0, MAX_EXCHANGE_INTERVAL as f64)
         .group(Group::Schedule)
         .unit("steps"),
+        Param::new(
+            "ladder",
+            "Ladder",
+            ParamType::Enum(Ladder::ALL.iter().map(|l| l.name().to_string()).collect()),
+            "Tempering only: tuned: a warm-up (the first tenth of the run) spaces the temperatures so that neighbours swap equally often; geometric: a constant ratio.",
+        )
+        .default_value(TemperingConfig::default().ladder.name())
+        .group(Group::Schedule),
         Param::new(
             "schedule",
             "Schedule",

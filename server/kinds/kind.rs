@@ -72,6 +72,12 @@ pub trait Built: Send {
     fn expected_seconds(&self, _steps: u64) -> Option<f64> {
         None
     }
+    /// Cycles of a default tempering run (`method: tempering`; its steps per replica
+    /// are the steps per cycle times these), if the kind wants it longer or shorter
+    /// than its annealing default; `None`: [`Defaults::cycles`].
+    fn tempering_cycles(&self) -> Option<u64> {
+        None
+    }
     /// The default temperatures for this problem: T0, and where geometric and linear
     /// schedules end (`None`: T0 / 1000). The engine's unless a kind knows better
     /// (a magnet cools from above its critical temperature, whatever the engine's T0).

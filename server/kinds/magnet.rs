@@ -320,6 +320,10 @@ impl Built for BuiltMagnet {
     fn temperatures(&self) -> (f64, Option<f64>) {
         self.temperatures
     }
+
+    fn tempering_cycles(&self) -> Option<u64> {
+        Some(self.magnet.default_tempering_cycles())
+    }
 }
 
 /// Spins drawn as a grid; cuts and the ferromagnet's exact ground state; a step's

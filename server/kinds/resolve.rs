@@ -9,7 +9,7 @@
 //! *once*, fills the defaults (the kind's, then the engine's), and returns the
 //! [`Resolved`] run, config and pacing. Every error names the field as the API spells it, and the value.
 
-use kiln_engine::{AnnealConfig, Batch, Direction, ScheduleKind, TemperingConfig};
+use kiln_engine::{AnnealConfig, Batch, Direction, Ladder, ScheduleKind, TemperingConfig};
 use serde_json::{Map, Value};
 
 use super::check;
@@ -90,6 +90,10 @@ pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, Param
     let (defaults, temperatures) = match request.scope {
         Scope::Session => (built.defaults(), built.temperatures()),
         Scope::Headless => (built.headless_defaults(), built.headless_temperatures()),
+    };
+    let defaults = match built.tempering_cycles() {
+        Some(cycles) if given.str("method") == Some("tempering") => Defaults { cycles, ..defaults },
+        _ => defaults,
     };
     let mut config = config(&given, &defaults, temperatures, request.total_steps)?;
     // A kind's default budget may exceed what a live session allows (a large tour's
@@ -230,6 +234,7 @@ fn config(
             TemperingConfig {
                 replicas: given.u64("replicas").map_or(default.replicas, |n| n as u32),
                 exchange_interval: given.u64("exchange_interval").unwrap_or(default.exchange_interval),
+                ladder: given.str("ladder").and_then(Ladder::from_name).unwrap_or(default.ladder),
             }
         }),
     };

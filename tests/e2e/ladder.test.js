@@ -1,7 +1,8 @@
 // A replica-exchange run on the owner's page: method "tempering" picked in the form,
 // the ladder view appears with one row per replica ordered by temperature (hottest
 // first), swaps show up as exchange rates above zero, and the coldest replica's state
-// is drawn large; an annealing run shows no ladder.
+// is drawn large; an annealing run shows no ladder; a "Step" of a tempering run
+// explains the coldest replica's move and the exchange round it ended.
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -71,5 +72,67 @@ describe("the replica ladder", () => {
       timeout: 20000,
     });
     await page.waitForFunction(() => document.querySelector("#ladder").hidden, null, { timeout: 20000 });
+  });
+});
+
+describe("a teaching step of a replica-exchange run", () => {
+  let owner;
+  let page;
+  let errors;
+
+  before(async () => {
+    owner = await openOwnerPage();
+    ({ page, errors } = owner);
+  });
+
+  after(async () => {
+    await owner?.close();
+  });
+
+  // Expected values from outside the page: the server's own `move` (GET status), and
+  // the swap rule recomputed here, p = min(1, e^((1/T_i - 1/T_j)(E_i - E_j))), taken
+  // exactly when u < p.
+  it("explains the coldest replica's move and lists the exchange round's swaps", async () => {
+    await page.locator("#param-formula").waitFor();
+    await chooseProblem(page, "magnet");
+    await fillParams(page, {
+      lattice: 8,
+      coupling: "glass",
+      method: "tempering",
+      replicas: 5,
+      exchange_interval: 1,
+      steps_per_cycle: 10000,
+      num_cycles: 1,
+    });
+    const configured = page.waitForResponse((r) => r.url().endsWith("/api/sa/configure"));
+    await page.getByRole("button", { name: "Step", exact: true }).click();
+    const sessionId = (await (await configured).json()).session_id;
+    await waitForState(page, "paused");
+    await page.locator("#teach .teach-exchange:not([hidden])").waitFor({ timeout: 20000 });
+    const status = await (await fetch(`${owner.kiln.url}/api/sa/${sessionId}/status`)).json();
+    const move = status.progress.move;
+    assert.equal(move.replicas, 5);
+    const shown = await page.evaluate(() => ({
+      reason: document.querySelector('#teach [data-teach="reason"]').textContent,
+      rows: [...document.querySelectorAll("#teach .teach-exchange tbody tr")].map((r) => ({
+        pair: Number(r.dataset.pair),
+        swapped: r.dataset.swapped === "true",
+        cells: [...r.cells].map((c) => c.textContent),
+      })),
+    }));
+    assert.match(shown.reason, /coldest of the 5 replicas/);
+    assert.match(shown.reason, /exchange round/);
+    assert.equal(shown.rows.length, move.exchange.tries.length, "one row per swap tried");
+    assert.ok(shown.rows.length >= 1);
+    for (const [i, t] of move.exchange.tries.entries()) {
+      const p = Math.min(1, Math.exp((1 / t.temperatures[0] - 1 / t.temperatures[1]) * (t.energies[0] - t.energies[1])));
+      assert.ok(Math.abs(p - t.p_swap) < 1e-9, `p_swap ${t.p_swap} vs ${p}`);
+      assert.equal(t.swapped, t.u < p);
+      assert.equal(shown.rows[i].pair, t.pair);
+      assert.equal(shown.rows[i].swapped, t.swapped);
+      assert.equal(shown.rows[i].cells[4], t.swapped ? "swapped" : "kept");
+    }
+    await screenshot(page, "tempering-step");
+    assert.deepEqual(errors, [], "no console errors");
   });
 });

@@ -11,6 +11,9 @@
 // numbered from 1 as the move's text names them. In step mode (the page's state is
 // idle or paused) every atom's number is shown, so a class can follow the text; a
 // `skipped` note says how many invalid draws a "Step" press passed over, and why.
+// A tempering run's step (every replica took one; the coldest one's move is shown)
+// that ended an exchange round lists the swaps tried in a small table: the pair's
+// temperatures and energies, the chance of the swap, the draw and the outcome.
 
 import { formatCount, formatValue } from "./format.js";
 
@@ -36,6 +39,7 @@ export class TeachPanel {
       u: find("u"),
       verdict: find("verdict"),
       skipped: find("skipped") || this.addSkippedLine(),
+      exchange: find("exchange") || this.addExchangeTable(),
     };
     this.overlay = document.createElementNS(SVG_NS, "svg");
     this.overlay.classList.add("highlight");
@@ -61,6 +65,55 @@ export class TeachPanel {
     if (reason) reason.before(line);
     else this.panel.append(line);
     return line;
+  }
+
+  /** The table of an exchange round's swaps (made here, so the page's markup needs none). */
+  addExchangeTable() {
+    const table = document.createElement("table");
+    table.className = "teach-exchange";
+    table.dataset.teach = "exchange";
+    table.hidden = true;
+    const caption = table.createCaption();
+    const head = table.createTHead().insertRow();
+    for (const [text, title] of [
+      ["pair", "The two neighbouring temperatures"],
+      ["energies", "The energies of the two configurations"],
+      ["p swap", "min(1, exp((1/T_i - 1/T_j)(E_i - E_j))) when minimising"],
+      ["draw u", "The swap is taken when u < p swap"],
+      ["", ""],
+    ]) {
+      const th = document.createElement("th");
+      th.textContent = text;
+      if (title) th.title = title;
+      head.append(th);
+    }
+    table.createTBody();
+    caption.textContent = "Exchange round";
+    this.panel.append(table);
+    return table;
+  }
+
+  /** Fills the exchange table from a move's `exchange` (hidden when the step ended no round). */
+  showExchange(exchange) {
+    const table = this.el.exchange;
+    table.hidden = !exchange;
+    const body = table.tBodies[0];
+    body.replaceChildren();
+    if (!exchange) return;
+    table.caption.textContent = `Exchange round ${formatCount(exchange.round)}: neighbouring temperatures try to swap configurations`;
+    for (const t of exchange.tries) {
+      const row = body.insertRow();
+      row.dataset.pair = String(t.pair);
+      row.dataset.swapped = String(t.swapped);
+      const cells = [
+        `T ${formatValue(t.temperatures[0])} ↔ ${formatValue(t.temperatures[1])}`,
+        `${formatValue(t.energies[0])}, ${formatValue(t.energies[1])}`,
+        formatValue(t.p_swap),
+        formatValue(t.u),
+        t.swapped ? "swapped" : "kept",
+      ];
+      for (const text of cells) row.insertCell().textContent = text;
+    }
   }
 
   /** Whether the run is being stepped by hand (idle or paused): then every atom shows its number. */
@@ -101,6 +154,7 @@ export class TeachPanel {
   show(move) {
     this.move = move || null;
     if (!move) {
+      this.showExchange(null);
       this.panel.hidden = true;
       this.overlay.replaceChildren();
       return;
@@ -129,6 +183,7 @@ export class TeachPanel {
       ? `${move.verdict} (${move.invalid_kind})`
       : move.verdict;
     el.verdict.dataset.verdict = move.verdict;
+    this.showExchange(move.exchange || null);
     this.highlight();
   }
 
