@@ -10,8 +10,8 @@ mod support;
 use kiln::server::ServeOptions;
 use kiln::store::{DEFAULT_WINDOW, DataDir, Store, StoreError, StoreWriter, TaskRow};
 use serde_json::{Value, json};
-use support::store::{ScratchDir, experiment, session};
 use support::TestServer;
+use support::store::{ScratchDir, experiment, session};
 use uuid::Uuid;
 
 fn task(experiment: Uuid, task: u64) -> TaskRow {
