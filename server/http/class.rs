@@ -194,7 +194,7 @@ fn fill_default(api: &Api, params: &mut Value, name: &str) {
 }
 
 /// A phone's run is a live session, whose default schedule may differ from a headless
-/// run's (the isomer's: geometric from 20 to 0.5 live, Faulon's from 100 headless). The
+/// run's (a kind may cool live sessions on another schedule than headless runs). The
 /// plan names the schedule the sessions resolve to, so each task record is what
 /// `kiln sweep` and the task's replay record find for the same parameters and seed.
 fn pin_schedule(registry: &Registry, params: &mut Value) -> Result<(), ApiError> {
