@@ -24,7 +24,7 @@ use warp::hyper::body::Bytes;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
-use super::api::{Api, CONFIGURE_TIME_LIMIT, bearer, caller, client, json_reply, reply};
+use super::api::{Api, CONFIGURE_TIME_LIMIT, Create, bearer, caller, client, json_reply, may_create, reply};
 use super::body::read_body;
 use super::error::ApiError;
 use super::rooms::room;
@@ -74,14 +74,28 @@ pub fn routes(api: &Api) -> BoxedFilter<(Response,)> {
             }
         },
     );
-    let join = posted(class().and(warp::path!("join")).boxed()).then(
-        |code: String, api: Api, length: Option<u64>, _headers: HeaderMap, body| async move {
-            match read_body(length, body).await {
-                Ok(body) => reply(join(api, &code, body).await),
-                Err(e) => e.into_response(),
-            }
-        },
-    );
+    let join =
+        class()
+            .and(warp::path!("join"))
+            .and(warp::post())
+            .and(ctx.clone())
+            .and(client())
+            .and(warp::header::optional::<u64>("content-length"))
+            .and(warp::header::headers_cloned())
+            .and(warp::body::stream())
+            .then(
+                |code: String,
+                 api: Api,
+                 client: ClientAddr,
+                 length: Option<u64>,
+                 headers: HeaderMap,
+                 body| async move {
+                    match read_body(length, body).await {
+                        Ok(body) => reply(join(api, &code, client, &headers, body).await),
+                        Err(e) => e.into_response(),
+                    }
+                },
+            );
     let finish = posted(class().and(warp::path!("finish")).boxed()).then(
         |code: String, api: Api, _length: Option<u64>, headers: HeaderMap, _body| async move {
             reply(finish(api, &code, &headers).await)
@@ -222,10 +236,19 @@ fn get(api: &Api, code: &str) -> Result<Response, ApiError> {
     Ok(json_reply(&view, StatusCode::OK))
 }
 
-async fn join(api: Api, code: &str, body: Bytes) -> Result<Response, ApiError> {
+async fn join(
+    api: Api,
+    code: &str,
+    client: ClientAddr,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     if api.sessions().stopping() {
         return Err(ApiError::ShuttingDown);
     }
+    // A student may run what the teacher handed out (the trust model), within his
+    // client's budgets.
+    let caller = may_create(&api, client, headers, Create::HandedTask)?;
     let room = room(&api, code)?;
     let run = class_of(&api, &room)?;
     let body = object(&body, "with an optional phone_token and name")?;
@@ -244,7 +267,7 @@ async fn join(api: Api, code: &str, body: Bytes) -> Result<Response, ApiError> {
     let joined = api
         .work()
         .run(Instant::now() + CONFIGURE_TIME_LIMIT, move |_| {
-            run.join(&registry, &sessions, token.as_deref(), name.as_deref())
+            run.join(&registry, &sessions, &caller, token.as_deref(), name.as_deref())
         })
         .await??;
     Ok(json_reply(&joined, StatusCode::OK))

@@ -34,6 +34,7 @@ use serde_json::{Map, Value, json};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+use super::budget::Caller;
 use super::error::LiveError;
 use super::event::Svg;
 use super::experiments::LiveExperiment;
@@ -240,6 +241,7 @@ impl ClassRun {
         &self,
         registry: &Registry,
         sessions: &Sessions,
+        caller: &Caller,
         token: Option<&str>,
         name: Option<&str>,
     ) -> Result<Joined, ClassError> {
@@ -303,7 +305,7 @@ impl ClassRun {
             });
             (index, task)
         };
-        let made = self.make_session(registry, sessions, task);
+        let made = self.make_session(registry, sessions, caller, task);
         let mut state = lock(&self.state);
         let handed = state.phones[phone].tasks.last_mut().expect("just handed");
         match made {
@@ -351,15 +353,17 @@ impl ClassRun {
         &self,
         registry: &Registry,
         sessions: &Sessions,
+        caller: &Caller,
         task: TaskRef,
     ) -> Result<Arc<Session>, ClassError> {
-        sessions.check_room()?;
+        // The phone's run counts in its client's session budget (live::budget).
+        sessions.check_room_for(caller)?;
         let group = self.experiment.plan().group(task.group).ok_or(ClassError::Over)?;
         let mut values: Map<String, Value> = group.params().clone();
         values.extend(self.pacing.clone());
         values.insert("seed".into(), json!(task.seed));
         let resolved = registry.resolve(&Request::from_map(values, Scope::Session))?;
-        let session = sessions.create(resolved)?;
+        let session = sessions.create_for(resolved, caller)?;
         session.set_label(registry.describe(session.spec()));
         session_log::created(&session);
         session.control(Control::Start)?;
