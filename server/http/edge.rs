@@ -42,7 +42,7 @@ use crate::live::budget::ClientAddr;
 
 /// Methods and headers a cross-origin caller may use.
 const CORS_METHODS: &str = "GET, HEAD, POST, DELETE, OPTIONS";
-const CORS_HEADERS: &str = "authorization, content-type, last-event-id, accept";
+const CORS_HEADERS: &str = "authorization, content-type, last-event-id, accept, x-kiln-key";
 
 /// The routes wrapped with the origin check, HEAD and `Allow`.
 #[derive(Clone)]

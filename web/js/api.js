@@ -23,6 +23,10 @@ export async function request(method, path, { body, token } = {}) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers.Authorization = `Bearer ${token}`;
+  // The teacher's requests carry the key beside a session's token, so the server's
+  // pool keeps its reserved worker for them (docs/protocol.md, "The pool for long work").
+  const key = teacherKey();
+  if (key && token !== key) headers["X-Kiln-Key"] = key;
   let response;
   try {
     response = await fetch(path, {
