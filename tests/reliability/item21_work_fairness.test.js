@@ -9,38 +9,14 @@
 // guessed from sleeps.
 
 import assert from "node:assert/strict";
-import http from "node:http";
 import { after, before, describe, it } from "node:test";
+import { request } from "./support/http.js";
 import { startKiln } from "./support/server.js";
 import { until } from "./support/until.js";
 
-/** One request from loopback address `from`; resolves to {status, json, short}. */
-function ask(url, { from = "127.0.0.1", method = "GET", headers = {}, body, timeoutMs = 60000, signal } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, localAddress: from, agent: false, signal }, (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("error", reject);
-      res.on("end", () => {
-        clearTimeout(timer);
-        const text = Buffer.concat(chunks).toString("utf8");
-        let json;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode, json, short: text.slice(0, 300) });
-      });
-    });
-    const timer = setTimeout(() => req.destroy(new Error(`${method} ${url}: no answer in ${timeoutMs} ms`)), timeoutMs);
-    req.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    if (body !== undefined) req.write(JSON.stringify(body));
-    req.end();
-  });
+/** One request from loopback address `from` (support's `request`, a longer default wait). */
+function ask(url, { from = "127.0.0.1", timeoutMs = 60000, ...options } = {}) {
+  return request(url, { ...options, timeoutMs, localAddress: from });
 }
 
 /** The pool's load from /health. */
