@@ -132,7 +132,9 @@ pub struct Snapshot {
     pub rejected_moves: u64,
     /// Steps without a valid move.
     pub invalid_moves: u64,
-    /// Invalid steps of each named kind (e.g. `disconnected`).
+    /// Invalid steps of each named kind (e.g. `disconnected`). Not serialised: a
+    /// reader shows them under names of its own (the server's `NAME_moves`).
+    #[serde(skip)]
     pub invalid_by_kind: Vec<(String, u64)>,
     /// Accepted moves that set a new best.
     pub improvements: u64,

@@ -434,8 +434,8 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
         if let Value::Object(map) = &mut outcome {
             // The spec is the record's `problem` already.
             map.remove("spec");
-            map.insert("best_energy".into(), json!(progress.best_energy));
-            map.insert("best_step".into(), json!(progress.best_step));
+            map.insert("best_energy".into(), json!(progress.snapshot.best_energy));
+            map.insert("best_step".into(), json!(progress.snapshot.best_step));
             map.insert("stopped_by".into(), json!(if out_of_time { "time" } else { "steps" }));
             map.insert("best_state".into(), best_state.clone().unwrap_or(Value::Null));
         }
@@ -450,7 +450,7 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
         let mut out = Map::new();
         out.insert("problem".into(), json!(spec.problem));
         out.insert("instance".into(), settings["instance"].clone());
-        out.insert("best_energy".into(), json!(progress.best_energy));
+        out.insert("best_energy".into(), json!(progress.snapshot.best_energy));
         for field in ["best_model_energy", "energy_scale", "energy_offset"] {
             if let Some(v) = progress.extra.get(field) {
                 out.insert(field.into(), v.clone());
@@ -467,7 +467,7 @@ pub fn execute(registry: &Registry, args: &RunArgs, matches: &ArgMatches) -> Exi
     {
         return code;
     }
-    let steps_per_sec = progress.step as f64 / elapsed.as_secs_f64().max(1e-9);
+    let steps_per_sec = progress.snapshot.step as f64 / elapsed.as_secs_f64().max(1e-9);
     if args.json {
         let mut value = result_json(registry, &spec, &run, &config, elapsed, out_of_time);
         if let Value::Object(map) = &mut value {
@@ -502,7 +502,7 @@ pub fn result_json(
 ) -> Value {
     let mut progress = run.progress();
     progress.elapsed_ms = elapsed.as_millis() as u64;
-    let steps_per_sec = progress.step as f64 / elapsed.as_secs_f64().max(1e-9);
+    let steps_per_sec = progress.snapshot.step as f64 / elapsed.as_secs_f64().max(1e-9);
     let mut value = serde_json::to_value(&progress).expect("progress serialises");
     if let Value::Object(map) = &mut value {
         map.insert("seed".into(), config.seed.into());
@@ -540,7 +540,7 @@ fn gap_percent(p: &Progress) -> Option<f64> {
     if optimum == 0.0 {
         return None;
     }
-    Some(((p.best_energy - optimum) / optimum.abs() * 100.0).abs())
+    Some(((p.snapshot.best_energy - optimum) / optimum.abs() * 100.0).abs())
 }
 
 fn fmt_energy(e: f64) -> String {
@@ -584,25 +584,25 @@ fn summary(
     use std::fmt::Write as _;
     let mut out = String::new();
     let _ = writeln!(out, "{}", describe(registry, spec, config));
-    let mut best = format!("best energy  {}", fmt_energy(p.best_energy));
+    let mut best = format!("best energy  {}", fmt_energy(p.snapshot.best_energy));
     if let Some(optimum) = p.optimal_energy {
         let gap = gap_percent(p).unwrap_or(0.0);
         best += &format!("  (known optimum {}, {gap:.2}% away)", fmt_energy(optimum));
     }
     let _ = writeln!(out, "{best}");
-    let _ = writeln!(out, "current      {}", fmt_energy(p.current_energy));
+    let _ = writeln!(out, "current      {}", fmt_energy(p.snapshot.current_energy));
     let stopped = if out_of_time { " (stopped by --time)" } else { "" };
     let _ = writeln!(
         out,
         "steps        {} in {:.2} s ({:.2} M steps/s){stopped}",
-        p.step,
+        p.snapshot.step,
         elapsed.as_secs_f64(),
         steps_per_sec / 1e6
     );
     let _ = writeln!(
         out,
         "moves        {} accepted, {} rejected, {} invalid",
-        p.accepted_moves, p.rejected_moves, p.invalid_moves
+        p.snapshot.accepted_moves, p.snapshot.rejected_moves, p.snapshot.invalid_moves
     );
     // The kind's own fields, as the page shows them: name and value.
     for (name, value) in &p.extra {

@@ -34,7 +34,7 @@ pub async fn batch(api: Api, session: Arc<Session>) -> Result<Response, ApiError
     let events: Vec<_> = samples.iter().map(|f| &f.progress).collect();
     let body = json!({
         "session_id": session.id(),
-        "is_complete": last.progress.is_complete,
+        "is_complete": last.progress.snapshot.is_complete,
         "result": last.value_with_drawings(),
         "events": events,
     });

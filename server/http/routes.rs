@@ -375,7 +375,7 @@ async fn configure(api: Api, caller: Caller, body: Bytes, base: &str) -> Result<
         "session_id": id,
         "control_token": session.token(),
         "state": live.state,
-        "total_steps": live.progress().total_steps,
+        "total_steps": live.progress().snapshot.total_steps,
         "problem": session.problem(),
         "config": session.config(),
         // Parameters the schedule does not use (issue 26): reported, never silently dropped.
@@ -400,8 +400,8 @@ fn list(api: &Api) -> Response {
                 "session_id": s.id(),
                 "problem": s.problem(),
                 "state": live.state,
-                "step": live.progress().step,
-                "total_steps": live.progress().total_steps,
+                "step": live.progress().snapshot.step,
+                "total_steps": live.progress().snapshot.total_steps,
                 "viewers": live.viewers.len(),
                 "created_at": s.created_at(),
             })
@@ -439,7 +439,7 @@ fn streaming_status(api: &Api, id: &str) -> Result<Response, ApiError> {
         "last_event_id": live.latest_id,
         "is_complete": live.is_complete(),
         "status": live.state,
-        "step": live.progress().step,
+        "step": live.progress().snapshot.step,
         "stepping": live.stepping,
         "created_at": session.created_at(),
     });
@@ -614,7 +614,7 @@ async fn pacing<B: bytes::Buf>(
     let answer = json!({
         "session_id": session.id(),
         "state": live.state,
-        "step": live.progress().step,
+        "step": live.progress().snapshot.step,
         "pacing": pacing,
     });
     Ok(json_reply(&answer, StatusCode::OK))

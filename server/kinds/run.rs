@@ -421,44 +421,23 @@ impl<P: Problem + Clone + 'static, V: StateView<P>> Built for Ready<P, V> {
     }
 }
 
-/// The numbers of one progress event, with the protocol's field names; a kind's
-/// extra fields sit beside the shared ones.
+/// The numbers of one progress event, with the protocol's field names: the engine's
+/// [`Snapshot`] (written once, there), what a session adds, and the kind's extra
+/// fields beside the shared ones. On the wire the snapshot's fields sit between `run`
+/// and `optimal_energy`, flat, as docs/protocol.md lists them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
     /// The problem kind.
     pub problem: String,
     /// Reset generation of the session (1 for a fresh run).
     pub run: u64,
-    /// Steps done.
-    pub step: u64,
-    /// Steps in the run.
-    pub total_steps: u64,
-    /// 1-based cycle.
-    pub cycle: u64,
-    /// Cycles in the run.
-    pub num_cycles: u64,
-    /// Temperature of the last step.
-    pub temperature: f64,
-    /// Energy of the current state.
-    pub current_energy: f64,
-    /// Best energy seen.
-    pub best_energy: f64,
-    /// Step at which the best was found.
-    pub best_step: u64,
+    /// The engine's numbers: steps, cycle, temperature, energies, move counters,
+    /// acceptance. Its `invalid_by_kind` is not on the wire as such: it becomes the
+    /// `NAME_moves` fields of [`Progress::extra`].
+    #[serde(flatten)]
+    pub snapshot: Snapshot,
     /// Known optimum of the instance, if any.
     pub optimal_energy: Option<f64>,
-    /// Moves applied.
-    pub accepted_moves: u64,
-    /// Moves refused.
-    pub rejected_moves: u64,
-    /// Steps without a valid move.
-    pub invalid_moves: u64,
-    /// Accepted moves that set a new best.
-    pub improvements: u64,
-    /// Recent acceptance rate.
-    pub acceptance_rate: f64,
-    /// All steps done.
-    pub is_complete: bool,
     /// Running wall time of the session in milliseconds (0 outside a session).
     pub elapsed_ms: u64,
     /// The last step's move, described for teaching (the protocol's `move`, see
@@ -663,24 +642,11 @@ impl Run {
         Progress {
             problem: self.kind.clone(),
             run: 1,
-            step: s.step,
-            total_steps: s.total_steps,
-            cycle: s.cycle,
-            num_cycles: s.num_cycles,
-            temperature: s.temperature,
-            current_energy: s.current_energy,
-            best_energy: s.best_energy,
-            best_step: s.best_step,
             optimal_energy: self.optimum.or_else(|| self.inner.optimal_energy()),
-            accepted_moves: s.accepted_moves,
-            rejected_moves: s.rejected_moves,
-            invalid_moves: s.invalid_moves,
-            improvements: s.improvements,
-            acceptance_rate: s.acceptance_rate,
-            is_complete: s.is_complete,
             elapsed_ms: 0,
             last_move: self.last_move_with_skips(),
             extra,
+            snapshot: s,
         }
     }
 

@@ -311,7 +311,7 @@ impl ClassRun {
         match made {
             Ok(session) => {
                 let progress = session.status().progress().clone();
-                handed.total_steps = progress.total_steps;
+                handed.total_steps = progress.snapshot.total_steps;
                 handed.optimum = progress.optimal_energy;
                 handed.minimize = session.config().direction.sign() > 0.0;
                 handed.made = Some((session.id(), session.problem().to_string()));
@@ -409,17 +409,17 @@ impl ClassRun {
                 let status = session.status();
                 let progress = status.progress();
                 let watched = !status.viewers.is_empty();
-                let best = Some(progress.best_energy);
-                if progress.step != handed.step
+                let best = Some(progress.snapshot.best_energy);
+                if progress.snapshot.step != handed.step
                     || best != handed.best_energy
                     || status.is_complete() != handed.complete
                     || watched != handed.watched
                 {
                     moved = true;
                 }
-                handed.step = progress.step;
+                handed.step = progress.snapshot.step;
                 handed.best_energy = best;
-                handed.best_step = progress.best_step;
+                handed.best_step = progress.snapshot.best_step;
                 handed.complete = status.is_complete();
                 handed.watched = watched;
                 handed.best_svg = Some(status.latest.best_svg.clone());

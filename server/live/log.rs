@@ -27,13 +27,13 @@ pub fn short_id(session: &Session) -> String {
 
 /// A configure call made a session.
 pub fn created(session: &Session) {
-    let total = session.live().latest().progress.total_steps;
+    let total = session.live().latest().progress.snapshot.total_steps;
     line(format!("session {} created: {}, {total} steps", short_id(session), session.label()));
 }
 
 /// The owner started (or resumed) a run.
 pub fn started(session: &Session) {
-    let step = session.live().latest().progress.step;
+    let step = session.live().latest().progress.snapshot.step;
     line(format!("session {} started at step {step}: {}", short_id(session), session.label()));
 }
 
@@ -42,7 +42,7 @@ pub fn finished(session: &Session) {
     let (step, best) = {
         let live = session.live();
         let progress = &live.latest().progress;
-        (progress.step, progress.best_energy)
+        (progress.snapshot.step, progress.snapshot.best_energy)
     };
     line(format!(
         "session {} finished at step {step}: {}, best energy {best}",
@@ -53,7 +53,7 @@ pub fn finished(session: &Session) {
 
 /// A session was rebuilt after a restart (the store calls this).
 pub fn restored(session: &Session) {
-    let step = session.live().latest().progress.step;
+    let step = session.live().latest().progress.snapshot.step;
     line(format!("session {} restored at step {step}: {}", short_id(session), session.label()));
 }
 

@@ -741,7 +741,7 @@ impl Session {
         let reply = ControlReply {
             session_id: self.id,
             state: next,
-            step: live.latest.progress.step,
+            step: live.latest.progress.snapshot.step,
             stopped_early: None,
         };
         drop(live);

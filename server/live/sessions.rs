@@ -320,7 +320,7 @@ impl Sessions {
                 match outcome {
                     Some(Ok(session)) => {
                         let live = session.live();
-                        let (step, state) = (live.latest().progress.step, live.state());
+                        let (step, state) = (live.latest().progress.snapshot.step, live.state());
                         drop(live);
                         done(Restored::Session { id, step, state });
                     }

@@ -34,11 +34,11 @@ impl TracePoint {
     /// The numbers of a progress snapshot.
     pub fn of(progress: &Progress) -> Self {
         TracePoint {
-            step: progress.step,
-            current: progress.current_energy,
-            best: progress.best_energy,
-            temperature: progress.temperature,
-            acceptance: progress.acceptance_rate,
+            step: progress.snapshot.step,
+            current: progress.snapshot.current_energy,
+            best: progress.snapshot.best_energy,
+            temperature: progress.snapshot.temperature,
+            acceptance: progress.snapshot.acceptance_rate,
         }
     }
 }

@@ -74,7 +74,7 @@ impl Session {
     /// the newest step.
     pub fn trace(&self, max: usize) -> (u64, u64, Vec<TracePoint>) {
         let live = self.live();
-        (live.generation(), live.latest().progress.step, live.trace_points(max))
+        (live.generation(), live.latest().progress.snapshot.step, live.trace_points(max))
     }
 
     /// The progress of at most `samples` kept events, evenly spaced, oldest first.

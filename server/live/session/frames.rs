@@ -79,7 +79,7 @@ impl Session {
             (live.generation, live.elapsed(now))
         };
         let taken = engine.frame_with_checkpoints(generation, elapsed);
-        let step = taken.frame.progress.step;
+        let step = taken.frame.progress.snapshot.step;
         let state = self.append_frame(taken, now, true, |live| {
             if live.version == version { SessionState::Paused } else { live.state }
         });
@@ -99,7 +99,7 @@ impl Session {
         durable: bool,
         otherwise: impl FnOnce(&Live) -> SessionState,
     ) -> SessionState {
-        let complete = taken.frame.progress.is_complete;
+        let complete = taken.frame.progress.snapshot.is_complete;
         let mut live = self.live();
         let published = live.history.latest_id();
         live.keep_checkpoints(&taken);

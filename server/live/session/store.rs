@@ -18,7 +18,7 @@ impl Session {
         SessionRecord {
             id: self.id,
             spec: self.stored_spec.clone(),
-            step: live.latest.progress.step,
+            step: live.latest.progress.snapshot.step,
             state: persist::run_state(live.state),
             generation: live.generation,
             next_event_id: live.history.next_id(),
