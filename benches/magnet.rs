@@ -12,6 +12,8 @@
 //!   thread's own, as the scheduler counts it), which a busy machine inflates far less
 //!   than wall time. Then it re-runs read 1 of each and checks every
 //!   checkpoint is bit-identical (the speed is not bought with reproducibility).
+//!   The magnet's default generator (Philox), or the one named third
+//!   (`rate benches/neal/sparse1000.txt chacha8`: the generator of earlier rounds).
 //! * `cut GRAPH SECONDS SEED`: Kiln's best cut on a Gset graph in a run of the default
 //!   shape (its cycles and temperatures, batch 1, sequential sweeps as neal's) sized
 //!   to take SECONDS on one core: steps per second is measured on a short
@@ -23,7 +25,7 @@ use std::time::Instant;
 
 use kiln_engine::problems::magnet::{Magnet, Sites};
 use kiln_engine::replay::{first_divergence, record_checkpoints};
-use kiln_engine::{AnnealConfig, Annealer, Batch};
+use kiln_engine::{AnnealConfig, Annealer, Batch, Generator};
 
 const SWEEPS: u64 = 1_000;
 const READS: u64 = 10;
@@ -33,16 +35,22 @@ fn config(magnet: &Magnet, seed: u64, steps: u64) -> AnnealConfig {
     AnnealConfig { steps_per_cycle: steps, cycles: 1, batch: Batch::Fixed(1), ..magnet.default_config(seed) }
 }
 
-fn rate(path: &str) {
+/// `rate`'s runs: the default generator unless one is named.
+fn rate(path: &str, generator: Option<Generator>) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let magnet = Magnet::parse_graph(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
     for sites in [Sites::Sequential, Sites::Random] {
-        rate_of(path, &magnet.clone().with_sites(sites));
+        rate_of(path, &magnet.clone().with_sites(sites), generator);
     }
 }
 
-fn rate_of(path: &str, magnet: &Magnet) {
+fn rate_of(path: &str, magnet: &Magnet, generator: Option<Generator>) {
     let sites = magnet.sites().name();
+    let config = |seed, steps| {
+        let config = config(magnet, seed, steps);
+        AnnealConfig { generator: generator.unwrap_or(config.generator), ..config }
+    };
+    let generator = config(1, 1).generator.name();
     let n = magnet.len() as u64;
     let steps = SWEEPS * n;
     let mut best: Option<(f64, f64)> = None;
@@ -52,7 +60,7 @@ fn rate_of(path: &str, magnet: &Magnet) {
         let cpu_started = thread_cpu_seconds();
         let mut best_energy = f64::INFINITY;
         for seed in 1..=READS {
-            let mut sa = Annealer::new(magnet.clone(), config(magnet, seed, steps)).unwrap();
+            let mut sa = Annealer::new(magnet.clone(), config(seed, steps)).unwrap();
             sa.run(steps);
             best_energy = best_energy.min(sa.best_energy());
         }
@@ -69,12 +77,12 @@ fn rate_of(path: &str, magnet: &Magnet) {
     let attempts = steps * READS;
     let cut = magnet.cut(energy).expect("a graph has a cut");
     println!(
-        "kiln {path}: n={n} m={} sweeps={SWEEPS} reads={READS} sites={sites}: {:.1} M attempts/s (time {secs:.3} s); best E = {energy}, cut = {cut}; cpu {cpu}",
+        "kiln {path}: n={n} m={} sweeps={SWEEPS} reads={READS} sites={sites} generator={generator}: {:.1} M attempts/s (time {secs:.3} s); best E = {energy}, cut = {cut}; cpu {cpu}",
         magnet.edges(),
         attempts as f64 / secs / 1e6,
     );
     let replay = || {
-        let mut sa = Annealer::new(magnet.clone(), config(magnet, 1, steps)).unwrap();
+        let mut sa = Annealer::new(magnet.clone(), config(1, steps)).unwrap();
         record_checkpoints(&mut sa, steps / 10, |_| {})
     };
     let (a, b) = (replay(), replay());
@@ -121,13 +129,20 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args[..] {
-        [] | ["rate"] => rate("benches/neal/sparse1000.txt"),
-        ["rate", path] => rate(path),
+        [] | ["rate"] => rate("benches/neal/sparse1000.txt", None),
+        ["rate", path] => rate(path, None),
+        ["rate", path, generator] => rate(
+            path,
+            Some(
+                serde_json::from_value(generator.into())
+                    .expect("GENERATOR is chacha8 or philox4x32-10, as in records"),
+            ),
+        ),
         ["cut", name, seconds, seed] => cut(
             name,
             seconds.parse().expect("SECONDS is a number"),
             seed.parse().expect("SEED is a whole number"),
         ),
-        _ => eprintln!("usage: magnet [rate [GRAPH] | cut GSET SECONDS SEED]"),
+        _ => eprintln!("usage: magnet [rate [GRAPH [GENERATOR]] | cut GSET SECONDS SEED]"),
     }
 }

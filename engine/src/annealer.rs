@@ -4,7 +4,7 @@
 //! things without changing the trajectory:
 //!
 //! * **Determinism.** Step `t` takes all its randomness from its own words of the
-//!   seed's ChaCha stream (see [`crate::rng`]), and its temperature from the
+//!   seed's generator (the config's, see [`crate::rng`]), and its temperature from the
 //!   schedule, so the run is a pure function of (problem, config, seed).
 //! * **Exact speculative batches.** Step `t + j`'s proposal, delta and Metropolis
 //!   test against the *current* state do not depend on steps `t..t+j` as long as those
@@ -37,6 +37,11 @@ use crate::config::{AnnealConfig, Batch, ConfigError, MAX_BATCH};
 use crate::problem::{InvalidKind, MAX_INVALID_KINDS, Problem, Proposal};
 use crate::rng::{MIN_WORDS_PER_STEP, StepRng, StepStream, StepWords, WORDS_PER_STEP};
 use crate::schedule::{Schedule, ScheduleKind, TemperatureCursor, estimate_temperatures};
+
+/// The run's step words: its generator keyed by its seed, from step 0.
+fn step_stream<P: Problem>(problem: &P, config: &AnnealConfig) -> StepStream {
+    StepStream::of(config.generator, config.seed, 0, P::WORDS_PER_STEP).for_proposals(problem.reads_words())
+}
 
 /// What one step did.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -256,7 +261,7 @@ impl<P: Problem> Annealer<P> {
             step: 0,
             counters: Counters::default(),
             window: Window::default(),
-            stream: StepStream::with_words(config.seed, 0, P::WORDS_PER_STEP),
+            stream: step_stream(&problem, &config),
             cursor: TemperatureCursor::default(),
             constant_temperature,
             deltas: DeltaTable::default(),
@@ -290,7 +295,7 @@ impl<P: Problem> Annealer<P> {
         self.step = 0;
         self.counters = Counters::default();
         self.window = Window::default();
-        self.stream = StepStream::with_words(self.config.seed, 0, P::WORDS_PER_STEP);
+        self.stream = step_stream(&self.problem, &self.config);
         self.cursor = TemperatureCursor::default();
         self.pending.clear();
     }
@@ -506,7 +511,9 @@ impl<P: Problem> Annealer<P> {
         let cursor = self.cursor;
         while self.step < stop {
             let t = self.step;
-            let words = self.stream.next_step_sized(P::WORDS_PER_STEP);
+            // Under a counter-based generator the uniform is made below, only for an
+            // uphill step: a downhill one makes none.
+            let words = self.stream.next_proposal(P::WORDS_PER_STEP);
             let mut rng = StepRng::new(seed, t, &words);
             match self.problem.propose(&self.state, &mut rng) {
                 Proposal::Invalid(kind) => {
@@ -517,8 +524,9 @@ impl<P: Problem> Annealer<P> {
                     // `sign * d` with sign = -1 or 1, exactly.
                     let delta = if MAXIMISE { -d } else { d };
                     let schedule = &self.schedule;
-                    let accepted = delta <= 0.0
-                        || self.deltas.uphill(
+                    let accepted = delta <= 0.0 || {
+                        let u = self.stream.uniform_of(t, &words);
+                        self.deltas.uphill(
                             delta,
                             block,
                             || cursor.span(schedule),
@@ -526,8 +534,9 @@ impl<P: Problem> Annealer<P> {
                                 let mut within = cursor;
                                 within.temperature(schedule, t)
                             },
-                            words.uniform(),
-                        );
+                            u,
+                        )
+                    };
                     if accepted {
                         self.record_accepted(&mv, delta);
                         on_accept(&self.state);

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::rng::Generator;
 use crate::schedule::{DEFAULT_FINAL_FRACTION, Schedule, ScheduleKind};
 
 /// Largest speculative batch.
@@ -165,8 +166,13 @@ impl Default for TemperingConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnnealConfig {
-    /// Keys the ChaCha stream.
+    /// Keys the step words' generator.
     pub seed: u64,
+    /// The function from (seed, step) to the step's random words: part of the run's
+    /// definition, written into every record. A record without the field (every record
+    /// of rounds 1 and 2) reads as [`Generator::ChaCha8`], the one such runs used.
+    #[serde(default)]
+    pub generator: Generator,
     /// Schedule family.
     pub schedule: ScheduleKind,
     /// T0: the temperature at the start of every cycle (ignored by `auto`).
@@ -197,6 +203,7 @@ impl Default for AnnealConfig {
     fn default() -> Self {
         Self {
             seed: 42,
+            generator: Generator::ChaCha8,
             schedule: ScheduleKind::Faulon,
             initial_temp: 100.0,
             final_temp: None,
@@ -388,6 +395,19 @@ mod tests {
         let back: AnnealConfig = serde_json::from_str(&text).unwrap();
         assert_eq!(back, tuned);
         assert!(with.validate().is_ok());
+    }
+
+    #[test]
+    fn a_config_without_a_generator_reads_as_chacha8_and_writes_its_generator() {
+        let mut value = serde_json::to_value(AnnealConfig::default()).unwrap();
+        assert_eq!(value["generator"], "chacha8");
+        value.as_object_mut().unwrap().remove("generator");
+        let old: AnnealConfig = serde_json::from_value(value).unwrap();
+        assert_eq!(old.generator, Generator::ChaCha8);
+        let philox = AnnealConfig { generator: Generator::Philox, ..Default::default() };
+        let text = serde_json::to_string(&philox).unwrap();
+        assert!(text.contains(r#""generator":"philox4x32-10""#), "{text}");
+        assert_eq!(serde_json::from_str::<AnnealConfig>(&text).unwrap(), philox);
     }
 
     #[test]

@@ -37,6 +37,6 @@ pub use config::{AnnealConfig, Batch, ConfigError, Direction, Ladder, TemperingC
 pub use digest::{Digest, StateDigest};
 pub use problem::{InvalidKind, Problem, Proposal};
 pub use replay::{RecordError, ReplayRecord};
-pub use rng::StepRng;
+pub use rng::{Generator, StepRng};
 pub use schedule::{Schedule, ScheduleKind};
 pub use tempering::{SwapTry, Tempering, TemperingReport};

@@ -60,6 +60,15 @@ pub trait Problem: Send + Sync {
     /// only: the verdicts, hence the trajectory, are the same either way.
     const FEW_DELTAS: bool = false;
 
+    /// Whether `propose` reads its step's random words on this instance (a magnet that
+    /// sweeps its sites in order does not). Under a counter-based generator
+    /// ([`crate::rng::Generator::Philox`]) a problem that says no is given none, so its
+    /// steps make none; should it draw anyway, the draws come from the step's overflow
+    /// words, the same at every batch size. ChaCha8's layout ignores it.
+    fn reads_words(&self) -> bool {
+        true
+    }
+
     /// The deterministic starting state.
     fn initial_state(&self) -> Self::State;
     /// Draw a move (or an invalid outcome) for `state` from this step's generator.

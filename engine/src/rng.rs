@@ -1,27 +1,63 @@
-//! Per-step randomness: every SA step draws from its own slice of one ChaCha8 stream.
+//! Per-step randomness: every SA step draws from its own slice of one seeded generator.
 //!
-//! The seed keys a ChaCha8 generator; with `W` words per step (a property of the
-//! problem, [`crate::Problem::WORDS_PER_STEP`], 8 unless it says otherwise), step `t`
-//! owns the words `[t * W, (t + 1) * W)` of its stream 0. Because a ChaCha stream can
-//! be entered at any word position, step `t`'s randomness is a function of
-//! `(seed, W, t)` alone: it never depends on how many draws earlier steps made, so
-//! speculative parallel scoring can hand step `t + j` its words before step `t` is
-//! decided, and a replay can start anywhere.
+//! With `W` words per step (a property of the problem, [`crate::Problem::WORDS_PER_STEP`],
+//! 8 unless it says otherwise), a step's words are a function of `(seed, W, t)` alone:
+//! they never depend on how many draws earlier steps made, so speculative parallel
+//! scoring can hand step `t + j` its words before step `t` is decided, and a replay
+//! can start anywhere. Which function is the run's [`Generator`], recorded in its
+//! config (records without one are ChaCha8 runs):
+//!
+//! * **ChaCha8** (every record of rounds 1 and 2, and the default): the seed keys a
+//!   ChaCha8 generator and step `t` owns the words `[t * W, (t + 1) * W)` of its stream
+//!   0 (a ChaCha stream can be entered at any word position). A proposal that needs
+//!   more words (rejection sampling, say) continues, still deterministically, in the
+//!   overflow stream `t + 1` of the same key.
+//! * **Philox4x32-10** (a counter-based generator, see [`philox`]): the uniforms, the
+//!   proposal words and the overflow words live in three counter spaces, each made
+//!   only when read. A magnet sweeping its sites in order reads no proposal word, and
+//!   a downhill flip reads no uniform, so their steps make none.
 //!
 //! Of a step's `W` words, the first `W - 2` feed the problem's `propose` through
 //! [`StepRng`]; the last two are the Metropolis uniform, which the annealer only turns
-//! into a number when the step is uphill (or someone observes the step). A proposal
-//! that needs more words (rejection sampling, say) continues, still deterministically,
-//! in the overflow stream `t + 1` of the same key.
+//! into a number when the step is uphill (or someone observes the step).
 //!
 //! Why a problem may use fewer words: a ChaCha8 word costs about a nanosecond, and a
 //! step as cheap as a spin flip (one word for the site) would spend most of its time
 //! generating the six words it never reads.
 
+mod philox;
+
 use std::convert::Infallible;
 
 use rand::{Rng, SeedableRng, TryRng};
 use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use self::philox::PhiloxSteps;
+
+/// The function from (seed, step) to a step's random words; part of a run's
+/// definition, so it is recorded in the run's config (see the module docs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Generator {
+    /// Step `t`'s words are words `[t W, (t + 1) W)` of the seed's ChaCha8 stream: every
+    /// run of rounds 1 and 2, and what a record without a `generator` field means.
+    #[default]
+    #[serde(rename = "chacha8")]
+    ChaCha8,
+    /// Philox4x32-10 over (seed, step): words made only when read.
+    #[serde(rename = "philox4x32-10")]
+    Philox,
+}
+
+impl Generator {
+    /// The name records and the API use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Generator::ChaCha8 => "chacha8",
+            Generator::Philox => "philox4x32-10",
+        }
+    }
+}
 
 /// Most 32-bit words a step may own in the main stream, and the default: half a
 /// ChaCha block, so one block-generation serves two steps.
@@ -42,6 +78,8 @@ pub const PROPOSE_WORDS: usize = WORDS_PER_STEP - UNIFORM_WORDS;
 pub struct StepWords {
     words: [u32; WORDS_PER_STEP],
     propose_len: u8,
+    /// Where a proposal's draws past its words continue.
+    generator: Generator,
 }
 
 impl StepWords {
@@ -64,26 +102,59 @@ fn unit_f64(bits: u64) -> f64 {
     (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
-/// Sequential reader of the main stream, one [`StepWords`] per step.
+/// Sequential reader of a run's step words, one [`StepWords`] per step.
 #[derive(Clone, Debug)]
 pub struct StepStream {
-    rng: ChaCha8Rng,
+    source: Source,
     words_per_step: usize,
 }
 
+// ChaCha8 inline, not boxed: its words are read on every step of every kind.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+enum Source {
+    ChaCha8(ChaCha8Rng),
+    /// The counter-based words and the next step to read.
+    Philox(PhiloxSteps, u64),
+}
+
 impl StepStream {
-    /// A reader of 8-word steps positioned at the first word of step `step`.
+    /// A ChaCha8 reader of 8-word steps positioned at the first word of step `step`.
     pub fn new(seed: u64, step: u64) -> Self {
         Self::with_words(seed, step, WORDS_PER_STEP)
     }
 
-    /// A reader of `words_per_step`-word steps (clamped to 2..=8) positioned at the
-    /// first word of step `step`.
+    /// A ChaCha8 reader of `words_per_step`-word steps (clamped to 2..=8) positioned at
+    /// the first word of step `step`.
     pub fn with_words(seed: u64, step: u64, words_per_step: usize) -> Self {
+        Self::of(Generator::ChaCha8, seed, step, words_per_step)
+    }
+
+    /// A reader of `generator`'s `words_per_step`-word steps (clamped to 2..=8)
+    /// positioned at step `step`.
+    pub fn of(generator: Generator, seed: u64, step: u64, words_per_step: usize) -> Self {
         let words_per_step = words_per_step.clamp(MIN_WORDS_PER_STEP, WORDS_PER_STEP);
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_word_pos(u128::from(step) * words_per_step as u128);
-        Self { rng, words_per_step }
+        let source = match generator {
+            Generator::ChaCha8 => {
+                let mut rng = ChaCha8Rng::seed_from_u64(seed);
+                rng.set_word_pos(u128::from(step) * words_per_step as u128);
+                Source::ChaCha8(rng)
+            }
+            Generator::Philox => Source::Philox(PhiloxSteps::new(seed, words_per_step - UNIFORM_WORDS), step),
+        };
+        Self { source, words_per_step }
+    }
+
+    /// The same stream for a problem whose `propose` reads no words
+    /// ([`crate::Problem::reads_words`]): under Philox its steps get no proposal words
+    /// (a draw comes from the step's overflow words); ChaCha8's layout is unchanged.
+    pub fn for_proposals(self, reads_words: bool) -> Self {
+        match self.source {
+            Source::Philox(steps, next) if !reads_words => {
+                Self { source: Source::Philox(steps.without_proposal_words(), next), ..self }
+            }
+            source => Self { source, ..self },
+        }
     }
 
     /// Words each step owns.
@@ -106,15 +177,62 @@ impl StepStream {
     #[inline(always)]
     pub(crate) fn next_step_sized(&mut self, words_per_step: usize) -> StepWords {
         debug_assert_eq!(words_per_step, self.words_per_step);
-        let propose_len = words_per_step - UNIFORM_WORDS;
         let mut words = [0u32; WORDS_PER_STEP];
-        for w in &mut words[..propose_len] {
-            *w = self.rng.next_u32();
+        match &mut self.source {
+            Source::ChaCha8(rng) => {
+                let propose_len = words_per_step - UNIFORM_WORDS;
+                for w in &mut words[..propose_len] {
+                    *w = rng.next_u32();
+                }
+                for w in &mut words[PROPOSE_WORDS..] {
+                    *w = rng.next_u32();
+                }
+                StepWords { words, propose_len: propose_len as u8, generator: Generator::ChaCha8 }
+            }
+            Source::Philox(steps, next) => {
+                let t = *next;
+                *next += 1;
+                let propose_len = steps.propose_per_step();
+                for (j, w) in words[..propose_len].iter_mut().enumerate() {
+                    *w = steps.propose_word(t, j);
+                }
+                let bits = steps.uniform_bits(t);
+                words[PROPOSE_WORDS] = (bits >> 32) as u32;
+                words[PROPOSE_WORDS + 1] = bits as u32;
+                StepWords { words, propose_len: propose_len as u8, generator: Generator::Philox }
+            }
         }
-        for w in &mut words[PROPOSE_WORDS..] {
-            *w = self.rng.next_u32();
+    }
+
+    /// The next step's words for a caller that turns its uniform into a number only
+    /// when the step needs it ([`StepStream::uniform_of`]): under Philox the proposal
+    /// words alone (the uniform is made on demand); under ChaCha8 the whole step, as
+    /// [`StepStream::next_step_sized`]. Advances by one step.
+    #[inline(always)]
+    pub(crate) fn next_proposal(&mut self, words_per_step: usize) -> StepWords {
+        match &mut self.source {
+            Source::Philox(steps, next) => {
+                let t = *next;
+                *next += 1;
+                let propose_len = steps.propose_per_step();
+                let mut words = [0u32; WORDS_PER_STEP];
+                for (j, w) in words[..propose_len].iter_mut().enumerate() {
+                    *w = steps.propose_word(t, j);
+                }
+                StepWords { words, propose_len: propose_len as u8, generator: Generator::Philox }
+            }
+            Source::ChaCha8(_) => self.next_step_sized(words_per_step),
         }
-        StepWords { words, propose_len: propose_len as u8 }
+    }
+
+    /// The uniform of step `t`, whose words [`StepStream::next_proposal`] gave: the
+    /// same number [`StepWords::uniform`] of its full words is.
+    #[inline(always)]
+    pub(crate) fn uniform_of(&mut self, t: u64, words: &StepWords) -> f64 {
+        match &mut self.source {
+            Source::Philox(steps, _) => unit_f64(steps.uniform_bits(t)),
+            Source::ChaCha8(_) => words.uniform(),
+        }
     }
 }
 
@@ -129,6 +247,7 @@ pub struct StepRng {
     next: usize,
     seed: u64,
     step: u64,
+    generator: Generator,
     overflow: Option<Box<ChaCha8Rng>>,
 }
 
@@ -138,7 +257,15 @@ impl StepRng {
     pub fn new(seed: u64, step: u64, words: &StepWords) -> Self {
         let mut own = [0u32; PROPOSE_WORDS];
         own.copy_from_slice(&words.words[..PROPOSE_WORDS]);
-        Self { words: own, len: usize::from(words.propose_len), next: 0, seed, step, overflow: None }
+        Self {
+            words: own,
+            len: usize::from(words.propose_len),
+            next: 0,
+            seed,
+            step,
+            generator: words.generator,
+            overflow: None,
+        }
     }
 
     /// The number of the step this generator serves (0-based): for proposals that
@@ -163,6 +290,11 @@ impl StepRng {
     #[cold]
     fn overflow_word(&mut self) -> u32 {
         let (seed, step) = (self.seed, self.step);
+        if self.generator == Generator::Philox {
+            let k = (self.next - self.len) as u64;
+            self.next += 1;
+            return philox::overflow_word(seed, step, k);
+        }
         self.overflow
             .get_or_insert_with(|| {
                 let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -298,5 +430,121 @@ mod tests {
             let u = w.uniform();
             assert!((0.0..1.0).contains(&u));
         }
+    }
+
+    /// Pearson's chi-squared statistic of `counts` against equal expected counts.
+    fn chi_squared(counts: &[u64]) -> f64 {
+        let total: u64 = counts.iter().sum();
+        let expected = total as f64 / counts.len() as f64;
+        counts.iter().map(|&c| (c as f64 - expected).powi(2) / expected).sum()
+    }
+
+    /// The chi-squared distribution's 0.001 and 0.999 quantiles at 99 degrees of
+    /// freedom (Wilson-Hilferty, within 0.2 of the tabled 61.9 and 148.2): a fair
+    /// generator falls outside once in 500 seeds; this one has a fixed seed.
+    const CHI2_99DF: (f64, f64) = (61.9, 148.2);
+
+    #[test]
+    fn philox_uniforms_fill_a_hundred_bins_evenly() {
+        let mut stream = StepStream::of(Generator::Philox, 2026, 0, 3);
+        let mut bins = [0u64; 100];
+        let mut site_bins = [0u64; 100];
+        let mut pairs = [0u64; 100];
+        let mut previous = 0usize;
+        for t in 0..1_000_000usize {
+            let words = stream.next_step();
+            let u = words.uniform();
+            let bin = (u * 100.0) as usize;
+            bins[bin] += 1;
+            site_bins[StepRng::new(2026, t as u64, &words).index(100)] += 1;
+            if t % 2 == 1 {
+                // Steps 2i and 2i + 1 share a Philox block: their uniforms must not
+                // be related (deciles of the pair, 10 x 10 cells).
+                pairs[previous / 10 * 10 + bin / 10] += 1;
+            }
+            previous = bin;
+        }
+        let (lo, hi) = CHI2_99DF;
+        for (what, counts) in [("uniforms", &bins), ("sites", &site_bins), ("pairs", &pairs)] {
+            let chi2 = chi_squared(counts);
+            assert!((lo..hi).contains(&chi2), "{what}: chi-squared {chi2:.1} outside {lo}..{hi}");
+        }
+    }
+
+    #[test]
+    fn philox_step_words_follow_the_documented_counters() {
+        // The oracle is the Philox function itself (held to Random123's vectors),
+        // laid out as the module docs say: uniforms in space 0 two steps a block,
+        // proposal words in space 1 four words a block.
+        let seed = 0x0123_4567_89AB_CDEFu64;
+        let key = [0x89AB_CDEF, 0x0123_4567];
+        let mut stream = StepStream::of(Generator::Philox, seed, 0, 4);
+        for t in 0..20u64 {
+            let words = stream.next_step();
+            let u = philox::philox4x32_10([(t / 2) as u32, 0, 0, 0], key);
+            let at = (t % 2) as usize * 2;
+            let bits = (u64::from(u[at]) << 32) | u64::from(u[at + 1]);
+            assert_eq!(words.uniform(), (bits >> 11) as f64 / (1u64 << 53) as f64, "step {t}");
+            for j in 0..2 {
+                let flat = t * 2 + j;
+                let p = philox::philox4x32_10([(flat / 4) as u32, 0, 0, 1], key);
+                assert_eq!(words.propose_words()[j as usize], p[(flat % 4) as usize], "step {t} word {j}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_philox_step_can_be_entered_without_reading_the_steps_before_it() {
+        let mut from_start = StepStream::of(Generator::Philox, 7, 0, 3);
+        let words: Vec<StepWords> = (0..10).map(|_| from_start.next_step()).collect();
+        for t in [9u64, 4, 5] {
+            assert_eq!(StepStream::of(Generator::Philox, 7, t, 3).next_step(), words[t as usize]);
+        }
+        assert_ne!(words[3], StepStream::of(Generator::ChaCha8, 7, 3, 3).next_step());
+    }
+
+    #[test]
+    fn words_made_on_demand_are_the_step_words() {
+        for generator in [Generator::Philox, Generator::ChaCha8] {
+            let mut whole = StepStream::of(generator, 12, 0, 3);
+            let mut lazy = StepStream::of(generator, 12, 0, 3);
+            for t in 0..40u64 {
+                let words = whole.next_step();
+                let proposal = lazy.next_proposal(3);
+                assert_eq!(proposal.propose_words(), words.propose_words());
+                if t % 3 != 0 {
+                    let u = lazy.uniform_of(t, &proposal);
+                    assert_eq!(u.to_bits(), words.uniform().to_bits(), "{generator:?} step {t}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn philox_draws_past_the_budget_continue_deterministically_and_apart_from_chacha() {
+        let words = StepStream::of(Generator::Philox, 3, 5, 3).next_step();
+        let draw = || {
+            let mut rng = StepRng::new(3, 5, &words);
+            (0..20).map(|_| rng.word()).collect::<Vec<_>>()
+        };
+        let a = draw();
+        assert_eq!(a, draw());
+        assert_eq!(a[0], words.propose_words()[0]);
+        assert_eq!(a[1], philox::philox4x32_10([0, 5, 0, 2], [3, 0])[0]);
+        // A proposal that reads no words of its own overflows to the same words.
+        let no_words = StepStream::of(Generator::Philox, 3, 5, 3).for_proposals(false).next_step();
+        assert!(no_words.propose_words().is_empty());
+        assert_eq!(no_words.uniform(), words.uniform());
+        assert_eq!(StepRng::new(3, 5, &no_words).word(), a[1]);
+        let chacha = StepStream::with_words(3, 5, 3);
+        assert_eq!(chacha.clone().for_proposals(false).next_step(), chacha.clone().next_step());
+    }
+
+    #[test]
+    fn generators_are_named_in_json_and_default_to_chacha8() {
+        assert_eq!(serde_json::to_string(&Generator::Philox).unwrap(), "\"philox4x32-10\"");
+        assert_eq!(serde_json::from_str::<Generator>("\"chacha8\"").unwrap(), Generator::ChaCha8);
+        assert!(serde_json::from_str::<Generator>("\"mt19937\"").is_err());
+        assert_eq!(Generator::default(), Generator::ChaCha8);
     }
 }

@@ -3,7 +3,7 @@
 //! and ground states checked by brute-force enumeration.
 
 use kiln_engine::problems::magnet::{Coupling, Flip, Magnet, MagnetError, Spins, Start};
-use kiln_engine::{AnnealConfig, Annealer, Batch, Problem, ScheduleKind};
+use kiln_engine::{AnnealConfig, Annealer, Batch, Generator, Problem, ScheduleKind};
 
 /// `-sum J s s - h sum s` straight from the public edge list, for any spins.
 fn energy_from_edges(magnet: &Magnet, spins: &[i8]) -> f64 {
@@ -61,8 +61,14 @@ fn incremental_energy_equals_recomputation_after_many_steps() {
         Magnet::gset("G14").unwrap(),
     ];
     for magnet in instances {
-        for batch in [Batch::Fixed(1), Batch::Fixed(16)] {
+        for (batch, generator) in [
+            (Batch::Fixed(1), Generator::ChaCha8),
+            (Batch::Fixed(16), Generator::ChaCha8),
+            (Batch::Fixed(1), Generator::Philox),
+            (Batch::Fixed(16), Generator::Philox),
+        ] {
             let config = AnnealConfig {
+                generator,
                 schedule: ScheduleKind::Geometric,
                 initial_temp: 3.0,
                 final_temp: Some(0.2),

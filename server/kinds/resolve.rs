@@ -220,6 +220,7 @@ fn config(
     };
     let config = AnnealConfig {
         seed: given.u64("seed").unwrap_or(base.seed),
+        generator: base.generator,
         schedule,
         initial_temp: given.f64("initial_temp").unwrap_or(initial_temp),
         final_temp: given.f64("final_temp").or(final_temp),

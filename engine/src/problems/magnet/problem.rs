@@ -37,6 +37,11 @@ impl Problem for Magnet {
     /// so cheap that drawing the default eight words would dominate its step.
     const WORDS_PER_STEP: usize = 3;
 
+    /// Only random sites read a word: sequential sweeps take the site from the step.
+    fn reads_words(&self) -> bool {
+        self.sites() == Sites::Random
+    }
+
     fn initial_state(&self) -> Spins {
         self.initial_spins()
     }
