@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use kiln_engine::digest::Digest;
 use kiln_engine::problems::isomer::{Isomer, Objective};
-use kiln_engine::problems::tsp::{LargeSteps, Tsp};
+use kiln_engine::problems::tsp::{LargeSteps, MoveSet, Tsp};
 use kiln_engine::replay::{RECORD_FORMAT, first_divergence, record_checkpoints};
 use kiln_engine::{
     AnnealConfig, Annealer, Batch, Checkpoint, Ladder, Problem, ReplayRecord, ScheduleKind, Tempering,
@@ -33,6 +33,9 @@ enum Spec {
         /// `"large"` for large steps; absent for local moves, as before it existed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         moves: Option<String>,
+        /// The large steps' move set; absent for the first, as before it existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        moves_version: Option<u32>,
     },
     Isomer {
         formula: String,
@@ -53,11 +56,14 @@ fn golden_path(name: &str) -> PathBuf {
 /// Run `spec` under `config`, checkpointing every `every` steps.
 fn run(spec: &Spec, config: AnnealConfig, every: u64) -> Vec<Checkpoint> {
     match spec {
-        Spec::Tsp { cities: Cities::Bundled { instance }, moves } => {
+        Spec::Tsp { cities: Cities::Bundled { instance }, moves, moves_version } => {
             let tsp = Tsp::bundled(instance).unwrap();
             match moves.as_deref() {
                 None => checkpoints(tsp, config, every),
-                Some("large") => checkpoints(LargeSteps::new(tsp).unwrap(), config, every),
+                Some("large") => {
+                    let version = MoveSet::from_number(moves_version.unwrap_or(1)).unwrap();
+                    checkpoints(LargeSteps::with_moves(tsp, version).unwrap(), config, every)
+                }
                 Some(other) => panic!("unknown moves {other:?}"),
             }
         }
@@ -90,7 +96,11 @@ fn golden_runs() -> Vec<(&'static str, Spec, AnnealConfig, u64)> {
     vec![
         (
             "berlin52_auto.json",
-            Spec::Tsp { cities: Cities::Bundled { instance: "berlin52".into() }, moves: None },
+            Spec::Tsp {
+                cities: Cities::Bundled { instance: "berlin52".into() },
+                moves: None,
+                moves_version: None,
+            },
             AnnealConfig {
                 seed: 42,
                 schedule: ScheduleKind::Auto,
@@ -102,7 +112,11 @@ fn golden_runs() -> Vec<(&'static str, Spec, AnnealConfig, u64)> {
         ),
         (
             "ch150_large.json",
-            Spec::Tsp { cities: Cities::Bundled { instance: "ch150".into() }, moves: Some("large".into()) },
+            Spec::Tsp {
+                cities: Cities::Bundled { instance: "ch150".into() },
+                moves: Some("large".into()),
+                moves_version: None,
+            },
             AnnealConfig {
                 seed: 42,
                 schedule: ScheduleKind::Auto,

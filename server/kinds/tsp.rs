@@ -10,14 +10,16 @@
 //! defaults to `local`; a headless run (`kiln run`, an experiment's task) to `large`
 //! when the instance has [`LARGE_STEP_MIN_CITIES`] to [`LARGE_STEP_MAX_CITIES`]
 //! cities. The spec keeps the choice (omitting `local`, so records made before large
-//! steps existed read as they were written), and a record replays the same run in
-//! any scope.
+//! steps existed read as they were written) and, for large steps, the version of
+//! their move set (`moves_version`, the engine's [`MoveSet`]; absent in records made
+//! before version 2, which replay with version 1), so a record replays the same run
+//! in any scope.
 
 mod view;
 
 use kiln_engine::ScheduleKind;
 use kiln_engine::problems::tsp::{
-    LARGE_STEP_MAX_CITIES, LARGE_STEP_MIN_CITIES, LargeSteps, Layout, MAX_CITIES, Tsp, TspError,
+    LARGE_STEP_MAX_CITIES, LARGE_STEP_MIN_CITIES, LargeSteps, Layout, MAX_CITIES, MoveSet, Tsp, TspError,
     bundled_instances,
 };
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -112,7 +114,8 @@ fn large_steps_allowed(cities: usize) -> bool {
     (LARGE_STEP_MIN_CITIES..=LARGE_STEP_MAX_CITIES).contains(&cities)
 }
 
-/// The spec: `{"cities": ..., "moves": "large"}` (`moves` absent for `local`).
+/// The spec: `{"cities": ..., "moves": "large", "moves_version": 2}` (`moves` absent
+/// for `local`, `moves_version` absent for `local` and for version 1).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TspSpec {
@@ -121,6 +124,24 @@ pub struct TspSpec {
     /// How each step changes the tour.
     #[serde(default, skip_serializing_if = "TspMoves::is_local")]
     pub moves: TspMoves,
+    /// The large steps' move set ([`MoveSet::number`]); `None` reads as version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moves_version: Option<u32>,
+}
+
+impl TspSpec {
+    /// A new run's spec: large steps of the newest move set.
+    pub fn new(cities: TspCities, moves: TspMoves) -> Self {
+        let moves_version = (moves == TspMoves::Large).then(|| MoveSet::default().number());
+        Self { cities, moves, moves_version }
+    }
+
+    /// The large steps' move set this spec names.
+    fn move_set(&self) -> Result<MoveSet, ParamError> {
+        let number = self.moves_version.unwrap_or(1);
+        MoveSet::from_number(number)
+            .ok_or_else(|| ParamError::new("moves_version", format!("no large-step move set {number}")))
+    }
 }
 
 fn layout_out<S: Serializer>(layout: &Layout, s: S) -> Result<S::Ok, S::Error> {
@@ -291,7 +312,7 @@ impl Kind for TspKind {
                 Scope::Headless => TspMoves::headless_default(cities.count()),
             },
         };
-        Ok(Spec::of(self.name(), &TspSpec { cities, moves }))
+        Ok(Spec::of(self.name(), &TspSpec::new(cities, moves)))
     }
 
     fn build(&self, spec: &Spec) -> Result<Box<dyn Built>, ParamError> {
@@ -312,7 +333,7 @@ impl Kind for TspKind {
                     .expected_seconds(move |steps| steps as f64 / 1e6 * seconds_per_million)
             }
             TspMoves::Large => {
-                let large = LargeSteps::new(tsp).map_err(moves_error)?;
+                let large = LargeSteps::with_moves(tsp, spec.move_set()?).map_err(moves_error)?;
                 let seconds_per_million = large.expected_seconds(1_000_000);
                 let defaults = defaults(large.default_steps());
                 Ready::new(large, TourView(LargeStepMoves), defaults)
@@ -411,13 +432,28 @@ mod tests {
     #[test]
     fn a_local_spec_has_no_moves_field_and_a_large_one_says_large() {
         let cities = TspCities::Bundled { instance: "ch150".into() };
-        let local = Spec::of("tsp", &TspSpec { cities: cities.clone(), moves: TspMoves::Local });
+        let local = Spec::of("tsp", &TspSpec::new(cities.clone(), TspMoves::Local));
         assert!(!local.fields.contains_key("moves"), "{local:?}");
         assert_eq!(TspKind.describe(&local), "tsp ch150");
-        let large = Spec::of("tsp", &TspSpec { cities, moves: TspMoves::Large });
+        let large = Spec::of("tsp", &TspSpec::new(cities, TspMoves::Large));
         assert_eq!(large.fields["moves"], "large");
         assert_eq!(large.read::<TspSpec>().unwrap().moves, TspMoves::Large);
         assert_eq!(TspKind.describe(&large), "tsp ch150 (large steps)");
+    }
+
+    #[test]
+    fn a_new_large_spec_names_the_newest_move_set_and_a_record_without_one_reads_as_the_first() {
+        let cities = TspCities::Bundled { instance: "ch150".into() };
+        let large = Spec::of("tsp", &TspSpec::new(cities, TspMoves::Large));
+        assert_eq!(large.fields["moves_version"], MoveSet::V2.number());
+        let old: TspSpec =
+            serde_json::from_value(json!({"cities": {"bundled": {"instance": "ch150"}}, "moves": "large"}))
+                .unwrap();
+        assert_eq!(old.move_set().unwrap(), MoveSet::V1);
+        let unknown = TspSpec { moves_version: Some(99), ..old };
+        let e = unknown.move_set().unwrap_err();
+        assert_eq!(e.field, "moves_version");
+        assert!(e.message.contains("99"), "{e}");
     }
 
     #[test]
@@ -460,7 +496,7 @@ mod tests {
         ];
         let config = AnnealConfig { steps_per_cycle: 300, cycles: 1, ..AnnealConfig::default() };
         for (cities, moves) in specs {
-            let spec = Spec::of("tsp", &TspSpec { cities, moves });
+            let spec = Spec::of("tsp", &TspSpec::new(cities, moves));
             let text = serde_json::to_string(&spec).unwrap();
             let back: Spec = serde_json::from_str(&text).unwrap();
             assert_eq!(back, spec, "{text}");
@@ -477,7 +513,7 @@ mod tests {
     fn a_record_to_the_end_matches_the_engines_checkpoints() {
         let spec = Spec::of(
             "tsp",
-            &TspSpec { cities: TspCities::Bundled { instance: "berlin52".into() }, moves: TspMoves::Local },
+            &TspSpec::new(TspCities::Bundled { instance: "berlin52".into() }, TspMoves::Local),
         );
         let config = AnnealConfig { steps_per_cycle: 2_500, cycles: 1, ..AnnealConfig::default() };
         let run = Run::new("tsp", TspKind.build(&spec).unwrap().start(config.clone()).unwrap());

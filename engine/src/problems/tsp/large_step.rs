@@ -13,26 +13,35 @@
 //! O. Martin, S. W. Otto and E. W. Felten, "Large-step Markov chains for the
 //! traveling salesman problem", Complex Systems 5(3):299-326, 1991.
 //!
-//! The descent is deterministic and looks only at the cities around changed edges
-//! (each city's [`NEIGHBOURS`] nearest, with don't-look bits as a queue), so a step's
-//! randomness is its three kick words and the whole run stays a pure function of
-//! (instance, config, seed). The starting tour is the plain run's shuffle, descended
-//! to a local optimum.
+//! The descent ([`super::descent`]) is deterministic and looks only at the cities
+//! around changed edges, so a step's randomness is its three kick words and the whole
+//! run stays a pure function of (instance, config, seed). The starting tour is the
+//! plain run's shuffle, descended to a local optimum. Which moves the descent makes is
+//! the [`MoveSet`]: version 1 (2-opt and or-opt) for records that name none, version 2
+//! (adding or-3opt) for new runs.
 //!
-//! What a step costs: `propose` works on a per-thread copy of the tour (a copy of the
-//! order and its index, O(n), then the local descent), and records the descent as the
-//! list of 2-opt reversals it made; `apply` replays that list on the real tour, where
-//! the same reversals give the same result. Instances of up to
-//! [`LARGE_STEP_MAX_CITIES`] cities may use large steps.
+//! What a step costs: `propose` works on a per-thread copy of the tour and records the
+//! descent as the list of 2-opt reversals it made; `apply` replays that list on the
+//! real tour, where the same reversals give the same result. The copy is kept in step
+//! without an O(n) copy per step: every proposal names the tour it would make with a
+//! fresh stamp ([`Tour`]'s), and leaves that tour on the copy. At the next proposal,
+//! if the real tour carries that stamp (the step was accepted) the copy already holds
+//! it; if it carries the stamp of the tour the proposal was made for (rejected), the
+//! copy replays the reversals backwards and swaps the kick's segments back; only
+//! otherwise (another thread's proposal won a speculative round, or the tour was
+//! changed some other way) is it copied. Either way the copy holds exactly the tour
+//! `propose` was given, so steps do not depend on the thread or the order of calls.
+//! Instances of up to [`LARGE_STEP_MAX_CITIES`] cities may use large steps.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::config::AnnealConfig;
 use crate::problem::{Problem, Proposal};
 use crate::rng::StepRng;
 
+use super::descent::{Descent, Moves, Scratch};
 use super::distance::Distances;
 use super::error::TspError;
 use super::instance::{DEFAULT_MIN_STEPS, Tsp, one_auto_cycle};
@@ -43,8 +52,6 @@ use super::{LARGE_STEP_MAX_CITIES, LARGE_STEP_MIN_CITIES};
 
 /// Longest segment a kick moves.
 pub const KICK_MAX_SEGMENT: usize = 30;
-/// Longest segment an or-opt move of the descent carries.
-const DESCENT_OR_OPT_MAX_LEN: usize = 3;
 
 /// Expected large steps per second of one core: a fixed part (kick and descent) and
 /// a part per city (the tour copy), measured on the reference machine (see
@@ -58,10 +65,45 @@ const STEP_SECONDS_PER_CITY: f64 = 0.65e-9;
 pub struct LargeSteps {
     tsp: Tsp,
     near: Arc<NeighbourLists>,
+    version: MoveSet,
+}
+
+/// Which moves a large step's descent makes: part of a run's definition, so records
+/// name it (a record that does not was made with [`MoveSet::V1`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MoveSet {
+    /// 2-opt and or-opt (the first large steps).
+    V1,
+    /// 2-opt, or-opt and or-3opt (segment insertion of any length): a kicked tour
+    /// descends to a deeper local optimum.
+    #[default]
+    V2,
+}
+
+impl MoveSet {
+    /// The version number records carry.
+    pub fn number(self) -> u32 {
+        match self {
+            MoveSet::V1 => 1,
+            MoveSet::V2 => 2,
+        }
+    }
+
+    /// The move set a version number names, if any.
+    pub fn from_number(number: u32) -> Option<MoveSet> {
+        [MoveSet::V1, MoveSet::V2].into_iter().find(|m| m.number() == number)
+    }
+
+    fn moves(self) -> Moves {
+        match self {
+            MoveSet::V1 => Moves::TwoOptOrOpt,
+            MoveSet::V2 => Moves::OrThreeOpt,
+        }
+    }
 }
 
 /// One large step: a kick, then the descent's reversals, and its length change.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct LargeStep {
     /// The kick: after ring position `at`, the next `first` cities trade places with
     /// the `second` after them.
@@ -71,7 +113,18 @@ pub struct LargeStep {
     reversals: Vec<(u32, u32)>,
     /// New local optimum's length minus the current tour's.
     delta: i64,
+    /// The stamp naming the tour this step makes (see [`Tour`]): not part of the step's
+    /// identity (two proposals of the same step from the same tour are equal).
+    stamp: u64,
 }
+
+impl PartialEq for LargeStep {
+    fn eq(&self, other: &Self) -> bool {
+        (self.kick, &self.reversals, self.delta) == (other.kick, &other.reversals, other.delta)
+    }
+}
+
+impl Eq for LargeStep {}
 
 /// A double-bridge kick: two adjacent segments swapped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,13 +150,19 @@ impl LargeStep {
         for &(i, j) in &self.reversals {
             tour.two_opt(i as usize, j as usize);
         }
+        tour.set_stamp(self.stamp);
     }
 }
 
 impl LargeSteps {
-    /// Anneal `tsp` with large steps: from [`LARGE_STEP_MIN_CITIES`] to
-    /// [`LARGE_STEP_MAX_CITIES`] cities.
+    /// Anneal `tsp` with large steps of the newest move set: from
+    /// [`LARGE_STEP_MIN_CITIES`] to [`LARGE_STEP_MAX_CITIES`] cities.
     pub fn new(tsp: Tsp) -> Result<Self, TspError> {
+        Self::with_moves(tsp, MoveSet::default())
+    }
+
+    /// Anneal `tsp` with large steps of move set `version` (a record's).
+    pub fn with_moves(tsp: Tsp, version: MoveSet) -> Result<Self, TspError> {
         let n = tsp.len();
         if !(LARGE_STEP_MIN_CITIES..=LARGE_STEP_MAX_CITIES).contains(&n) {
             return Err(TspError::LargeStepCities { cities: n });
@@ -112,7 +171,16 @@ impl LargeSteps {
             Some(near) => near,
             None => Arc::new(NeighbourLists::build(tsp.coords(), NEIGHBOURS)),
         };
-        Ok(Self { tsp, near })
+        Ok(Self { tsp, near, version })
+    }
+
+    /// The move set of the descent.
+    pub fn moves(&self) -> MoveSet {
+        self.version
+    }
+
+    fn descent(&self) -> Descent<'_> {
+        Descent { distances: &self.tsp.distances, near: &self.near, moves: self.version.moves() }
     }
 
     /// The instance.
@@ -145,193 +213,45 @@ impl LargeSteps {
     }
 }
 
-/// A tour being descended: a copy of the state's, the don't-look queue and the log.
-struct Scratch {
-    tour: Tour,
-    queued: Vec<bool>,
-    queue: VecDeque<u32>,
-    reversals: Vec<(u32, u32)>,
-}
-
 thread_local! {
     /// Per-thread scratch, so a step allocates nothing but its move's log.
-    static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
+    static SCRATCH: RefCell<Option<Synced>> = const { RefCell::new(None) };
 }
 
-/// The descent's view of an instance: distances and neighbour lists.
-struct Descent<'a> {
-    distances: &'a Distances,
-    near: &'a NeighbourLists,
+/// Source of tour stamps (see [`Tour`]): each proposal names the tour it would make.
+static NEXT_STAMP: AtomicU64 = AtomicU64::new(1);
+
+/// A thread's scratch tour and what it holds: after a proposal, the proposed tour,
+/// with the log to take it back to the tour it was proposed for.
+struct Synced {
+    s: Scratch,
+    /// Stamp of the tour the scratch holds (0: none known).
+    holds: u64,
+    /// The last proposal still on the scratch: the stamp of the tour it was made for,
+    /// and its kick (its reversals are `s.reversals`).
+    undo: Option<(u64, Kick)>,
 }
 
-impl Descent<'_> {
-    #[inline(always)]
-    fn d(&self, a: u32, b: u32) -> i64 {
-        self.distances.between(a, b)
-    }
-
-    /// Apply improving moves around the queued cities until none is left; the total
-    /// length gained.
-    fn run(&self, s: &mut Scratch) -> i64 {
-        let mut gained = 0;
-        while let Some(city) = s.queue.pop_front() {
-            s.queued[city as usize] = false;
-            if let Some(gain) = self.improve(s, city) {
-                gained += gain;
-            }
+impl Synced {
+    /// Make the scratch hold `tour`: nothing to do if it already does (the last
+    /// proposal here was accepted), the last proposal undone if it was made for
+    /// `tour` (rejected), otherwise a copy (a proposal from another thread won).
+    fn hold(&mut self, tour: &Tour) {
+        let stamp = tour.stamp();
+        if stamp != 0 && stamp == self.holds {
+            self.undo = None;
+            return;
         }
-        gained
-    }
-
-    /// The first improving 2-opt or or-opt move that links `a` to one of its
-    /// neighbours, applied; its gain.
-    fn improve(&self, s: &mut Scratch, a: u32) -> Option<i64> {
-        self.improve_two_opt(s, a).or_else(|| self.improve_or_opt(s, a))
-    }
-
-    fn improve_two_opt(&self, s: &mut Scratch, a: u32) -> Option<i64> {
-        for forward in [true, false] {
-            let b = step(&s.tour, a, forward);
-            let ab = self.d(a, b);
-            for r in 0..self.near.k() {
-                let c = self.near.get(a, r);
-                let ac = self.d(a, c);
-                if ac >= ab {
-                    break;
+        match self.undo.take() {
+            Some((base, kick)) if stamp != 0 && base == stamp => {
+                for &(i, j) in self.s.reversals.iter().rev() {
+                    self.s.tour.two_opt(i as usize, j as usize);
                 }
-                let e = step(&s.tour, c, forward);
-                if c == b || e == a {
-                    continue;
-                }
-                let gain = ab + self.d(c, e) - ac - self.d(b, e);
-                if gain > 0 {
-                    two_opt(s, a, b, c, e);
-                    for city in [a, b, c, e] {
-                        push(s, city);
-                    }
-                    return Some(gain);
-                }
+                undo_kick(&mut self.s.tour, kick);
             }
+            _ => self.s.tour.clone_from(tour),
         }
-        None
-    }
-
-    /// Move the segment of 1 to 3 cities that starts at `a` (either way along the
-    /// tour) next to one of `a`'s neighbours.
-    fn improve_or_opt(&self, s: &mut Scratch, a: u32) -> Option<i64> {
-        for forward in [true, false] {
-            let before = step(&s.tour, a, !forward);
-            let mut end = a;
-            for _ in 0..DESCENT_OR_OPT_MAX_LEN {
-                let after = step(&s.tour, end, forward);
-                if after == before {
-                    break;
-                }
-                let removed = self.d(before, a) + self.d(end, after) - self.d(before, after);
-                if removed > 0
-                    && let Some(gain) = self.insert_near(s, a, end, forward, removed)
-                {
-                    for city in [a, end, before, after] {
-                        push(s, city);
-                    }
-                    return Some(gain);
-                }
-                end = after;
-            }
-        }
-        None
-    }
-
-    /// Insert the segment `a..end` (running `forward` from `a`) so that `a` sits
-    /// next to a neighbour `c`, if that gains; `removed` is what taking it out saves.
-    fn insert_near(&self, s: &mut Scratch, a: u32, end: u32, forward: bool, removed: i64) -> Option<i64> {
-        let (first, last) = if forward { (a, end) } else { (end, a) };
-        let before_first = s.tour.at(s.tour.position_of(first) + s.tour.len() - 1);
-        for r in 0..self.near.k() {
-            let c = self.near.get(a, r);
-            if self.d(a, c) >= removed {
-                break;
-            }
-            if in_segment(&s.tour, first, last, c) {
-                continue;
-            }
-            for c_first in [true, false] {
-                let e = step(&s.tour, c, c_first);
-                let gain = removed + self.d(c, e) - self.d(c, a) - self.d(end, e);
-                // The insertion edge (c0, e0) as it runs forward.
-                let (c0, e0) = if c_first { (c, e) } else { (e, c) };
-                let valid = c0 != before_first && c0 != last && e0 != before_first && e0 != first;
-                if gain > 0 && valid {
-                    move_segment(s, first, last, c0, e0, a == first, c_first);
-                    for city in [c, e] {
-                        push(s, city);
-                    }
-                    return Some(gain);
-                }
-            }
-        }
-        None
-    }
-}
-
-/// The city after (`forward`) or before `city`.
-#[inline(always)]
-fn step(tour: &Tour, city: u32, forward: bool) -> u32 {
-    let n = tour.len();
-    let pos = tour.position_of(city);
-    tour.at(if forward { pos + 1 } else { pos + n - 1 })
-}
-
-/// Whether `city` lies on the forward path `first..=last` (at most a few cities).
-fn in_segment(tour: &Tour, first: u32, last: u32, city: u32) -> bool {
-    let n = tour.len();
-    let from = tour.position_of(first);
-    let len = (tour.position_of(last) + n - from) % n;
-    (tour.position_of(city) + n - from) % n <= len
-}
-
-fn push(s: &mut Scratch, city: u32) {
-    if !s.queued[city as usize] {
-        s.queued[city as usize] = true;
-        s.queue.push_back(city);
-    }
-}
-
-/// Remove edges {a, b} and {c, e} and add {a, c} and {b, e}, where b follows a and e
-/// follows c in the same direction; logged as the reversal it is.
-fn two_opt(s: &mut Scratch, a: u32, b: u32, c: u32, e: u32) {
-    let (i, j) = if step(&s.tour, a, true) == b {
-        (s.tour.position_of(a), s.tour.position_of(c))
-    } else {
-        (s.tour.position_of(b), s.tour.position_of(e))
-    };
-    s.tour.two_opt(i, j);
-    s.reversals.push((i as u32, j as u32));
-}
-
-/// Or-opt as 2-opt moves: take the forward segment `first..=last` out and put it
-/// between `c0` and `e0` (a forward edge outside it), with `a_first`'s end next to
-/// `c` (`c_first`: `c` is `c0`, else `e0`).
-fn move_segment(s: &mut Scratch, first: u32, last: u32, c0: u32, e0: u32, a_first: bool, c_first: bool) {
-    let p = step(&s.tour, first, false);
-    let next = step(&s.tour, last, true);
-    // p first..last next .. c0 e0  ->  p c0 .. next last..first e0
-    two_opt(s, p, first, c0, e0);
-    // -> p next .. c0 last..first e0
-    if c0 != next {
-        two_opt(s, p, c0, next, last);
-    }
-    // The end that should touch c0: `a` if c is c0, the other end otherwise.
-    let a = if a_first { first } else { last };
-    let at_c0 = if c_first {
-        a
-    } else if a == first {
-        last
-    } else {
-        first
-    };
-    if at_c0 != last {
-        two_opt(s, c0, last, first, e0);
+        self.holds = stamp;
     }
 }
 
@@ -341,12 +261,14 @@ impl Problem for LargeSteps {
 
     /// The shuffled starting tour of [`Tsp`], descended to a local optimum.
     fn initial_state(&self) -> Tour {
-        let mut s = scratch_for(&self.tsp.initial_state());
+        let mut s = Scratch::new(&self.tsp.initial_state());
         for city in 0..s.tour.len() as u32 {
-            push(&mut s, city);
+            s.push(city);
         }
-        Descent { distances: &self.tsp.distances, near: &self.near }.run(&mut s);
-        s.tour
+        self.descent().run(&mut s);
+        let mut tour = s.tour;
+        tour.set_stamp(NEXT_STAMP.fetch_add(1, Ordering::Relaxed));
+        tour
     }
 
     fn propose(&self, tour: &Tour, rng: &mut StepRng) -> Proposal<LargeStep> {
@@ -358,23 +280,29 @@ impl Problem for LargeSteps {
             second: 1 + rng.index(longest) as u32,
         };
         SCRATCH.with_borrow_mut(|slot| {
-            let s = match slot {
-                Some(s) if s.tour.len() == n => {
-                    s.tour.clone_from(tour);
-                    s.reversals.clear();
-                    s
+            let synced = match slot {
+                Some(synced) if synced.s.tour.len() == n => {
+                    synced.hold(tour);
+                    synced
                 }
-                _ => slot.insert(scratch_for(tour)),
+                _ => slot.insert(Synced { s: Scratch::new(tour), holds: tour.stamp(), undo: None }),
             };
+            let base = synced.holds;
+            let s = &mut synced.s;
+            s.reversals.clear();
             let kicked = kick_delta(&self.tsp.distances, &s.tour, kick);
             apply_kick(&mut s.tour, kick);
             let (at, len) = (kick.at as usize, (kick.first + kick.second) as usize);
             for k in [0, 1, kick.first as usize, kick.first as usize + 1, len, len + 1] {
                 let city = s.tour.at((at + k) % n);
-                push(s, city);
+                s.push(city);
             }
-            let gained = Descent { distances: &self.tsp.distances, near: &self.near }.run(s);
-            Proposal::Move(LargeStep { kick, reversals: s.reversals.clone(), delta: kicked - gained })
+            let gained = self.descent().run(s);
+            let stamp = NEXT_STAMP.fetch_add(1, Ordering::Relaxed);
+            synced.holds = stamp;
+            synced.undo = Some((base, kick));
+            let reversals = synced.s.reversals.clone();
+            Proposal::Move(LargeStep { kick, reversals, delta: kicked - gained, stamp })
         })
     }
 
@@ -392,11 +320,6 @@ impl Problem for LargeSteps {
     }
 }
 
-fn scratch_for(tour: &Tour) -> Scratch {
-    let n = tour.len();
-    Scratch { tour: tour.clone(), queued: vec![false; n], queue: VecDeque::new(), reversals: Vec::new() }
-}
-
 /// Length change of swapping the kick's two segments.
 fn kick_delta(distances: &Distances, tour: &Tour, kick: Kick) -> i64 {
     let d = |a: u32, b: u32| distances.between(a, b);
@@ -412,6 +335,11 @@ fn apply_kick(tour: &mut Tour, kick: Kick) {
     tour.swap_segments(kick.at as usize + 1, kick.first as usize, kick.second as usize);
 }
 
+/// The inverse of [`apply_kick`]: the two segments, now in the other order, swapped back.
+fn undo_kick(tour: &mut Tour, kick: Kick) {
+    tour.swap_segments(kick.at as usize + 1, kick.second as usize, kick.first as usize);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -419,7 +347,13 @@ mod tests {
 
     #[test]
     fn a_large_steps_delta_is_the_length_it_adds_and_its_end_is_a_local_optimum() {
-        let problem = LargeSteps::new(Tsp::bundled("ch150").unwrap()).unwrap();
+        for version in [MoveSet::V1, MoveSet::V2] {
+            deltas_are_lengths_and_ends_are_local_optima(version);
+        }
+    }
+
+    fn deltas_are_lengths_and_ends_are_local_optima(version: MoveSet) {
+        let problem = LargeSteps::with_moves(Tsp::bundled("ch150").unwrap(), version).unwrap();
         let mut tour = problem.initial_state();
         let mut stream = StepStream::new(7, 0);
         for t in 0..2_000 {
@@ -429,7 +363,7 @@ mod tests {
             let before = problem.energy(&tour);
             let mut after = tour.clone();
             problem.apply(&mut after, &mv);
-            assert_eq!(problem.energy(&after) - before, problem.delta(&tour, &mv), "step {t}");
+            assert_eq!(problem.energy(&after) - before, problem.delta(&tour, &mv), "{version:?} step {t}");
             // Accept about half, so both the kept and the replaced tours are exercised.
             if t % 2 == 0 {
                 tour = after;
@@ -443,8 +377,46 @@ mod tests {
                 let ((a, b), (c, e)) = (tour.edge(i), tour.edge(j));
                 let linked = (0..problem.near.k()).any(|r| problem.near.get(a, r) == c);
                 if linked && a != c && a != e && b != c {
-                    assert!(d(a, c) + d(b, e) >= d(a, b) + d(c, e), "2-opt ({i}, {j}) improves");
+                    assert!(d(a, c) + d(b, e) >= d(a, b) + d(c, e), "{version:?}: 2-opt ({i}, {j}) improves");
                 }
+            }
+        }
+    }
+
+    /// The per-thread copy is kept in step by undoing rejected proposals and keeping
+    /// accepted ones: whatever a thread proposed before, and for whichever tour, its
+    /// proposal for a tour equals a fresh thread's, and its delta is the tour's change.
+    #[test]
+    fn a_proposal_is_the_same_whatever_the_thread_proposed_before() {
+        let problem = LargeSteps::new(Tsp::bundled("pcb442").unwrap()).unwrap();
+        let mut tour = problem.initial_state();
+        let mut older = tour.clone();
+        let mut stream = StepStream::new(11, 0);
+        let propose = |tour: &Tour, t: u64, words: &crate::rng::StepWords| {
+            let Proposal::Move(mv) = problem.propose(tour, &mut StepRng::new(11, t, words)) else {
+                panic!("step {t}: no move")
+            };
+            mv
+        };
+        for t in 0..3_000 {
+            let words = stream.next_step();
+            let mv = propose(&tour, t, &words);
+            if t % 7 == 0 {
+                let fresh =
+                    std::thread::scope(|scope| scope.spawn(|| propose(&tour, t, &words)).join().unwrap());
+                assert_eq!(mv, fresh, "step {t}");
+            }
+            if t % 5 == 0 {
+                // A proposal for an older tour in between (another replica's, say).
+                propose(&older, t, &words);
+                assert_eq!(propose(&tour, t, &words), mv, "step {t} after an older tour");
+            }
+            let before = problem.energy(&tour);
+            let mut after = tour.clone();
+            problem.apply(&mut after, &mv);
+            assert_eq!(problem.energy(&after) - before, problem.delta(&tour, &mv), "step {t}");
+            if t % 3 != 1 {
+                older = std::mem::replace(&mut tour, after);
             }
         }
     }

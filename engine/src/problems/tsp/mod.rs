@@ -6,6 +6,7 @@
 //! large step at a time: a kick, then a descent to a 2-opt/or-opt local optimum.
 
 mod bundled;
+mod descent;
 mod distance;
 mod error;
 mod instance;
@@ -21,7 +22,7 @@ pub use bundled::{BundledInstance, bundled_instances};
 pub use distance::{MATRIX_MAX_CITIES, euc_2d};
 pub use error::TspError;
 pub use instance::{DEFAULT_MAX_SECONDS, DEFAULT_MIN_STEPS, DEFAULT_SECONDS_PER_100_CITIES, Tsp};
-pub use large_step::{KICK_MAX_SEGMENT, Kick, LargeStep, LargeSteps};
+pub use large_step::{KICK_MAX_SEGMENT, Kick, LargeStep, LargeSteps, MoveSet};
 pub use moves::{
     Candidates, MoveMix, NEAREST_MIN_CITIES, NEIGHBOURS, OR_OPT_MAX_LEN, TspMove, UNIFORM_SHARE_INVERSE,
 };

@@ -10,6 +10,11 @@
 //! carrying a short segment past a block (or-opt). Both pick the cheaper of the two
 //! equivalent ways round the ring, so their cost is at most n/2 element moves (2-opt)
 //! and usually far less, and both update the index of exactly the cities they move.
+//!
+//! A tour also carries a *stamp*, a name for its content that large steps use to keep
+//! a per-thread copy in step with it without comparing or copying n cities (see
+//! [`super::large_step`]): every rearrangement here clears it, and only a large step's
+//! `apply` sets it. It is never part of equality, hashing or a digest.
 
 use std::hash::{Hash, Hasher};
 
@@ -19,6 +24,9 @@ pub struct Tour {
     order: Vec<u32>,
     /// `position[city]`: where `city` is in `order`.
     position: Vec<u32>,
+    /// A name for this exact content, or 0 for "unnamed" (see the module doc): two
+    /// tours with the same nonzero stamp hold the same order.
+    stamp: u64,
 }
 
 impl PartialEq for Tour {
@@ -39,7 +47,7 @@ impl Hash for Tour {
 
 impl Clone for Tour {
     fn clone(&self) -> Self {
-        Self { order: self.order.clone(), position: self.position.clone() }
+        Self { order: self.order.clone(), position: self.position.clone(), stamp: self.stamp }
     }
 
     /// Reuses this tour's buffers: the annealer copies the best tour on every
@@ -47,6 +55,7 @@ impl Clone for Tour {
     fn clone_from(&mut self, source: &Self) {
         self.order.clone_from(&source.order);
         self.position.clone_from(&source.position);
+        self.stamp = source.stamp;
     }
 }
 
@@ -57,7 +66,20 @@ impl Tour {
         for (pos, &city) in order.iter().enumerate() {
             position[city as usize] = pos as u32;
         }
-        Self { order, position }
+        Self { order, position, stamp: 0 }
+    }
+
+    /// The stamp naming this content, 0 if none (see the module doc).
+    #[inline(always)]
+    pub(crate) fn stamp(&self) -> u64 {
+        self.stamp
+    }
+
+    /// Name this content `stamp`: the caller guarantees that every tour carrying the
+    /// same nonzero stamp holds the same order.
+    #[inline(always)]
+    pub(crate) fn set_stamp(&mut self, stamp: u64) {
+        self.stamp = stamp;
     }
 
     /// Ring position of `city`.
@@ -123,6 +145,7 @@ impl Tour {
     /// slice, is reversed in place. Same result as swapping ring positions `start + k`
     /// and `start + len - 1 - k` one wrapped pair at a time, without a wrap per city.
     fn reverse_range(&mut self, start: usize, len: usize) {
+        self.stamp = 0;
         let n = self.order.len();
         if start + len <= n {
             self.order[start..start + len].reverse();
@@ -174,6 +197,7 @@ impl Tour {
     /// move back by `len`, or the other `n - len - gap` cities move forward by `len`;
     /// the shorter is done.
     pub(crate) fn or_opt(&mut self, start: usize, len: usize, gap: usize, reversed: bool) {
+        self.stamp = 0;
         let n = self.order.len();
         let mut segment = [0u32; 3];
         for (k, city) in segment[..len].iter_mut().enumerate() {
