@@ -4,7 +4,7 @@
 //! one run, never asserting wall time.
 //!
 //! * `rate`: replica steps per second of a tempering run on G22 (2,000 spins, 24
-//!   replicas, an exchange round every sweep, 200 sweeps per replica) on 1 and on 2
+//!   replicas, an exchange round every sweep, 1,000 sweeps per replica) on 1 and on 2
 //!   threads, interleaved (1, 2, 1, 2, ...) three times each, best of each, and the
 //!   ratio. The two runs' final checkpoints must be identical (speed is not bought
 //!   with reproducibility).
@@ -16,6 +16,9 @@
 //!   config, its cycles and temperatures) sized to take the same wall time, from a
 //!   calibration run's steps per second. Prints each seed's energies (and cuts) and
 //!   the medians, and the tempering run's seconds.
+//!
+//! * `probe NAME [replicas=R hot=T cold=T sweeps=S interval=I ladder=geometric seeds=K]`:
+//!   the default budget with settings replaced, and each seed's ladder numbers.
 //!
 //! Run: `cargo bench --bench tempering -- rate` or `-- quality G14 G22`.
 
@@ -39,7 +42,7 @@ fn rate() {
     let magnet = Magnet::gset("G22").expect("bundled");
     let sweep = magnet.len() as u64;
     let config = |threads| AnnealConfig {
-        steps_per_cycle: 200 * sweep,
+        steps_per_cycle: 1_000 * sweep,
         cycles: 1,
         threads,
         batch: Batch::Fixed(1),
@@ -50,7 +53,7 @@ fn rate() {
         }),
         ..magnet.default_config(1)
     };
-    let replica_steps = 24.0 * 200.0 * sweep as f64;
+    let replica_steps = 24.0 * 1_000.0 * sweep as f64;
     let mut best = [f64::INFINITY; 2];
     let mut checkpoints = [None, None];
     for _ in 0..3 {
@@ -64,7 +67,7 @@ fn rate() {
     }
     assert_eq!(checkpoints[0], checkpoints[1], "1 and 2 threads must end at the same checkpoint");
     let per_sec = |s: f64| replica_steps / s;
-    println!("tempering G22, 24 replicas, 200 sweeps each, a round every sweep (best of 3, interleaved)");
+    println!("tempering G22, 24 replicas, 1,000 sweeps each, a round every sweep (best of 3, interleaved)");
     println!("1 thread : {:>12.0} replica steps/s ({:.3} s)", per_sec(best[0]), best[0]);
     println!("2 threads: {:>12.0} replica steps/s ({:.3} s)", per_sec(best[1]), best[1]);
     println!("speed-up : {:.2}x, identical final checkpoint", best[0] / best[1]);
@@ -147,11 +150,71 @@ fn quality(names: &[String]) {
     }
 }
 
+/// `probe NAME [key=value..]`: the default tempering budget of instance NAME with
+/// some settings replaced (`replicas`, `hot`, `cold`, `sweeps` per replica, `interval`
+/// in steps, `ladder` tuned|geometric, `seeds` as a count from 1), each seed's best
+/// (cut), seconds, exchange rates and round trips: for choosing defaults.
+fn probe(args: &[String]) {
+    let name = args.first().expect("probe NAME [key=value..]");
+    let magnet = if name.starts_with('G') { Magnet::gset(name).expect("bundled Gset") } else { glass(name) };
+    let get = |key: &str| {
+        args[1..]
+            .iter()
+            .find_map(|a| a.strip_prefix(&format!("{key}=")).map(|v| v.parse::<f64>().expect(key)))
+    };
+    let seeds = get("seeds").unwrap_or(5.0) as u64;
+    let mut bests = Vec::new();
+    for seed in 1..=seeds {
+        let mut config = budget(&magnet, seed);
+        let mut tempering = config.tempering.expect("a tempering budget");
+        if let Some(r) = get("replicas") {
+            tempering.replicas = r as u32;
+        }
+        if let Some(i) = get("interval") {
+            tempering.exchange_interval = i as u64;
+        }
+        if args.iter().any(|a| a == "ladder=geometric") {
+            tempering.ladder = kiln_engine::Ladder::Geometric;
+        }
+        config.tempering = Some(tempering);
+        if let Some(t) = get("hot") {
+            config.initial_temp = t;
+        }
+        if let Some(t) = get("cold") {
+            config.final_temp = Some(t);
+        }
+        if let Some(sweeps) = get("sweeps") {
+            config.steps_per_cycle = sweeps as u64 * magnet.len() as u64;
+            config.cycles = 1;
+        }
+        let started = Instant::now();
+        let mut pt = Tempering::new(magnet.clone(), config).expect("valid");
+        pt.run(u64::MAX);
+        let seconds = started.elapsed().as_secs_f64();
+        let report = pt.report();
+        let cut = magnet.cut(pt.best_energy()).map_or(String::new(), |c| format!(" (cut {c})"));
+        println!(
+            "{name} {seed} | {}{cut} {seconds:.2} s | T {:.2?} | rates {:.2?} | round trips {}",
+            pt.best_energy(),
+            pt.temperatures(),
+            report.exchange_rates,
+            report.round_trips
+        );
+        bests.push(pt.best_energy());
+    }
+    let m = median(bests.clone());
+    println!(
+        "{name} median {m}{} | {bests:?}",
+        magnet.cut(m).map_or(String::new(), |c| format!(" (cut {c})"))
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     match args.first().map(String::as_str) {
         Some("rate") => rate(),
         Some("quality") => quality(&args[1..]),
+        Some("probe") => probe(&args[1..]),
         _ => {
             rate();
             quality(&[]);

@@ -1,7 +1,8 @@
 //! `Experiment`: a checked plan with the runner of its kind, run across the cores.
 //!
 //! Tasks run on a [`SweepPool`], rayon's own pool of N threads, one task per worker at
-//! a time (the runner uses batch 1 inside, so nothing is nested). Each rayon item
+//! a time (the runner uses batch 1 inside, and a tempering task's replicas take turns
+//! on its thread, so nothing is nested). Each rayon item
 //! claims the next task id in order under the event lock and emits its `task_start`
 //! there, so starts come in task id order and a task's start always precedes its
 //! completion; completions come as tasks finish. The summary is computed from the

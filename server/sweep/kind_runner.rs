@@ -7,7 +7,8 @@
 //! parameters, `schedule`, ...) plus `steps`, the total over all cycles as `kiln run --steps`
 //! gives it. The seed is the task's; `batch` is always 1 (the experiment's
 //! parallelism is across tasks, one per core, and batch 1 keeps each task's result
-//! the same whatever the machine). The known optimum is the kind's `optimal_energy`
+//! the same whatever the machine), and a tempering task's replicas take turns on its
+//! one thread for the same reason (the result is the same on any thread count). The known optimum is the kind's `optimal_energy`
 //! (a proven optimum the kind knows, or the user's `optimal_energy`, or none); a task
 //! whose run reports no optimum is not judged (its success rate is null). A
 //! best-known value that is not proven (a Gset graph's `best_known_cut`, beside the
@@ -19,14 +20,14 @@
 //! no molecule has, an uploaded instance that does not parse) is left to the tasks, each of
 //! which then reports it as its `error` while the others go on.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock};
 
-use kiln_engine::ReplayRecord;
+use kiln_engine::{AnnealConfig, ReplayRecord};
 use serde_json::{Value, json};
 
 use crate::kinds::settings::{ignored_params, settings};
-use crate::kinds::{ParamError, Registry, Request, Scope, Spec, Values, check};
+use crate::kinds::{ParamError, Registry, Request, Run, Scope, Spec, Values, check};
 use crate::sweep::plan::Params;
 use crate::sweep::runner::{BestKnown, TaskError, TaskResult, TaskRunner};
 
@@ -105,11 +106,36 @@ impl KindRunner {
         stop: &dyn Fn() -> bool,
     ) -> Result<Option<ReplayRecord<Spec>>, TaskError> {
         let request = Self::request(params, Some(seed))?;
-        let resolved = self.registry.resolve(&request).map_err(task_error)?;
-        let total = resolved.run.total_steps();
-        Ok(resolved.run.record_unless(&resolved.spec, total, (total / 100).max(1), stop))
+        let (spec, _, run) = self.start(&request)?;
+        let total = run.total_steps();
+        Ok(run.record_unless(&spec, total, (total / 100).max(1), stop))
+    }
+
+    /// The task's spec, config and run, its replicas (a tempering task's) on one
+    /// thread: the experiment already runs a task per core, and replicas on a pool of
+    /// their own beside it would put cores x cores threads on the cores. The threads
+    /// change how fast a task runs, never its result.
+    fn start(&self, request: &Request) -> Result<(Spec, AnnealConfig, Run), TaskError> {
+        let resolved = self.registry.resolve(request).map_err(task_error)?;
+        let run = match resolved.config.tempering {
+            Some(_) => resolved.run.with_pool(ONE_THREAD.clone()),
+            None => resolved.run,
+        };
+        Ok((resolved.spec, resolved.config, run))
     }
 }
+
+/// The pool a tempering task's replicas are given: one thread, so they run in turn on
+/// the task's own thread (a run never hands work to a pool of one).
+static ONE_THREAD: LazyLock<Arc<rayon::ThreadPool>> = LazyLock::new(|| {
+    Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "kiln-task-replicas".into())
+            .build()
+            .expect("one thread"),
+    )
+});
 
 fn task_error(e: ParamError) -> TaskError {
     if e.field.is_empty() { TaskError::new(e.message) } else { TaskError::field(e.field, e.message) }
@@ -134,8 +160,7 @@ impl TaskRunner for KindRunner {
     fn run(&self, params: &Params, seed: u64, cancel: &AtomicBool) -> Result<TaskResult, TaskError> {
         let request = Self::request(params, Some(seed))?;
         let given: Vec<String> = request.values().keys().cloned().collect();
-        let resolved = self.registry.resolve(&request).map_err(task_error)?;
-        let (spec, config, mut run) = (resolved.spec, resolved.config, resolved.run);
+        let (spec, config, mut run) = self.start(&request)?;
         while !run.is_complete() {
             if cancel.load(Ordering::Relaxed) {
                 return Err(TaskError::new("cancelled"));
