@@ -100,12 +100,11 @@ fn the_board_size_comes_from_the_table_default_and_bound() {
     let request =
         Request::from_map(json!({"problem": "queens"}).as_object().unwrap().clone(), Scope::Session);
     let resolved = registry.resolve(&request).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(resolved.spec.fields["n"], row.default);
+    assert_eq!(resolved.spec.fields()["n"], row.default);
     // A spec edited past the table's bound (a replay record, a stored session) is
     // refused naming the field, by the table's own check.
     let max = row.max.expect("a largest n") as u64;
-    let edited =
-        Spec { problem: "queens".into(), fields: json!({"n": max + 1}).as_object().unwrap().clone() };
+    let edited = Spec::from_fields("queens", json!({"n": max + 1}).as_object().unwrap().clone());
     let error = queens::QueensKind.build(&edited).err().expect("refused");
     assert_eq!(error.field, "n", "{error}");
     assert!(error.message.contains(&(max + 1).to_string()), "{error}");

@@ -155,11 +155,8 @@ impl Kind for QueensKind {
     // The default and the bounds of `n` live in the table above only: the values
     // carry its default, and a spec read back from a record is checked against it.
     fn spec(&self, values: &Values) -> Result<Spec, ParamError> {
-        let n = values
-            .or_default("n")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| ParamError::new("n", "is missing"))?;
-        Ok(Spec::of(self.name(), &QueensSpec { n }))
+        let n = values.required_u64("n")?;
+        Ok(Spec::of(self.name(), QueensSpec { n }))
     }
 
     fn build(&self, spec: &Spec) -> Result<Box<dyn Built>, ParamError> {

@@ -141,11 +141,15 @@ fn help(registry: &Registry, param: &Param) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    // The default as each owner's table gives it; shared schedule rows default per problem.
+    // The default as each owner's table gives it to a headless run; shared schedule
+    // rows default per problem.
     let defaults: Vec<String> = registry
         .kinds()
         .filter_map(|k| {
-            k.parameters().into_iter().find(|p| p.name == param.name).map(|p| (k.name(), p.default))
+            k.parameters().into_iter().find(|p| p.name == param.name).map(|p| {
+                let headless = if p.headless_default.is_null() { p.default } else { p.headless_default };
+                (k.name(), headless)
+            })
         })
         .filter(|(_, d)| !d.is_null())
         .map(|(kind, d)| if owners.len() > 1 { format!("{kind} {}", text(&d)) } else { text(&d) })
@@ -257,17 +261,11 @@ fn request(
     }
     let table: Vec<Param> = match kind.as_deref().map(|n| registry.get(n)) {
         Some(None) => Vec::new(), // an unknown kind: the resolver names it
-        Some(Some(k)) => common::parameters(&registry.names(), &Defaults::default())
-            .into_iter()
-            .chain(k.parameters())
-            .collect(),
-        None => {
-            let k = registry.default_kind();
-            common::parameters(&registry.names(), &Defaults::default())
-                .into_iter()
-                .chain(k.map(|k| k.parameters()).unwrap_or_default())
-                .collect()
-        }
+        Some(Some(k)) => registry.rows(k),
+        None => match registry.default_kind() {
+            Some(k) => registry.rows(k),
+            None => common::parameters(&registry.names(), &Defaults::default()),
+        },
     };
     for (name, (flag, text)) in &given {
         if name == "problem" {

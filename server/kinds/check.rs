@@ -8,8 +8,7 @@
 use kiln_engine::{AnnealConfig, Batch};
 use serde_json::{Map, Value, json};
 
-use super::common;
-use super::kind::{Defaults, Kind, Spec};
+use super::kind::{Kind, Spec};
 use super::param::{Param, ParamError};
 use super::registry::Registry;
 use super::run::Run;
@@ -31,13 +30,6 @@ pub fn pick_kind<'r>(
     }
 }
 
-/// The rows of `kind`'s table: the shared ones, then the kind's own.
-pub fn table(registry: &Registry, kind: &dyn Kind) -> Vec<Param> {
-    let mut table = common::parameters(&registry.names(), &Defaults::default());
-    table.extend(kind.parameters());
-    table
-}
-
 /// Check every given value of `values` against `kind`'s table (a `null` is refused
 /// like any other value of the wrong type: leaving the field out is how to ask for
 /// its default); names in `skip` are checked elsewhere. Errors name the field.
@@ -47,7 +39,7 @@ pub fn check_values(
     values: &Map<String, Value>,
     skip: &[&str],
 ) -> Result<(), ParamError> {
-    let table = table(registry, kind);
+    let table = registry.rows(kind);
     // A name no kind knows first: a misspelt `problem` leaves the default kind, and
     // the other kind's parameters are not the mistake to report.
     let known_anywhere = |name: &str| {

@@ -141,13 +141,10 @@ impl Kind for IsomerKind {
     }
 
     fn spec(&self, values: &Values) -> Result<Spec, ParamError> {
-        let formula = values.str("formula").unwrap_or(DEFAULT_FORMULA).to_string();
-        let component_weights = match values.get("component_weights") {
-            Some(v) => serde_json::from_value(v.clone())
-                .map_err(|e| ParamError::new("component_weights", e.to_string()))?,
-            None => IsomerSpec::default_weights(),
-        };
-        Ok(Spec::of(self.name(), &IsomerSpec { formula, component_weights }))
+        let formula = values.required_str("formula")?.to_string();
+        let component_weights = serde_json::from_value(values.required("component_weights")?.clone())
+            .map_err(|e| ParamError::new("component_weights", e.to_string()))?;
+        Ok(Spec::of(self.name(), IsomerSpec { formula, component_weights }))
     }
 
     fn build(&self, spec: &Spec) -> Result<Box<dyn Built>, ParamError> {
@@ -529,19 +526,11 @@ mod tests {
 
     #[test]
     fn isomer_progress_names_molecules_and_counts_disconnected_moves() {
-        let spec = IsomerKind.spec(&Values::default()).unwrap();
-        let inner = IsomerKind
-            .build(&Spec {
-                fields: Spec::of(
-                    "isomer",
-                    &IsomerSpec { formula: "C6H14".into(), component_weights: IsomerSpec::default_weights() },
-                )
-                .fields,
-                ..spec
-            })
-            .unwrap()
-            .start(AnnealConfig::default())
-            .unwrap();
+        let spec = Spec::of(
+            "isomer",
+            IsomerSpec { formula: "C6H14".into(), component_weights: IsomerSpec::default_weights() },
+        );
+        let inner = IsomerKind.build(&spec).unwrap().start(AnnealConfig::default()).unwrap();
         let mut run = Run::new("isomer", inner);
         run.run(2_000);
         let p = run.progress();
@@ -598,7 +587,7 @@ mod tests {
         for (formula, minimum) in ALKANE_WIENER_MINIMA {
             let mut run = default_session(formula).run;
             run.run(run.total_steps());
-            assert_eq!(run.progress().best_energy, minimum, "{formula} with the default seed");
+            assert_eq!(run.progress().snapshot.best_energy, minimum, "{formula} with the default seed");
         }
     }
 
@@ -607,7 +596,7 @@ mod tests {
         let build = |formula: &str| {
             let spec = Spec::of(
                 "isomer",
-                &IsomerSpec { formula: formula.into(), component_weights: IsomerSpec::default_weights() },
+                IsomerSpec { formula: formula.into(), component_weights: IsomerSpec::default_weights() },
             );
             IsomerKind.build(&spec).err().map(|e| (e.field, e.message))
         };
@@ -664,9 +653,9 @@ mod tests {
             let after = run.progress();
             let verdict = m["verdict"].as_str().unwrap();
             let counted = match verdict {
-                "accepted" => after.accepted_moves - before.accepted_moves,
-                "rejected" => after.rejected_moves - before.rejected_moves,
-                _ => after.invalid_moves - before.invalid_moves,
+                "accepted" => after.snapshot.accepted_moves - before.snapshot.accepted_moves,
+                "rejected" => after.snapshot.rejected_moves - before.snapshot.rejected_moves,
+                _ => after.snapshot.invalid_moves - before.snapshot.invalid_moves,
             };
             assert_eq!(counted, 1, "{m}");
             match outcome {

@@ -12,6 +12,9 @@
 //! dispatch happens once per request or frame; the engine loop underneath stays
 //! monomorphised (see [`super::run`]).
 
+use std::any::Any;
+use std::sync::Arc;
+
 use kiln_engine::{AnnealConfig, ScheduleKind};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -46,7 +49,7 @@ pub trait Kind: Send + Sync + 'static {
     fn build(&self, spec: &Spec) -> Result<Box<dyn Built>, ParamError>;
     /// One line naming what a spec anneals ("tsp berlin52"), for summaries.
     fn describe(&self, spec: &Spec) -> String {
-        format!("{} {}", self.name(), Value::Object(spec.fields.clone()))
+        format!("{} {}", self.name(), Value::Object(spec.fields().clone()))
     }
 }
 
@@ -167,27 +170,57 @@ pub struct Captions {
 /// What is annealed: a kind's name and its spec's fields, as JSON
 /// (`{"problem": "tsp", "cities": {"bundled": {"instance": "berlin52"}}}`). It goes
 /// into replay records and rebuilds the identical problem.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// A spec the kind made ([`Spec::of`]) also keeps the kind's typed value, so the
+/// kind's `build` and `describe` read it back ([`Spec::read`]) without a trip through
+/// JSON: a configure parses the body once, and serialises the spec once, here, for
+/// the record and the status. A spec read from a record or the store has only its
+/// JSON, and is read from that.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Spec {
     /// The kind's name.
     pub problem: String,
     /// The kind's fields.
     #[serde(flatten)]
-    pub fields: Map<String, Value>,
+    fields: Map<String, Value>,
+    /// The value `fields` was serialised from, when the kind made this spec.
+    #[serde(skip)]
+    typed: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+impl PartialEq for Spec {
+    /// Specs are equal when their JSON is: the typed value is the same fields, read.
+    fn eq(&self, other: &Spec) -> bool {
+        self.problem == other.problem && self.fields == other.fields
+    }
 }
 
 impl Spec {
-    /// A spec of `kind` from a serialisable value (an object).
-    pub fn of(kind: &str, fields: &impl Serialize) -> Spec {
-        let fields = match serde_json::to_value(fields) {
+    /// A spec of `kind` from the kind's typed value (serialised once, to an object).
+    pub fn of<T: Serialize + Send + Sync + 'static>(kind: &str, fields: T) -> Spec {
+        let json = match serde_json::to_value(&fields) {
             Ok(Value::Object(map)) => map,
             _ => Map::new(),
         };
-        Spec { problem: kind.to_string(), fields }
+        Spec { problem: kind.to_string(), fields: json, typed: Some(Arc::new(fields)) }
     }
 
-    /// The fields read back as `T`; the error names the field serde names.
-    pub fn read<T: serde::de::DeserializeOwned>(&self) -> Result<T, ParamError> {
+    /// A spec of `kind` from its JSON fields alone (a record's, a test's).
+    pub fn from_fields(kind: &str, fields: Map<String, Value>) -> Spec {
+        Spec { problem: kind.to_string(), fields, typed: None }
+    }
+
+    /// The kind's fields, as JSON.
+    pub fn fields(&self) -> &Map<String, Value> {
+        &self.fields
+    }
+
+    /// The fields read back as `T`: the kind's own value when it made this spec as a
+    /// `T`, else from the JSON, the error naming the field serde names.
+    pub fn read<T: serde::de::DeserializeOwned + Clone + 'static>(&self) -> Result<T, ParamError> {
+        if let Some(typed) = self.typed.as_ref().and_then(|typed| typed.downcast_ref::<T>()) {
+            return Ok(typed.clone());
+        }
         serde_json::from_value(Value::Object(self.fields.clone()))
             .map_err(|e| ParamError::new("problem", format!("not a {} spec: {e}", self.problem)))
     }
@@ -195,7 +228,10 @@ impl Spec {
     /// [`Spec::read`], after checking every field that has a row of the same name in
     /// `table` against it: a spec read back from a replay record or the store, edited
     /// past a bound, is refused naming the field, and the kind writes no bound twice.
-    pub fn read_checked<T: serde::de::DeserializeOwned>(&self, table: &[Param]) -> Result<T, ParamError> {
+    pub fn read_checked<T: serde::de::DeserializeOwned + Clone + 'static>(
+        &self,
+        table: &[Param],
+    ) -> Result<T, ParamError> {
         for (name, value) in &self.fields {
             if let Some(row) = table.iter().find(|row| row.name == name) {
                 row.check(value)?;
@@ -216,38 +252,76 @@ pub enum Scope {
     Headless,
 }
 
-/// Checked parameter values, as a kind reads them in [`Kind::spec`], and the scope
-/// of the run they are for (a kind's spec may default by it: a headless tour takes
-/// large steps).
+/// Checked parameter values, as a kind reads them in [`Kind::spec`], with the
+/// defaults of the kind's table at hand (see [`super::registry::Registry::spec_values`]),
+/// and the scope of the run they are for (a row may default differently for a
+/// headless run: a headless tour takes large steps).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Values {
     map: Map<String, Value>,
     scope: Scope,
-    /// The table's defaults of the kind's own rows (see [`Values::with_table`]).
+    /// The table's defaults (see [`Values::with_table`]).
     defaults: Map<String, Value>,
+    /// The table's headless defaults where they differ ([`Param::headless_default`]).
+    headless_defaults: Map<String, Value>,
 }
 
 impl Values {
     /// Values already checked against the table, for a live session.
     pub fn new(map: Map<String, Value>) -> Self {
-        Values { map, scope: Scope::Session, defaults: Map::new() }
+        Values { map, scope: Scope::Session, defaults: Map::new(), headless_defaults: Map::new() }
     }
 
-    /// The same values with the defaults of `table` (a kind's own rows) at hand for
-    /// [`Values::or_default`]: filled once, where the request is resolved, so a kind
+    /// The same values with the defaults of `table` at hand for [`Values::or_default`]
+    /// and [`Values::required`]: filled once, where the request is resolved, so a kind
     /// reads a default from its table instead of writing it again.
     pub fn with_table(mut self, table: &[Param]) -> Self {
-        self.defaults = table
-            .iter()
-            .filter(|row| !row.default.is_null())
-            .map(|row| (row.name.to_string(), row.default.clone()))
-            .collect();
+        let of = |pick: fn(&Param) -> &Value| -> Map<String, Value> {
+            table
+                .iter()
+                .filter(|row| !pick(row).is_null())
+                .map(|row| (row.name.to_string(), pick(row).clone()))
+                .collect()
+        };
+        self.defaults = of(|row| &row.default);
+        self.headless_defaults = of(|row| &row.headless_default);
         self
     }
 
-    /// The value of `name` if given, else its table default (see [`Values::with_table`]).
+    /// The value of `name` if given, else its table default for this scope (see
+    /// [`Values::with_table`]).
     pub fn or_default(&self, name: &str) -> Option<&Value> {
-        self.get(name).or_else(|| self.defaults.get(name))
+        let headless = match self.scope {
+            Scope::Headless => self.headless_defaults.get(name),
+            Scope::Session => None,
+        };
+        self.get(name).or(headless).or_else(|| self.defaults.get(name))
+    }
+
+    /// [`Values::or_default`] for a value the kind cannot do without: absent only
+    /// when the table has no default for it, which is the kind's bug, named.
+    pub fn required(&self, name: &str) -> Result<&Value, ParamError> {
+        self.or_default(name).ok_or_else(|| {
+            ParamError::new(name, "has no value: it was not given and its table row has no default")
+        })
+    }
+
+    /// A required string (see [`Values::required`]).
+    pub fn required_str(&self, name: &str) -> Result<&str, ParamError> {
+        let value = self.required(name)?;
+        value.as_str().ok_or_else(|| ParamError::new(name, format!("must be a string, not {value}")))
+    }
+
+    /// A required whole number (see [`Values::required`]).
+    pub fn required_u64(&self, name: &str) -> Result<u64, ParamError> {
+        let value = self.required(name)?;
+        value.as_u64().ok_or_else(|| ParamError::new(name, format!("must be a whole number, not {value}")))
+    }
+
+    /// A required number (see [`Values::required`]).
+    pub fn required_f64(&self, name: &str) -> Result<f64, ParamError> {
+        let value = self.required(name)?;
+        value.as_f64().ok_or_else(|| ParamError::new(name, format!("must be a number, not {value}")))
     }
 
     /// The same values, for a run of `scope`.
@@ -289,5 +363,46 @@ impl Values {
     /// Every given name.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.map.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// Times a [`Counted`] was read from JSON.
+    static READS: AtomicUsize = AtomicUsize::new(0);
+
+    /// A spec type that counts its reads from JSON.
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    struct Counted {
+        formula: String,
+    }
+
+    impl<'de> Deserialize<'de> for Counted {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            #[derive(Deserialize)]
+            struct Plain {
+                formula: String,
+            }
+            READS.fetch_add(1, Ordering::SeqCst);
+            Plain::deserialize(d).map(|p| Counted { formula: p.formula })
+        }
+    }
+
+    #[test]
+    fn a_spec_the_kind_made_is_read_back_without_json_and_a_stored_one_from_its_json() {
+        let made = Spec::of("isomer", Counted { formula: "C8H18".into() });
+        assert_eq!(made.fields()["formula"], "C8H18", "serialised once, for the record");
+        for _ in 0..3 {
+            assert_eq!(made.read::<Counted>().unwrap().formula, "C8H18");
+        }
+        assert_eq!(READS.load(Ordering::SeqCst), 0, "build and describe read the typed value");
+        let stored: Spec = serde_json::from_value(serde_json::to_value(&made).unwrap()).unwrap();
+        assert_eq!(stored, made);
+        assert_eq!(stored.read::<Counted>().unwrap().formula, "C8H18");
+        assert_eq!(READS.load(Ordering::SeqCst), 1, "a record's spec is read from its JSON");
     }
 }

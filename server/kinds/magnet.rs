@@ -244,18 +244,18 @@ impl Kind for MagnetKind {
             MagnetSource::Gset { name: name.to_string() }
         } else {
             MagnetSource::Lattice {
-                size: values.u64("lattice").map_or(DEFAULT_LATTICE, |l| l as usize),
-                coupling: values.str("coupling").unwrap_or(Coupling::default().name()).to_string(),
-                seed: values.u64("seed").unwrap_or(AnnealConfig::default().seed),
+                size: values.required_u64("lattice")? as usize,
+                coupling: values.required_str("coupling")?.to_string(),
+                seed: values.required_u64("seed")?,
             }
         };
         let spec = MagnetSpec {
             instance,
-            field: values.f64("field").unwrap_or(0.0),
-            start: values.str("start").unwrap_or(Start::default().name()).to_string(),
-            sites: values.str("sites").unwrap_or(Sites::default().name()).to_string(),
+            field: values.required_f64("field")?,
+            start: values.required_str("start")?.to_string(),
+            sites: values.required_str("sites")?.to_string(),
         };
-        Ok(Spec::of(self.name(), &spec))
+        Ok(Spec::of(self.name(), spec))
     }
 
     fn build(&self, spec: &Spec) -> Result<Box<dyn Built>, ParamError> {
@@ -462,11 +462,13 @@ impl StateView<Magnet> for SpinView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kinds::kind::Scope;
+    use crate::kinds::registry::Registry;
     use crate::kinds::run::Run;
 
     fn spec(values: Value) -> Result<Spec, ParamError> {
         let Value::Object(map) = values else { unreachable!() };
-        MagnetKind.spec(&Values::new(map))
+        MagnetKind.spec(&Registry::builtin().spec_values(&MagnetKind, map, Scope::Session))
     }
 
     #[test]

@@ -89,8 +89,12 @@ pub struct Param {
     pub label: &'static str,
     /// The type.
     pub ty: ParamType,
-    /// The default (`null` when absent means "not given").
+    /// The default (`null` when absent means "not given"): a live session's, and a
+    /// headless run's unless [`Param::headless_default`] is set.
     pub default: Value,
+    /// The default of a headless run (`kiln run`, an experiment's task) where it
+    /// differs from a live session's (`null`: the same): a tour's moves.
+    pub headless_default: Value,
     /// Smallest value (numbers, integers, weights, counts).
     pub min: Option<f64>,
     /// Whether `min` itself is refused.
@@ -123,6 +127,7 @@ impl Param {
             label,
             ty,
             default: Value::Null,
+            headless_default: Value::Null,
             min: None,
             exclusive_min: false,
             max: None,
@@ -139,6 +144,12 @@ impl Param {
     /// With this default.
     pub fn default_value(mut self, value: impl Into<Value>) -> Self {
         self.default = value.into();
+        self
+    }
+
+    /// With this default for a headless run (see [`Param::headless_default`]).
+    pub fn headless_default(mut self, value: impl Into<Value>) -> Self {
+        self.headless_default = value.into();
         self
     }
 
@@ -226,6 +237,9 @@ impl Param {
         }
         if let Some(n) = self.max_length {
             map.insert("max_length".into(), json!(n));
+        }
+        if !self.headless_default.is_null() {
+            map.insert("headless_default".into(), self.headless_default.clone());
         }
         if !self.replaced_by.is_empty() {
             map.insert("replaced_by".into(), json!(self.replaced_by));

@@ -7,11 +7,11 @@
 
 use std::sync::{Arc, OnceLock};
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::common;
 use super::isomer::IsomerKind;
-use super::kind::{Kind, Spec, Values};
+use super::kind::{Defaults, Kind, Scope, Spec, Values};
 use super::magnet::MagnetKind;
 use super::param::{Param, ParamError};
 use super::run::Run;
@@ -75,10 +75,27 @@ impl Registry {
         self.kinds.iter().map(|k| k.as_ref())
     }
 
+    /// The rows of `kind`'s table: the shared ones (with the engine's schedule
+    /// defaults), then the kind's own. Checks and spec defaults read these;
+    /// [`Registry::table`] has the kind's schedule defaults too.
+    pub fn rows(&self, kind: &dyn Kind) -> Vec<Param> {
+        let mut rows = common::parameters(&self.names(), &Defaults::default());
+        rows.extend(kind.parameters());
+        rows
+    }
+
+    /// `values` as `kind`'s [`Kind::spec`] reads them: for a run of `scope`, with the
+    /// defaults of its rows at hand (shared ones such as `seed`, and its own), so
+    /// that a default lives in its table row and nowhere else. Every caller of
+    /// `Kind::spec` (resolve, the catalog, an experiment's check) comes through here.
+    pub fn spec_values(&self, kind: &dyn Kind, values: Map<String, Value>, scope: Scope) -> Values {
+        Values::new(values).in_scope(scope).with_table(&self.rows(kind))
+    }
+
     /// The full table of `kind`: the shared rows with this kind's defaults, then its own.
     /// Builds the kind's default problem to learn its defaults (blocking, small).
     pub fn table(&self, kind: &dyn Kind) -> Result<Vec<Param>, ParamError> {
-        let spec = kind.spec(&Values::default().with_table(&kind.parameters()))?;
+        let spec = kind.spec(&self.spec_values(kind, Map::new(), Scope::Session))?;
         let built = kind.build(&spec)?;
         let mut table = common::parameters(&self.names(), &built.defaults());
         let (initial_temp, final_temp) = built.temperatures();

@@ -84,7 +84,7 @@ pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, Param
     let values = &request.values;
     let kind = check::pick_kind(registry, values)?;
     check::check_values(registry, kind, values, &[])?;
-    let given = Values::new(values.clone()).in_scope(request.scope).with_table(&kind.parameters());
+    let given = registry.spec_values(kind, values.clone(), request.scope);
     let spec = kind.spec(&given)?;
     let built = kind.build(&spec)?;
     let (defaults, temperatures) = match request.scope {

@@ -8,12 +8,12 @@
 //! `large`, a kick and a descent to a 2-opt/or-opt local optimum per step (the
 //! engine's [`LargeSteps`]), which reaches far better tours per second. A live session
 //! defaults to `local`; a headless run (`kiln run`, an experiment's task) to `large`
-//! when the instance has [`LARGE_STEP_MIN_CITIES`] to [`LARGE_STEP_MAX_CITIES`]
-//! cities. The spec keeps the choice (omitting `local`, so records made before large
-//! steps existed read as they were written) and, for large steps, the version of
-//! their move set (`moves_version`, the engine's [`MoveSet`]; absent in records made
-//! before version 2, which replay with version 1), so a record replays the same run
-//! in any scope.
+//! (both defaults in the `moves` table row), which applies when the instance has
+//! [`LARGE_STEP_MIN_CITIES`] to [`LARGE_STEP_MAX_CITIES`] cities (else `local`). The
+//! spec keeps the choice (omitting `local`, so records made before large steps existed
+//! read as they were written) and, for large steps other than the first move set, its
+//! version (`moves_version`, the engine's [`MoveSet`]; absent means version 1), so a
+//! record replays the same run in any scope.
 
 mod view;
 
@@ -25,7 +25,7 @@ use kiln_engine::problems::tsp::{
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Value, json};
 
-use super::kind::{Built, Captions, Defaults, Kind, Preset, Scope, Spec, Values, View};
+use super::kind::{Built, Captions, Defaults, Kind, Preset, Spec, Values, View};
 use super::param::{Param, ParamError, ParamType};
 use super::run::Ready;
 use view::{LargeStepMoves, LocalMoves, TourView};
@@ -97,15 +97,6 @@ impl TspMoves {
 
     fn is_local(&self) -> bool {
         *self == TspMoves::Local
-    }
-
-    /// What a headless run of `cities` cities takes by default: large steps where
-    /// the engine allows them.
-    fn headless_default(cities: Option<usize>) -> TspMoves {
-        match cities {
-            Some(n) if large_steps_allowed(n) => TspMoves::Large,
-            _ => TspMoves::Local,
-        }
     }
 }
 
@@ -221,7 +212,8 @@ impl Kind for TspKind {
                 ParamType::Enum(TspMoves::ALL.iter().map(|m| m.name().to_string()).collect()),
                 "local: one 2-opt or or-opt move per step (watch SA untangle the tour); large: each step kicks the tour and descends to a 2-opt/or-opt local optimum (Martin, Otto & Felten 1991), far better tours per second; 8 to 10,000 cities",
             )
-            .default_value(TspMoves::default().name()),
+            .default_value(TspMoves::Local.name())
+            .headless_default(TspMoves::Large.name()),
         ]
     }
 
@@ -285,34 +277,28 @@ impl Kind for TspKind {
         let cities = if let Some(text) = values.str("tsplib") {
             TspCities::Tsplib { text: text.to_string() }
         } else if let Some(count) = values.u64("cities") {
-            let layout = match values.str("layout") {
-                Some(name) => name.parse::<Layout>().map_err(|e| ParamError::new("layout", e.to_string()))?,
-                None => Layout::default(),
-            };
-            let seed = values.u64("seed").unwrap_or(kiln_engine::AnnealConfig::default().seed);
-            TspCities::Random { count: count as usize, layout, seed }
+            let layout = values.required_str("layout")?;
+            let layout = layout.parse::<Layout>().map_err(|e| ParamError::new("layout", e.to_string()))?;
+            TspCities::Random { count: count as usize, layout, seed: values.required_u64("seed")? }
         } else {
-            TspCities::Bundled { instance: values.str("instance").unwrap_or(DEFAULT_INSTANCE).to_string() }
+            TspCities::Bundled { instance: values.required_str("instance")?.to_string() }
         };
-        let moves = match values.str("moves") {
-            Some(name) => {
-                let moves = TspMoves::from_name(name).ok_or_else(|| {
-                    ParamError::new("moves", format!("must be \"local\" or \"large\", not {name:?}"))
-                })?;
-                if moves == TspMoves::Large
-                    && let Some(count) = cities.count()
-                    && !large_steps_allowed(count)
-                {
-                    return Err(moves_error(TspError::LargeStepCities { cities: count }));
-                }
-                moves
+        let name = values.required_str("moves")?;
+        let mut moves = TspMoves::from_name(name).ok_or_else(|| {
+            ParamError::new("moves", format!("must be \"local\" or \"large\", not {name:?}"))
+        })?;
+        if moves == TspMoves::Large
+            && let Some(count) = cities.count()
+            && !large_steps_allowed(count)
+        {
+            // The one rule beside the table: its headless default of large steps
+            // applies where the engine takes them; elsewhere a default is local.
+            if values.has("moves") {
+                return Err(moves_error(TspError::LargeStepCities { cities: count }));
             }
-            None => match values.scope() {
-                Scope::Session => TspMoves::Local,
-                Scope::Headless => TspMoves::headless_default(cities.count()),
-            },
-        };
-        Ok(Spec::of(self.name(), &TspSpec::new(cities, moves)))
+            moves = TspMoves::Local;
+        }
+        Ok(Spec::of(self.name(), TspSpec::new(cities, moves)))
     }
 
     fn build(&self, spec: &Spec) -> Result<Box<dyn Built>, ParamError> {
@@ -373,6 +359,7 @@ mod tests {
     use serde_json::Map;
 
     use super::*;
+    use crate::kinds::kind::Scope;
     use crate::kinds::registry::Registry;
     use crate::kinds::resolve::{Request, Resolved, resolve};
     use crate::kinds::run::Run;
@@ -432,11 +419,11 @@ mod tests {
     #[test]
     fn a_local_spec_has_no_moves_field_and_a_large_one_says_large() {
         let cities = TspCities::Bundled { instance: "ch150".into() };
-        let local = Spec::of("tsp", &TspSpec::new(cities.clone(), TspMoves::Local));
-        assert!(!local.fields.contains_key("moves"), "{local:?}");
+        let local = Spec::of("tsp", TspSpec::new(cities.clone(), TspMoves::Local));
+        assert!(!local.fields().contains_key("moves"), "{local:?}");
         assert_eq!(TspKind.describe(&local), "tsp ch150");
-        let large = Spec::of("tsp", &TspSpec::new(cities, TspMoves::Large));
-        assert_eq!(large.fields["moves"], "large");
+        let large = Spec::of("tsp", TspSpec::new(cities, TspMoves::Large));
+        assert_eq!(large.fields()["moves"], "large");
         assert_eq!(large.read::<TspSpec>().unwrap().moves, TspMoves::Large);
         assert_eq!(TspKind.describe(&large), "tsp ch150 (large steps)");
     }
@@ -444,8 +431,8 @@ mod tests {
     #[test]
     fn a_new_large_spec_names_the_newest_move_set_and_a_record_without_one_reads_as_the_first() {
         let cities = TspCities::Bundled { instance: "ch150".into() };
-        let large = Spec::of("tsp", &TspSpec::new(cities, TspMoves::Large));
-        assert_eq!(large.fields["moves_version"], MoveSet::V2.number());
+        let large = Spec::of("tsp", TspSpec::new(cities, TspMoves::Large));
+        assert_eq!(large.fields()["moves_version"], MoveSet::V2.number());
         let old: TspSpec =
             serde_json::from_value(json!({"cities": {"bundled": {"instance": "ch150"}}, "moves": "large"}))
                 .unwrap();
@@ -496,7 +483,7 @@ mod tests {
         ];
         let config = AnnealConfig { steps_per_cycle: 300, cycles: 1, ..AnnealConfig::default() };
         for (cities, moves) in specs {
-            let spec = Spec::of("tsp", &TspSpec::new(cities, moves));
+            let spec = Spec::of("tsp", TspSpec::new(cities, moves));
             let text = serde_json::to_string(&spec).unwrap();
             let back: Spec = serde_json::from_str(&text).unwrap();
             assert_eq!(back, spec, "{text}");
@@ -513,7 +500,7 @@ mod tests {
     fn a_record_to_the_end_matches_the_engines_checkpoints() {
         let spec = Spec::of(
             "tsp",
-            &TspSpec::new(TspCities::Bundled { instance: "berlin52".into() }, TspMoves::Local),
+            TspSpec::new(TspCities::Bundled { instance: "berlin52".into() }, TspMoves::Local),
         );
         let config = AnnealConfig { steps_per_cycle: 2_500, cycles: 1, ..AnnealConfig::default() };
         let run = Run::new("tsp", TspKind.build(&spec).unwrap().start(config.clone()).unwrap());

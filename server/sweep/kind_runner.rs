@@ -27,7 +27,7 @@ use kiln_engine::{AnnealConfig, ReplayRecord};
 use serde_json::{Value, json};
 
 use crate::kinds::settings::{ignored_params, settings};
-use crate::kinds::{ParamError, Registry, Request, Run, Scope, Spec, Values, check};
+use crate::kinds::{ParamError, Registry, Request, Run, Scope, Spec, check};
 use crate::sweep::plan::Params;
 use crate::sweep::runner::{BestKnown, TaskError, TaskResult, TaskRunner};
 
@@ -86,8 +86,7 @@ impl KindRunner {
     fn fails_only_at_build(&self, params: &Params) -> Result<bool, ParamError> {
         let kind = check::pick_kind(&self.registry, params)?;
         check::check_values(&self.registry, kind, params, &[STEPS_FIELD])?;
-        let spec =
-            kind.spec(&Values::new(params.clone()).in_scope(Scope::Headless).with_table(&kind.parameters()))?;
+        let spec = kind.spec(&self.registry.spec_values(kind, params.clone(), Scope::Headless))?;
         Ok(kind.build(&spec).is_err())
     }
 
