@@ -9,12 +9,13 @@
 //! `/proc/thread-self/schedstat`, so the other engineers' load does not count); each
 //! sample is a JSON line, and the last line is the run's result.
 //!
-//! Run: `cargo bench --bench tsp_pace -- FILE.tsp OPTIMUM SEED SECONDS`, e.g.
+//! Run: `cargo bench --bench tsp_pace -- FILE.tsp OPTIMUM SEED SECONDS [VERSION]`
+//! (VERSION: the large steps' move set, default the newest), e.g.
 //! `cargo bench --bench tsp_pace -- /work/shared/data/tsplib/pcb442.tsp 50778 1 3.6`.
 
 use std::time::Instant;
 
-use kiln_engine::problems::tsp::{LargeSteps, Tsp};
+use kiln_engine::problems::tsp::{LargeSteps, MoveSet, Tsp};
 use kiln_engine::{AnnealConfig, Annealer, Batch};
 
 /// Samples of the best length per run.
@@ -40,16 +41,23 @@ fn config(problem: &LargeSteps, seed: u64, steps: u64) -> AnnealConfig {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    let [file, optimum, seed, budget] = args.as_slice() else {
-        eprintln!("usage: tsp_pace FILE.tsp OPTIMUM SEED SECONDS");
-        std::process::exit(2);
+    let (file, optimum, seed, budget, version) = match args.as_slice() {
+        [file, optimum, seed, budget] => (file, optimum, seed, budget, MoveSet::default()),
+        [file, optimum, seed, budget, version] => {
+            let number = version.parse().ok().and_then(MoveSet::from_number).expect("VERSION: 1 or 2");
+            (file, optimum, seed, budget, number)
+        }
+        _ => {
+            eprintln!("usage: tsp_pace FILE.tsp OPTIMUM SEED SECONDS [MOVE_SET_VERSION]");
+            std::process::exit(2);
+        }
     };
     let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file}: {e}"));
     let optimum: f64 = optimum.parse().expect("OPTIMUM: a length");
     let seed: u64 = seed.parse().expect("SEED: a whole number");
     let budget: f64 = budget.parse().expect("SECONDS: a number");
-    let problem =
-        LargeSteps::new(Tsp::parse_tsplib(&text).expect("a TSPLIB EUC_2D file")).expect("large steps");
+    let tsp = Tsp::parse_tsplib(&text).expect("a TSPLIB EUC_2D file");
+    let problem = LargeSteps::with_moves(tsp, version).expect("large steps");
     let gap = |length: f64| (length / optimum - 1.0) * 100.0;
 
     // The probe: a whole short run (its start costs as much as the real one's).

@@ -106,7 +106,7 @@ fn large_steps_allowed(cities: usize) -> bool {
 }
 
 /// The spec: `{"cities": ..., "moves": "large", "moves_version": 2}` (`moves` absent
-/// for `local`, `moves_version` absent for `local` and for version 1).
+/// for `local`, `moves_version` absent for `local` and for move set 1).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TspSpec {
@@ -121,9 +121,10 @@ pub struct TspSpec {
 }
 
 impl TspSpec {
-    /// A new run's spec: large steps of the newest move set.
+    /// A new run's spec: large steps of the default move set (named unless it is 1).
     pub fn new(cities: TspCities, moves: TspMoves) -> Self {
-        let moves_version = (moves == TspMoves::Large).then(|| MoveSet::default().number());
+        let named = moves == TspMoves::Large && MoveSet::default() != MoveSet::V1;
+        let moves_version = named.then(|| MoveSet::default().number());
         Self { cities, moves, moves_version }
     }
 
@@ -429,14 +430,14 @@ mod tests {
     }
 
     #[test]
-    fn a_new_large_spec_names_the_newest_move_set_and_a_record_without_one_reads_as_the_first() {
-        let cities = TspCities::Bundled { instance: "ch150".into() };
-        let large = Spec::of("tsp", TspSpec::new(cities, TspMoves::Large));
-        assert_eq!(large.fields()["moves_version"], MoveSet::V2.number());
+    fn a_spec_without_a_moves_version_reads_as_the_first_move_set_and_one_with_2_as_the_second() {
         let old: TspSpec =
             serde_json::from_value(json!({"cities": {"bundled": {"instance": "ch150"}}, "moves": "large"}))
                 .unwrap();
         assert_eq!(old.move_set().unwrap(), MoveSet::V1);
+        let second = TspSpec { moves_version: Some(2), ..old.clone() };
+        assert_eq!(second.move_set().unwrap(), MoveSet::V2);
+        assert!(TspKind.build(&Spec::of("tsp", second.clone())).is_ok());
         let unknown = TspSpec { moves_version: Some(99), ..old };
         let e = unknown.move_set().unwrap_err();
         assert_eq!(e.field, "moves_version");

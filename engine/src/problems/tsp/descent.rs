@@ -26,6 +26,8 @@ use super::tour::Tour;
 
 /// Longest segment an or-opt move of the descent carries.
 const OR_OPT_MAX_LEN: usize = 3;
+/// Nearest neighbours an or-3opt move tries at each of its two links (LKH's 5).
+const OR_THREE_OPT_BREADTH: usize = 5;
 
 /// Which moves a descent makes: the move set of a large step's version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,7 +115,7 @@ impl Descent<'_> {
             let ab = self.d(a, b);
             for r in 0..self.near.k() {
                 let c = self.near.get(a, r);
-                let ac = self.d(a, c);
+                let ac = self.near.distance(a, r);
                 if ac >= ab {
                     break;
                 }
@@ -167,7 +169,8 @@ impl Descent<'_> {
         let before_first = s.tour.at(s.tour.position_of(first) + s.tour.len() - 1);
         for r in 0..self.near.k() {
             let c = self.near.get(a, r);
-            if self.d(a, c) >= removed {
+            let ac = self.near.distance(a, r);
+            if ac >= removed {
                 break;
             }
             if in_segment(&s.tour, first, last, c) {
@@ -175,7 +178,7 @@ impl Descent<'_> {
             }
             for c_first in [true, false] {
                 let e = step(&s.tour, c, c_first);
-                let gain = removed + self.d(c, e) - self.d(c, a) - self.d(end, e);
+                let gain = removed + self.d(c, e) - ac - self.d(end, e);
                 // The insertion edge (c0, e0) as it runs forward.
                 let (c0, e0) = if c_first { (c, e) } else { (e, c) };
                 let valid = c0 != before_first && c0 != last && e0 != before_first && e0 != first;
@@ -196,9 +199,9 @@ impl Descent<'_> {
         for forward in [true, false] {
             let t2 = step(&s.tour, t1, forward);
             let removed_12 = self.d(t1, t2);
-            for r3 in 0..self.near.k() {
+            for r3 in 0..self.near.k().min(OR_THREE_OPT_BREADTH) {
                 let t3 = self.near.get(t2, r3);
-                let g1 = removed_12 - self.d(t2, t3);
+                let g1 = removed_12 - self.near.distance(t2, r3);
                 if g1 <= 0 {
                     break;
                 }
@@ -208,9 +211,9 @@ impl Descent<'_> {
                 }
                 // The ring t2..t3 (running `forward`) that breaking (t3, t4) closes.
                 let open = g1 + self.d(t3, t4);
-                for r5 in 0..self.near.k() {
+                for r5 in 0..self.near.k().min(OR_THREE_OPT_BREADTH) {
                     let t5 = self.near.get(t4, r5);
-                    let g2 = open - self.d(t4, t5);
+                    let g2 = open - self.near.distance(t4, r5);
                     if g2 <= 0 {
                         break;
                     }

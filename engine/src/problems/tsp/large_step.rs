@@ -17,8 +17,8 @@
 //! around changed edges, so a step's randomness is its three kick words and the whole
 //! run stays a pure function of (instance, config, seed). The starting tour is the
 //! plain run's shuffle, descended to a local optimum. Which moves the descent makes is
-//! the [`MoveSet`]: version 1 (2-opt and or-opt) for records that name none, version 2
-//! (adding or-3opt) for new runs.
+//! the [`MoveSet`]: version 1 (2-opt and or-opt), the default and what records that
+//! name none were made with, or version 2 (adding or-3opt), for runs that ask.
 //!
 //! What a step costs: `propose` works on a per-thread copy of the tour and records the
 //! descent as the list of 2-opt reversals it made; `apply` replays that list on the
@@ -53,12 +53,14 @@ use super::{LARGE_STEP_MAX_CITIES, LARGE_STEP_MIN_CITIES};
 /// Longest segment a kick moves.
 pub const KICK_MAX_SEGMENT: usize = 30;
 
-/// Expected large steps per second of one core: a fixed part (kick and descent) and
-/// a part per city (the tour copy), measured on the reference machine (see
-/// [`LargeSteps::expected_seconds`]).
-const STEP_SECONDS: f64 = 2.7e-6;
+/// Expected CPU time of one large step (move set 1) on one core: a fixed part (kick,
+/// descent, replay) and a part per city (longer reversals on larger tours; before the
+/// copy was kept in step it was the O(n) copy, 0.65 ns a city). From `tsp_pace` runs
+/// on the 2-core machine, shared: 2.6, 2.9 and 3.2 us a step on pcb442, pr1002 and
+/// pr2392 (see [`LargeSteps::expected_seconds`]).
+const STEP_SECONDS: f64 = 2.5e-6;
 /// See [`STEP_SECONDS`].
-const STEP_SECONDS_PER_CITY: f64 = 0.65e-9;
+const STEP_SECONDS_PER_CITY: f64 = 0.3e-9;
 
 /// A TSP instance annealed with large steps (see the module documentation).
 #[derive(Clone, Debug)]
@@ -70,13 +72,17 @@ pub struct LargeSteps {
 
 /// Which moves a large step's descent makes: part of a run's definition, so records
 /// name it (a record that does not was made with [`MoveSet::V1`]).
+///
+/// The default is still V1: V2's deeper descent costs more per step than it gains at
+/// equal CPU time (`benches/tsp_pace.rs`, pr2392 at 8 s, seeds 1-3: V1 0.06, 0.13,
+/// 0.17% above the optimum, V2 0.39, 0.23, 0.21%), so it is there for runs that ask.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MoveSet {
     /// 2-opt and or-opt (the first large steps).
+    #[default]
     V1,
     /// 2-opt, or-opt and or-3opt (segment insertion of any length): a kicked tour
-    /// descends to a deeper local optimum.
-    #[default]
+    /// descends to a deeper local optimum, at about half the steps per second.
     V2,
 }
 
@@ -155,7 +161,7 @@ impl LargeStep {
 }
 
 impl LargeSteps {
-    /// Anneal `tsp` with large steps of the newest move set: from
+    /// Anneal `tsp` with large steps of the default move set: from
     /// [`LARGE_STEP_MIN_CITIES`] to [`LARGE_STEP_MAX_CITIES`] cities.
     pub fn new(tsp: Tsp) -> Result<Self, TspError> {
         Self::with_moves(tsp, MoveSet::default())
@@ -388,7 +394,13 @@ mod tests {
     /// proposal for a tour equals a fresh thread's, and its delta is the tour's change.
     #[test]
     fn a_proposal_is_the_same_whatever_the_thread_proposed_before() {
-        let problem = LargeSteps::new(Tsp::bundled("pcb442").unwrap()).unwrap();
+        for version in [MoveSet::V1, MoveSet::V2] {
+            proposals_follow_the_tour_not_the_thread(version);
+        }
+    }
+
+    fn proposals_follow_the_tour_not_the_thread(version: MoveSet) {
+        let problem = LargeSteps::with_moves(Tsp::bundled("pcb442").unwrap(), version).unwrap();
         let mut tour = problem.initial_state();
         let mut older = tour.clone();
         let mut stream = StepStream::new(11, 0);
@@ -404,7 +416,7 @@ mod tests {
             if t % 7 == 0 {
                 let fresh =
                     std::thread::scope(|scope| scope.spawn(|| propose(&tour, t, &words)).join().unwrap());
-                assert_eq!(mv, fresh, "step {t}");
+                assert_eq!(mv, fresh, "{version:?} step {t}");
             }
             if t % 5 == 0 {
                 // A proposal for an older tour in between (another replica's, say).

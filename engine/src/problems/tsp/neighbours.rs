@@ -13,11 +13,14 @@
 //! milliseconds. The result is exact: neighbours are ordered by Euclidean distance
 //! of the coordinates, ties by city index, so it is the same on every machine.
 
-/// The `k` nearest other cities of every city, nearest first, stored flat.
+/// The `k` nearest other cities of every city, nearest first, stored flat, with
+/// each one's TSPLIB distance (a local search reads them far more often than any
+/// other distance, and the table, if any, is much larger than the cache).
 #[derive(Clone)]
 pub(crate) struct NeighbourLists {
     k: usize,
     lists: Vec<u32>,
+    distances: Vec<u32>,
 }
 
 impl NeighbourLists {
@@ -32,7 +35,12 @@ impl NeighbourLists {
             grid.nearest(coords, city, k, &mut best);
             lists.extend(best.iter().map(|&(_, c)| c));
         }
-        Self { k, lists }
+        let distances = lists
+            .iter()
+            .enumerate()
+            .map(|(at, &c)| super::distance::euc_2d(coords[at / k.max(1)], coords[c as usize]))
+            .collect();
+        Self { k, lists, distances }
     }
 
     /// Neighbours per city.
@@ -45,6 +53,12 @@ impl NeighbourLists {
     #[inline(always)]
     pub fn get(&self, city: u32, rank: usize) -> u32 {
         self.lists[city as usize * self.k + rank]
+    }
+
+    /// The TSPLIB distance from `city` to its `rank`-th nearest neighbour.
+    #[inline(always)]
+    pub fn distance(&self, city: u32, rank: usize) -> i64 {
+        i64::from(self.distances[city as usize * self.k + rank])
     }
 
     /// All neighbours of `city`, nearest first.
