@@ -10,9 +10,9 @@
 //!   with reproducibility).
 //! * `quality [NAME..]`: for each instance (default: the three glasses of
 //!   `engine/tests/data/ising`, G1, G2, G3, G11, G14, G22), seeds 1..=5: tempering at
-//!   the budget of `engine/tests/tempering_ground_states.rs` (the magnet's defaults
-//!   with `method: tempering`: 24 replicas on the tuned ladder, 60,000 sweeps a
-//!   replica, a round every 1,000 steps), timed; then annealing (the magnet's default
+//!   the budget of `tests/tempering_ground_states.rs` (the magnet kind's defaults
+//!   with `method: tempering`: 24 replicas on the tuned ladder, about 60 sweeps per
+//!   spin a replica, a round every 1,000 steps), timed; then annealing (the magnet's default
 //!   config, its cycles and temperatures) sized to take the same wall time, from a
 //!   calibration run's steps per second. Prints each seed's energies (and cuts) and
 //!   the medians, and the tempering run's seconds.
@@ -24,8 +24,10 @@
 
 use std::time::Instant;
 
+use kiln::kinds::{Registry, Request, Scope};
 use kiln_engine::problems::magnet::Magnet;
 use kiln_engine::{AnnealConfig, Annealer, Batch, Tempering, TemperingConfig};
+use serde_json::{Value, json};
 
 const GLASSES: [(&str, f64); 3] = [
     ("glass_open_L16_s1.txt", -340.0),
@@ -94,10 +96,20 @@ fn calibrate(magnet: &Magnet) -> f64 {
     steps as f64 / started.elapsed().as_secs_f64()
 }
 
-/// The budget of the tests, for every instance: the magnet's default tempering
-/// config (`method: tempering` and nothing else).
-fn budget(magnet: &Magnet, seed: u64) -> AnnealConfig {
-    magnet.default_tempering_config(seed)
+/// The budget of the tests, for every instance: the magnet kind's default with
+/// `method: tempering` and nothing else, as `kiln run --method tempering` resolves it
+/// (`tests/tempering_ground_states.rs`).
+fn budget(name: &str, seed: u64) -> AnnealConfig {
+    let instance = if name.starts_with('G') {
+        json!({"gset": name})
+    } else {
+        let path = format!("{}/engine/tests/data/ising/{name}", env!("CARGO_MANIFEST_DIR"));
+        json!({"graph": std::fs::read_to_string(path).expect("glass instance")})
+    };
+    let mut values = json!({"problem": "magnet", "method": "tempering", "seed": seed});
+    values.as_object_mut().unwrap().extend(instance.as_object().unwrap().clone());
+    let Value::Object(map) = values else { unreachable!() };
+    Registry::builtin().resolve(&Request::from_map(map, Scope::Headless)).expect("the kind's default").config
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -121,7 +133,7 @@ fn quality(names: &[String]) {
         let cut = |e: f64| magnet.cut(e).map_or(String::new(), |c| format!(" (cut {c})"));
         for seed in 1..=5 {
             let started = Instant::now();
-            let mut pt = Tempering::new(magnet.clone(), budget(&magnet, seed)).expect("valid");
+            let mut pt = Tempering::new(magnet.clone(), budget(name, seed)).expect("valid");
             pt.run(u64::MAX);
             let seconds = started.elapsed().as_secs_f64();
             let sa = anneal_for(&magnet, seed, seconds, rate);
@@ -165,7 +177,7 @@ fn probe(args: &[String]) {
     let seeds = get("seeds").unwrap_or(5.0) as u64;
     let mut bests = Vec::new();
     for seed in 1..=seeds {
-        let mut config = budget(&magnet, seed);
+        let mut config = budget(name, seed);
         let mut tempering = config.tempering.expect("a tempering budget");
         if let Some(r) = get("replicas") {
             tempering.replicas = r as u32;

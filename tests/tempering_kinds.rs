@@ -151,17 +151,28 @@ fn a_tempering_step_explains_the_coldest_move_and_the_exchange_round() {
 }
 
 /// The magnet's default tempering length (docs/protocol.md, README): on a graph,
-/// three times annealing's 4 cycles of 5,000 sweeps, so 60,000 sweeps per replica; on
-/// a lattice, as annealing (3 cycles). Given cycles or steps still win.
+/// about 60 sweeps per spin a replica in whole cycles of annealing's 5,000 sweeps, 4
+/// to 24 cycles; on a lattice, as annealing (3 cycles). Given cycles or steps still win.
 #[test]
-fn a_magnet_graph_defaults_tempering_to_three_times_annealing_cycles() {
+fn a_magnet_graph_defaults_tempering_to_sixty_sweeps_per_spin() {
     let registry = registry();
     let config = |values: Value| registry.resolve(&request(values)).unwrap().config;
     let anneal = config(json!({"problem": "magnet", "gset": "G11"}));
     assert_eq!((anneal.cycles, anneal.steps_per_cycle), (4, 5_000 * 800));
+    // G11: 800 spins, 48,000 sweeps: 9.6 cycles, so 10.
     let tempering = config(json!({"problem": "magnet", "gset": "G11", "method": "tempering"}));
-    assert_eq!((tempering.cycles, tempering.steps_per_cycle), (12, 5_000 * 800));
-    assert_eq!(tempering.total_steps(), 60_000 * 800);
+    assert_eq!((tempering.cycles, tempering.steps_per_cycle), (10, 5_000 * 800));
+    // G22: 2,000 spins, 120,000 sweeps: 24 cycles, the most.
+    let g22 = config(json!({"problem": "magnet", "gset": "G22", "method": "tempering"}));
+    assert_eq!((g22.cycles, g22.steps_per_cycle), (24, 5_000 * 2_000));
+    // A 16 x 16 glass read as a graph: 256 spins, 15,360 sweeps: 3 cycles, at least 4.
+    let glass = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/engine/tests/data/ising/glass_open_L16_s1.txt"
+    ))
+    .unwrap();
+    let small = config(json!({"problem": "magnet", "graph": glass, "method": "tempering"}));
+    assert_eq!((small.cycles, small.steps_per_cycle), (4, 5_000 * 256));
     let lattice = config(json!({"problem": "magnet", "lattice": 16, "method": "tempering"}));
     assert_eq!(lattice.cycles, 3);
     let given = config(json!({"problem": "magnet", "gset": "G11", "method": "tempering", "num_cycles": 2}));

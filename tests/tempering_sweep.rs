@@ -17,8 +17,11 @@ fn base() -> Value {
            "replicas": 6, "exchange_interval": 100, "steps": 60_000})
 }
 
-/// (task id, best energy, its step, steps) of every task of a 4-seed experiment.
-fn results(threads: usize) -> Vec<(u64, Option<f64>, Option<u64>, Option<u64>)> {
+/// A task's id, best energy, the step of its best, and its steps.
+type Outcome = (u64, Option<f64>, Option<u64>, Option<u64>);
+
+/// The outcome of every task of a 4-seed experiment on `threads` threads.
+fn results(threads: usize) -> Vec<Outcome> {
     let limits = PlanLimits::default();
     let plan = Plan::parse(&json!({"base": base(), "seeds": 4}), &limits).unwrap();
     let experiment = Experiment::new(plan, KindRunner::new(Arc::new(Registry::builtin())), &limits).unwrap();
