@@ -9,8 +9,14 @@
 //!    receipt, and the server process's CPU use.
 //! 3. `idle-streams`: resident memory per idle open stream with 2,000 streams.
 //!
-//! Run: `cargo bench --bench server_load` (all), or name one part:
-//! `cargo bench --bench server_load -- classroom`.
+//! Run: name the parts, or `all`: `cargo bench --bench server_load -- classroom`;
+//! with no part it prints its usage and exits with status 2. The parts that load a
+//! server child (`classroom`, `idle-streams`) can load built `kiln` binaries instead
+//! of this tree's code, alternately, round after round, so an older build and this
+//! one are measured side by side on the same loaded machine (see
+//! `support/server_child.rs`):
+//! `KILN_BIN=OLD/kiln:NEW/kiln cargo bench --bench server_load -- classroom idle-streams --rounds 3`.
+//! `event-rate` runs in this process, on this tree's code only.
 
 #[path = "support/proc_stats.rs"]
 mod proc_stats;
@@ -28,12 +34,25 @@ use kiln::live::{Limits, Sessions};
 use kiln::server::{ServeOptions, bind, serve_blocking};
 use proc_stats::{cpu_seconds, rss_bytes};
 use serde_json::{Value, json};
-use server_child::{spawn_serve_child, stop_serve_child};
+use server_child::{Room, Target, spawn_serve_child, stop_serve_child};
 
 /// Length of the classroom measurement (after a one-second warm-up).
 const CLASSROOM_SECONDS: u64 = 10;
 /// Open streams of the idle-memory measurement.
 const IDLE_STREAMS: usize = 2000;
+
+/// The parts, in the order they run.
+const PARTS: [&str; 3] = ["event-rate", "classroom", "idle-streams"];
+
+/// What a run without a part says.
+const USAGE: &str = "usage: server_load PART... [--rounds N]
+  PART: event-rate, classroom, idle-streams, or all
+  --rounds N: run the server parts N times (default 1)
+  KILN_BIN=PATH[:PATH...]: the server parts load these kiln binaries, alternately
+e.g. cargo bench --bench server_load -- classroom idle-streams";
+
+/// Room the server child has for the load.
+const ROOM: Room = Room { sessions: 128, streams: 4096, streams_per_session: 256 };
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,30 +60,59 @@ fn main() {
         serve_child();
         return;
     }
-    let wanted: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
-    let run = |name: &str| wanted.is_empty() || wanted.iter().any(|w| name.contains(w.as_str()));
+    let rounds_at = args.iter().position(|a| a == "--rounds");
+    let rounds = match rounds_at.map(|i| args.get(i + 1).and_then(|n| n.parse::<usize>().ok())) {
+        None => 1,
+        Some(Some(n)) if n > 0 => n,
+        Some(_) => usage("--rounds takes a whole number of at least 1"),
+    };
+    // `cargo bench` adds `--bench`: flags and `--rounds`' value are not parts.
+    let wanted: Vec<&str> = (0..args.len())
+        .filter(|&i| !args[i].starts_with("--") && rounds_at.is_none_or(|at| i != at + 1))
+        .map(|i| args[i].as_str())
+        .collect();
+    if wanted.is_empty() {
+        usage("name the parts to run");
+    }
+    if let Some(unknown) = wanted.iter().find(|w| **w != "all" && !PARTS.contains(w)) {
+        usage(&format!("unknown part {unknown:?}"));
+    }
+    let run = |name: &str| wanted.iter().any(|w| *w == "all" || *w == name);
+    let targets = Target::from_env();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
         if run("event-rate") {
             event_rate("berlin52", json!({"problem": "tsp", "instance": "berlin52"})).await;
             event_rate("C10H22", json!({"formula": "C10H22"})).await;
         }
-        if run("classroom") {
-            classroom().await;
-        }
-        if run("idle-streams") {
-            idle_streams().await;
+        for round in 1..=rounds {
+            for target in &targets {
+                if run("classroom") {
+                    print!("round {round}, {}: ", target.label());
+                    classroom(target).await;
+                }
+                if run("idle-streams") {
+                    print!("round {round}, {}: ", target.label());
+                    idle_streams(target).await;
+                }
+            }
         }
     });
+}
+
+/// Say what is wrong and how to run, and exit with status 2.
+fn usage(problem: &str) -> ! {
+    eprintln!("server_load: {problem}\n{USAGE}");
+    std::process::exit(2);
 }
 
 /// The server child: a `kiln serve` with room for the load, on a free port.
 fn serve_child() {
     let options = ServeOptions {
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        max_sessions: 128,
-        max_streams: 4096,
-        max_streams_per_session: 256,
+        max_sessions: ROOM.sessions,
+        max_streams: ROOM.streams,
+        max_streams_per_session: ROOM.streams_per_session,
         ..Default::default()
     };
     if let Err(e) = serve_blocking(options) {
@@ -203,8 +251,8 @@ async fn event_rate(label: &str, params: Value) {
 }
 
 /// 60 sessions x 1 viewer + 1 session x 60 viewers at 20 events/s.
-async fn classroom() {
-    let (child, base) = spawn_serve_child(&[]);
+async fn classroom(target: &Target) {
+    let (child, base) = spawn_serve_child(target, ROOM, &[]);
     let pid = child.id();
     let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let params = json!({"formula": "C8H18", "steps_per_cycle": 1_000_000, "num_cycles": 1,
@@ -257,23 +305,28 @@ async fn classroom() {
     stop_serve_child(child);
     let mut d = delays.lock().unwrap().clone();
     d.sort_by(f64::total_cmp);
+    if d.is_empty() {
+        println!("classroom: no progress event arrived within the {CLASSROOM_SECONDS} s window");
+        return;
+    }
     let pick = |q: f64| d[((d.len() as f64 - 1.0) * q).round() as usize];
     println!(
         "classroom (60 sessions x 1 viewer + 1 session x 60 viewers, 20 events/s, C8H18 1 step/event): \
          {} events in {wall:.1} s ({:.0}/s); delay creation->receipt median {:.2} ms, p99 {:.2} ms, max {:.2} ms; \
-         server CPU {:.2} cores",
+         server CPU {:.2} cores, {:.1} CPU-ms per 1000 events received",
         d.len(),
         d.len() as f64 / wall,
         pick(0.5),
         pick(0.99),
         pick(1.0),
-        (cpu1 - cpu0) / wall
+        (cpu1 - cpu0) / wall,
+        (cpu1 - cpu0) * 1e6 / d.len().max(1) as f64
     );
 }
 
 /// Resident memory per idle open stream.
-async fn idle_streams() {
-    let (child, base) = spawn_serve_child(&[]);
+async fn idle_streams(target: &Target) {
+    let (child, base) = spawn_serve_child(target, ROOM, &[]);
     let pid = child.id();
     let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let params = json!({"formula": "C8H18"});

@@ -18,7 +18,9 @@
 //! the child is stopped and the process exits, whatever happened.
 //!
 //! Run: `cargo bench --bench sse_memory` (10,000 streams), or
-//! `cargo bench --bench sse_memory -- 2000` for another count.
+//! `cargo bench --bench sse_memory -- 2000` for another count. Against built
+//! binaries, alternately, `ROUNDS` times (see `support/server_child.rs`):
+//! `KILN_BIN=OLD/kiln:NEW/kiln cargo bench --bench sse_memory -- 2000 --rounds 3`.
 
 #[path = "support/proc_stats.rs"]
 mod proc_stats;
@@ -32,7 +34,7 @@ use std::time::{Duration, Instant};
 use kiln::server::{ServeOptions, serve_blocking};
 use proc_stats::rss_bytes;
 use serde_json::{Value, json};
-use server_child::{spawn_serve_child, stop_serve_child};
+use server_child::{Room, Target, spawn_serve_child, stop_serve_child};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
@@ -54,15 +56,30 @@ fn main() {
         serve_child(args.iter().find_map(|a| a.parse().ok()).unwrap_or(STREAMS));
         return;
     }
-    let wanted = args.iter().find_map(|a| a.parse::<usize>().ok()).unwrap_or(STREAMS);
+    // The stream count: the first number that is not `--rounds`' value.
+    let wanted = (0..args.len())
+        .filter(|&i| i == 0 || args[i - 1] != "--rounds")
+        .find_map(|i| args[i].parse::<usize>().ok())
+        .unwrap_or(STREAMS);
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let limit = rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft);
     let streams = wanted.min(usize::try_from(limit.saturating_sub(SPARE_FILES)).unwrap_or(usize::MAX));
     if streams < wanted {
         eprintln!("sse_memory: the open-file limit is {limit}: {streams} streams instead of {wanted}");
     }
+    let rounds = args
+        .iter()
+        .position(|a| a == "--rounds")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(1);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
-    runtime.block_on(measure(streams));
+    for round in 1..=rounds {
+        for target in Target::from_env() {
+            print!("round {round}, {}: ", target.label());
+            runtime.block_on(measure(&target, streams));
+        }
+    }
     // Readers still hold their sockets; do not wait for them.
     runtime.shutdown_background();
 }
@@ -117,8 +134,9 @@ async fn idle_stream(addr: String, path: String, opened: tokio::sync::oneshot::S
     }
 }
 
-async fn measure(streams: usize) {
-    let (child, base) = spawn_serve_child(&[&streams.to_string()]);
+async fn measure(target: &Target, streams: usize) {
+    let room = Room { sessions: 16, streams: streams + 16, streams_per_session: streams + 16 };
+    let (child, base) = spawn_serve_child(target, room, &[&streams.to_string()]);
     let pid = child.id();
     let addr = base.strip_prefix("http://").expect("http://").to_string();
     let client = reqwest::Client::new();

@@ -100,3 +100,30 @@ fn a_value_with_neither_a_given_value_nor_a_default_is_an_error_naming_it() {
         assert_eq!(e.field, field, "{kind}: {e}");
     }
 }
+
+#[test]
+fn a_stored_spec_past_a_row_bound_is_refused_naming_the_field() {
+    // As a replay record or a stored session edited by hand would carry them; the
+    // bounds are the advertised rows' (formula's length, a weight's range, the field).
+    let registry = registry();
+    let long_formula = format!("C{}", "H".repeat(70));
+    for (kind, fields, field) in [
+        ("isomer", json!({"formula": long_formula, "component_weights": {"wiener_index": 1.0}}), "formula"),
+        (
+            "isomer",
+            json!({"formula": "C7H16", "component_weights": {"wiener_index": 1e308}}),
+            "component_weights",
+        ),
+        (
+            "magnet",
+            json!({"instance": {"lattice": {"size": 8, "coupling": "ferro", "seed": 1}},
+                          "field": 1e9, "start": "up", "sites": "random"}),
+            "field",
+        ),
+    ] {
+        let spec = kiln::kinds::Spec::from_fields(kind, fields.as_object().unwrap().clone());
+        let e =
+            registry.get(kind).unwrap().build(&spec).err().unwrap_or_else(|| panic!("{kind} {field} built"));
+        assert_eq!(e.field, field, "{e}");
+    }
+}

@@ -188,16 +188,18 @@ pub fn main(registry: &std::sync::Arc<Registry>, matches: &ArgMatches) -> ExitCo
 /// The parameter rows of the kind `problem` names (the default kind when none is
 /// named; every kind's rows when the name is unknown, which the resolver then names).
 fn table(registry: &Registry, problem: Option<&str>) -> Vec<Param> {
-    let mut rows = common::parameters(&registry.names(), &Defaults::default());
     let kind = match problem {
         Some(name) => registry.get(name),
         None => registry.default_kind(),
     };
     match kind {
-        Some(kind) => rows.extend(kind.parameters()),
-        None => registry.kinds().for_each(|k| rows.extend(k.parameters())),
+        Some(kind) => registry.rows(kind),
+        None => {
+            let mut rows = common::parameters(&registry.names(), &Defaults::default());
+            registry.kinds().for_each(|k| rows.extend(k.parameters()));
+            rows
+        }
     }
-    rows
 }
 
 /// One value as the table types it (a number, a boolean, a name; a file parameter's

@@ -148,7 +148,8 @@ impl Kind for IsomerKind {
     }
 
     fn build(&self, spec: &Spec) -> Result<Box<dyn Built>, ParamError> {
-        let spec: IsomerSpec = spec.read()?;
+        // A spec read back from a record or the store is held to the table's rows.
+        let spec: IsomerSpec = spec.read_checked(&self.parameters())?;
         let error = |e: IsomerError| ParamError::new(e.field(), e.to_string());
         let weights: Vec<(String, f64)> = spec.component_weights.into_iter().collect();
         let objective = Objective::from_weights(&weights).map_err(error)?;

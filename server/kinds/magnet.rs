@@ -259,7 +259,8 @@ impl Kind for MagnetKind {
     }
 
     fn build(&self, spec: &Spec) -> Result<Box<dyn Built>, ParamError> {
-        let spec: MagnetSpec = spec.read()?;
+        // A spec read back from a record or the store is held to the table's rows.
+        let spec: MagnetSpec = spec.read_checked(&self.parameters())?;
         let magnet = spec.build()?;
         let config = magnet.default_config(0);
         let defaults = Defaults {

@@ -353,7 +353,7 @@ impl Param {
         if !x.is_finite() || below || above {
             return Err(ParamError::new(
                 self.name,
-                format!("{what} must be {}, not {x}", self.bounds_text()),
+                format!("{what} must be {}, not {}", self.bounds_text(), shown(x)),
             ));
         }
         Ok(())
@@ -414,6 +414,11 @@ fn number(x: f64) -> Value {
     if x.fract() == 0.0 && x.abs() < 9.0e15 { json!(x as i64) } else { number_value(x) }
 }
 
+/// A number as JSON writes it (`1e+308`, not 309 digits); `inf` or `NaN` as they are.
+fn shown(x: f64) -> String {
+    if x.is_finite() { number(x).to_string() } else { x.to_string() }
+}
+
 fn number_value(x: f64) -> Value {
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
 }
@@ -439,7 +444,9 @@ mod tests {
         let p = Param::new("initial_temp", "T0", ParamType::Number, "").range(0.0, 10.0).exclusive_min();
         assert!(p.check(&json!(10)).is_ok());
         assert_eq!(p.check(&json!(0)).unwrap_err().field, "initial_temp");
-        assert_eq!(p.check(&json!(1e308)).unwrap_err().field, "initial_temp");
+        let e = p.check(&json!(1e308)).unwrap_err();
+        assert_eq!(e.field, "initial_temp");
+        assert!(e.message.ends_with("not 1e+308"), "the number as JSON writes it, not 309 digits: {e}");
         assert_eq!(p.check(&json!("hot")).unwrap_err().field, "initial_temp");
     }
 
