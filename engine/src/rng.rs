@@ -16,6 +16,9 @@
 //!   proposal words and the overflow words live in three counter spaces, each made
 //!   only when read. A magnet sweeping its sites in order reads no proposal word, and
 //!   a downhill flip reads no uniform, so their steps make none.
+//! * **SplitMix64** (counter form, see [`splitmix`]): the same three kinds of words as
+//!   positions of the seed's SplitMix64 sequence, each one mix of its position, made
+//!   only when read; step `t`'s uniform is the sequence's output `t`.
 //!
 //! Of a step's `W` words, the first `W - 2` feed the problem's `propose` through
 //! [`StepRng`]; the last two are the Metropolis uniform, which the annealer only turns
@@ -26,6 +29,7 @@
 //! generating the six words it never reads.
 
 mod philox;
+mod splitmix;
 
 use std::convert::Infallible;
 
@@ -34,6 +38,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use self::philox::PhiloxSteps;
+use self::splitmix::SplitMixSteps;
 
 /// The function from (seed, step) to a step's random words; part of a run's
 /// definition, so it is recorded in the run's config (see the module docs).
@@ -47,6 +52,9 @@ pub enum Generator {
     /// Philox4x32-10 over (seed, step): words made only when read.
     #[serde(rename = "philox4x32-10")]
     Philox,
+    /// SplitMix64 entered by position (seed, step): words made only when read.
+    #[serde(rename = "splitmix64")]
+    SplitMix64,
 }
 
 impl Generator {
@@ -55,8 +63,12 @@ impl Generator {
         match self {
             Generator::ChaCha8 => "chacha8",
             Generator::Philox => "philox4x32-10",
+            Generator::SplitMix64 => "splitmix64",
         }
     }
+
+    /// Every generator, in the order the API lists them.
+    pub const ALL: [Generator; 3] = [Generator::ChaCha8, Generator::Philox, Generator::SplitMix64];
 }
 
 /// Most 32-bit words a step may own in the main stream, and the default: half a
@@ -116,6 +128,8 @@ enum Source {
     ChaCha8(ChaCha8Rng),
     /// The counter-based words and the next step to read.
     Philox(PhiloxSteps, u64),
+    /// The SplitMix64 positions and the next step to read.
+    SplitMix(SplitMixSteps, u64),
 }
 
 impl StepStream {
@@ -141,17 +155,24 @@ impl StepStream {
                 Source::ChaCha8(rng)
             }
             Generator::Philox => Source::Philox(PhiloxSteps::new(seed, words_per_step - UNIFORM_WORDS), step),
+            Generator::SplitMix64 => {
+                Source::SplitMix(SplitMixSteps::new(seed, words_per_step - UNIFORM_WORDS), step)
+            }
         };
         Self { source, words_per_step }
     }
 
     /// The same stream for a problem whose `propose` reads no words
-    /// ([`crate::Problem::reads_words`]): under Philox its steps get no proposal words
-    /// (a draw comes from the step's overflow words); ChaCha8's layout is unchanged.
+    /// ([`crate::Problem::reads_words`]): under Philox and SplitMix64 its steps get no
+    /// proposal words (a draw comes from the step's overflow words); ChaCha8's layout
+    /// is unchanged.
     pub fn for_proposals(self, reads_words: bool) -> Self {
         match self.source {
             Source::Philox(steps, next) if !reads_words => {
                 Self { source: Source::Philox(steps.without_proposal_words(), next), ..self }
+            }
+            Source::SplitMix(steps, next) if !reads_words => {
+                Self { source: Source::SplitMix(steps.without_proposal_words(), next), ..self }
             }
             source => Self { source, ..self },
         }
@@ -201,12 +222,24 @@ impl StepStream {
                 words[PROPOSE_WORDS + 1] = bits as u32;
                 StepWords { words, propose_len: propose_len as u8, generator: Generator::Philox }
             }
+            Source::SplitMix(steps, next) => {
+                let t = *next;
+                *next += 1;
+                let propose_len = steps.propose_per_step();
+                for (j, w) in words[..propose_len].iter_mut().enumerate() {
+                    *w = steps.propose_word(t, j);
+                }
+                let bits = steps.uniform_bits(t);
+                words[PROPOSE_WORDS] = (bits >> 32) as u32;
+                words[PROPOSE_WORDS + 1] = bits as u32;
+                StepWords { words, propose_len: propose_len as u8, generator: Generator::SplitMix64 }
+            }
         }
     }
 
     /// The next step's words for a caller that turns its uniform into a number only
-    /// when the step needs it ([`StepStream::uniform_of`]): under Philox the proposal
-    /// words alone (the uniform is made on demand); under ChaCha8 the whole step, as
+    /// when the step needs it ([`StepStream::uniform_of`]): under Philox or SplitMix64
+    /// the proposal words alone (the uniform is made on demand); under ChaCha8 the whole step, as
     /// [`StepStream::next_step_sized`]. Advances by one step.
     #[inline(always)]
     pub(crate) fn next_proposal(&mut self, words_per_step: usize) -> StepWords {
@@ -221,6 +254,16 @@ impl StepStream {
                 }
                 StepWords { words, propose_len: propose_len as u8, generator: Generator::Philox }
             }
+            Source::SplitMix(steps, next) => {
+                let t = *next;
+                *next += 1;
+                let propose_len = steps.propose_per_step();
+                let mut words = [0u32; WORDS_PER_STEP];
+                for (j, w) in words[..propose_len].iter_mut().enumerate() {
+                    *w = steps.propose_word(t, j);
+                }
+                StepWords { words, propose_len: propose_len as u8, generator: Generator::SplitMix64 }
+            }
             Source::ChaCha8(_) => self.next_step_sized(words_per_step),
         }
     }
@@ -231,6 +274,7 @@ impl StepStream {
     pub(crate) fn uniform_of(&mut self, t: u64, words: &StepWords) -> f64 {
         match &mut self.source {
             Source::Philox(steps, _) => unit_f64(steps.uniform_bits(t)),
+            Source::SplitMix(steps, _) => unit_f64(steps.uniform_bits(t)),
             Source::ChaCha8(_) => words.uniform(),
         }
     }
@@ -290,10 +334,17 @@ impl StepRng {
     #[cold]
     fn overflow_word(&mut self) -> u32 {
         let (seed, step) = (self.seed, self.step);
-        if self.generator == Generator::Philox {
-            let k = (self.next - self.len) as u64;
-            self.next += 1;
-            return philox::overflow_word(seed, step, k);
+        let k = (self.next - self.len) as u64;
+        match self.generator {
+            Generator::Philox => {
+                self.next += 1;
+                return philox::overflow_word(seed, step, k);
+            }
+            Generator::SplitMix64 => {
+                self.next += 1;
+                return splitmix::overflow_word(seed, step, k);
+            }
+            Generator::ChaCha8 => {}
         }
         self.overflow
             .get_or_insert_with(|| {
@@ -446,7 +497,16 @@ mod tests {
 
     #[test]
     fn philox_uniforms_fill_a_hundred_bins_evenly() {
-        let mut stream = StepStream::of(Generator::Philox, 2026, 0, 3);
+        uniforms_fill_a_hundred_bins_evenly(Generator::Philox);
+    }
+
+    #[test]
+    fn splitmix64_uniforms_fill_a_hundred_bins_evenly() {
+        uniforms_fill_a_hundred_bins_evenly(Generator::SplitMix64);
+    }
+
+    fn uniforms_fill_a_hundred_bins_evenly(generator: Generator) {
+        let mut stream = StepStream::of(generator, 2026, 0, 3);
         let mut bins = [0u64; 100];
         let mut site_bins = [0u64; 100];
         let mut pairs = [0u64; 100];
@@ -458,8 +518,9 @@ mod tests {
             bins[bin] += 1;
             site_bins[StepRng::new(2026, t as u64, &words).index(100)] += 1;
             if t % 2 == 1 {
-                // Steps 2i and 2i + 1 share a Philox block: their uniforms must not
-                // be related (deciles of the pair, 10 x 10 cells).
+                // Steps 2i and 2i + 1 share a Philox block, and SplitMix64's are
+                // neighbouring positions: their uniforms must not be related
+                // (deciles of the pair, 10 x 10 cells).
                 pairs[previous / 10 * 10 + bin / 10] += 1;
             }
             previous = bin;
@@ -467,7 +528,10 @@ mod tests {
         let (lo, hi) = CHI2_99DF;
         for (what, counts) in [("uniforms", &bins), ("sites", &site_bins), ("pairs", &pairs)] {
             let chi2 = chi_squared(counts);
-            assert!((lo..hi).contains(&chi2), "{what}: chi-squared {chi2:.1} outside {lo}..{hi}");
+            assert!(
+                (lo..hi).contains(&chi2),
+                "{generator:?} {what}: chi-squared {chi2:.1} outside {lo}..{hi}"
+            );
         }
     }
 
@@ -494,18 +558,48 @@ mod tests {
     }
 
     #[test]
-    fn a_philox_step_can_be_entered_without_reading_the_steps_before_it() {
-        let mut from_start = StepStream::of(Generator::Philox, 7, 0, 3);
-        let words: Vec<StepWords> = (0..10).map(|_| from_start.next_step()).collect();
-        for t in [9u64, 4, 5] {
-            assert_eq!(StepStream::of(Generator::Philox, 7, t, 3).next_step(), words[t as usize]);
+    fn splitmix64_uniforms_are_the_published_sequence_of_the_seed() {
+        // Rosetta Code, "Pseudo-random numbers/Splitmix64": seed 1234567's first
+        // five outputs are the uniforms of steps 0..5, high word first.
+        let published: [u64; 5] = [
+            6457827717110365317,
+            3203168211198807973,
+            9817491932198370423,
+            4593380528125082431,
+            16408922859458223821,
+        ];
+        for words_per_step in [3, 8] {
+            let mut stream = StepStream::of(Generator::SplitMix64, 1234567, 0, words_per_step);
+            for (t, bits) in published.into_iter().enumerate() {
+                let words = stream.next_step();
+                assert_eq!(words.uniform(), (bits >> 11) as f64 / (1u64 << 53) as f64, "step {t}");
+            }
         }
-        assert_ne!(words[3], StepStream::of(Generator::ChaCha8, 7, 3, 3).next_step());
+    }
+
+    #[test]
+    fn a_counter_based_step_can_be_entered_without_reading_the_steps_before_it() {
+        for generator in [Generator::Philox, Generator::SplitMix64] {
+            let mut from_start = StepStream::of(generator, 7, 0, 3);
+            let words: Vec<StepWords> = (0..10).map(|_| from_start.next_step()).collect();
+            for t in [9u64, 4, 5] {
+                assert_eq!(
+                    StepStream::of(generator, 7, t, 3).next_step(),
+                    words[t as usize],
+                    "{generator:?}"
+                );
+            }
+            assert_ne!(words[3], StepStream::of(Generator::ChaCha8, 7, 3, 3).next_step());
+        }
+        assert_ne!(
+            StepStream::of(Generator::Philox, 7, 3, 3).next_step(),
+            StepStream::of(Generator::SplitMix64, 7, 3, 3).next_step()
+        );
     }
 
     #[test]
     fn words_made_on_demand_are_the_step_words() {
-        for generator in [Generator::Philox, Generator::ChaCha8] {
+        for generator in Generator::ALL {
             let mut whole = StepStream::of(generator, 12, 0, 3);
             let mut lazy = StepStream::of(generator, 12, 0, 3);
             for t in 0..40u64 {
@@ -544,7 +638,25 @@ mod tests {
     fn generators_are_named_in_json_and_default_to_chacha8() {
         assert_eq!(serde_json::to_string(&Generator::Philox).unwrap(), "\"philox4x32-10\"");
         assert_eq!(serde_json::from_str::<Generator>("\"chacha8\"").unwrap(), Generator::ChaCha8);
+        assert_eq!(serde_json::from_str::<Generator>("\"splitmix64\"").unwrap(), Generator::SplitMix64);
         assert!(serde_json::from_str::<Generator>("\"mt19937\"").is_err());
         assert_eq!(Generator::default(), Generator::ChaCha8);
+    }
+
+    #[test]
+    fn splitmix64_draws_past_the_budget_continue_in_their_own_positions() {
+        let words = StepStream::of(Generator::SplitMix64, 3, 5, 3).next_step();
+        let draw = || {
+            let mut rng = StepRng::new(3, 5, &words);
+            (0..20).map(|_| rng.word()).collect::<Vec<_>>()
+        };
+        let a = draw();
+        assert_eq!(a, draw());
+        assert_eq!(a[0], words.propose_words()[0]);
+        assert_eq!(a[1], splitmix::overflow_word(3, 5, 0));
+        let no_words = StepStream::of(Generator::SplitMix64, 3, 5, 3).for_proposals(false).next_step();
+        assert!(no_words.propose_words().is_empty());
+        assert_eq!(no_words.uniform(), words.uniform());
+        assert_eq!(StepRng::new(3, 5, &no_words).word(), a[1]);
     }
 }
