@@ -9,7 +9,7 @@
 //! matching): an oracle independent of Kiln. Gset: the bundled graphs' best-known cuts
 //! (published tables, carried by the bundle).
 //!
-//! Budget (the kind's default, `server/kinds/magnet.rs` `tempering_cycles`): 24
+//! Budget (the kind's default, the engine's `Magnet::default_tempering_config`): 24
 //! replicas on the tuned ladder between the annealing defaults' temperatures (glasses:
 //! 3 to 0.2; Gset: the root-mean-square local field, at least 3, to a fifth of the
 //! smallest coupling), an exchange round every 1,000 steps, about 60 sweeps per spin a
