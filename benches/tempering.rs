@@ -15,9 +15,14 @@
 //!   spin a replica, a round every 1,000 steps), timed; then annealing (the magnet's default
 //!   config, its cycles and temperatures) sized to take the same wall time, from a
 //!   calibration run's steps per second. Prints each seed's energies (and cuts) and
-//!   the medians, and the tempering run's seconds.
+//!   the medians, and the tempering run's seconds. What it compares is what a user
+//!   gets from the same wait: tempering's replicas on every core (2 here) against one
+//!   annealing chain with the magnet's defaults (batch `auto`: the second core only
+//!   scores speculative proposals while few are accepted), so annealing has about
+//!   half the useful CPU time; a machine loaded by others takes more from the
+//!   two-thread run, which favours annealing.
 //!
-//! * `probe NAME [replicas=R hot=T cold=T sweeps=S interval=I ladder=geometric seeds=K]`:
+//! * `probe NAME [replicas=R hot=T cold=T sweeps=S interval=I ladder=geometric seeds=K first=S]`:
 //!   the default budget with settings replaced, and each seed's ladder numbers.
 //!
 //! Run: `cargo bench --bench tempering -- rate` or `-- quality G14 G22`.
@@ -164,7 +169,7 @@ fn quality(names: &[String]) {
 
 /// `probe NAME [key=value..]`: the default tempering budget of instance NAME with
 /// some settings replaced (`replicas`, `hot`, `cold`, `sweeps` per replica, `interval`
-/// in steps, `ladder` tuned|geometric, `seeds` as a count from 1), each seed's best
+/// in steps, `ladder` tuned|geometric, `seeds` as a count from `first`, 1 unless given), each seed's best
 /// (cut), seconds, exchange rates and round trips: for choosing defaults.
 fn probe(args: &[String]) {
     let name = args.first().expect("probe NAME [key=value..]");
@@ -175,8 +180,9 @@ fn probe(args: &[String]) {
             .find_map(|a| a.strip_prefix(&format!("{key}=")).map(|v| v.parse::<f64>().expect(key)))
     };
     let seeds = get("seeds").unwrap_or(5.0) as u64;
+    let first = get("first").unwrap_or(1.0) as u64;
     let mut bests = Vec::new();
-    for seed in 1..=seeds {
+    for seed in first..first + seeds {
         let mut config = budget(name, seed);
         let mut tempering = config.tempering.expect("a tempering budget");
         if let Some(r) = get("replicas") {

@@ -8,6 +8,7 @@
 mod queens;
 
 use kiln::kinds::{Registry, Request, Scope};
+use kiln_engine::problems::magnet::Magnet;
 use kiln_engine::replay::first_divergence;
 use kiln_engine::{Batch, Checkpoint, Ladder};
 use serde_json::{Value, json};
@@ -153,6 +154,8 @@ fn a_tempering_step_explains_the_coldest_move_and_the_exchange_round() {
 /// The magnet's default tempering length (docs/protocol.md, README): on a graph,
 /// about 60 sweeps per spin a replica in whole cycles of annealing's 5,000 sweeps, 4
 /// to 24 cycles; on a lattice, as annealing (3 cycles). Given cycles or steps still win.
+/// The rule is the engine's (`Magnet::default_tempering_config`): an engine user gets
+/// the same length.
 #[test]
 fn a_magnet_graph_defaults_tempering_to_sixty_sweeps_per_spin() {
     let registry = registry();
@@ -165,6 +168,10 @@ fn a_magnet_graph_defaults_tempering_to_sixty_sweeps_per_spin() {
     // G22: 2,000 spins, 120,000 sweeps: 24 cycles, the most.
     let g22 = config(json!({"problem": "magnet", "gset": "G22", "method": "tempering"}));
     assert_eq!((g22.cycles, g22.steps_per_cycle), (24, 5_000 * 2_000));
+    for (name, cycles) in [("G11", 10), ("G22", 24)] {
+        let engine = Magnet::gset(name).unwrap().default_tempering_config(1);
+        assert_eq!(engine.cycles, cycles, "{name}: the engine's default length");
+    }
     // A 16 x 16 glass read as a graph: 256 spins, 15,360 sweeps: 3 cycles, at least 4.
     let glass = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),

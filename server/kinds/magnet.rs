@@ -323,30 +323,8 @@ impl Built for BuiltMagnet {
     }
 
     fn tempering_cycles(&self) -> Option<u64> {
-        Some(tempering_cycles(&self.magnet))
+        Some(self.magnet.default_tempering_cycles())
     }
-}
-
-/// Sweeps per spin of a default tempering run on a graph (see [`tempering_cycles`]).
-const TEMPERING_SWEEPS_PER_SPIN: u64 = 60;
-/// Fewest and most cycles of a default tempering run on a graph.
-const TEMPERING_CYCLES: (u64, u64) = (4, 24);
-
-/// Cycles of a default tempering run (`method: tempering`), each of the annealing
-/// default's steps per cycle. Lattices: as annealing. Graphs: about 60 sweeps per
-/// spin a replica, to the nearest whole cycle, 4 to 24 cycles: how long a replica needs to reach a
-/// ground state grows with the spins, and at 60 per spin the tuned ladder reaches
-/// the exact ground states of 2D +-J glasses (16 x 16: 20,000 sweeps; 24 x 24:
-/// 35,000; 32 x 32: 60,000) in at least 4 of 5 seeds, and G1, G2, G3, G11 (800
-/// spins, 50,000) their best-known cuts in at least 3 (`tests/tempering_ground_states.rs`).
-/// The cap bounds a large graph's run (whose cycles are shorter) at 24 of annealing's.
-fn tempering_cycles(magnet: &Magnet) -> u64 {
-    if magnet.lattice_side().is_some() {
-        return magnet.default_tempering_cycles();
-    }
-    let sweeps = TEMPERING_SWEEPS_PER_SPIN * magnet.len() as u64;
-    let per_cycle = magnet.default_sweeps().max(1);
-    ((sweeps + per_cycle / 2) / per_cycle).clamp(TEMPERING_CYCLES.0, TEMPERING_CYCLES.1)
 }
 
 /// Spins drawn as a grid; cuts and the ferromagnet's exact ground state; a step's

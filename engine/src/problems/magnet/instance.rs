@@ -589,29 +589,40 @@ impl Magnet {
 
 /// Cycles of a default lattice run.
 const LATTICE_CYCLES: u64 = 3;
-/// A default tempering run on a graph is this many times a default annealing run's
-/// cycles long, per replica (see [`Magnet::default_tempering_config`]).
-const GRAPH_TEMPERING_LENGTH: u64 = 3;
 /// Cycles of a default graph run.
 const GRAPH_CYCLES: u64 = 4;
 /// Most steps a default run takes, whatever the instance's size.
 const DEFAULT_MAX_STEPS: u64 = 50_000_000;
+/// Sweeps per spin a replica of a default tempering run on a graph takes (see
+/// [`Magnet::default_tempering_cycles`]).
+const TEMPERING_SWEEPS_PER_SPIN: u64 = 60;
+/// Fewest and most cycles of a default tempering run on a graph.
+const TEMPERING_CYCLES: (u64, u64) = (4, 24);
 
 impl Magnet {
     /// Cycles of a default tempering run (`method: tempering`): its steps per replica
     /// are [`Magnet::default_steps_per_cycle`] times these; a tempering run has no
-    /// reheats, only that length.
+    /// reheats, only that length. The one rule for it: the magnet kind's default
+    /// (`kiln run --method tempering`, the page) reads it.
     ///
     /// * Lattices: as annealing (three cycles).
-    /// * Graphs: three times annealing's four, 60,000 sweeps a replica: what the
-    ///   tuned ladder needs to reach the exact ground state of the 32 x 32 +-J glass
-    ///   of `engine/tests/data/ising` in 4 of 5 seeds (it ends at -1426, one
-    ///   excitation above, in all five at annealing's 20,000 sweeps;
-    ///   `engine/tests/tempering_ground_states.rs`).
+    /// * Graphs: about 60 sweeps per spin a replica, to the nearest whole cycle, 4 to
+    ///   24 cycles (of 5,000 sweeps for graphs up to 2,500 spins: 16 x 16 glass 20,000
+    ///   sweeps, 24 x 24 35,000, 32 x 32 60,000, 800-spin Gset 50,000, G22 120,000).
+    ///   How long a replica needs to reach a ground state grows with the spins, and at
+    ///   60 per spin the tuned ladder reaches the exact ground states of the 2D +-J
+    ///   glasses of `engine/tests/data/ising` in at least 4 of 5 seeds and G1, G2,
+    ///   G3, G11 their best-known cuts in at least 3 (`tests/tempering_ground_states.rs`).
+    ///   The cap bounds a large graph's run (whose cycles are shorter) at 24 of
+    ///   annealing's cycles.
     pub fn default_tempering_cycles(&self) -> u64 {
         match self.source {
             Source::Lattice { .. } => LATTICE_CYCLES,
-            Source::Gset { .. } | Source::Graph => GRAPH_CYCLES * GRAPH_TEMPERING_LENGTH,
+            Source::Gset { .. } | Source::Graph => {
+                let sweeps = TEMPERING_SWEEPS_PER_SPIN * self.len() as u64;
+                let per_cycle = self.default_sweeps().max(1);
+                ((sweeps + per_cycle / 2) / per_cycle).clamp(TEMPERING_CYCLES.0, TEMPERING_CYCLES.1)
+            }
         }
     }
 
