@@ -96,6 +96,30 @@ fn replay_of_a_record_edited_past_a_bound_is_refused_naming_the_field() {
     }
 }
 
+/// The refusal names the field once, with the bound docs/protocol.md's parameter
+/// table states (initial_temp above 0, at most 1e6; num_cycles 1 to 1000; batch 1
+/// to 64 or "auto"); a renamed field says its table name too.
+#[test]
+fn replay_bound_errors_name_the_field_once() {
+    let dir = scratch("replay_bound_message");
+    let record = record_small_run(&dir);
+    let text = std::fs::read_to_string(&record).unwrap();
+    let cases = [
+        ("initial_temp", "1e308", "initial_temp must be above 0 and at most 1000000, not 1e+308"),
+        ("cycles", "0", "cycles (the table's num_cycles): must be from 1 to 1000, not 0"),
+        ("batch", "100000", "batch: must be \"auto\" or from 1 to 64, not 100000"),
+    ];
+    for (key, value, expected) in cases {
+        let mut edited: serde_json::Value = serde_json::from_str(&text).unwrap();
+        edited["config"][key] = serde_json::from_str(value).unwrap();
+        let path = dir.join(format!("edited_{key}.json"));
+        std::fs::write(&path, edited.to_string()).unwrap();
+        let out = kiln(&["replay", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{key}: {}", stderr(&out));
+        assert_eq!(stderr(&out).trim_end(), format!("kiln: {}: {expected}", path.display()));
+    }
+}
+
 #[test]
 fn replay_of_a_file_that_is_not_a_record_names_the_file() {
     let dir = scratch("replay_garbage");

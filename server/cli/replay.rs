@@ -52,7 +52,7 @@ pub fn execute(registry: &Registry, args: &ReplayArgs) -> ExitCode {
     }
     let mut run = match registry.run_checked(&record.problem, config) {
         Ok(run) => run,
-        Err(e) => return fail(format!("{name}: {}: {}", e.field, e.message)),
+        Err(e) => return fail(format!("{name}: {e}")),
     };
     // Re-run to each recorded step: the replay takes checkpoints where the record did.
     let mut replayed: Vec<Checkpoint> = Vec::with_capacity(record.checkpoints.len());

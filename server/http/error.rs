@@ -180,14 +180,13 @@ impl ApiError {
 
 impl From<ParamError> for ApiError {
     fn from(e: ParamError) -> Self {
-        // "field: message", unless the message already opens with the field's name
-        // (a kind's parser may say "NAME 'VALUE': ...").
-        // A body that is not a JSON object at all has no field: `null`, never "".
+        // The error's own text names the field once ("field: message", or a kind's
+        // parser's "NAME 'VALUE': ..."). A body that is not a JSON object at all has no
+        // field: `null`, never "".
         if e.field.is_empty() {
             return ApiError::BadRequest { code: "invalid_json", message: e.message, field: None };
         }
-        let message = if e.message.starts_with(e.field.as_str()) { e.message } else { e.to_string() };
-        ApiError::BadRequest { code: "invalid_parameter", message, field: Some(e.field) }
+        ApiError::BadRequest { code: "invalid_parameter", message: e.to_string(), field: Some(e.field) }
     }
 }
 

@@ -100,7 +100,7 @@ pub fn check_config(registry: &Registry, kind: &dyn Kind, config: &AnnealConfig)
         // Name the field as the stored config spells it.
         match config_name(&e.field) {
             Some(stored) => {
-                ParamError::new(stored, format!("{} (the table's {}): {}", stored, e.field, e.message))
+                ParamError::new(stored, format!("{} (the table's {}): {}", stored, e.field, e.predicate()))
             }
             None => e,
         }

@@ -10,8 +10,11 @@
 use serde_json::{Map, Value, json};
 
 /// A parameter with a bad value: `field` as the API spells it, and what is wrong.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{field}: {message}")]
+///
+/// Shown as "field: message", or as the message alone when it already opens with the
+/// field's name ("initial_temp must be ...", "formula 'C2H7': ..."), so every surface
+/// (HTTP, `kiln replay`) names the field once.
+#[derive(Clone, Debug, PartialEq)]
 pub struct ParamError {
     /// The parameter name (empty when the body is not a JSON object at all).
     pub field: String,
@@ -23,6 +26,38 @@ impl ParamError {
     /// An error about `field`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self { field: field.into(), message: message.into() }
+    }
+
+    /// Whether the message already opens with the field's name as a word of its own
+    /// (`initial_temp must ...`, `weights.x must ...`; not `seeds ...` for `seed`).
+    fn names_its_field(&self) -> bool {
+        match self.message.strip_prefix(self.field.as_str()) {
+            Some(rest) => !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'),
+            None => false,
+        }
+    }
+
+    /// What is wrong, without the field's name in front ("must be ..."): for a caller
+    /// that names the field its own way.
+    pub fn predicate(&self) -> &str {
+        match self.message.strip_prefix(self.field.as_str()) {
+            Some(rest) if !self.field.is_empty() && rest.starts_with([' ', ':']) => {
+                rest.trim_start_matches(':').trim_start()
+            }
+            _ => &self.message,
+        }
+    }
+}
+
+impl std::error::Error for ParamError {}
+
+impl std::fmt::Display for ParamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.field.is_empty() || self.names_its_field() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.field, self.message)
+        }
     }
 }
 
@@ -438,6 +473,23 @@ fn quoted(names: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_names_its_field_once() {
+        let bound = ParamError::new("initial_temp", "initial_temp must be above 0, not 0");
+        assert_eq!(bound.to_string(), "initial_temp must be above 0, not 0");
+        assert_eq!(bound.predicate(), "must be above 0, not 0");
+        let bare = ParamError::new("num_cycles", "must be from 1 to 1000, not 0");
+        assert_eq!(bare.to_string(), "num_cycles: must be from 1 to 1000, not 0");
+        assert_eq!(bare.predicate(), "must be from 1 to 1000, not 0");
+        // A longer word that starts with the name is not the name.
+        let longer = ParamError::new("seed", "seeds are whole numbers");
+        assert_eq!(longer.to_string(), "seed: seeds are whole numbers");
+        let weight = ParamError::new("weights", "weights.x must be at least 0, not -1");
+        assert_eq!(weight.to_string(), "weights.x must be at least 0, not -1");
+        assert_eq!(weight.predicate(), "weights.x must be at least 0, not -1");
+        assert_eq!(ParamError::new("", "not JSON").to_string(), "not JSON");
+    }
 
     #[test]
     fn numbers_outside_the_bounds_name_the_parameter() {

@@ -1,27 +1,16 @@
 // A parameter the server refuses: its message appears next to the field it names.
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { screenshot } from "./support/browser.js";
 import { fillParams } from "./support/page.js";
-import { openOwnerPage } from "./support/owner.js";
+import { ownerPageForSuite } from "./support/owner.js";
 
 describe("a bad parameter", () => {
-  let owner;
-  let page;
-  let errors;
-
-  before(async () => {
-    owner = await openOwnerPage();
-    ({ page, errors } = owner);
-    await page.locator("#param-formula").waitFor();
-  });
-
-  after(async () => {
-    await owner?.close();
-  });
+  const owner = ownerPageForSuite();
 
   it("shows the server's 400 message under the field the server names", async () => {
+    const { page } = owner;
     await fillParams(page, { formula: "C2H7" });
     const answer = page.waitForResponse((r) => r.url().endsWith("/api/sa/configure"));
     await page.getByRole("button", { name: "Start" }).click();
@@ -39,6 +28,7 @@ describe("a bad parameter", () => {
   });
 
   it("checks bounds in the page before asking the server", async () => {
+    const { page } = owner;
     let asked = false;
     page.on("request", (request) => {
       if (request.url().endsWith("/api/sa/configure")) asked = true;
@@ -53,6 +43,7 @@ describe("a bad parameter", () => {
   });
 
   it("logged no console errors beyond the refused request", (t) => {
+    const { errors } = owner;
     // Chromium logs every 4xx response itself ("Failed to load resource"); the page must add nothing.
     const own = errors.filter((e) => !/Failed to load resource: the server responded with a status of 400/.test(e));
     for (const e of errors.filter((e) => !own.includes(e))) t.diagnostic(`expected browser log: ${e}`);

@@ -7,30 +7,19 @@
 // - the objective's components are shown in words, never "logp".
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { screenshot } from "./support/browser.js";
-import { chooseProblem, fillParams, waitForState, waitForStep } from "./support/page.js";
-import { openOwnerPage } from "./support/owner.js";
+import { configure, fillParams, waitForState, waitForStep } from "./support/page.js";
+import { ownerPageForSuite } from "./support/owner.js";
 
 /** The largest drawing of a 100,000-city tour the server sends (render::tsp::MAX_SIMPLIFIED_BYTES). */
 const HUGE_TOUR_BYTES = 4000 * 15 + 1024;
 
 describe("the whole run on the chart and huge drawings", () => {
-  let owner;
-  let page;
-  let errors;
-
-  before(async () => {
-    owner = await openOwnerPage();
-    ({ page, errors } = owner);
-    await page.locator("#param-formula").waitFor();
-  });
-
-  after(async () => {
-    await owner?.close();
-  });
+  const owner = ownerPageForSuite();
 
   it("draws the schedule's temperature over the whole run, through every reported temperature", async () => {
+    const { page } = owner;
     await fillParams(page, {
       formula: "C8H18",
       schedule: "geometric",
@@ -75,8 +64,8 @@ describe("the whole run on the chart and huge drawings", () => {
   });
 
   it("draws a tour of 100,000 cities simplified and bounded", async () => {
-    await chooseProblem(page, "tsp");
-    await fillParams(page, { cities: 100000, steps_per_event: 20000 });
+    const { page } = owner;
+    await configure(page, { problem: "tsp", params: { cities: 100000, steps_per_event: 20000 } });
     await page.getByRole("button", { name: "Start" }).click();
     await waitForState(page, "running");
     await waitForStep(page, 40000, 60000);
@@ -92,8 +81,8 @@ describe("the whole run on the chart and huge drawings", () => {
   });
 
   it("draws a max-cut graph as its two sides with the cut edges keyed", async () => {
-    await chooseProblem(page, "magnet");
-    await page.locator("#preset").selectOption("maxcut_g1");
+    const { page } = owner;
+    await configure(page, { problem: "magnet", preset: "maxcut_g1" });
     await page.getByRole("button", { name: "Start" }).click();
     await waitForState(page, "running");
     await page.getByRole("button", { name: "Pause" }).click();
@@ -109,7 +98,8 @@ describe("the whole run on the chart and huge drawings", () => {
   });
 
   it("shows the objective's components in words, never their API names", async () => {
-    await chooseProblem(page, "isomer");
+    const { page } = owner;
+    await configure(page, { problem: "isomer" });
     const weights = page.locator("#param-component_weights");
     await weights.waitFor();
     const text = await weights.textContent();
@@ -128,6 +118,7 @@ describe("the whole run on the chart and huge drawings", () => {
   });
 
   it("logged no console errors beyond the refused request", () => {
+    const { errors } = owner;
     const own = errors.filter((e) => !/Failed to load resource: the server responded with a status of 400/.test(e));
     assert.deepEqual(own, []);
   });

@@ -5,39 +5,30 @@
 // explains the coldest replica's move and the exchange round it ended.
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { screenshot } from "./support/browser.js";
-import { chooseProblem, fillParams, waitForState } from "./support/page.js";
-import { openOwnerPage } from "./support/owner.js";
+import { configure, fillParams, waitForState } from "./support/page.js";
+import { ownerPageForSuite } from "./support/owner.js";
 
 describe("the replica ladder", () => {
-  let owner;
-  let page;
-  let errors;
-
-  before(async () => {
-    owner = await openOwnerPage();
-    ({ page, errors } = owner);
-  });
-
-  after(async () => {
-    await owner?.close();
-  });
+  const owner = ownerPageForSuite();
 
   it("shows the replicas hottest first, their swaps and the coldest state", async () => {
-    await page.locator("#param-formula").waitFor();
-    await chooseProblem(page, "magnet");
-    await fillParams(page, {
-      lattice: 24,
-      coupling: "glass",
-      method: "tempering",
-      replicas: 8,
-      exchange_interval: 576,
-      initial_temp: 2,
-      final_temp: 0.5,
-      steps_per_cycle: 2000000,
-      num_cycles: 1,
-      max_events_per_sec: 10,
+    const { page, errors } = owner;
+    await configure(page, {
+      problem: "magnet",
+      params: {
+        lattice: 24,
+        coupling: "glass",
+        method: "tempering",
+        replicas: 8,
+        exchange_interval: 576,
+        initial_temp: 2,
+        final_temp: 0.5,
+        steps_per_cycle: 2000000,
+        num_cycles: 1,
+        max_events_per_sec: 10,
+      },
     });
     await page.getByRole("button", { name: "Start" }).click();
     await waitForState(page, "running");
@@ -64,6 +55,7 @@ describe("the replica ladder", () => {
   });
 
   it("shows no ladder for an annealing run", async () => {
+    const { page } = owner;
     await page.getByRole("button", { name: "Reset" }).click().catch(() => {});
     await fillParams(page, { method: "anneal", steps_per_cycle: 20000 });
     page.once("dialog", (d) => d.accept());
@@ -76,33 +68,24 @@ describe("the replica ladder", () => {
 });
 
 describe("a teaching step of a replica-exchange run", () => {
-  let owner;
-  let page;
-  let errors;
-
-  before(async () => {
-    owner = await openOwnerPage();
-    ({ page, errors } = owner);
-  });
-
-  after(async () => {
-    await owner?.close();
-  });
+  const owner = ownerPageForSuite();
 
   // Expected values from outside the page: the server's own `move` (GET status), and
   // the swap rule recomputed here, p = min(1, e^((1/T_i - 1/T_j)(E_i - E_j))), taken
   // exactly when u < p.
   it("explains the coldest replica's move and lists the exchange round's swaps", async () => {
-    await page.locator("#param-formula").waitFor();
-    await chooseProblem(page, "magnet");
-    await fillParams(page, {
-      lattice: 8,
-      coupling: "glass",
-      method: "tempering",
-      replicas: 5,
-      exchange_interval: 1,
-      steps_per_cycle: 10000,
-      num_cycles: 1,
+    const { page, errors } = owner;
+    await configure(page, {
+      problem: "magnet",
+      params: {
+        lattice: 8,
+        coupling: "glass",
+        method: "tempering",
+        replicas: 5,
+        exchange_interval: 1,
+        steps_per_cycle: 10000,
+        num_cycles: 1,
+      },
     });
     const configured = page.waitForResponse((r) => r.url().endsWith("/api/sa/configure"));
     await page.getByRole("button", { name: "Step", exact: true }).click();

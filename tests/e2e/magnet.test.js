@@ -4,29 +4,17 @@
 // shown with its decimals while the run cools, and no console error.
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { screenshot } from "./support/browser.js";
-import { chooseProblem, fillParams, waitForState } from "./support/page.js";
-import { openOwnerPage } from "./support/owner.js";
+import { configure, fillParams, waitForState } from "./support/page.js";
+import { ownerPageForSuite } from "./support/owner.js";
 
 describe("the magnet kind", () => {
-  let owner;
-  let page;
-  let errors;
-
-  before(async () => {
-    owner = await openOwnerPage();
-    ({ page, errors } = owner);
-  });
-
-  after(async () => {
-    await owner?.close();
-  });
+  const owner = ownerPageForSuite();
 
   it("runs the 64 x 64 preset with the lattice redrawn live", async () => {
-    await page.locator("#param-formula").waitFor();
-    await chooseProblem(page, "magnet");
-    await page.locator("#preset").selectOption({ label: "Cooling a magnet 64 x 64" });
+    const { page } = owner;
+    await configure(page, { problem: "magnet", preset: { label: "Cooling a magnet 64 x 64" } });
     assert.equal(await page.locator("#param-lattice").inputValue(), "64");
     // 100 sweeps of 4,096 spins in one cycle, so the run ends within seconds.
     await fillParams(page, { steps_per_cycle: 409600, num_cycles: 1, max_events_per_sec: 20 });
@@ -65,6 +53,7 @@ describe("the magnet kind", () => {
   });
 
   it("logged no console errors", () => {
+    const { errors } = owner;
     assert.deepEqual(errors, []);
   });
 });

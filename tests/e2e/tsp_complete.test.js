@@ -2,30 +2,21 @@
 // and the summary.
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { screenshot } from "./support/browser.js";
-import { chooseProblem, fillParams, waitForConnection, waitForState } from "./support/page.js";
-import { openOwnerPage } from "./support/owner.js";
+import { configure, waitForConnection, waitForState } from "./support/page.js";
+import { ownerPageForSuite } from "./support/owner.js";
 
 describe("a finished TSP run", () => {
-  let owner;
-  let page;
-  let errors;
-
-  before(async () => {
-    owner = await openOwnerPage();
-    ({ page, errors } = owner);
-  });
-
-  after(async () => {
-    await owner?.close();
-  });
+  const owner = ownerPageForSuite();
 
   it("shows the final tour, its length and the summary", async () => {
-    await page.locator("#param-formula").waitFor();
-    await chooseProblem(page, "tsp");
-    await page.locator("#preset").selectOption("berlin52");
-    await fillParams(page, { steps_per_cycle: 20000, num_cycles: 2, steps_per_event: "max", max_events_per_sec: 20 });
+    const { page } = owner;
+    await configure(page, {
+      problem: "tsp",
+      preset: "berlin52",
+      params: { steps_per_cycle: 20000, num_cycles: 2, steps_per_event: "max", max_events_per_sec: 20 },
+    });
     await page.getByRole("button", { name: "Start" }).click();
     await waitForState(page, "complete", 60000);
     await waitForConnection(page, "run finished");
@@ -53,6 +44,7 @@ describe("a finished TSP run", () => {
   });
 
   it("offers the energy trace as CSV with one line per chart point", async () => {
+    const { page } = owner;
     const text = await downloadText(page, ".download-csv");
     const lines = text.trim().split("\n");
     assert.equal(lines[0], "step,current_energy,best_energy,temperature,acceptance_rate,current_min,current_max");
@@ -62,6 +54,7 @@ describe("a finished TSP run", () => {
   });
 
   it("offers the best tour as SVG and the replay record as JSON", async () => {
+    const { page } = owner;
     const svg = await downloadText(page, ".download-svg");
     const shown = await page.locator("#best-svg").evaluate((img) => decodeURIComponent(img.src.split(",")[1]));
     assert.equal(svg, shown);
@@ -71,6 +64,7 @@ describe("a finished TSP run", () => {
   });
 
   it("logged no console errors", () => {
+    const { errors } = owner;
     assert.deepEqual(errors, []);
   });
 });

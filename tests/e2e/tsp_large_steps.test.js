@@ -4,30 +4,19 @@
 // same number of steps end far above it.
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { screenshot } from "./support/browser.js";
-import { chooseProblem, fillParams, waitForState } from "./support/page.js";
-import { openOwnerPage } from "./support/owner.js";
+import { configure, fillParams, waitForState } from "./support/page.js";
+import { ownerPageForSuite } from "./support/owner.js";
 
 const CH150_OPTIMUM = 6528;
 
 describe("a tour with large steps", () => {
-  let owner;
-  let page;
-  let errors;
-
-  before(async () => {
-    owner = await openOwnerPage();
-    ({ page, errors } = owner);
-  });
-
-  after(async () => {
-    await owner?.close();
-  });
+  const owner = ownerPageForSuite();
 
   it("offers local and large moves, local by default", async () => {
-    await page.locator("#param-formula").waitFor();
-    await chooseProblem(page, "tsp");
+    const { page } = owner;
+    await configure(page, { problem: "tsp" });
     const moves = page.locator("#param-moves");
     await moves.waitFor();
     const options = await moves.locator("option").evaluateAll((list) => list.map((o) => o.value));
@@ -36,6 +25,7 @@ describe("a tour with large steps", () => {
   });
 
   it("a single large step explains its kick and descent", async () => {
+    const { page } = owner;
     await page.locator("#preset").selectOption("ch150");
     await fillParams(page, {
       moves: "large",
@@ -58,6 +48,7 @@ describe("a tour with large steps", () => {
   });
 
   it("runs to the end within 1% of the optimum", async () => {
+    const { page } = owner;
     await page.getByRole("button", { name: "Resume", exact: true }).click();
     await waitForState(page, "complete", 120000);
     const caption = await page.locator("#best-caption").textContent();
@@ -67,6 +58,7 @@ describe("a tour with large steps", () => {
   });
 
   it("logged no console errors", () => {
+    const { errors } = owner;
     assert.deepEqual(errors, []);
   });
 });

@@ -7,7 +7,8 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { configure, control, streamingStatus } from "./support/http.js";
+import { fillHistory, keptHistory, openIdleViewers, peakRssOnceSettled } from "./support/history.js";
+import { configure, control } from "./support/http.js";
 import { rssMegabytes } from "./support/proc.js";
 import { startKiln } from "./support/server.js";
 import { openStream } from "./support/sse.js";
@@ -45,33 +46,12 @@ describe("item 21: huge sessions", () => {
 
   it("100 viewers resuming a 100,000-city session and never reading cost under 150 MB", async (t) => {
     const session = await configure(kiln.url, HUGE);
-    // Fill the history: every manual step appends one event with both tour drawings.
-    for (let i = 0; i < 150; i += 1) {
-      const stepped = await control(kiln.url, session, "step", { query: "n=2000" });
-      assert.equal(stepped.status, 200, stepped.short);
-    }
-    const kept = await streamingStatus(kiln.url, session.id);
-    const oldest = kept.last_event_id - kept.buffered_events + 1;
-    t.diagnostic(`history: ${kept.buffered_events} events kept, ids ${oldest}..${kept.last_event_id}`);
+    await fillHistory(kiln.url, session, 150, 2000);
+    const { oldest, last, count } = await keptHistory(kiln.url, session.id);
+    t.diagnostic(`history: ${count} events kept, ids ${oldest}..${last}`);
     const rssBefore = rssMegabytes(kiln.pid);
-    for (let i = 0; i < 100; i += 1) {
-      const url = `${kiln.url}/api/sa/${session.id}/stream?last_event_id=${oldest}`;
-      viewers.push(await openStream(url, { paused: true }));
-    }
-    await until("100 open streams", async () => (await streamingStatus(kiln.url, session.id)).streaming_clients === 100);
-    let peak = rssBefore;
-    let previous = -1;
-    await until(
-      "resident memory to settle",
-      () => {
-        const now = rssMegabytes(kiln.pid);
-        peak = Math.max(peak, now);
-        const settled = Math.abs(now - previous) < 2;
-        previous = now;
-        return settled;
-      },
-      { everyMs: 500, timeoutMs: 30000 },
-    );
+    await openIdleViewers(kiln.url, session.id, { count: 100, lastEventId: oldest, viewers });
+    const peak = await peakRssOnceSettled(kiln.pid, rssBefore, 30000);
     const grown = peak - rssBefore;
     t.diagnostic(`RSS ${rssBefore.toFixed(0)} MB -> peak ${peak.toFixed(0)} MB (+${grown.toFixed(0)} MB; was +491 MB)`);
     assert.ok(grown < 150, `100 non-reading viewers grew the server by ${grown.toFixed(0)} MB`);

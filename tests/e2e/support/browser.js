@@ -4,8 +4,12 @@
 //
 // `chromium.launch` gives each browser a fresh temporary profile (user-data-dir) of its
 // own and deletes it on close.
+//
+// Without Chromium this module fails as it is imported, naming the missing
+// executable: a test that started `kiln serve` before launching the browser would
+// otherwise fail its hook and then wait for the server it never stopped.
 
-import { mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -24,10 +28,21 @@ const ARGS = [
   "--disable-sync",
 ];
 
+/** The Chromium the tests drive: $CHROMIUM_BIN, or Debian's. */
+export const CHROMIUM_BIN = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
+
+try {
+  accessSync(CHROMIUM_BIN, constants.X_OK);
+} catch (error) {
+  throw new Error(
+    `no Chromium executable at ${CHROMIUM_BIN} (${error.code}): install Debian's chromium or set CHROMIUM_BIN`,
+  );
+}
+
 /** Launches Chromium. */
 export function launchBrowser() {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_BIN || "/usr/bin/chromium",
+    executablePath: CHROMIUM_BIN,
     headless: true,
     args: ARGS,
   });

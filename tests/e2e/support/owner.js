@@ -1,6 +1,7 @@
 // The common fixture of the owner's-page tests: a fresh `kiln serve`, a browser, and
 // the page opened at a desktop size, closed again after the suite.
 
+import { after, before } from "node:test";
 import { launchBrowser, openPage } from "./browser.js";
 import { fillParams } from "./page.js";
 import { startKiln } from "./server.js";
@@ -22,6 +23,24 @@ export async function openOwnerPage() {
       await kiln.stop();
     },
   };
+}
+
+/**
+ * The owner's page for the tests of the enclosing `describe`: registers its `before`
+ * (a fresh server and browser, the page opened and its form loaded) and its `after`
+ * (both closed). Returns the fixture; its `page`, `errors` and `kiln` are there once
+ * `before` has run, so a test reads them inside its body: `const { page } = owner`.
+ */
+export function ownerPageForSuite() {
+  const fixture = {};
+  before(async () => {
+    Object.assign(fixture, await openOwnerPage());
+    await fixture.page.locator("#param-formula").waitFor();
+  });
+  after(async () => {
+    await fixture.close?.();
+  });
+  return fixture;
 }
 
 /**

@@ -7,6 +7,16 @@ export async function chooseProblem(page, name) {
   await page.locator(`#problem-${name}:checked`).waitFor({ state: "attached" });
 }
 
+/**
+ * Sets up a run as a teacher does: picks the `problem` kind, then a `preset` (its
+ * value or label) if given, then fills `params` (see fillParams).
+ */
+export async function configure(page, { problem, preset, params = {} }) {
+  await chooseProblem(page, problem);
+  if (preset !== undefined) await page.locator("#preset").selectOption(preset);
+  await fillParams(page, params);
+}
+
 /** Fills parameter fields by name: {formula: "C8H18", max_events_per_sec: 30}. */
 export async function fillParams(page, params) {
   for (const [name, value] of Object.entries(params)) {
