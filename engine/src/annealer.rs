@@ -24,6 +24,7 @@
 //! changing what it does.
 
 mod speculative;
+mod window;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -31,6 +32,7 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 
 use self::speculative::{AutoBatch, AutoExit, Candidate};
+use self::window::Window;
 use crate::acceptance::{DeltaTable, metropolis};
 use crate::checkpoint::{Checkpoint, state_hash};
 use crate::config::{AnnealConfig, Batch, ConfigError, MAX_BATCH};
@@ -147,48 +149,6 @@ pub struct Snapshot {
     pub acceptance_rate: f64,
     /// All steps done.
     pub is_complete: bool,
-}
-
-/// Steps per block of the recent-acceptance window.
-const WINDOW_BLOCK: u64 = 1024;
-
-/// Acceptance over the current and the previous block of steps: O(1) per step.
-#[derive(Clone, Copy, Debug, Default)]
-struct Window {
-    current: WindowBlock,
-    previous: WindowBlock,
-}
-
-#[derive(Clone, Copy, Debug, Default)]
-struct WindowBlock {
-    steps: u64,
-    valid: u64,
-    accepted: u64,
-}
-
-impl Window {
-    #[inline]
-    fn push(&mut self, valid: bool, accepted: bool) {
-        let b = &mut self.current;
-        b.steps += 1;
-        b.valid += u64::from(valid);
-        b.accepted += u64::from(accepted);
-        if b.steps == WINDOW_BLOCK {
-            self.previous = std::mem::take(&mut self.current);
-        }
-    }
-
-    /// Accepted per valid proposal.
-    fn acceptance(&self) -> f64 {
-        let valid = self.current.valid + self.previous.valid;
-        if valid == 0 { 0.0 } else { (self.current.accepted + self.previous.accepted) as f64 / valid as f64 }
-    }
-
-    /// Accepted per step: the chance a step changes the state.
-    fn acceptance_per_step(&self) -> f64 {
-        let steps = self.current.steps + self.previous.steps;
-        if steps == 0 { 0.0 } else { (self.current.accepted + self.previous.accepted) as f64 / steps as f64 }
-    }
 }
 
 /// Simulated annealing over problem `P`, step by step.
@@ -506,6 +466,31 @@ impl<P: Problem> Annealer<P> {
         stop: u64,
         on_accept: &mut (impl FnMut(&P::State) + Send),
     ) {
+        // The acceptance window and the rejection count are settled once per chunk of
+        // steps that stays inside one of the window's blocks, not per step (speed only:
+        // the counts are the same as `advance`'s).
+        while self.step < stop {
+            let chunk_stop = stop.min(self.step + self.window.room());
+            let (start, accepted, invalid) = (self.step, self.counters.accepted, self.counters.invalid);
+            self.run_chunk::<MAXIMISE>(block, chunk_stop, on_accept);
+            let steps = self.step - start;
+            let accepted = self.counters.accepted - accepted;
+            let valid = steps - (self.counters.invalid - invalid);
+            self.counters.rejected += valid - accepted;
+            self.window.add(steps, valid, accepted);
+        }
+    }
+
+    /// [`Annealer::run_block`]'s steps `self.step..stop`, inside one block of the
+    /// acceptance window: counts accepted and invalid steps only (the caller settles
+    /// the window and the rejections).
+    #[inline(always)]
+    fn run_chunk<const MAXIMISE: bool>(
+        &mut self,
+        block: u64,
+        stop: u64,
+        on_accept: &mut (impl FnMut(&P::State) + Send),
+    ) {
         let seed = self.config.seed;
         // The cursor already holds this block: a copy answers for all its steps.
         let cursor = self.cursor;
@@ -516,9 +501,7 @@ impl<P: Problem> Annealer<P> {
             let words = self.stream.next_proposal(P::WORDS_PER_STEP);
             let mut rng = StepRng::new(seed, t, &words);
             match self.problem.propose(&self.state, &mut rng) {
-                Proposal::Invalid(kind) => {
-                    self.record_invalid(kind);
-                }
+                Proposal::Invalid(kind) => self.count_invalid(kind),
                 Proposal::Move(mv) => {
                     let d = self.problem.delta(&self.state, &mv);
                     // `sign * d` with sign = -1 or 1, exactly.
@@ -538,10 +521,8 @@ impl<P: Problem> Annealer<P> {
                         )
                     };
                     if accepted {
-                        self.record_accepted(&mv, delta);
+                        self.accept(&mv, delta);
                         on_accept(&self.state);
-                    } else {
-                        self.record_rejected(delta);
                     }
                 }
             }
@@ -551,11 +532,17 @@ impl<P: Problem> Annealer<P> {
 
     #[inline]
     fn record_invalid(&mut self, kind: InvalidKind) -> StepOutcome {
+        self.count_invalid(kind);
+        self.window.push(false, false);
+        StepOutcome::Invalid(kind)
+    }
+
+    /// Count an invalid step (the window is the caller's).
+    #[inline]
+    fn count_invalid(&mut self, kind: InvalidKind) {
         self.counters.invalid += 1;
         let slot = (kind.0 as usize).min(MAX_INVALID_KINDS - 1);
         self.counters.invalid_by_kind[slot] += 1;
-        self.window.push(false, false);
-        StepOutcome::Invalid(kind)
     }
 
     #[inline]
@@ -567,15 +554,23 @@ impl<P: Problem> Annealer<P> {
 
     #[inline(always)]
     fn record_accepted(&mut self, mv: &P::Move, delta: f64) -> StepOutcome {
+        let new_best = self.accept(mv, delta);
+        self.window.push(true, true);
+        StepOutcome::Accepted { delta: self.sign * delta, new_best }
+    }
+
+    /// Apply an accepted move and count it (the window is the caller's); true if it
+    /// gave a new best state.
+    #[inline(always)]
+    fn accept(&mut self, mv: &P::Move, delta: f64) -> bool {
         self.problem.apply(&mut self.state, mv);
         self.cost += delta;
         self.counters.accepted += 1;
-        self.window.push(true, true);
         let new_best = self.cost < self.best_cost;
         if new_best {
             self.record_best();
         }
-        StepOutcome::Accepted { delta: self.sign * delta, new_best }
+        new_best
     }
 
     /// The current state is a new best: copy it (rare next to steps, so kept out of line).

@@ -69,6 +69,11 @@ impl Generator {
 
     /// Every generator, in the order the API lists them.
     pub const ALL: [Generator; 3] = [Generator::ChaCha8, Generator::Philox, Generator::SplitMix64];
+
+    /// The generator of a [`Generator::name`], if any.
+    pub fn from_name(name: &str) -> Option<Generator> {
+        Generator::ALL.into_iter().find(|g| g.name() == name)
+    }
 }
 
 /// Most 32-bit words a step may own in the main stream, and the default: half a

@@ -75,6 +75,7 @@ pub fn config_values(config: &AnnealConfig) -> Map<String, Value> {
     values.insert("steps_per_cycle".into(), json!(config.steps_per_cycle));
     values.insert("num_cycles".into(), json!(config.cycles));
     values.insert("seed".into(), json!(config.seed));
+    values.insert("generator".into(), json!(config.generator.name()));
     values.insert(
         "batch".into(),
         match config.batch {

@@ -1,5 +1,5 @@
 //! The parameters every kind shares (goal, method, schedule, length, known optimum,
-//! seed, batch, pacing), as table rows, and the pacing of a live session they resolve to.
+//! seed, generator, batch, pacing), as table rows, and the pacing of a live session they resolve to.
 //!
 //! `method` is `anneal` (one chain on the schedule) or `tempering` (replica exchange:
 //! `replicas` chains on a ladder from the final temperature up to T0, swapping every
@@ -14,7 +14,7 @@
 use std::fmt;
 
 use kiln_engine::config::{MAX_BATCH, MAX_EXCHANGE_INTERVAL, MAX_REPLICAS, MIN_REPLICAS};
-use kiln_engine::{AnnealConfig, Batch, Direction, Ladder, ScheduleKind, TemperingConfig};
+use kiln_engine::{AnnealConfig, Batch, Direction, Generator, Ladder, ScheduleKind, TemperingConfig};
 use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
@@ -206,6 +206,14 @@ pub fn parameters(kinds: &[&str], defaults: &Defaults) -> Vec<Param> {
             .default_value(base.seed)
             .at_least(0.0)
             .group(Group::Schedule),
+        Param::new(
+            "generator",
+            "Random generator",
+            ParamType::Enum(Generator::ALL.iter().map(|g| g.name().to_string()).collect()),
+            "The function from (seed, step) to each step's random words, recorded with the run: chacha8 (every earlier run), philox4x32-10 or splitmix64 (counter-based, words made only when read).",
+        )
+        .default_value(base.generator.name())
+        .group(Group::Schedule),
         Param::new(
             "batch",
             "Batch",

@@ -9,7 +9,7 @@
 //! *once*, fills the defaults (the kind's, then the engine's), and returns the
 //! [`Resolved`] run, config and pacing. Every error names the field as the API spells it, and the value.
 
-use kiln_engine::{AnnealConfig, Batch, Direction, Ladder, ScheduleKind, TemperingConfig};
+use kiln_engine::{AnnealConfig, Batch, Direction, Generator, Ladder, ScheduleKind, TemperingConfig};
 use serde_json::{Map, Value};
 
 use super::check;
@@ -220,7 +220,7 @@ fn config(
     };
     let config = AnnealConfig {
         seed: given.u64("seed").unwrap_or(base.seed),
-        generator: base.generator,
+        generator: given.str("generator").and_then(Generator::from_name).unwrap_or(base.generator),
         schedule,
         initial_temp: given.f64("initial_temp").unwrap_or(initial_temp),
         final_temp: given.f64("final_temp").or(final_temp),
