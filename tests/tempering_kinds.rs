@@ -171,6 +171,10 @@ fn a_magnet_graph_defaults_tempering_to_sixty_sweeps_per_spin() {
     for (name, cycles) in [("G11", 10), ("G22", 24)] {
         let engine = Magnet::gset(name).unwrap().default_tempering_config(1);
         assert_eq!(engine.cycles, cycles, "{name}: the engine's default length");
+        let kind = config(json!({"problem": "magnet", "gset": name, "method": "tempering", "seed": 1}));
+        let ends =
+            |c: &kiln_engine::AnnealConfig| (c.initial_temp, c.final_temp, c.steps_per_cycle, c.tempering);
+        assert_eq!(ends(&kind), ends(&engine), "{name}: the kind's default is the engine's");
     }
     // A 16 x 16 glass read as a graph: 256 spins, 15,360 sweeps: 3 cycles, at least 4.
     let glass = std::fs::read_to_string(concat!(

@@ -75,10 +75,10 @@ pub trait Built: Send {
     fn expected_seconds(&self, _steps: u64) -> Option<f64> {
         None
     }
-    /// Cycles of a default tempering run (`method: tempering`; its steps per replica
-    /// are the steps per cycle times these), if the kind wants it longer or shorter
-    /// than its annealing default; `None`: [`Defaults::cycles`].
-    fn tempering_cycles(&self) -> Option<u64> {
+    /// The defaults of a tempering run (`method: tempering`), if the kind wants
+    /// another length or other ladder ends than its annealing defaults; `None`:
+    /// [`Defaults::cycles`] and [`Built::temperatures`].
+    fn tempering_defaults(&self) -> Option<TemperingDefaults> {
         None
     }
     /// The default temperatures for this problem: T0, and where geometric and linear
@@ -102,6 +102,16 @@ pub struct Defaults {
     /// A live session spreads its run over about this many events; `None` shows every
     /// step (one step per event, teaching mode).
     pub events_per_run: Option<u64>,
+}
+
+/// A kind's defaults for a tempering run where they differ from annealing's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TemperingDefaults {
+    /// Cycles: the steps per replica are the steps per cycle times these.
+    pub cycles: u64,
+    /// The ladder's ends: the hottest replica's `initial_temp` and the coldest's
+    /// `final_temp` (`None`: T0 / 1000).
+    pub temperatures: (f64, Option<f64>),
 }
 
 impl Default for Defaults {

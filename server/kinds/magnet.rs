@@ -28,7 +28,7 @@ use kiln_engine::{AnnealConfig, Annealer, Direction, Proposal, ScheduleKind, Ste
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::kind::{Built, Captions, Counter, Defaults, Kind, Preset, Spec, Values, View};
+use super::kind::{Built, Captions, Counter, Defaults, Kind, Preset, Spec, TemperingDefaults, Values, View};
 use super::param::{Param, ParamError, ParamType};
 use super::run::{self, Anneal, Annealed, StateView};
 use crate::render::cut::cut_svg;
@@ -322,8 +322,11 @@ impl Built for BuiltMagnet {
         self.temperatures
     }
 
-    fn tempering_cycles(&self) -> Option<u64> {
-        Some(self.magnet.default_tempering_cycles())
+    fn tempering_defaults(&self) -> Option<TemperingDefaults> {
+        // The engine's rule (`Magnet::default_tempering_config`), so an engine user and
+        // `kiln run --method tempering` get the same run.
+        let c = self.magnet.default_tempering_config(0);
+        Some(TemperingDefaults { cycles: c.cycles, temperatures: (c.initial_temp, c.final_temp) })
     }
 }
 

@@ -18,7 +18,9 @@ pub mod run;
 pub mod settings;
 pub mod tsp;
 
-pub use kind::{Built, Captions, Counter, Defaults, Kind, Preset, Scope, Spec, Values, View};
+pub use kind::{
+    Built, Captions, Counter, Defaults, Kind, Preset, Scope, Spec, TemperingDefaults, Values, View,
+};
 pub use param::{Group, Param, ParamError, ParamType};
 pub use registry::Registry;
 pub use resolve::{Request, Resolved};

@@ -91,9 +91,11 @@ pub fn resolve(registry: &Registry, request: &Request) -> Result<Resolved, Param
         Scope::Session => (built.defaults(), built.temperatures()),
         Scope::Headless => (built.headless_defaults(), built.headless_temperatures()),
     };
-    let defaults = match built.tempering_cycles() {
-        Some(cycles) if given.str("method") == Some("tempering") => Defaults { cycles, ..defaults },
-        _ => defaults,
+    let (defaults, temperatures) = match built.tempering_defaults() {
+        Some(t) if given.str("method") == Some("tempering") => {
+            (Defaults { cycles: t.cycles, ..defaults }, t.temperatures)
+        }
+        _ => (defaults, temperatures),
     };
     let mut config = config(&given, &defaults, temperatures, request.total_steps)?;
     // A kind's default budget may exceed what a live session allows (a large tour's
