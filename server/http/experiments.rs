@@ -49,10 +49,10 @@ use warp::hyper::body::Bytes;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
-use super::api::{Api, Create, bearer, caller, client, json_reply, may_create, reply};
+use super::api::{Api, Create, bearer, client, json_reply, may_create, reply};
 use super::body::read_body;
 use super::error::ApiError;
-use super::sse::{accepts_event_stream, follow, last_event_id};
+use super::sse::{accepts_event_stream, follow, last_event_id, stream_request};
 use crate::kinds::json_body;
 use crate::live::LiveError;
 use crate::live::budget::{Caller, ClientAddr};
@@ -108,25 +108,11 @@ pub fn routes(api: &Api) -> BoxedFilter<(Response,)> {
         .then(|id: String, api: Api| async move {
             reply(experiment(&api, &id).await.map(|e| json_reply(&e.describe(), StatusCode::OK)))
         });
-    let stream =
-        base()
-            .and(warp::path::param::<String>())
-            .and(warp::path!("stream"))
-            .and(warp::get())
-            .and(ctx.clone())
-            .and(client())
-            .and(warp::query::<HashMap<String, String>>())
-            .and(headers)
-            .then(
-                |id: String,
-                 api: Api,
-                 client: ClientAddr,
-                 query: HashMap<String, String>,
-                 headers: HeaderMap| async move {
-                    let caller = caller(&api, client, &headers);
-                    reply(stream(api, &caller, &id, &query, &headers).await)
-                },
-            );
+    let stream = stream_request(base(), ctx.clone()).then(
+        |id: String, api: Api, caller: Caller, query: HashMap<String, String>, headers: HeaderMap| async move {
+            reply(stream(api, &caller, &id, &query, &headers).await)
+        },
+    );
     let record = base()
         .and(warp::path::param::<String>())
         .and(warp::path("tasks"))

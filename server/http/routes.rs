@@ -29,7 +29,7 @@ use super::body::read_body;
 use super::error::ApiError;
 use super::pacing::pacing_from_body;
 use super::rooms;
-use super::sse::{accepts_event_stream, follow, last_event_id};
+use super::sse::{accepts_event_stream, follow, last_event_id, stream_request};
 use crate::kinds::settings::ignored_params;
 use crate::kinds::{Request, Scope};
 use crate::live::budget::{Caller, ClientAddr};
@@ -141,23 +141,11 @@ pub fn routes(api: Api) -> BoxedFilter<(Response,)> {
         .and(get)
         .and(ctx.clone())
         .map(|id: String, api: Api| reply(streaming_status(&api, &id)));
-    let stream =
-        sa().and(id)
-            .and(warp::path!("stream"))
-            .and(get)
-            .and(ctx.clone())
-            .and(client())
-            .and(warp::query::<HashMap<String, String>>())
-            .and(headers)
-            .then(
-                |id: String,
-                 api: Api,
-                 client: ClientAddr,
-                 query: HashMap<String, String>,
-                 headers: HeaderMap| async move {
-                    reply(stream(api, client, &id, &query, &headers).await)
-                },
-            );
+    let stream = stream_request(sa(), ctx.clone()).then(
+        |id: String, api: Api, caller: Caller, query: HashMap<String, String>, headers: HeaderMap| async move {
+            reply(stream(api, &caller, &id, &query, &headers).await)
+        },
+    );
     let qr = sa()
         .and(id)
         .and(warp::path!("watch-qr.svg"))
@@ -448,7 +436,7 @@ fn streaming_status(api: &Api, id: &str) -> Result<Response, ApiError> {
 
 async fn stream(
     api: Api,
-    client: ClientAddr,
+    caller: &Caller,
     id: &str,
     query: &HashMap<String, String>,
     headers: &HeaderMap,
@@ -476,11 +464,10 @@ async fn stream(
         Resume::PastEnd => return Ok(StatusCode::NO_CONTENT.into_response()),
         Resume::After(id) => id,
     };
-    let caller = super::api::caller(&api, client, headers);
-    let slot = api.sessions.open_stream_for(&session, &caller).map_err(ApiError::from).inspect_err(|e| {
+    let slot = api.sessions.open_stream_for(&session, caller).map_err(ApiError::from).inspect_err(|e| {
         session_log::refused(&session, "stream", e.status().as_u16(), &e.to_string());
     })?;
-    follow(&api.sessions, StreamKind::Session, &caller, Viewer::new(session, slot, cursor))
+    follow(&api.sessions, StreamKind::Session, caller, Viewer::new(session, slot, cursor))
 }
 
 fn watch_qr(api: &Api, id: &str, headers: &HeaderMap) -> Result<Response, ApiError> {

@@ -1,19 +1,46 @@
 //! The one way an SSE stream becomes an HTTP response: the headers of
 //! docs/protocol.md (`text/event-stream`, no caching, `Connection: keep-alive`, no
 //! proxy buffering) on a follower's body, and the one reading of a reconnecting
-//! client's `Last-Event-ID` (header, else `?last_event_id=`) and of `Accept`.
+//! client's `Last-Event-ID` (header, else `?last_event_id=`) and of `Accept`; and
+//! [`stream_request`], the one filter of the `GET .../{id}/stream` routes.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 
-use warp::Reply;
 use warp::http::{HeaderMap, HeaderValue, header};
 use warp::reply::Response;
+use warp::{Filter, Rejection, Reply};
 
+use super::api::{Api, caller, client};
 use super::error::ApiError;
 use crate::live::Sessions;
 use crate::live::budget::Caller;
 use crate::live::sse::{Feed, resume_id};
 use crate::live::streams::StreamKind;
+
+/// What a stream route's handler reads from `GET {prefix}/{id}/stream`: the id, the
+/// API (from `ctx`), who is asking ([`caller`]: their address and whether they hold the server
+/// key), the query (`?last_event_id=`) and the headers (`Last-Event-ID`, `Accept`).
+/// The session and experiment streams share it, so neither can miss a part.
+pub(super) fn stream_request(
+    prefix: impl Filter<Extract = (), Error = Rejection> + Clone + Send + Sync + 'static,
+    ctx: impl Filter<Extract = (Api,), Error = Infallible> + Clone + Send + Sync + 'static,
+) -> impl Filter<Extract = (String, Api, Caller, HashMap<String, String>, HeaderMap), Error = Rejection> + Clone
+{
+    prefix
+        .and(warp::path::param::<String>())
+        .and(warp::path!("stream"))
+        .and(warp::get())
+        .and(ctx)
+        .and(client())
+        .and(warp::query::<HashMap<String, String>>())
+        .and(warp::header::headers_cloned())
+        .map(|id: String, api: Api, client, query: HashMap<String, String>, headers: HeaderMap| {
+            let caller = caller(&api, client, &headers);
+            (id, api, caller, query, headers)
+        })
+        .untuple_one()
+}
 
 /// The SSE response of `feed`, run by the server's follower (keep-alive, shutdown)
 /// and counted as a `kind` stream of `caller` while it is open; 429 when the caller
