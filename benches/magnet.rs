@@ -12,8 +12,8 @@
 //!   thread's own, as the scheduler counts it), which a busy machine inflates far less
 //!   than wall time. Then it re-runs read 1 of each and checks every
 //!   checkpoint is bit-identical (the speed is not bought with reproducibility).
-//!   The magnet's default generator (Philox), or the one named third
-//!   (`rate benches/neal/sparse1000.txt chacha8`: the generator of earlier rounds).
+//!   The magnet's default generator (`Magnet::default_config`'s, chacha8), or the one
+//!   named third (`rate benches/neal/sparse1000.txt splitmix64`); each line names it.
 //! * `cut GRAPH SECONDS SEED`: Kiln's best cut on a Gset graph in a run of the default
 //!   shape (its cycles and temperatures, batch 1, sequential sweeps as neal's) sized
 //!   to take SECONDS on one core: steps per second is measured on a short
@@ -135,7 +135,7 @@ fn main() {
             path,
             Some(
                 serde_json::from_value(generator.into())
-                    .expect("GENERATOR is chacha8 or philox4x32-10, as in records"),
+                    .expect("GENERATOR is chacha8, philox4x32-10 or splitmix64, as in records"),
             ),
         ),
         ["cut", name, seconds, seed] => cut(

@@ -30,6 +30,7 @@ rates=$(mktemp)
 trap 'rm -f "$tmp" "$rates"' EXIT
 
 echo "== spin-flip attempts per second, sparse1000, 1,000 sweeps x 10 reads, one core"
+echo "   (Kiln with the magnet's default generator, named as generator= on its lines)"
 for _ in 1 2; do
     $pin "$py" benches/neal/neal_bench.py benches/neal/sparse1000.txt 1000 10 | tee -a "$rates"
     $pin "$bench" rate benches/neal/sparse1000.txt | tee -a "$rates"

@@ -74,7 +74,7 @@ mod tests {
     fn steps_added_in_chunks_give_the_window_of_steps_pushed_one_by_one() {
         // A fixed pattern of outcomes (valid/accepted) over several blocks, pushed one
         // step at a time and added in chunks that end at the blocks' ends or before.
-        let outcome = |i: u64| (i % 7 != 3, i % 3 == 0 && i % 7 != 3);
+        let outcome = |i: u64| (i % 7 != 3, i.is_multiple_of(3) && i % 7 != 3);
         let total = 5 * WINDOW_BLOCK + 300;
         let mut pushed = Window::default();
         let mut added = Window::default();
