@@ -7,16 +7,23 @@
 //! steps, so its schedule cools over the whole budget. While it runs, the best length
 //! is sampled every 1/`POINTS` of the steps against the thread's CPU time (from
 //! `/proc/thread-self/schedstat`, so the other engineers' load does not count); each
-//! sample is a JSON line, and the last line is the run's result.
+//! sample is a JSON line with the schedule's temperature and the current length too
+//! (where the current length stops moving, the chain has frozen), and the last line is
+//! the run's result.
 //!
 //! Run: `cargo bench --bench tsp_pace -- FILE.tsp OPTIMUM SEED SECONDS [VERSION]`
 //! (VERSION: the large steps' move set, default the newest), e.g.
 //! `cargo bench --bench tsp_pace -- /work/shared/data/tsplib/pcb442.tsp 50778 1 3.6`.
+//!
+//! For comparisons that must not depend on the machine's load, `TSP_PACE_STEPS=N` runs
+//! exactly N steps instead of sizing the run to SECONDS (equal steps: the same
+//! trajectory on any machine), and `TSP_PACE_TEMPS=T0:T1` replaces the `auto`
+//! schedule's estimated temperatures by a geometric schedule from T0 to T1.
 
 use std::time::Instant;
 
 use kiln_engine::problems::tsp::{LargeSteps, MoveSet, Tsp};
-use kiln_engine::{AnnealConfig, Annealer, Batch};
+use kiln_engine::{AnnealConfig, Annealer, Batch, ScheduleKind};
 
 /// Samples of the best length per run.
 const POINTS: u64 = 40;
@@ -31,12 +38,16 @@ fn cpu_seconds() -> f64 {
 }
 
 fn config(problem: &LargeSteps, seed: u64, steps: u64) -> AnnealConfig {
-    AnnealConfig {
+    let config = AnnealConfig {
         steps_per_cycle: steps,
         batch: Batch::Fixed(1),
         threads: 1,
         ..problem.default_config(seed)
-    }
+    };
+    let Ok(temps) = std::env::var("TSP_PACE_TEMPS") else { return config };
+    let parsed = temps.split_once(':').and_then(|(t0, t1)| Some((t0.parse().ok()?, t1.parse().ok()?)));
+    let (t0, t1): (f64, f64) = parsed.expect("TSP_PACE_TEMPS: T0:T1, two temperatures");
+    AnnealConfig { schedule: ScheduleKind::Geometric, initial_temp: t0, final_temp: Some(t1), ..config }
 }
 
 fn main() {
@@ -44,7 +55,8 @@ fn main() {
     let (file, optimum, seed, budget, version) = match args.as_slice() {
         [file, optimum, seed, budget] => (file, optimum, seed, budget, MoveSet::default()),
         [file, optimum, seed, budget, version] => {
-            let number = version.parse().ok().and_then(MoveSet::from_number).expect("VERSION: 1 or 2");
+            let number =
+                version.parse().ok().and_then(MoveSet::from_number).expect("VERSION: a move set number");
             (file, optimum, seed, budget, number)
         }
         _ => {
@@ -71,16 +83,21 @@ fn main() {
     sa.run(u64::MAX);
     let per_step = ((cpu_seconds() - start - setup) / probe_steps as f64).max(1e-9);
     let steps = (((budget - setup) / per_step) as u64).max(1_000);
+    let steps = match std::env::var("TSP_PACE_STEPS") {
+        Ok(n) => n.parse().expect("TSP_PACE_STEPS: a number of steps"),
+        Err(_) => steps,
+    };
 
     let (wall, start) = (Instant::now(), cpu_seconds());
     let mut sa = Annealer::new(problem.clone(), config(&problem, seed, steps)).expect("valid config");
     let chunk = steps.div_ceil(POINTS);
     while !sa.is_complete() {
         sa.run(chunk);
-        let (t, best) = (cpu_seconds() - start, sa.best_energy());
+        let (t, best, step) = (cpu_seconds() - start, sa.best_energy(), sa.steps_done());
         println!(
-            r#"{{"cpu_s": {t:.3}, "step": {}, "best": {best}, "gap_pct": {:.4}}}"#,
-            sa.steps_done(),
+            r#"{{"cpu_s": {t:.3}, "step": {step}, "temperature": {:.3}, "current": {}, "best": {best}, "gap_pct": {:.4}}}"#,
+            sa.schedule().temperature(step.saturating_sub(1)),
+            sa.current_energy(),
             gap(best)
         );
     }
