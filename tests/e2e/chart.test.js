@@ -6,20 +6,16 @@
 // written as text under the chart (#chart-readout), which is what these tests read.
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { screenshot } from "./support/browser.js";
 import { fillParams, waitForState, waitForStep } from "./support/page.js";
-import { openOwnerPage } from "./support/owner.js";
+import { ownerPageForSuite } from "./support/owner.js";
 
 describe("the chart of an isomer run", () => {
-  let owner;
-  let page;
-  let errors;
+  const owner = ownerPageForSuite();
 
   before(async () => {
-    owner = await openOwnerPage();
-    ({ page, errors } = owner);
-    await page.locator("#param-formula").waitFor();
+    const { page } = owner;
     await fillParams(page, { formula: "C8H18", steps_per_event: 20, max_events_per_sec: 60 });
     await page.getByRole("button", { name: "Start" }).click();
     await waitForState(page, "running");
@@ -28,11 +24,8 @@ describe("the chart of an isomer run", () => {
     await waitForState(page, "paused");
   });
 
-  after(async () => {
-    await owner?.close();
-  });
-
   it("titles every axis in the kind's terms and labels it with at least four ticks", async () => {
+    const { page } = owner;
     await page.waitForFunction(() => window.kiln.chartAxes()?.energy?.title === "Wiener index");
     const axes = await page.evaluate(() => window.kiln.chartAxes());
     assert.equal(axes.energy.title, "Wiener index");
@@ -49,6 +42,7 @@ describe("the chart of an isomer run", () => {
   });
 
   it("shows a readout of the nearest point on hover", async () => {
+    const { page } = owner;
     await page.locator("#chart").scrollIntoViewIfNeeded();
     const box = await page.locator("#chart").boundingBox();
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.3);
@@ -64,6 +58,7 @@ describe("the chart of an isomer run", () => {
   });
 
   it("shows the readout on touch", async () => {
+    const { page } = owner;
     const box = await page.locator("#chart").boundingBox();
     await page.locator("#chart").dispatchEvent("pointerdown", {
       pointerType: "touch",
@@ -75,6 +70,7 @@ describe("the chart of an isomer run", () => {
   });
 
   it("logged no console errors", () => {
+    const { errors } = owner;
     assert.deepEqual(errors, []);
   });
 });

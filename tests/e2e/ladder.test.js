@@ -10,6 +10,9 @@ import { screenshot } from "./support/browser.js";
 import { configure, fillParams, waitForState } from "./support/page.js";
 import { ownerPageForSuite } from "./support/owner.js";
 
+/** What both suites run: a +-J glass lattice, one cycle of replica exchange. */
+const GLASS_BY_TEMPERING = { coupling: "glass", method: "tempering", num_cycles: 1 };
+
 describe("the replica ladder", () => {
   const owner = ownerPageForSuite();
 
@@ -18,15 +21,13 @@ describe("the replica ladder", () => {
     await configure(page, {
       problem: "magnet",
       params: {
+        ...GLASS_BY_TEMPERING,
         lattice: 24,
-        coupling: "glass",
-        method: "tempering",
         replicas: 8,
         exchange_interval: 576,
         initial_temp: 2,
         final_temp: 0.5,
         steps_per_cycle: 2000000,
-        num_cycles: 1,
         max_events_per_sec: 10,
       },
     });
@@ -77,15 +78,7 @@ describe("a teaching step of a replica-exchange run", () => {
     const { page, errors } = owner;
     await configure(page, {
       problem: "magnet",
-      params: {
-        lattice: 8,
-        coupling: "glass",
-        method: "tempering",
-        replicas: 5,
-        exchange_interval: 1,
-        steps_per_cycle: 10000,
-        num_cycles: 1,
-      },
+      params: { ...GLASS_BY_TEMPERING, lattice: 8, replicas: 5, exchange_interval: 1, steps_per_cycle: 10000 },
     });
     const configured = page.waitForResponse((r) => r.url().endsWith("/api/sa/configure"));
     await page.getByRole("button", { name: "Step", exact: true }).click();
