@@ -6,31 +6,20 @@
 
 use std::process::Command;
 
-#[path = "../examples/queens/kind.rs"]
-#[allow(dead_code)]
-mod queens;
+mod support;
 
-use kiln::kinds::{Registry, Request, Scope};
+use kiln::kinds::Registry;
 use kiln_engine::replay::first_divergence;
 use kiln_engine::{Batch, Checkpoint, Generator};
 use serde_json::{Value, json};
-
-fn registry() -> Registry {
-    Registry::builtin().with(queens::QueensKind)
-}
-
-fn request(values: Value) -> Request {
-    let Value::Object(map) = values else { panic!("an object") };
-    Request::from_map(map, Scope::Headless)
-}
+use support::headless_request as request;
 
 /// A short run of each kind.
-fn cases() -> [Value; 4] {
+fn cases() -> [Value; 3] {
     [
         json!({"problem": "isomer", "formula": "C7H16", "steps_per_cycle": 2000, "num_cycles": 2}),
         json!({"problem": "tsp", "instance": "berlin52", "steps_per_cycle": 8000, "num_cycles": 1}),
         json!({"problem": "magnet", "lattice": 12, "coupling": "glass", "steps_per_cycle": 8000, "num_cycles": 1}),
-        json!({"problem": "queens", "n": 10, "steps_per_cycle": 4000, "num_cycles": 1}),
     ]
 }
 
@@ -47,7 +36,7 @@ fn checkpoints(registry: &Registry, values: Value) -> (Vec<Checkpoint>, Value) {
 
 #[test]
 fn every_kind_advertises_the_generator_row_defaulting_to_chacha8() {
-    let registry = registry();
+    let registry = Registry::builtin();
     let catalog = registry.catalog();
     for problem in catalog["problems"].as_array().unwrap() {
         let rows = problem["parameters"].as_array().unwrap();
@@ -61,7 +50,7 @@ fn every_kind_advertises_the_generator_row_defaulting_to_chacha8() {
 
 #[test]
 fn every_kind_runs_each_generator_records_it_and_replays() {
-    let registry = registry();
+    let registry = Registry::builtin();
     for values in cases() {
         let kind = values["problem"].clone();
         let (chacha, chacha_record) = checkpoints(&registry, values.clone());
@@ -91,7 +80,7 @@ fn every_kind_runs_each_generator_records_it_and_replays() {
 #[test]
 fn an_unknown_generator_is_refused_naming_the_field_and_the_values() {
     let values = json!({"problem": "magnet", "lattice": 8, "generator": "mt19937"});
-    let Err(e) = registry().resolve(&request(values)) else { panic!("mt19937 was accepted") };
+    let Err(e) = Registry::builtin().resolve(&request(values)) else { panic!("mt19937 was accepted") };
     assert_eq!(e.field, "generator");
     for name in ["mt19937", "chacha8", "philox4x32-10", "splitmix64"] {
         assert!(e.message.contains(name), "{}", e.message);

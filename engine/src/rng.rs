@@ -203,9 +203,9 @@ impl StepStream {
     #[inline(always)]
     pub(crate) fn next_step_sized(&mut self, words_per_step: usize) -> StepWords {
         debug_assert_eq!(words_per_step, self.words_per_step);
-        let mut words = [0u32; WORDS_PER_STEP];
         match &mut self.source {
             Source::ChaCha8(rng) => {
+                let mut words = [0u32; WORDS_PER_STEP];
                 let propose_len = words_per_step - UNIFORM_WORDS;
                 for w in &mut words[..propose_len] {
                     *w = rng.next_u32();
@@ -215,30 +215,8 @@ impl StepStream {
                 }
                 StepWords { words, propose_len: propose_len as u8, generator: Generator::ChaCha8 }
             }
-            Source::Philox(steps, next) => {
-                let t = *next;
-                *next += 1;
-                let propose_len = steps.propose_per_step();
-                for (j, w) in words[..propose_len].iter_mut().enumerate() {
-                    *w = steps.propose_word(t, j);
-                }
-                let bits = steps.uniform_bits(t);
-                words[PROPOSE_WORDS] = (bits >> 32) as u32;
-                words[PROPOSE_WORDS + 1] = bits as u32;
-                StepWords { words, propose_len: propose_len as u8, generator: Generator::Philox }
-            }
-            Source::SplitMix(steps, next) => {
-                let t = *next;
-                *next += 1;
-                let propose_len = steps.propose_per_step();
-                for (j, w) in words[..propose_len].iter_mut().enumerate() {
-                    *w = steps.propose_word(t, j);
-                }
-                let bits = steps.uniform_bits(t);
-                words[PROPOSE_WORDS] = (bits >> 32) as u32;
-                words[PROPOSE_WORDS + 1] = bits as u32;
-                StepWords { words, propose_len: propose_len as u8, generator: Generator::SplitMix64 }
-            }
+            Source::Philox(steps, next) => counter_step(steps, next, Generator::Philox, true),
+            Source::SplitMix(steps, next) => counter_step(steps, next, Generator::SplitMix64, true),
         }
     }
 
@@ -249,26 +227,8 @@ impl StepStream {
     #[inline(always)]
     pub(crate) fn next_proposal(&mut self, words_per_step: usize) -> StepWords {
         match &mut self.source {
-            Source::Philox(steps, next) => {
-                let t = *next;
-                *next += 1;
-                let propose_len = steps.propose_per_step();
-                let mut words = [0u32; WORDS_PER_STEP];
-                for (j, w) in words[..propose_len].iter_mut().enumerate() {
-                    *w = steps.propose_word(t, j);
-                }
-                StepWords { words, propose_len: propose_len as u8, generator: Generator::Philox }
-            }
-            Source::SplitMix(steps, next) => {
-                let t = *next;
-                *next += 1;
-                let propose_len = steps.propose_per_step();
-                let mut words = [0u32; WORDS_PER_STEP];
-                for (j, w) in words[..propose_len].iter_mut().enumerate() {
-                    *w = steps.propose_word(t, j);
-                }
-                StepWords { words, propose_len: propose_len as u8, generator: Generator::SplitMix64 }
-            }
+            Source::Philox(steps, next) => counter_step(steps, next, Generator::Philox, false),
+            Source::SplitMix(steps, next) => counter_step(steps, next, Generator::SplitMix64, false),
             Source::ChaCha8(_) => self.next_step_sized(words_per_step),
         }
     }
@@ -283,6 +243,72 @@ impl StepStream {
             Source::ChaCha8(_) => words.uniform(),
         }
     }
+}
+
+/// A counter-based generator's step words (Philox, SplitMix64): any word of any
+/// step, made when asked for.
+trait CounterWords {
+    /// Proposal words per step.
+    fn propose_per_step(&self) -> usize;
+    /// Proposal word `j` of step `t`.
+    fn propose_word(&mut self, t: u64, j: usize) -> u32;
+    /// The 64 bits of step `t`'s Metropolis uniform.
+    fn uniform_bits(&mut self, t: u64) -> u64;
+}
+
+impl CounterWords for PhiloxSteps {
+    #[inline(always)]
+    fn propose_per_step(&self) -> usize {
+        PhiloxSteps::propose_per_step(self)
+    }
+    #[inline(always)]
+    fn propose_word(&mut self, t: u64, j: usize) -> u32 {
+        PhiloxSteps::propose_word(self, t, j)
+    }
+    #[inline(always)]
+    fn uniform_bits(&mut self, t: u64) -> u64 {
+        PhiloxSteps::uniform_bits(self, t)
+    }
+}
+
+impl CounterWords for SplitMixSteps {
+    #[inline(always)]
+    fn propose_per_step(&self) -> usize {
+        SplitMixSteps::propose_per_step(self)
+    }
+    #[inline(always)]
+    fn propose_word(&mut self, t: u64, j: usize) -> u32 {
+        SplitMixSteps::propose_word(self, t, j)
+    }
+    #[inline(always)]
+    fn uniform_bits(&mut self, t: u64) -> u64 {
+        SplitMixSteps::uniform_bits(self, t)
+    }
+}
+
+/// The words of step `*next` of a counter-based generator, its uniform's too if
+/// `with_uniform` (else left zero, made later by [`StepStream::uniform_of`]);
+/// advances `next` by one step.
+#[inline(always)]
+fn counter_step(
+    steps: &mut impl CounterWords,
+    next: &mut u64,
+    generator: Generator,
+    with_uniform: bool,
+) -> StepWords {
+    let t = *next;
+    *next += 1;
+    let propose_len = steps.propose_per_step();
+    let mut words = [0u32; WORDS_PER_STEP];
+    for (j, w) in words[..propose_len].iter_mut().enumerate() {
+        *w = steps.propose_word(t, j);
+    }
+    if with_uniform {
+        let bits = steps.uniform_bits(t);
+        words[PROPOSE_WORDS] = (bits >> 32) as u32;
+        words[PROPOSE_WORDS + 1] = bits as u32;
+    }
+    StepWords { words, propose_len: propose_len as u8, generator }
 }
 
 /// The generator a problem's `propose` draws from during one step.

@@ -373,3 +373,9 @@ pub fn berlin(steps: u64, per_event: Value) -> Value {
         "max_events_per_sec": 60,
     })
 }
+
+/// A headless request (as `kiln run` makes) of these values, which must be an object.
+pub fn headless_request(values: Value) -> kiln::kinds::Request {
+    let Value::Object(map) = values else { panic!("request values must be an object, not {values}") };
+    kiln::kinds::Request::from_map(map, kiln::kinds::Scope::Headless)
+}
