@@ -278,6 +278,7 @@ async fn bind_with(
     writer.set_quota(options.store_quota);
     let sessions = Sessions::with_store(limits, stop_rx.clone(), writer.clone());
     let rooms = Rooms::with_budgets(writer.clone(), &options.budgets);
+    let linked_rooms = rooms.clone();
     let restoring = restore(&registry, &sessions, &rooms, store).await;
     // Stored experiments are rebuilt once the server answers (below); a request for
     // one waits until then.
@@ -292,6 +293,7 @@ async fn bind_with(
         .with_experiments(experiments.clone());
     // Each request runs in its client's scope (the work pool's shares): the edge puts
     // the client's address on it, then `WithClient` reads it.
+    let classes = api.classes().clone();
     let edge = Edge::new(
         WithClient::new(
             hyper_util::service::TowerToHyperService::new(warp::service(routes(api))),
@@ -309,6 +311,10 @@ async fn bind_with(
         let purge = tokio::spawn(sessions.clone().purge_task());
         let experiments_restored = tokio::task::spawn_blocking(move || {
             for line in experiments.restore() {
+                eprintln!("kiln: {line}");
+            }
+            // Rooms link to their class experiments once those are back.
+            for line in classes.restore(&linked_rooms, &experiments) {
                 eprintln!("kiln: {line}");
             }
         });

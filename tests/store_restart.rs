@@ -136,6 +136,17 @@ async fn stream(client: &reqwest::Client, url: String, last_event_id: Option<u64
     Sse::new(response)
 }
 
+/// A new room on `served`: (code, room token).
+async fn new_room(client: &reqwest::Client, served: &Served) -> (String, String) {
+    let room: Value = client.post(served.url("/api/rooms")).send().await.unwrap().json().await.unwrap();
+    (room["code"].as_str().unwrap().to_string(), room["room_token"].as_str().unwrap().to_string())
+}
+
+/// GET `url` as JSON.
+async fn get_json(client: &reqwest::Client, url: String) -> Value {
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
+
 /// POST a room's session with the owner's token; returns the status.
 async fn show_in_room(client: &reqwest::Client, url: String, token: &str, session_id: &str) -> u16 {
     let response = client.post(url).bearer_auth(token).json(&json!({ "session_id": session_id })).send();
@@ -198,9 +209,7 @@ async fn a_run_killed_at_step_500_goes_on_after_a_restart_and_ends_as_an_uninter
     let created: Value = response.json().await.unwrap();
     let id = created["session_id"].as_str().unwrap().to_string();
     let token = created["control_token"].as_str().unwrap().to_string();
-    let room: Value = client.post(first.url("/api/rooms")).send().await.unwrap().json().await.unwrap();
-    let code = room["code"].as_str().unwrap().to_string();
-    let room_token = room["room_token"].as_str().unwrap().to_string();
+    let (code, room_token) = new_room(&client, &first).await;
     assert_eq!(
         show_in_room(&client, first.url(&format!("/api/rooms/{code}/session")), &room_token, &id).await,
         200
@@ -271,6 +280,37 @@ fn assert_same_as_kiln_run(config: &Value, last: &Value) {
     ] {
         assert_eq!(last[key], uninterrupted[key], "{key}: session after a restart vs kiln run");
     }
+}
+
+/// A room's class experiment is found again after a restart: the room links to the
+/// same experiment, shown ended (its phones are gone) with its page's link.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_room_keeps_its_class_experiment_across_a_restart() {
+    let client = client();
+    let dir = scratch("class_restart");
+    let first = Served::start("127.0.0.1:0", &dir);
+    let port = first.port;
+    let (code, room_token) = new_room(&client, &first).await;
+    let params = json!({"problem": "isomer", "formula": "C8H18", "steps_per_cycle": 300, "num_cycles": 1});
+    let created = client
+        .post(first.url(&format!("/api/rooms/{code}/class")))
+        .bearer_auth(&room_token)
+        .json(&json!({"params": params}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let class: Value = created.json().await.unwrap();
+    let experiment = class["experiment_id"].as_str().expect("an experiment id").to_string();
+    first.terminate();
+
+    let mut second = Served::start(&format!("127.0.0.1:{port}"), &dir);
+    second.stderr_line(&format!("room {code}: class experiment {experiment} restored"));
+    let class = get_json(&client, second.url(&format!("/api/rooms/{code}/class"))).await;
+    assert_eq!(class["experiment_id"], json!(experiment), "the same experiment: {class}");
+    assert_eq!(class["experiment_url"], json!(format!("/experiments/{experiment}")));
+    assert_eq!(class["state"], "complete", "ended, its phones gone: {class}");
+    second.terminate();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

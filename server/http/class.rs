@@ -186,6 +186,7 @@ async fn create(api: Api, code: &str, headers: &HeaderMap, body: Bytes) -> Resul
             Ok((experiments.admit_handed(checked.plan().clone())?, pacing))
         })
         .await??;
+    room.set_class_experiment(live.id());
     let run = api.classes().start(room.code(), live, pacing);
     Ok(json_reply(&run.view(), StatusCode::CREATED))
 }

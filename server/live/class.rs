@@ -37,8 +37,9 @@ use uuid::Uuid;
 use super::budget::Caller;
 use super::error::LiveError;
 use super::event::Svg;
-use super::experiments::LiveExperiment;
+use super::experiments::{Experiments, LiveExperiment};
 use super::log as session_log;
+use super::rooms::Rooms;
 use super::session::{Control, Session, lock};
 use super::sessions::Sessions;
 use crate::kinds::{ParamError, Registry, Request, Scope};
@@ -610,6 +611,32 @@ impl Classes {
             });
         }
         run
+    }
+
+    /// After a restart, once the stored experiments are back: each room's last class
+    /// experiment is its class experiment again, ended (a restored experiment is
+    /// closed and its phones are gone), so the room shows its summary and its link.
+    /// Returns one line per room for the server log.
+    pub fn restore(&self, rooms: &Rooms, experiments: &Experiments) -> Vec<String> {
+        let mut lines = Vec::new();
+        for room in rooms.all() {
+            let Some(id) = room.class_experiment() else { continue };
+            let Some(experiment) = experiments.get(id) else {
+                lines.push(format!("room {}: class experiment {id} not restored", room.code()));
+                continue;
+            };
+            let run = Arc::new(ClassRun {
+                room: room.code().to_string(),
+                experiment,
+                pacing: Map::new(),
+                state: Mutex::new(ClassState { phones: Vec::new(), version: 1, ended: true }),
+                notify: self.notify.clone(),
+            });
+            lock(&self.by_room).insert(room.code().to_string(), run);
+            lines.push(format!("room {}: class experiment {id} restored, ended", room.code()));
+        }
+        self.notify.notify_waiters();
+        lines
     }
 
     /// Woken at every change.

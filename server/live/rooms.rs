@@ -96,6 +96,9 @@ struct RoomState {
     streams: usize,
     /// The last change, or the last stream closing, in ms since the Unix epoch.
     last_active_ms: u64,
+    /// The room's last class experiment (kept in the store, so it is found again
+    /// after a restart).
+    class_experiment: Option<Uuid>,
 }
 
 /// Now, in milliseconds since the Unix epoch (the rooms' idle clock).
@@ -138,6 +141,19 @@ impl Room {
         self.notify.notify_waiters();
     }
 
+    /// The room's last class experiment, if it started one.
+    pub fn class_experiment(&self) -> Option<Uuid> {
+        lock(&self.state).class_experiment
+    }
+
+    /// The room's class experiment is `id` from now on (stored with the room).
+    pub fn set_class_experiment(&self, id: Uuid) {
+        let mut state = lock(&self.state);
+        state.class_experiment = Some(id);
+        state.last_active_ms = now_ms();
+        self.persist(&state);
+    }
+
     /// Whether nobody follows the room and nothing changed in it for `ttl` before
     /// `now_ms` (ms since the Unix epoch).
     fn idle(&self, now_ms: u64, ttl: Duration) -> bool {
@@ -152,6 +168,7 @@ impl Room {
             owner_token: self.token.clone(),
             session_id: state.current.as_ref().map(|c| c.session_id),
             active_at_ms: Some(state.last_active_ms),
+            class_experiment: state.class_experiment,
         };
         if let Err(e) = self.store.upsert_room(record) {
             eprintln!("kiln: room {}: not saved: {e}", self.code);
@@ -230,6 +247,7 @@ impl Rooms {
                     version: 0,
                     streams: 0,
                     last_active_ms: record.active_at_ms.unwrap_or_else(now_ms),
+                    class_experiment: record.class_experiment,
                 }),
                 notify: Arc::new(Notify::new()),
                 store: self.store.clone(),
@@ -287,7 +305,13 @@ impl Rooms {
         let room = Arc::new(Room {
             code: code.clone(),
             token: Uuid::new_v4().simple().to_string(),
-            state: Mutex::new(RoomState { current: None, version: 0, streams: 0, last_active_ms: now_ms }),
+            state: Mutex::new(RoomState {
+                current: None,
+                version: 0,
+                streams: 0,
+                last_active_ms: now_ms,
+                class_experiment: None,
+            }),
             notify: Arc::new(Notify::new()),
             store: self.store.clone(),
             _place: Some(place),
@@ -313,6 +337,11 @@ impl Rooms {
         let room = self.create_for(caller)?;
         lock(&self.teachers).insert(identity.to_string(), room.code().to_string());
         Ok((room, true))
+    }
+
+    /// Every room, in no order.
+    pub fn all(&self) -> Vec<Arc<Room>> {
+        lock(&self.rooms).values().cloned().collect()
     }
 
     /// A room by its code, typed in any case.
@@ -472,6 +501,7 @@ mod tests {
             owner_token: "t".into(),
             session_id: None,
             active_at_ms,
+            class_experiment: None,
         };
         let sessions = Sessions::new(Default::default(), tokio::sync::watch::channel(false).1);
         rooms.restore(vec![stored("ABCDEF", Some(long_ago)), stored("BCDEFG", Some(now_ms()))], &sessions);

@@ -58,7 +58,8 @@ CREATE TABLE IF NOT EXISTS rooms (
     code TEXT PRIMARY KEY NOT NULL,
     owner_token TEXT NOT NULL,
     session_id TEXT,
-    active_at_ms INTEGER
+    active_at_ms INTEGER,
+    class_experiment TEXT
 ) STRICT;
 CREATE TABLE IF NOT EXISTS experiments (
     id TEXT PRIMARY KEY NOT NULL,
@@ -118,16 +119,19 @@ impl StoreFile {
         Ok(file)
     }
 
-    /// A store made before rooms kept their last activity gets the column (empty:
-    /// such a room counts as idle since its restore).
+    /// A store made before rooms kept their last activity or their class experiment
+    /// gets the columns (empty: such a room counts as idle since its restore, and has
+    /// no class experiment).
     fn add_room_activity(&self) -> rusqlite::Result<()> {
-        let has: i64 = self.conn.query_row(
-            "SELECT count(*) FROM pragma_table_info('rooms') WHERE name = 'active_at_ms'",
-            [],
-            |row| row.get(0),
-        )?;
-        if has == 0 {
-            self.conn.execute_batch("ALTER TABLE rooms ADD COLUMN active_at_ms INTEGER")?;
+        for (column, ty) in [("active_at_ms", "INTEGER"), ("class_experiment", "TEXT")] {
+            let has: i64 = self.conn.query_row(
+                "SELECT count(*) FROM pragma_table_info('rooms') WHERE name = ?1",
+                [column],
+                |row| row.get(0),
+            )?;
+            if has == 0 {
+                self.conn.execute_batch(&format!("ALTER TABLE rooms ADD COLUMN {column} {ty}"))?;
+            }
         }
         Ok(())
     }
@@ -232,21 +236,25 @@ impl StoreFile {
     pub fn rooms(&self) -> Result<Vec<RoomRecord>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT code, owner_token, session_id, active_at_ms FROM rooms ORDER BY code")
+            .prepare_cached(
+                "SELECT code, owner_token, session_id, active_at_ms, class_experiment FROM rooms ORDER BY code",
+            )
             .map_err(|e| self.read_error(e))?;
-        let rows: Vec<(String, String, Option<String>, Option<i64>)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        type Row = (String, String, Option<String>, Option<i64>, Option<String>);
+        let rows: Vec<Row> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
             .and_then(|rows| rows.collect())
             .map_err(|e| self.read_error(e))?;
         rows.into_iter()
-            .map(|(code, owner_token, session_id, active_at_ms)| {
+            .map(|(code, owner_token, session_id, active_at_ms, class_experiment)| {
                 let record = format!("room {code}");
-                let session_id = session_id
-                    .map(|s| uuid(&record, "session_id", &s))
-                    .transpose()
-                    .map_err(|d| self.corrupt(d))?;
+                let id = |field: &str, text: Option<String>| {
+                    text.map(|s| uuid(&record, field, &s)).transpose().map_err(|d| self.corrupt(d))
+                };
+                let session_id = id("session_id", session_id)?;
+                let class_experiment = id("class_experiment", class_experiment)?;
                 let active_at_ms = active_at_ms.and_then(|ms| u64::try_from(ms).ok());
-                Ok(RoomRecord { code, owner_token, session_id, active_at_ms })
+                Ok(RoomRecord { code, owner_token, session_id, active_at_ms, class_experiment })
             })
             .collect()
     }
@@ -372,14 +380,15 @@ fn write_change(tx: &Transaction<'_>, change: &Change) -> rusqlite::Result<()> {
         }
         Change::PutRoom(r) => {
             tx.prepare_cached(
-                "INSERT OR REPLACE INTO rooms (code, owner_token, session_id, active_at_ms) \
-                 VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR REPLACE INTO rooms (code, owner_token, session_id, active_at_ms, class_experiment) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![
                 r.code,
                 r.owner_token,
                 r.session_id.map(|id| id.to_string()),
-                r.active_at_ms.and_then(|ms| i64::try_from(ms).ok())
+                r.active_at_ms.and_then(|ms| i64::try_from(ms).ok()),
+                r.class_experiment.map(|id| id.to_string())
             ])?;
         }
         Change::RemoveRoom(code) => {

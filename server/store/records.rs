@@ -95,6 +95,9 @@ pub struct RoomRecord {
     /// milliseconds since the Unix epoch: its idle clock goes on across restarts.
     /// `None` in a store made before rooms kept it.
     pub active_at_ms: Option<u64>,
+    /// The room's last class experiment, if it started one (`None` in a store made
+    /// before rooms kept it).
+    pub class_experiment: Option<Uuid>,
 }
 
 /// One experiment of many runs (DESIGN.md section 9).

@@ -71,6 +71,7 @@ pub fn room(code: &str, session: Option<Uuid>) -> RoomRecord {
         owner_token: format!("owner-{code}"),
         session_id: session,
         active_at_ms: Some(1),
+        class_experiment: None,
     }
 }
 
