@@ -5,8 +5,9 @@
 //! way it crosses the map) is settled at middling temperatures by many such steps in
 //! a row: runs of one instance end in a few different routes, and ch150's default run
 //! reaches the optimum for 1 seed in 5. A large step instead *kicks* the tour and then
-//! *descends*: it swaps two adjacent segments of up to [`KICK_MAX_SEGMENT`] cities (a
-//! double bridge, the 3-edge change 2-opt and or-opt cannot undo in one move), then
+//! *descends*: it swaps two adjacent segments (a double bridge, the 3-edge change
+//! 2-opt and or-opt cannot undo in one move; each segment of up to [`KICK_MAX_SEGMENT`]
+//! cities, or in move set 3 up to half the tour), then
 //! applies improving 2-opt and or-opt moves around the changed edges until none is
 //! left. The step's delta is the length of the new local optimum minus the current
 //! one, and Metropolis accepts or rejects it at the schedule's temperature as usual.
@@ -17,8 +18,9 @@
 //! around changed edges, so a step's randomness is its three kick words and the whole
 //! run stays a pure function of (instance, config, seed). The starting tour is the
 //! plain run's shuffle, descended to a local optimum. Which moves the descent makes is
-//! the [`MoveSet`]: version 1 (2-opt and or-opt), the default and what records that
-//! name none were made with, or version 2 (adding or-3opt), for runs that ask.
+//! the [`MoveSet`], with how far a kick reaches: version 1 (2-opt and or-opt), what
+//! records that name none were made with; version 2 (adding or-3opt), for runs that
+//! ask; version 3 (version 1's descent, kicks over the whole tour), the default.
 //!
 //! What a step costs: `propose` works on a per-thread copy of the tour and records the
 //! descent as the list of 2-opt reversals it made; `apply` replays that list on the
@@ -50,7 +52,7 @@ use super::neighbours::NeighbourLists;
 use super::tour::Tour;
 use super::{LARGE_STEP_MAX_CITIES, LARGE_STEP_MIN_CITIES};
 
-/// Longest segment a kick moves.
+/// Longest segment a kick of move sets 1 and 2 moves.
 pub const KICK_MAX_SEGMENT: usize = 30;
 
 /// Expected CPU time of one large step (move set 1) on one core: a fixed part (kick,
@@ -73,17 +75,25 @@ pub struct LargeSteps {
 /// Which moves a large step's descent makes: part of a run's definition, so records
 /// name it (a record that does not was made with [`MoveSet::V1`]).
 ///
-/// The default is still V1: V2's deeper descent costs more per step than it gains at
-/// equal CPU time (`benches/tsp_pace.rs`, pr2392 at 8 s, seeds 1-3: V1 0.06, 0.13,
-/// 0.17% above the optimum, V2 0.39, 0.23, 0.21%), so it is there for runs that ask.
+/// The default for new runs is V3 (V1's descent, wider kicks). V2's deeper descent
+/// costs more per step than it gains at equal CPU time (`benches/tsp_pace.rs`, pr2392
+/// at 8 s, seeds 1-3: V1 0.06, 0.13, 0.17% above the optimum, V2 0.39, 0.23, 0.21%),
+/// so it is there for runs that ask.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MoveSet {
-    /// 2-opt and or-opt (the first large steps).
-    #[default]
+    /// 2-opt and or-opt after kicks of up to [`KICK_MAX_SEGMENT`] cities a segment
+    /// (the first large steps; what a record that names no version was made with).
     V1,
     /// 2-opt, or-opt and or-3opt (segment insertion of any length): a kicked tour
     /// descends to a deeper local optimum, at about half the steps per second.
     V2,
+    /// V1's descent after wide kicks: each segment of 1 to `(n - 2) / 2` cities, so a
+    /// kick can carry a stretch of the route anywhere along the tour (Martin, Otto and
+    /// Felten's double bridge over the whole tour). The default for new runs: on pr1002
+    /// at 3 s of one core, seeds 1-8, the median gap to the optimum falls from 0.26% (V1)
+    /// to 0.09% (`benches/tsp_pace.rs`; the O(n) swap a step costs less than it gains).
+    #[default]
+    V3,
 }
 
 impl MoveSet {
@@ -92,18 +102,28 @@ impl MoveSet {
         match self {
             MoveSet::V1 => 1,
             MoveSet::V2 => 2,
+            MoveSet::V3 => 3,
         }
     }
 
     /// The move set a version number names, if any.
     pub fn from_number(number: u32) -> Option<MoveSet> {
-        [MoveSet::V1, MoveSet::V2].into_iter().find(|m| m.number() == number)
+        [MoveSet::V1, MoveSet::V2, MoveSet::V3].into_iter().find(|m| m.number() == number)
     }
 
     fn moves(self) -> Moves {
         match self {
-            MoveSet::V1 => Moves::TwoOptOrOpt,
+            MoveSet::V1 | MoveSet::V3 => Moves::TwoOptOrOpt,
             MoveSet::V2 => Moves::OrThreeOpt,
+        }
+    }
+
+    /// Longest segment a kick of this move set moves on a tour of `n` cities.
+    fn kick_max_segment(self, n: usize) -> usize {
+        let half = (n - 2) / 2;
+        match self {
+            MoveSet::V1 | MoveSet::V2 => KICK_MAX_SEGMENT.min(half),
+            MoveSet::V3 => half,
         }
     }
 }
@@ -279,7 +299,7 @@ impl Problem for LargeSteps {
 
     fn propose(&self, tour: &Tour, rng: &mut StepRng) -> Proposal<LargeStep> {
         let n = tour.len();
-        let longest = KICK_MAX_SEGMENT.min((n - 2) / 2);
+        let longest = self.version.kick_max_segment(n);
         let kick = Kick {
             at: rng.below(n as u32),
             first: 1 + rng.index(longest) as u32,
@@ -353,7 +373,7 @@ mod tests {
 
     #[test]
     fn a_large_steps_delta_is_the_length_it_adds_and_its_end_is_a_local_optimum() {
-        for version in [MoveSet::V1, MoveSet::V2] {
+        for version in [MoveSet::V1, MoveSet::V2, MoveSet::V3] {
             deltas_are_lengths_and_ends_are_local_optima(version);
         }
     }
@@ -394,7 +414,7 @@ mod tests {
     /// proposal for a tour equals a fresh thread's, and its delta is the tour's change.
     #[test]
     fn a_proposal_is_the_same_whatever_the_thread_proposed_before() {
-        for version in [MoveSet::V1, MoveSet::V2] {
+        for version in [MoveSet::V1, MoveSet::V2, MoveSet::V3] {
             proposals_follow_the_tour_not_the_thread(version);
         }
     }
