@@ -247,43 +247,13 @@ impl StepStream {
 
 /// A counter-based generator's step words (Philox, SplitMix64): any word of any
 /// step, made when asked for.
-trait CounterWords {
+pub(crate) trait CounterWords {
     /// Proposal words per step.
     fn propose_per_step(&self) -> usize;
     /// Proposal word `j` of step `t`.
     fn propose_word(&mut self, t: u64, j: usize) -> u32;
     /// The 64 bits of step `t`'s Metropolis uniform.
     fn uniform_bits(&mut self, t: u64) -> u64;
-}
-
-impl CounterWords for PhiloxSteps {
-    #[inline(always)]
-    fn propose_per_step(&self) -> usize {
-        PhiloxSteps::propose_per_step(self)
-    }
-    #[inline(always)]
-    fn propose_word(&mut self, t: u64, j: usize) -> u32 {
-        PhiloxSteps::propose_word(self, t, j)
-    }
-    #[inline(always)]
-    fn uniform_bits(&mut self, t: u64) -> u64 {
-        PhiloxSteps::uniform_bits(self, t)
-    }
-}
-
-impl CounterWords for SplitMixSteps {
-    #[inline(always)]
-    fn propose_per_step(&self) -> usize {
-        SplitMixSteps::propose_per_step(self)
-    }
-    #[inline(always)]
-    fn propose_word(&mut self, t: u64, j: usize) -> u32 {
-        SplitMixSteps::propose_word(self, t, j)
-    }
-    #[inline(always)]
-    fn uniform_bits(&mut self, t: u64) -> u64 {
-        SplitMixSteps::uniform_bits(self, t)
-    }
 }
 
 /// The words of step `*next` of a counter-based generator, its uniform's too if
@@ -647,7 +617,26 @@ mod tests {
 
     #[test]
     fn philox_draws_past_the_budget_continue_deterministically_and_apart_from_chacha() {
-        let words = StepStream::of(Generator::Philox, 3, 5, 3).next_step();
+        draws_past_the_budget_continue_in_the_overflow_words(
+            Generator::Philox,
+            philox::philox4x32_10([0, 5, 0, 2], [3, 0])[0],
+        );
+        let chacha = StepStream::with_words(3, 5, 3);
+        assert_eq!(chacha.clone().for_proposals(false).next_step(), chacha.clone().next_step());
+    }
+
+    #[test]
+    fn splitmix64_draws_past_the_budget_continue_in_their_own_positions() {
+        draws_past_the_budget_continue_in_the_overflow_words(
+            Generator::SplitMix64,
+            splitmix::overflow_word(3, 5, 0),
+        );
+    }
+
+    /// Step 5 of seed 3 (three-word steps) under a counter-based `generator`: a
+    /// proposal's second draw is the step's first overflow word, `first_overflow`.
+    fn draws_past_the_budget_continue_in_the_overflow_words(generator: Generator, first_overflow: u32) {
+        let words = StepStream::of(generator, 3, 5, 3).next_step();
         let draw = || {
             let mut rng = StepRng::new(3, 5, &words);
             (0..20).map(|_| rng.word()).collect::<Vec<_>>()
@@ -655,14 +644,12 @@ mod tests {
         let a = draw();
         assert_eq!(a, draw());
         assert_eq!(a[0], words.propose_words()[0]);
-        assert_eq!(a[1], philox::philox4x32_10([0, 5, 0, 2], [3, 0])[0]);
+        assert_eq!(a[1], first_overflow);
         // A proposal that reads no words of its own overflows to the same words.
-        let no_words = StepStream::of(Generator::Philox, 3, 5, 3).for_proposals(false).next_step();
+        let no_words = StepStream::of(generator, 3, 5, 3).for_proposals(false).next_step();
         assert!(no_words.propose_words().is_empty());
         assert_eq!(no_words.uniform(), words.uniform());
         assert_eq!(StepRng::new(3, 5, &no_words).word(), a[1]);
-        let chacha = StepStream::with_words(3, 5, 3);
-        assert_eq!(chacha.clone().for_proposals(false).next_step(), chacha.clone().next_step());
     }
 
     #[test]
@@ -672,22 +659,5 @@ mod tests {
         assert_eq!(serde_json::from_str::<Generator>("\"splitmix64\"").unwrap(), Generator::SplitMix64);
         assert!(serde_json::from_str::<Generator>("\"mt19937\"").is_err());
         assert_eq!(Generator::default(), Generator::ChaCha8);
-    }
-
-    #[test]
-    fn splitmix64_draws_past_the_budget_continue_in_their_own_positions() {
-        let words = StepStream::of(Generator::SplitMix64, 3, 5, 3).next_step();
-        let draw = || {
-            let mut rng = StepRng::new(3, 5, &words);
-            (0..20).map(|_| rng.word()).collect::<Vec<_>>()
-        };
-        let a = draw();
-        assert_eq!(a, draw());
-        assert_eq!(a[0], words.propose_words()[0]);
-        assert_eq!(a[1], splitmix::overflow_word(3, 5, 0));
-        let no_words = StepStream::of(Generator::SplitMix64, 3, 5, 3).for_proposals(false).next_step();
-        assert!(no_words.propose_words().is_empty());
-        assert_eq!(no_words.uniform(), words.uniform());
-        assert_eq!(StepRng::new(3, 5, &no_words).word(), a[1]);
     }
 }

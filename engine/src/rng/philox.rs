@@ -19,6 +19,8 @@
 //! * **overflow**, space 2: a proposal's draws past its `P` words, the `k`-th of them
 //!   word `k mod 4` of block `[k / 4, t_lo, t_hi, 2]`.
 
+use super::CounterWords;
+
 /// Rounds (Random123's default and recommendation for Philox4x32).
 const ROUNDS: usize = 10;
 /// The round multipliers.
@@ -91,21 +93,23 @@ impl PhiloxSteps {
         }
     }
 
-    /// Proposal words per step.
-    #[inline(always)]
-    pub(crate) fn propose_per_step(&self) -> usize {
-        self.propose_per_step as usize
-    }
-
     /// The same words with no proposal words (a problem that reads none).
     pub(crate) fn without_proposal_words(self) -> Self {
         Self { propose_per_step: 0, propose_block: NONE, ..self }
+    }
+}
+
+impl CounterWords for PhiloxSteps {
+    /// Proposal words per step.
+    #[inline(always)]
+    fn propose_per_step(&self) -> usize {
+        self.propose_per_step as usize
     }
 
     /// The 64 bits of step `t`'s Metropolis uniform (high word first): words
     /// `2 (t mod 2)` and `2 (t mod 2) + 1` of uniform block `t / 2`.
     #[inline(always)]
-    pub(crate) fn uniform_bits(&mut self, t: u64) -> u64 {
+    fn uniform_bits(&mut self, t: u64) -> u64 {
         let block = t >> 1;
         if block != self.uniform_block {
             self.uniform_block = block;
@@ -118,7 +122,7 @@ impl PhiloxSteps {
     /// Proposal word `j` (below the step's `P`) of step `t`: word `tP + j` of the
     /// flat sequence, four words a block.
     #[inline(always)]
-    pub(crate) fn propose_word(&mut self, t: u64, j: usize) -> u32 {
+    fn propose_word(&mut self, t: u64, j: usize) -> u32 {
         let flat = t.wrapping_mul(self.propose_per_step).wrapping_add(j as u64);
         let block = flat >> 2;
         if block != self.propose_block {

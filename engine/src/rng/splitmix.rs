@@ -25,6 +25,8 @@
 //! in order reads no proposal word, and a downhill flip reads no uniform, so those
 //! steps make no word at all.
 
+use super::CounterWords;
+
 /// The Weyl increment of SplitMix64 (2^64 over the golden ratio, made odd).
 const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 /// First position of the proposal words.
@@ -62,26 +64,28 @@ impl SplitMixSteps {
         Self { seed, propose_per_step: propose_per_step as u64 }
     }
 
-    /// Proposal words per step.
-    #[inline(always)]
-    pub(crate) fn propose_per_step(&self) -> usize {
-        self.propose_per_step as usize
-    }
-
     /// The same words with no proposal words (a problem that reads none).
     pub(crate) fn without_proposal_words(self) -> Self {
         Self { propose_per_step: 0, ..self }
     }
+}
+
+impl CounterWords for SplitMixSteps {
+    /// Proposal words per step.
+    #[inline(always)]
+    fn propose_per_step(&self) -> usize {
+        self.propose_per_step as usize
+    }
 
     /// The 64 bits of step `t`'s Metropolis uniform: output `t`.
     #[inline(always)]
-    pub(crate) fn uniform_bits(&self, t: u64) -> u64 {
+    fn uniform_bits(&mut self, t: u64) -> u64 {
         output(self.seed, t)
     }
 
     /// Proposal word `j` (below the step's `P`) of step `t`.
     #[inline(always)]
-    pub(crate) fn propose_word(&self, t: u64, j: usize) -> u32 {
+    fn propose_word(&mut self, t: u64, j: usize) -> u32 {
         let at = PROPOSE_BASE.wrapping_add(t.wrapping_mul(self.propose_per_step)).wrapping_add(j as u64);
         (output(self.seed, at) >> 32) as u32
     }
@@ -129,7 +133,7 @@ mod tests {
     fn the_spaces_are_positions_of_the_same_sequence() {
         // Output 2^62 + tP + j entered by position equals the sequence's state walked
         // there by additions of GAMMA (the defining recurrence, not the closed form).
-        let steps = SplitMixSteps::new(99, 3);
+        let mut steps = SplitMixSteps::new(99, 3);
         let state = 99u64.wrapping_add(PROPOSE_BASE.wrapping_mul(GAMMA));
         let walked: Vec<u32> =
             (1..=12u64).map(|n| (mix64(state.wrapping_add(n.wrapping_mul(GAMMA))) >> 32) as u32).collect();
