@@ -17,7 +17,8 @@ Run from the repository root (after `python3 -m venv /work/tours-venv &&
     /work/tours-venv/bin/python benches/tsp/compare.py pcb442 pr1002
     /work/tours-venv/bin/python benches/tsp/compare.py --seeds 3 pcb442 pr1002 pr2392 pcb3038
 Optional: --factor 2 sizes Kiln's runs to twice LKH's time; --lkh-seconds 3.6 skips
-LKH and uses that time (for one instance).
+LKH and uses that time (for one instance); TSP_PACE_BIN=target/release/deps/tsp_pace-HASH
+runs that binary instead of `cargo bench`.
 """
 
 import argparse
@@ -31,6 +32,9 @@ import time
 
 DATA = "/work/shared/data/tsplib"
 FRACTIONS = [0.1, 0.25, 0.5, 0.75, 1.0]
+# A built tsp_pace binary to run instead of `cargo bench` (so editing the sources
+# while a long comparison runs cannot rebuild it halfway).
+PACE_BIN = os.environ.get("TSP_PACE_BIN")
 
 
 def read_tsplib(path):
@@ -82,8 +86,9 @@ def lkh(coords, optimum=None, seed=1):
 
 def kiln(path, optimum, seed, seconds):
     """One Kiln run sized to `seconds` of CPU: (final record, trace records)."""
+    command = [PACE_BIN] if PACE_BIN else ["cargo", "bench", "-q", "--bench", "tsp_pace", "--"]
     out = subprocess.run(
-        ["cargo", "bench", "-q", "--bench", "tsp_pace", "--", path, str(optimum), str(seed), f"{seconds:.3f}"],
+        command + [path, str(optimum), str(seed), f"{seconds:.3f}"],
         check=True, capture_output=True, text=True,
     ).stdout
     records = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
@@ -103,7 +108,8 @@ def main():
     ap.add_argument("--factor", type=float, default=1.0)
     ap.add_argument("--lkh-seconds", type=float)
     args = ap.parse_args()
-    subprocess.run(["cargo", "bench", "-q", "--bench", "tsp_pace", "--no-run"], check=True)
+    if not PACE_BIN:
+        subprocess.run(["cargo", "bench", "-q", "--bench", "tsp_pace", "--no-run"], check=True)
     rows = []
     for name in args.instances:
         path = os.path.join(DATA, f"{name}.tsp")

@@ -430,7 +430,7 @@ mod tests {
     }
 
     #[test]
-    fn a_spec_without_a_moves_version_reads_as_the_first_move_set_and_one_with_2_as_the_second() {
+    fn a_spec_without_a_moves_version_reads_as_the_first_move_set_and_one_with_2_or_3_as_those() {
         let old: TspSpec =
             serde_json::from_value(json!({"cities": {"bundled": {"instance": "ch150"}}, "moves": "large"}))
                 .unwrap();
@@ -438,6 +438,9 @@ mod tests {
         let second = TspSpec { moves_version: Some(2), ..old.clone() };
         assert_eq!(second.move_set().unwrap(), MoveSet::V2);
         assert!(TspKind.build(&Spec::of("tsp", second.clone())).is_ok());
+        let third = TspSpec { moves_version: Some(3), ..old.clone() };
+        assert_eq!(third.move_set().unwrap(), MoveSet::V3);
+        assert!(TspKind.build(&Spec::of("tsp", third)).is_ok());
         let unknown = TspSpec { moves_version: Some(99), ..old };
         let e = unknown.move_set().unwrap_err();
         assert_eq!(e.field, "moves_version");

@@ -20,7 +20,8 @@
 //! plain run's shuffle, descended to a local optimum. Which moves the descent makes is
 //! the [`MoveSet`], with how far a kick reaches: version 1 (2-opt and or-opt), what
 //! records that name none were made with; version 2 (adding or-3opt), for runs that
-//! ask; version 3 (version 1's descent, kicks over the whole tour), the default.
+//! ask; version 3 (version 1's descent, kicks over the whole tour), likewise. Version
+//! 1 is the default.
 //!
 //! What a step costs: `propose` works on a per-thread copy of the tour and records the
 //! descent as the list of 2-opt reversals it made; `apply` replays that list on the
@@ -75,24 +76,25 @@ pub struct LargeSteps {
 /// Which moves a large step's descent makes: part of a run's definition, so records
 /// name it (a record that does not was made with [`MoveSet::V1`]).
 ///
-/// The default for new runs is V3 (V1's descent, wider kicks). V2's deeper descent
-/// costs more per step than it gains at equal CPU time (`benches/tsp_pace.rs`, pr2392
-/// at 8 s, seeds 1-3: V1 0.06, 0.13, 0.17% above the optimum, V2 0.39, 0.23, 0.21%),
-/// so it is there for runs that ask.
+/// The default is still V1. V2's deeper descent costs more per step than it gains at
+/// equal CPU time (`benches/tsp_pace.rs`, pr2392 at 8 s, seeds 1-3: V1 0.06, 0.13,
+/// 0.17% above the optimum, V2 0.39, 0.23, 0.21%). V3's wide kicks win on pr1002 but
+/// lose on pr2392 (see [`MoveSet::V3`]). Both are there for runs that ask.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MoveSet {
     /// 2-opt and or-opt after kicks of up to [`KICK_MAX_SEGMENT`] cities a segment
     /// (the first large steps; what a record that names no version was made with).
+    #[default]
     V1,
     /// 2-opt, or-opt and or-3opt (segment insertion of any length): a kicked tour
     /// descends to a deeper local optimum, at about half the steps per second.
     V2,
     /// V1's descent after wide kicks: each segment of 1 to `(n - 2) / 2` cities, so a
     /// kick can carry a stretch of the route anywhere along the tour (Martin, Otto and
-    /// Felten's double bridge over the whole tour). The default for new runs: on pr1002
-    /// at 3 s of one core, seeds 1-8, the median gap to the optimum falls from 0.26% (V1)
-    /// to 0.09% (`benches/tsp_pace.rs`; the O(n) swap a step costs less than it gains).
-    #[default]
+    /// Felten's double bridge over the whole tour). On pr1002 at 3 s of one core, seeds
+    /// 1-8, the median gap to the optimum falls from 0.26% (V1) to 0.09%; but on pr2392
+    /// at 55 s, seeds 1-3, it ends at 0.08, 0.42 and 0.32% (V1: 0.03%, one seed), the
+    /// O(n) swap of a step outweighing what it gains (`benches/tsp/compare.py`).
     V3,
 }
 
