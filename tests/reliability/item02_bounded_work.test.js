@@ -72,7 +72,13 @@ describe("item 2: request work is bounded and cancelled", () => {
     });
     const after = cpuSeconds(kiln.pid) - hungUp;
     t.diagnostic(`CPU-seconds spent after the client hung up: ${after.toFixed(2)}`);
-    assert.ok(after < 1.0, `${after.toFixed(2)} CPU-seconds of work ran on after the client hung up`);
+    // What may run on: the chunk of steps in flight (a quarter of a frame's 250 ms at most)
+    // and the one frame that publishes the state reached, which draws the current and best
+    // structures. Drawing a tangled 64-atom cage costs 0.6 to 1 CPU-second a structure on
+    // the CI machine (1.3 to 2.0 s for both, measured), and that cost does not depend on how
+    // many steps were asked for. Uncancelled, the call would run to its 5 s deadline: over
+    // 4 CPU-seconds after a hang-up at 0.3. So the bound sits between the two.
+    assert.ok(after < 3.0, `${after.toFixed(2)} CPU-seconds of work ran on after the client hung up`);
   });
 
   it("eight concurrent long steps are all answered, and /health answers meanwhile", async (t) => {
