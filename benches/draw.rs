@@ -49,11 +49,8 @@ fn fnv(digest: u64, bytes: &[u8]) -> u64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    let formulas: Vec<String> = if args.is_empty() {
-        ["P64", "C30H62", "C20H12", "C10H8"].map(String::from).to_vec()
-    } else {
-        args
-    };
+    let formulas: Vec<String> =
+        if args.is_empty() { ["P64", "C30H62", "C20H12", "C10H8"].map(String::from).to_vec() } else { args };
     println!("formula structures | cpu s all | slowest wall s | svg digest");
     for formula in &formulas {
         let drawings = sampled(formula, 24, 2_000);

@@ -35,7 +35,10 @@ const CLEARANCE: f64 = 0.3;
 const COMFORT: f64 = 0.45;
 /// Closest two atoms not bonded to each other may come before they strain the drawing.
 const APART: f64 = 0.6;
-/// Geometric tests (segment crossings, atom-to-bond distances) the pass may spend on one piece.
+/// Geometric tests (segment crossings, atom-to-bond distances) the pass may spend on one piece,
+/// counted as a full [`Drawing::score`] of every candidate would take them: the candidates tried
+/// do not depend on the candidates being scored incrementally ([`Drawing::rescored`]), which
+/// takes a small part of that.
 const REPAIR_WORK: usize = 4_000_000;
 /// Directions tried for moving an atom around its spot.
 const DIRECTIONS: usize = 12;
@@ -65,11 +68,7 @@ pub(super) fn clear_atoms_off_bonds(
                 if spent > REPAIR_WORK {
                     break 'rounds;
                 }
-                let saved: Vec<(usize, Point)> =
-                    moves.iter().map(|&(atom, _)| (atom, positions[atom])).collect();
-                moves.iter().for_each(|&(atom, p)| positions[atom] = p);
-                let score = drawing.score(positions);
-                saved.iter().for_each(|&(atom, p)| positions[atom] = p);
+                let score = drawing.rescored(&current, positions, &moves);
                 let to_beat = best.as_ref().map_or(&current, |(s, _)| s);
                 if drawing.is_better(&score, to_beat) {
                     best = Some((score, moves));
@@ -184,6 +183,8 @@ struct Drawing<'a> {
     neighbours: &'a [Vec<usize>],
     atoms: &'a [usize],
     bonds: Vec<(usize, usize)>,
+    /// The indices in `bonds` of each atom's bonds (indexed by atom, empty off the piece).
+    bonds_at: Vec<Vec<usize>>,
     /// Quaternary atoms on a ring.
     quaternary: Vec<usize>,
     /// Whether the piece can be drawn without crossings: then no move may add one.
@@ -202,7 +203,12 @@ impl<'a> Drawing<'a> {
         let adjacent: Vec<Vec<usize>> =
             atoms.iter().map(|&a| neighbours[a].iter().filter_map(|&n| local(n)).collect()).collect();
         let planar = planar::embed(&adjacent).is_some();
-        Drawing { neighbours, atoms, bonds, quaternary, planar }
+        let mut bonds_at = vec![Vec::new(); neighbours.len()];
+        for (index, &(a, b)) in bonds.iter().enumerate() {
+            bonds_at[a].push(index);
+            bonds_at[b].push(index);
+        }
+        Drawing { neighbours, atoms, bonds, bonds_at, quaternary, planar }
     }
 
     /// Geometric tests one [`Drawing::score`] takes.
@@ -247,6 +253,83 @@ impl<'a> Drawing<'a> {
             }
         }
         problems
+    }
+
+    /// The score of `positions` with `moves` made, given `current`, the score of `positions`: only
+    /// the terms an atom of `moves` takes part in are priced, before and after (the integer counts
+    /// are exact; the sums agree with [`Drawing::score`]'s to rounding). `positions` is left as given.
+    fn rescored(&self, current: &Score, positions: &mut [Point], moves: &[(usize, Point)]) -> Score {
+        let mut moved: Vec<usize> = moves.iter().map(|&(atom, _)| atom).collect();
+        moved.sort_unstable();
+        moved.dedup();
+        let mut touched: Vec<usize> =
+            moved.iter().flat_map(|&atom| self.bonds_at[atom].iter().copied()).collect();
+        touched.sort_unstable();
+        touched.dedup();
+        let before = self.part(positions, &moved, &touched);
+        let saved: Vec<(usize, Point)> = moves.iter().map(|&(atom, _)| (atom, positions[atom])).collect();
+        moves.iter().for_each(|&(atom, p)| positions[atom] = p);
+        let after = self.part(positions, &moved, &touched);
+        saved.iter().rev().for_each(|&(atom, p)| positions[atom] = p);
+        Score {
+            misleading: current.misleading + after.misleading - before.misleading,
+            crossings: current.crossings + after.crossings - before.crossings,
+            depth: current.depth - before.depth + after.depth,
+            strain: current.strain - before.strain + after.strain,
+        }
+    }
+
+    /// The terms of [`Drawing::score`] that atoms `moved` (sorted) take part in, `touched` (sorted)
+    /// being their bonds' indices: each term once.
+    fn part(&self, positions: &[Point], moved: &[usize], touched: &[usize]) -> Score {
+        let mut score = Score { misleading: 0, crossings: 0, depth: 0.0, strain: 0.0 };
+        let near_bond = |score: &mut Score, atom: usize, (a, b): (usize, usize)| {
+            let distance = distance_to_segment(positions[atom], positions[a], positions[b]);
+            score.misleading += usize::from(distance < CLEARANCE);
+            score.depth += (CLEARANCE - distance).max(0.0);
+            score.strain += (COMFORT - distance).max(0.0);
+        };
+        for &e in touched {
+            let (a, b) = self.bonds[e];
+            for (f, &(c, d)) in self.bonds.iter().enumerate() {
+                // A pair of touched bonds is counted from the first of them.
+                if f == e || (f < e && touched.binary_search(&f).is_ok()) {
+                    continue;
+                }
+                let shares_atom = a == c || a == d || b == c || b == d;
+                if !shares_atom && segments_cross(positions[a], positions[b], positions[c], positions[d]) {
+                    score.crossings += 1;
+                }
+            }
+            for &atom in self.atoms.iter().filter(|&&atom| atom != a && atom != b) {
+                near_bond(&mut score, atom, (a, b));
+            }
+            score.strain += 0.5 * (positions[a].distance(positions[b]) - 1.0).powi(2);
+        }
+        for &atom in moved {
+            // A moved atom's own bonds are touched, so none of these has it at an end.
+            for (f, &bond) in self.bonds.iter().enumerate() {
+                if touched.binary_search(&f).is_err() {
+                    near_bond(&mut score, atom, bond);
+                }
+            }
+            for &other in self.atoms {
+                let counted = other == atom || (other < atom && moved.binary_search(&other).is_ok());
+                if !counted && !self.neighbours[atom].contains(&other) {
+                    score.strain += (APART - positions[atom].distance(positions[other])).max(0.0);
+                }
+            }
+        }
+        score.misleading += self
+            .quaternary
+            .iter()
+            .filter(|&&q| {
+                moved.binary_search(&q).is_ok()
+                    || self.neighbours[q].iter().any(|n| moved.binary_search(n).is_ok())
+            })
+            .filter(|&&q| self.is_plus(positions, q))
+            .count();
+        score
     }
 
     fn score(&self, positions: &[Point]) -> Score {
@@ -308,6 +391,81 @@ mod tests {
         let clearance = distance_to_segment(positions[4], positions[0], positions[2]);
         assert!(clearance >= CLEARANCE, "atom 4 is {clearance:.2} from bond 0-2");
         assert!(!segments_cross(positions[3], positions[4], positions[0], positions[2]));
+    }
+
+    /// A scored candidate is the full score of the drawing it makes: over a walk of one- and
+    /// two-atom moves on a tangled non-planar piece (K5 and K3,3 sharing an atom, plus a tail),
+    /// each candidate's [`Drawing::rescored`] equals [`Drawing::score`] recomputed from scratch.
+    #[test]
+    fn a_rescored_candidate_is_the_full_score_of_its_drawing() {
+        let pairs = [
+            (0, 1),
+            (0, 2),
+            (0, 3),
+            (0, 4),
+            (1, 2),
+            (1, 3),
+            (1, 4),
+            (2, 3),
+            (2, 4),
+            (3, 4),
+            (4, 5),
+            (4, 6),
+            (4, 7),
+            (8, 5),
+            (8, 6),
+            (8, 7),
+            (9, 5),
+            (9, 6),
+            (9, 7),
+            (9, 10),
+            (10, 11),
+        ];
+        let n = 12;
+        let mut neighbours = vec![Vec::new(); n];
+        for &(a, b) in &pairs {
+            neighbours[a].push(b);
+            neighbours[b].push(a);
+        }
+        let in_ring: Vec<bool> = (0..n).map(|atom| atom < 10).collect();
+        let piece: Vec<usize> = (0..n).collect();
+        let drawing = Drawing::new(&neighbours, &in_ring, &piece);
+        // Crowded on purpose: atoms on a small spiral, so bonds cross and graze atoms.
+        let mut positions: Vec<Point> =
+            (0..n).map(|i| Point::from_angle(i as f64 * 2.4) * (0.3 + 0.12 * i as f64)).collect();
+        let mut current = drawing.score(&positions);
+        assert!(current.crossings > 0 && current.misleading > 0, "{current:?}");
+        let mut checked = 0;
+        for step in 0..400usize {
+            let nudge =
+                |k: usize| Point::from_angle(k as f64 * 0.77) * (0.05 + 0.4 * ((k * 37 % 11) as f64 / 11.0));
+            let first = (step * 7) % n;
+            let mut moves = vec![(first, positions[first] + nudge(step))];
+            if step % 3 == 0 {
+                let second = (first + 1 + step % (n - 1)) % n;
+                moves.push((second, positions[second] + nudge(step + 5)));
+            }
+            let before = positions.clone();
+            let rescored = drawing.rescored(&current, &mut positions, &moves);
+            assert_eq!(positions, before, "positions are left as given");
+            moves.iter().for_each(|&(atom, p)| positions[atom] = p);
+            let full = drawing.score(&positions);
+            assert_eq!(
+                (rescored.misleading, rescored.crossings),
+                (full.misleading, full.crossings),
+                "step {step}"
+            );
+            assert!((rescored.depth - full.depth).abs() < 1e-9, "step {step}: {rescored:?} {full:?}");
+            assert!((rescored.strain - full.strain).abs() < 1e-9, "step {step}: {rescored:?} {full:?}");
+            checked += usize::from(full.crossings > 0);
+            // Keep every other move, so the walk goes on from rescored scores.
+            if step % 2 == 0 {
+                current = rescored;
+            } else {
+                positions = before;
+            }
+        }
+        assert!(checked > 100, "the walk stays tangled: {checked}");
     }
 
     #[test]
