@@ -195,8 +195,9 @@ pub(super) fn place_bridges(graph: &Graph, positions: &mut [Option<Point>], ring
             let score = clearance.min(0.9) - 0.3 * (1.0 - keep);
             (std::cmp::Reverse(crossings), (score * 1000.0).round() as i64)
         };
-        let best = (0..sides.len())
-            .fold(0, |best, i| if quality(&sides[i]) > quality(&sides[best]) { i } else { best });
+        // Each side priced once; the first of the best wins.
+        let qualities: Vec<_> = sides.iter().map(quality).collect();
+        let best = (0..sides.len()).fold(0, |best, i| if qualities[i] > qualities[best] { i } else { best });
         for (&atom, &point) in run.iter().zip(&sides[best].1) {
             positions[atom] = Some(point);
         }
