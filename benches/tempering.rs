@@ -229,11 +229,12 @@ fn probe(args: &[String]) {
         let report = pt.report();
         let cut = magnet.cut(pt.best_energy()).map_or(String::new(), |c| format!(" (cut {c})"));
         println!(
-            "{name} {seed} | {}{cut} {seconds:.2} s | T {:.2?} | rates {:.2?} | round trips {}",
+            "{name} {seed} | {}{cut} {seconds:.2} s | T {:.2?} | rates {:.2?} | round trips {} | f {:.2?}",
             pt.best_energy(),
             pt.temperatures(),
             report.exchange_rates,
-            report.round_trips
+            report.round_trips,
+            pt.down_fractions()
         );
         bests.push(pt.best_energy());
     }
