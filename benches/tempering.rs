@@ -22,8 +22,13 @@
 //!   half the useful CPU time; a machine loaded by others takes more from the
 //!   two-thread run, which favours annealing.
 //!
-//! * `probe NAME [replicas=R hot=T cold=T sweeps=S interval=I ladder=geometric seeds=K first=S]`:
-//!   the default budget with settings replaced, and each seed's ladder numbers.
+//! * `probe NAME [replicas=R hot=T cold=T sweeps=S seconds=S interval=I ladder=geometric seeds=K first=S]`:
+//!   the default budget with settings replaced, and each seed's ladder numbers;
+//!   `seconds=60` sizes the sweeps to a minute here (the 60 s cuts of issue 27:
+//!   `probe G14 seconds=60 seeds=5` on a quiet machine).
+//! * `anneal NAME [share=F seeds=K first=S]`: the annealing opponent of `quality`
+//!   given a fixed share of the tempering budget's replica steps instead of a timed
+//!   wall time.
 //!
 //! Run: `cargo bench --bench tempering -- rate` or `-- quality G14 G22`.
 
@@ -169,7 +174,8 @@ fn quality(names: &[String]) {
 
 /// `probe NAME [key=value..]`: the default tempering budget of instance NAME with
 /// some settings replaced (`replicas`, `hot`, `cold`, `sweeps` per replica, `interval`
-/// in steps, `ladder` tuned|geometric, `seeds` as a count from `first`, 1 unless given), each seed's best
+/// in steps, `ladder` tuned|geometric, `seeds` as a count from `first`, 1 unless given;
+/// `seconds` sizes `sweeps` to that many seconds on this machine), each seed's best
 /// (cut), seconds, exchange rates and round trips: for choosing defaults.
 fn probe(args: &[String]) {
     let name = args.first().expect("probe NAME [key=value..]");
@@ -181,6 +187,17 @@ fn probe(args: &[String]) {
     };
     let seeds = get("seeds").unwrap_or(5.0) as u64;
     let first = get("first").unwrap_or(1.0) as u64;
+    // `seconds=S`: sweeps sized to S seconds from a timed 2,000-sweep run of the
+    // default ladder (printed, so that the run can be repeated with `sweeps=`).
+    let sized_sweeps = get("seconds").map(|seconds| {
+        let calibration =
+            AnnealConfig { steps_per_cycle: 2_000 * magnet.len() as u64, cycles: 1, ..budget(name, 0) };
+        let started = Instant::now();
+        Tempering::new(magnet.clone(), calibration).expect("valid").run(u64::MAX);
+        let sweeps = (2_000.0 * seconds / started.elapsed().as_secs_f64()).round();
+        println!("{name}: {seconds} s is about {sweeps} sweeps a replica here");
+        sweeps
+    });
     let mut bests = Vec::new();
     for seed in first..first + seeds {
         let mut config = budget(name, seed);
@@ -201,7 +218,7 @@ fn probe(args: &[String]) {
         if let Some(t) = get("cold") {
             config.final_temp = Some(t);
         }
-        if let Some(sweeps) = get("sweeps") {
+        if let Some(sweeps) = get("sweeps").or(sized_sweeps) {
             config.steps_per_cycle = sweeps as u64 * magnet.len() as u64;
             config.cycles = 1;
         }
@@ -212,13 +229,53 @@ fn probe(args: &[String]) {
         let report = pt.report();
         let cut = magnet.cut(pt.best_energy()).map_or(String::new(), |c| format!(" (cut {c})"));
         println!(
-            "{name} {seed} | {}{cut} {seconds:.2} s | T {:.2?} | rates {:.2?} | round trips {}",
+            "{name} {seed} | {}{cut} {seconds:.2} s | T {:.2?} | rates {:.2?} | round trips {} | f {:.2?}",
             pt.best_energy(),
             pt.temperatures(),
             report.exchange_rates,
-            report.round_trips
+            report.round_trips,
+            pt.down_fractions()
         );
         bests.push(pt.best_energy());
+    }
+    let m = median(bests.clone());
+    println!(
+        "{name} median {m}{} | {bests:?}",
+        magnet.cut(m).map_or(String::new(), |c| format!(" (cut {c})"))
+    );
+}
+
+/// `anneal NAME [share=F seeds=K first=S]`: annealing of the instance's default shape
+/// (the `quality` opponent) given `F` times the replica steps of its default tempering
+/// budget (`F = 1/2`: one chain for two cores at the same step rate), each seed's best
+/// (cut) and seconds: the opponent's distribution without timing it against a loaded
+/// machine.
+fn anneal(args: &[String]) {
+    let name = args.first().expect("anneal NAME [key=value..]");
+    let magnet = if name.starts_with('G') { Magnet::gset(name).expect("bundled Gset") } else { glass(name) };
+    let get = |key: &str| {
+        args[1..]
+            .iter()
+            .find_map(|a| a.strip_prefix(&format!("{key}=")).map(|v| v.parse::<f64>().expect(key)))
+    };
+    let share = get("share").unwrap_or(0.5);
+    let seeds = get("seeds").unwrap_or(5.0) as u64;
+    let first = get("first").unwrap_or(1.0) as u64;
+    let mut bests = Vec::new();
+    for seed in first..first + seeds {
+        let tempering = budget(name, seed);
+        let replicas = tempering.tempering.expect("a tempering budget").replicas as f64;
+        let steps = (share * replicas * tempering.total_steps() as f64) as u64;
+        let base = magnet.default_config(seed);
+        let per_cycle = (steps / base.cycles).max(1);
+        let started = Instant::now();
+        let mut sa = Annealer::new(magnet.clone(), AnnealConfig { steps_per_cycle: per_cycle, ..base })
+            .expect("valid");
+        sa.run(u64::MAX);
+        let seconds = started.elapsed().as_secs_f64();
+        let cut = magnet.cut(sa.best_energy()).map_or(String::new(), |c| format!(" (cut {c})"));
+        println!("{name} {seed} | anneal {steps} steps | {}{cut} {seconds:.2} s", sa.best_energy());
+        bests.push(sa.best_energy());
     }
     let m = median(bests.clone());
     println!(
@@ -233,6 +290,7 @@ fn main() {
         Some("rate") => rate(),
         Some("quality") => quality(&args[1..]),
         Some("probe") => probe(&args[1..]),
+        Some("anneal") => anneal(&args[1..]),
         _ => {
             rate();
             quality(&[]);

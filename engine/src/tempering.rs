@@ -187,6 +187,10 @@ pub struct Tempering<P: Problem + Clone> {
     walker_at: Vec<u32>,
     heading: Vec<Heading>,
     round_trips: u64,
+    /// Per temperature: rounds it ended holding a configuration that has been to
+    /// either end, and of those, one on its way down (see [`Tempering::down_fractions`]).
+    labelled: Vec<u64>,
+    heading_down: Vec<u64>,
     /// Threads for the replicas (0: one per core), and the pool, made on first use.
     threads: usize,
     pool: Option<Arc<rayon::ThreadPool>>,
@@ -255,6 +259,8 @@ impl<P: Problem + Clone> Tempering<P> {
             walker_at: (0..n as u32).collect(),
             heading: initial_headings(n),
             round_trips: 0,
+            labelled: vec![0; n],
+            heading_down: vec![0; n],
             threads: config.threads,
             pool,
             config,
@@ -287,6 +293,8 @@ impl<P: Problem + Clone> Tempering<P> {
         self.walker_at = (0..n as u32).collect();
         self.heading = initial_headings(n);
         self.round_trips = 0;
+        self.labelled.fill(0);
+        self.heading_down.fill(0);
     }
 
     /// Advance every replica by one step (and exchange if a round falls due); returns
@@ -431,6 +439,32 @@ impl<P: Problem + Clone> Tempering<P> {
         if self.heading[hottest] == Heading::Up {
             self.heading[hottest] = Heading::Down;
         }
+        for (k, &walker) in self.walker_at.iter().enumerate() {
+            match self.heading[walker as usize] {
+                Heading::Unknown => {}
+                Heading::Up => self.labelled[k] += 1,
+                Heading::Down => {
+                    self.labelled[k] += 1;
+                    self.heading_down[k] += 1;
+                }
+            }
+        }
+    }
+
+    /// Per temperature (coldest first), the share of rounds it ended holding a
+    /// configuration on its way down (last at the hottest end, not yet back at the
+    /// coldest) among those it held one that has been to either end: Katzgraber,
+    /// Trebst, Huse and Troyer's (2006) `f(T)`, 0 at the coldest and 1 at the hottest.
+    /// Configurations that diffuse freely make it fall evenly along the ladder; a steep
+    /// drop over a few temperatures is where the ladder's flow is throttled (those
+    /// authors' remedy: more temperatures there). NaN where no labelled configuration
+    /// was seen.
+    pub fn down_fractions(&self) -> Vec<f64> {
+        self.labelled
+            .iter()
+            .zip(&self.heading_down)
+            .map(|(&n, &down)| if n == 0 { f64::NAN } else { down as f64 / n as f64 })
+            .collect()
     }
 
     /// The coldest replica adopts the best state of all (colder first on ties).
@@ -638,6 +672,39 @@ mod tests {
         for (i, expected) in [1.0, 2.0].iter().enumerate() {
             assert!((t[i + 1] - expected).abs() < 1e-12, "{t:?}");
         }
+    }
+
+    /// With every energy equal, every swap is taken (the exponent is 0), and the
+    /// alternating rounds carry configurations up and down the ladder one rung a
+    /// round, like a conveyor: each passes every inner temperature once on its way up
+    /// and once on its way down, so an inner temperature holds a down-going one half
+    /// the time, the coldest never and the hottest always (past the first lap).
+    #[test]
+    fn free_flow_holds_down_going_configurations_half_the_time_inside_the_ladder() {
+        use crate::problems::magnet::Magnet;
+        let magnet = Magnet::parse_graph("6 0\n").expect("a graph without couplings");
+        let n = 5;
+        let config = AnnealConfig {
+            schedule: ScheduleKind::Geometric,
+            initial_temp: 2.0,
+            final_temp: Some(0.5),
+            steps_per_cycle: 20_000,
+            cycles: 1,
+            tempering: Some(TemperingConfig { replicas: n, exchange_interval: 1, ladder: Ladder::Geometric }),
+            ..AnnealConfig::default()
+        };
+        let mut pt = Tempering::new(magnet, config).expect("valid");
+        pt.run(u64::MAX);
+        assert!(pt.report().exchange_rates.iter().all(|&r| r == 1.0));
+        let f = pt.down_fractions();
+        assert_eq!((f[0], f[n as usize - 1]), (0.0, 1.0), "{f:?}");
+        for &inner in &f[1..n as usize - 1] {
+            assert!((inner - 0.5).abs() < 1e-3, "{f:?}");
+        }
+        // A lap (up and down) takes 2 n rounds: 2 (n - 1) rungs and a round's wait at
+        // each end, whose rung the next round's pairs leave out; n configurations ride.
+        let laps = 20_000.0 / (2.0 * n as f64) * n as f64;
+        assert!((pt.report().round_trips as f64 - laps).abs() <= n as f64, "{}", pt.report().round_trips);
     }
 
     #[test]
