@@ -114,6 +114,20 @@ impl StepWords {
     }
 }
 
+/// The value in `0..n` (n > 0) that [`StepRng::below`] makes of the word `word`.
+#[inline(always)]
+pub fn below_word(word: u32, n: u32) -> u32 {
+    debug_assert!(n > 0);
+    ((u64::from(word) * u64::from(n)) >> 32) as u32
+}
+
+/// The Metropolis uniform of a step whose last two words are `hi` and `lo`: the
+/// number [`StepWords::uniform`] gives.
+#[inline(always)]
+pub(crate) fn uniform_of_words(hi: u32, lo: u32) -> f64 {
+    unit_f64((u64::from(hi) << 32) | u64::from(lo))
+}
+
 #[inline]
 fn unit_f64(bits: u64) -> f64 {
     (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
@@ -233,6 +247,37 @@ impl StepStream {
         }
     }
 
+    /// Under ChaCha8, the words of the next `words.len() / W` steps (`W` words a step)
+    /// in one read, in stream order (step `j`'s words at `[W j, W (j + 1))`), leaving
+    /// the stream exactly where as many [`StepStream::next_step`] calls would; `false`
+    /// (and nothing read) under the other generators. `words.len()` is a multiple of
+    /// `W`.
+    #[inline]
+    pub(crate) fn fill_steps(&mut self, words: &mut [u32]) -> bool {
+        debug_assert_eq!(words.len() % self.words_per_step, 0);
+        match &mut self.source {
+            Source::ChaCha8(rng) => {
+                // A ChaCha block's worth at a time: a small buffer costs no memset call.
+                for piece in words.chunks_mut(16) {
+                    let mut bytes = [0u8; 64];
+                    let bytes = &mut bytes[..4 * piece.len()];
+                    rng.fill_bytes(bytes);
+                    for (w, b) in piece.iter_mut().zip(bytes.chunks_exact(4)) {
+                        *w = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                    }
+                }
+                true
+            }
+            Source::Philox(..) | Source::SplitMix(..) => false,
+        }
+    }
+
+    /// Whether [`StepStream::fill_steps`] reads steps (the generator is ChaCha8).
+    #[inline]
+    pub(crate) fn fills_steps(&self) -> bool {
+        matches!(self.source, Source::ChaCha8(_))
+    }
+
     /// The uniform of step `t`, whose words [`StepStream::next_proposal`] gave: the
     /// same number [`StepWords::uniform`] of its full words is.
     #[inline(always)]
@@ -313,6 +358,24 @@ impl StepRng {
         }
     }
 
+    /// The proposal generator of ChaCha8 step `step` whose proposal words are
+    /// `words` (at most [`PROPOSE_WORDS`]): the same draws as [`StepRng::new`] over
+    /// that step's [`StepWords`].
+    #[inline(always)]
+    pub(crate) fn of_chacha8_words(seed: u64, step: u64, words: &[u32]) -> Self {
+        let mut own = [0u32; PROPOSE_WORDS];
+        own[..words.len()].copy_from_slice(words);
+        Self {
+            words: own,
+            len: words.len(),
+            next: 0,
+            seed,
+            step,
+            generator: Generator::ChaCha8,
+            overflow: None,
+        }
+    }
+
     /// The number of the step this generator serves (0-based): for proposals that
     /// are a function of the step itself, such as sweeping sites in order.
     #[inline]
@@ -362,8 +425,7 @@ impl StepRng {
     /// annealing noise, and it keeps every step's word budget fixed.
     #[inline]
     pub fn below(&mut self, n: u32) -> u32 {
-        debug_assert!(n > 0);
-        ((u64::from(self.word()) * u64::from(n)) >> 32) as u32
+        below_word(self.word(), n)
     }
 
     /// An index in `0..n` (n > 0, n < 2^32).
@@ -418,6 +480,31 @@ mod tests {
         let words: Vec<StepWords> = (0..10).map(|_| from_start.next_step()).collect();
         let mut entered = StepStream::new(7, 9);
         assert_eq!(entered.next_step(), words[9]);
+    }
+
+    #[test]
+    fn steps_filled_in_bulk_are_the_plain_chacha_words_and_leave_the_stream_in_place() {
+        // The oracle is rand_chacha read word by word from the start; the reads cross
+        // ChaCha's 16-word blocks and its 64-word buffer at odd places.
+        let mut plain = ChaCha8Rng::seed_from_u64(33);
+        let flat: Vec<u32> = (0..3 * 400).map(|_| plain.next_u32()).collect();
+        let mut bulk = StepStream::with_words(33, 0, 3);
+        let mut at = 0;
+        for steps in [1usize, 5, 21, 64, 7, 100] {
+            let mut words = vec![0u32; 3 * steps];
+            assert!(bulk.fill_steps(&mut words));
+            assert_eq!(words, flat[at..at + 3 * steps], "{steps} steps from word {at}");
+            at += 3 * steps;
+            // The next step read one at a time starts where the bulk read ended.
+            let next = bulk.next_step();
+            assert_eq!(next.propose_words(), &flat[at..at + 1]);
+            at += 3;
+        }
+        for generator in [Generator::Philox, Generator::SplitMix64] {
+            let mut stream = StepStream::of(generator, 33, 0, 3);
+            assert!(!stream.fill_steps(&mut [0; 3]));
+            assert_eq!(stream.next_step(), StepStream::of(generator, 33, 0, 3).next_step());
+        }
     }
 
     #[test]
