@@ -503,19 +503,25 @@ impl<P: Problem> Annealer<P> {
             // uphill step: a downhill one makes none.
             let words = self.stream.next_proposal(P::WORDS_PER_STEP);
             let proposal = self.problem.propose(&self.state, &mut StepRng::new(seed, t, &words));
-            self.chunk_step::<MAXIMISE>(block, proposal, |stream| stream.uniform_of(t, &words), on_accept);
+            self.chunk_step::<MAXIMISE>(
+                block,
+                proposal,
+                |stream| stream.uniform_bits_of(t, &words),
+                on_accept,
+            );
         }
     }
 
     /// The rest of a step of [`Annealer::run_chunk`] (step `self.step`, in block
     /// `block`, whose temperatures the cursor holds) once `proposal` is drawn;
-    /// `uniform` gives its Metropolis uniform, asked for only if the move is uphill.
+    /// `uniform` gives the 64 bits of its Metropolis uniform, asked for only if the
+    /// move is uphill.
     #[inline(always)]
     fn chunk_step<const MAXIMISE: bool>(
         &mut self,
         block: u64,
         proposal: Proposal<P::Move>,
-        uniform: impl FnOnce(&mut StepStream) -> f64,
+        uniform: impl FnOnce(&mut StepStream) -> u64,
         on_accept: &mut (impl FnMut(&P::State) + Send),
     ) {
         let t = self.step;
@@ -528,8 +534,8 @@ impl<P: Problem> Annealer<P> {
                 // The cursor already holds this block: a copy answers for all its steps.
                 let (schedule, cursor) = (&self.schedule, &self.cursor);
                 let accepted = delta <= 0.0 || {
-                    let u = uniform(&mut self.stream);
-                    self.deltas.uphill(
+                    let bits = uniform(&mut self.stream);
+                    self.deltas.uphill_bits(
                         delta,
                         block,
                         || cursor.span(schedule),
@@ -537,7 +543,7 @@ impl<P: Problem> Annealer<P> {
                             let mut within = *cursor;
                             within.temperature(schedule, t)
                         },
-                        u,
+                        bits,
                     )
                 };
                 if accepted {

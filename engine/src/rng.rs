@@ -108,6 +108,12 @@ impl StepWords {
         unit_f64(bits)
     }
 
+    /// The 64 bits [`StepWords::uniform`] is made of (it keeps the top 53).
+    #[inline]
+    pub(crate) fn uniform_bits(&self) -> u64 {
+        (u64::from(self.words[PROPOSE_WORDS]) << 32) | u64::from(self.words[PROPOSE_WORDS + 1])
+    }
+
     /// The words handed to `propose`, in stream order.
     pub fn propose_words(&self) -> &[u32] {
         &self.words[..usize::from(self.propose_len)]
@@ -119,13 +125,6 @@ impl StepWords {
 pub fn below_word(word: u32, n: u32) -> u32 {
     debug_assert!(n > 0);
     ((u64::from(word) * u64::from(n)) >> 32) as u32
-}
-
-/// The Metropolis uniform of a step whose last two words are `hi` and `lo`: the
-/// number [`StepWords::uniform`] gives.
-#[inline(always)]
-pub(crate) fn uniform_of_words(hi: u32, lo: u32) -> f64 {
-    unit_f64((u64::from(hi) << 32) | u64::from(lo))
 }
 
 #[inline]
@@ -235,7 +234,7 @@ impl StepStream {
     }
 
     /// The next step's words for a caller that turns its uniform into a number only
-    /// when the step needs it ([`StepStream::uniform_of`]): under Philox or SplitMix64
+    /// when the step needs it ([`StepStream::uniform_bits_of`]): under Philox or SplitMix64
     /// the proposal words alone (the uniform is made on demand); under ChaCha8 the whole step, as
     /// [`StepStream::next_step_sized`]. Advances by one step.
     #[inline(always)]
@@ -247,25 +246,17 @@ impl StepStream {
         }
     }
 
-    /// Under ChaCha8, the words of the next `words.len() / W` steps (`W` words a step)
-    /// in one read, in stream order (step `j`'s words at `[W j, W (j + 1))`), leaving
-    /// the stream exactly where as many [`StepStream::next_step`] calls would; `false`
-    /// (and nothing read) under the other generators. `words.len()` is a multiple of
-    /// `W`.
+    /// Under ChaCha8, the words of the next `bytes.len() / (4 W)` steps (`W` words a
+    /// step) in one read, each word 4 little-endian bytes, in stream order (step `j`'s
+    /// words at bytes `[4 W j, 4 W (j + 1))`), leaving the stream exactly where as
+    /// many [`StepStream::next_step`] calls would; `false` (and nothing read) under
+    /// the other generators. `bytes.len()` is a multiple of `4 W`.
     #[inline]
-    pub(crate) fn fill_steps(&mut self, words: &mut [u32]) -> bool {
-        debug_assert_eq!(words.len() % self.words_per_step, 0);
+    pub(crate) fn fill_steps(&mut self, bytes: &mut [u8]) -> bool {
+        debug_assert_eq!(bytes.len() % (4 * self.words_per_step), 0);
         match &mut self.source {
             Source::ChaCha8(rng) => {
-                // A ChaCha block's worth at a time: a small buffer costs no memset call.
-                for piece in words.chunks_mut(16) {
-                    let mut bytes = [0u8; 64];
-                    let bytes = &mut bytes[..4 * piece.len()];
-                    rng.fill_bytes(bytes);
-                    for (w, b) in piece.iter_mut().zip(bytes.chunks_exact(4)) {
-                        *w = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-                    }
-                }
+                rng.fill_bytes(bytes);
                 true
             }
             Source::Philox(..) | Source::SplitMix(..) => false,
@@ -278,14 +269,14 @@ impl StepStream {
         matches!(self.source, Source::ChaCha8(_))
     }
 
-    /// The uniform of step `t`, whose words [`StepStream::next_proposal`] gave: the
-    /// same number [`StepWords::uniform`] of its full words is.
+    /// The 64 bits of step `t`'s uniform, whose words [`StepStream::next_proposal`]
+    /// gave: the bits [`StepWords::uniform_bits`] of its full words are.
     #[inline(always)]
-    pub(crate) fn uniform_of(&mut self, t: u64, words: &StepWords) -> f64 {
+    pub(crate) fn uniform_bits_of(&mut self, t: u64, words: &StepWords) -> u64 {
         match &mut self.source {
-            Source::Philox(steps, _) => unit_f64(steps.uniform_bits(t)),
-            Source::SplitMix(steps, _) => unit_f64(steps.uniform_bits(t)),
-            Source::ChaCha8(_) => words.uniform(),
+            Source::Philox(steps, _) => steps.uniform_bits(t),
+            Source::SplitMix(steps, _) => steps.uniform_bits(t),
+            Source::ChaCha8(_) => words.uniform_bits(),
         }
     }
 }
@@ -302,7 +293,7 @@ pub(crate) trait CounterWords {
 }
 
 /// The words of step `*next` of a counter-based generator, its uniform's too if
-/// `with_uniform` (else left zero, made later by [`StepStream::uniform_of`]);
+/// `with_uniform` (else left zero, made later by [`StepStream::uniform_bits_of`]);
 /// advances `next` by one step.
 #[inline(always)]
 fn counter_step(
@@ -491,8 +482,10 @@ mod tests {
         let mut bulk = StepStream::with_words(33, 0, 3);
         let mut at = 0;
         for steps in [1usize, 5, 21, 64, 7, 100] {
-            let mut words = vec![0u32; 3 * steps];
-            assert!(bulk.fill_steps(&mut words));
+            let mut bytes = vec![0u8; 12 * steps];
+            assert!(bulk.fill_steps(&mut bytes));
+            let words: Vec<u32> =
+                bytes.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
             assert_eq!(words, flat[at..at + 3 * steps], "{steps} steps from word {at}");
             at += 3 * steps;
             // The next step read one at a time starts where the bulk read ended.
@@ -502,7 +495,7 @@ mod tests {
         }
         for generator in [Generator::Philox, Generator::SplitMix64] {
             let mut stream = StepStream::of(generator, 33, 0, 3);
-            assert!(!stream.fill_steps(&mut [0; 3]));
+            assert!(!stream.fill_steps(&mut [0; 12]));
             assert_eq!(stream.next_step(), StepStream::of(generator, 33, 0, 3).next_step());
         }
     }
@@ -695,8 +688,11 @@ mod tests {
                 let proposal = lazy.next_proposal(3);
                 assert_eq!(proposal.propose_words(), words.propose_words());
                 if t % 3 != 0 {
-                    let u = lazy.uniform_of(t, &proposal);
-                    assert_eq!(u.to_bits(), words.uniform().to_bits(), "{generator:?} step {t}");
+                    assert_eq!(
+                        lazy.uniform_bits_of(t, &proposal),
+                        words.uniform_bits(),
+                        "{generator:?} step {t}"
+                    );
                 }
             }
         }

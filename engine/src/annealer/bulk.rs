@@ -11,7 +11,7 @@
 
 use super::Annealer;
 use crate::problem::Problem;
-use crate::rng::{StepRng, UNIFORM_WORDS, WORDS_PER_STEP, uniform_of_words};
+use crate::rng::{PROPOSE_WORDS, StepRng, UNIFORM_WORDS, WORDS_PER_STEP};
 
 /// Steps whose words are read at a time.
 const BULK_STEPS: usize = 64;
@@ -26,24 +26,31 @@ impl<P: Problem> Annealer<P> {
         on_accept: &mut (impl FnMut(&P::State) + Send),
     ) {
         let seed = self.config.seed;
-        let propose_words = P::WORDS_PER_STEP - UNIFORM_WORDS;
-        let mut buffer = [0u32; WORDS_PER_STEP * BULK_STEPS];
+        let words = P::WORDS_PER_STEP;
+        let mut buffer = [0u8; 4 * WORDS_PER_STEP * BULK_STEPS];
         while self.step < stop {
             let steps = (stop - self.step).min(BULK_STEPS as u64) as usize;
-            let words = &mut buffer[..steps * P::WORDS_PER_STEP];
-            let filled = self.stream.fill_steps(words);
+            let bytes = &mut buffer[..4 * words * steps];
+            let filled = self.stream.fill_steps(bytes);
             debug_assert!(filled, "run_chunk checked the stream is ChaCha8");
-            for step_words in words.chunks_exact(P::WORDS_PER_STEP) {
+            for step_bytes in bytes.chunks_exact(4 * words) {
                 let t = self.step;
-                let (propose, uniform) = step_words.split_at(propose_words);
+                let word =
+                    |i: usize| u32::from_le_bytes(step_bytes[4 * i..4 * i + 4].try_into().expect("4 bytes"));
+                let mut own = [0u32; PROPOSE_WORDS];
+                let propose = &mut own[..words - UNIFORM_WORDS];
+                for (i, w) in propose.iter_mut().enumerate() {
+                    *w = word(i);
+                }
                 let proposal = match self.problem.propose_from_words(&self.state, t, propose) {
                     Some(proposal) => proposal,
                     None => {
                         self.problem.propose(&self.state, &mut StepRng::of_chacha8_words(seed, t, propose))
                     }
                 };
-                let (hi, lo) = (uniform[0], uniform[1]);
-                self.chunk_step::<MAXIMISE>(block, proposal, |_| uniform_of_words(hi, lo), on_accept);
+                let (hi, lo) = (word(words - 2), word(words - 1));
+                let bits = (u64::from(hi) << 32) | u64::from(lo);
+                self.chunk_step::<MAXIMISE>(block, proposal, |_| bits, on_accept);
             }
         }
     }
