@@ -19,6 +19,11 @@
 //!   to take SECONDS on one core: steps per second is measured on a short
 //!   calibration run of the same graph first.
 //!
+//! * `once GRAPH SITES SWEEPS [GENERATOR]`: one read (seed 1) of SWEEPS sweeps with
+//!   `SITES` (`random` or `sequential`), printing its best energy: a fixed amount of
+//!   work for `valgrind --tool=callgrind`, whose instructions per attempt are the
+//!   difference of two such runs (say 1,000 and 0 sweeps) over the attempts between them.
+//!
 //! Run: `cargo bench --bench magnet -- rate` or `-- cut G1 0.54 1`.
 
 use std::time::Instant;
@@ -103,6 +108,27 @@ fn thread_cpu_seconds() -> Option<f64> {
     Some(nanos as f64 / 1e9)
 }
 
+fn once(path: &str, sites: &str, sweeps: u64, generator: Option<Generator>) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let sites = match sites {
+        "random" => Sites::Random,
+        "sequential" => Sites::Sequential,
+        _ => panic!("SITES is random or sequential"),
+    };
+    let magnet = Magnet::parse_graph(&text).unwrap_or_else(|e| panic!("{path}: {e}")).with_sites(sites);
+    let steps = sweeps * magnet.len() as u64;
+    let config = config(&magnet, 1, steps.max(1));
+    let config = AnnealConfig { generator: generator.unwrap_or(config.generator), ..config };
+    let mut sa = Annealer::new(magnet, config).unwrap();
+    sa.run(steps);
+    println!("{path}: sites={} sweeps={sweeps}: best E = {}", sites.name(), sa.best_energy());
+}
+
+fn generator_named(name: &str) -> Generator {
+    serde_json::from_value(name.into())
+        .expect("GENERATOR is chacha8, philox4x32-10 or splitmix64, as in records")
+}
+
 fn cut(name: &str, seconds: f64, seed: u64) {
     let magnet = Magnet::gset(name).unwrap_or_else(|e| panic!("{e}")).with_sites(Sites::Sequential);
     let calibration = 2_000 * magnet.len() as u64;
@@ -131,18 +157,20 @@ fn main() {
     match args[..] {
         [] | ["rate"] => rate("benches/neal/sparse1000.txt", None),
         ["rate", path] => rate(path, None),
-        ["rate", path, generator] => rate(
+        ["rate", path, generator] => rate(path, Some(generator_named(generator))),
+        ["once", path, sites, sweeps, ref generator @ ..] if generator.len() <= 1 => once(
             path,
-            Some(
-                serde_json::from_value(generator.into())
-                    .expect("GENERATOR is chacha8, philox4x32-10 or splitmix64, as in records"),
-            ),
+            sites,
+            sweeps.parse().expect("SWEEPS is a whole number"),
+            generator.first().map(|g| generator_named(g)),
         ),
         ["cut", name, seconds, seed] => cut(
             name,
             seconds.parse().expect("SECONDS is a number"),
             seed.parse().expect("SEED is a whole number"),
         ),
-        _ => eprintln!("usage: magnet [rate [GRAPH [GENERATOR]] | cut GSET SECONDS SEED]"),
+        _ => eprintln!(
+            "usage: magnet [rate [GRAPH [GENERATOR]] | once GRAPH SITES SWEEPS [GENERATOR] | cut GSET SECONDS SEED]"
+        ),
     }
 }

@@ -76,7 +76,8 @@ const TINY: f64 = 1e-300;
 /// Metropolis thresholds per delta for a block of temperatures (see the module docs).
 #[derive(Clone, Debug)]
 pub struct DeltaTable {
-    slots: Box<[Slot]>,
+    /// A fixed-size array: the slot index needs no bounds check.
+    slots: Box<[Slot; TABLE_SLOTS]>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -89,12 +90,23 @@ struct Slot {
     accept_below: f64,
     /// `u` at or above this rejects at every temperature of the block.
     reject_from: f64,
+    /// The same thresholds for a uniform given as its 53 bits `m` (`u = m 2^-53`):
+    /// `u < accept_below` exactly when `m < accept_below_bits`, and so on.
+    accept_below_bits: u64,
+    reject_from_bits: u64,
 }
 
 impl Default for DeltaTable {
     fn default() -> Self {
-        let empty = Slot { block: 0, delta: f64::NAN, accept_below: 0.0, reject_from: f64::INFINITY };
-        Self { slots: vec![empty; TABLE_SLOTS].into_boxed_slice() }
+        let empty = Slot {
+            block: 0,
+            delta: f64::NAN,
+            accept_below: 0.0,
+            reject_from: f64::INFINITY,
+            accept_below_bits: 0,
+            reject_from_bits: u64::MAX,
+        };
+        Self { slots: Box::new([empty; TABLE_SLOTS]) }
     }
 }
 
@@ -112,13 +124,9 @@ impl DeltaTable {
         temperature: impl FnOnce() -> f64,
         u: f64,
     ) -> bool {
-        if !delta.is_finite() {
-            return uphill(delta / temperature(), u);
-        }
-        let slot = &mut self.slots[slot_index(delta)];
-        if slot.block != block || slot.delta.to_bits() != delta.to_bits() {
-            *slot = Slot::new(block, delta, span());
-        }
+        // A NaN or infinite delta needs no test of its own: its slot's thresholds
+        // decide only what the plain rule would (see `Slot::new`).
+        let slot = self.slot(delta, block, span);
         if u >= slot.reject_from {
             return false;
         }
@@ -127,7 +135,42 @@ impl DeltaTable {
         }
         uphill(delta / temperature(), u)
     }
+
+    /// [`DeltaTable::uphill`] for the uniform `u = (bits >> 11) 2^-53` (a step's
+    /// uniform, [`crate::rng`]), compared as an integer: the same verdict.
+    #[inline(always)]
+    pub fn uphill_bits(
+        &mut self,
+        delta: f64,
+        block: u64,
+        span: impl FnOnce() -> (f64, f64),
+        temperature: impl FnOnce() -> f64,
+        bits: u64,
+    ) -> bool {
+        let m = bits >> 11;
+        let slot = self.slot(delta, block, span);
+        if m >= slot.reject_from_bits {
+            return false;
+        }
+        if m < slot.accept_below_bits {
+            return true;
+        }
+        uphill(delta / temperature(), m as f64 * UNIT)
+    }
+
+    /// The slot of `delta` for block `block`, filled if it held another.
+    #[inline(always)]
+    fn slot(&mut self, delta: f64, block: u64, span: impl FnOnce() -> (f64, f64)) -> &Slot {
+        let slot = &mut self.slots[slot_index(delta)];
+        if slot.block != block || slot.delta.to_bits() != delta.to_bits() {
+            *slot = Slot::new(block, delta, span());
+        }
+        slot
+    }
 }
+
+/// The weight of a uniform's 53 bits, `2^-53`.
+const UNIT: f64 = 1.0 / (1u64 << 53) as f64;
 
 /// Fibonacci hashing of the delta's bits: small integers spread over the slots.
 #[inline(always)]
@@ -140,13 +183,29 @@ impl Slot {
     /// `exp(-delta / T)` grows with `T`, so over the block it lies between
     /// `exp(-delta / lo)` and `exp(-delta / hi)`; the margins absorb the rounding of
     /// the division, of `exp` and of the block's ends (as in [`metropolis`]).
+    ///
+    /// A NaN delta gets thresholds that decide nothing (`exp` is NaN: reject from
+    /// infinity, accept below 0); an infinite one rejects every `u >= TINY`, as the
+    /// plain rule (`u < exp(-inf) = 0`) does, and leaves smaller `u` to it.
+    ///
+    /// In bits: `u = m 2^-53 >= r` exactly when `m >= r 2^53`, and `m` is an integer,
+    /// so when `m >= ceil(r 2^53)`; `r 2^53` is exact (a power-of-two scaling of a
+    /// number between `TINY` and about 1, or infinite, which saturates to `u64::MAX`).
     #[cold]
     fn new(block: u64, delta: f64, (lo, hi): (f64, f64)) -> Self {
         let highest = (-(delta / hi)).exp();
         let lowest = (-(delta / lo)).exp();
         let reject_from = if highest.is_nan() { f64::INFINITY } else { (highest * (1.0 + MARGIN)).max(TINY) };
         let accept_below = if lowest.is_nan() || lowest < TINY { 0.0 } else { lowest * (1.0 - MARGIN) };
-        Self { block, delta, accept_below, reject_from }
+        let bits = |threshold: f64| (threshold / UNIT).ceil() as u64;
+        Self {
+            block,
+            delta,
+            accept_below,
+            reject_from,
+            accept_below_bits: bits(accept_below),
+            reject_from_bits: bits(reject_from),
+        }
     }
 }
 
@@ -276,6 +335,17 @@ mod tests {
                 for (k, u) in uniforms.into_iter().enumerate().filter(|(_, u)| (0.0..1.0).contains(u)) {
                     let plain = metropolis_plain(delta, t, u);
                     assert_eq!(table.uphill(delta, block, || (lo, hi), || t, u), plain, "{delta} {t} {u}");
+                    // The same uniform, and its neighbours, as a step's 64 bits.
+                    let m = (u / UNIT) as u64;
+                    for m in [m.saturating_sub(1), m, m + 1].into_iter().filter(|&m| m < 1 << 53) {
+                        let (bits, u) = ((m << 11) | (rng.random::<u64>() & 0x7ff), m as f64 * UNIT);
+                        let plain = metropolis_plain(delta, t, u);
+                        assert_eq!(
+                            table.uphill_bits(delta, block, || (lo, hi), || t, bits),
+                            plain,
+                            "{delta} {t} {m}"
+                        );
+                    }
                     if k == 0 {
                         let slot = table.slots[slot_index(delta)];
                         calls += 1;
@@ -292,6 +362,9 @@ mod tests {
             metropolis_plain(f64::NAN, 1.0, 0.5)
         );
         assert!(!table.uphill(f64::INFINITY, 0, || (1.0, 1.0), || 1.0, 0.5));
+        assert!(!table.uphill(f64::INFINITY, 0, || (1.0, 1.0), || 1.0, 0.0));
+        assert!(!table.uphill_bits(f64::NAN, 0, || (1.0, 1.0), || 1.0, 1 << 62));
+        assert!(!table.uphill_bits(f64::INFINITY, 0, || (1.0, 1.0), || 1.0, 0));
     }
 
     #[test]

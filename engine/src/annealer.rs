@@ -23,6 +23,7 @@
 //! [`Annealer::step_observed`] shows one step to an observer (for teaching) without
 //! changing what it does.
 
+mod bulk;
 mod speculative;
 mod window;
 
@@ -491,43 +492,67 @@ impl<P: Problem> Annealer<P> {
         stop: u64,
         on_accept: &mut (impl FnMut(&P::State) + Send),
     ) {
+        if self.stream.fills_steps() {
+            // ChaCha8: the words of many steps in one read (see `bulk`).
+            return self.run_chunk_bulk::<MAXIMISE>(block, stop, on_accept);
+        }
         let seed = self.config.seed;
-        // The cursor already holds this block: a copy answers for all its steps.
-        let cursor = self.cursor;
         while self.step < stop {
             let t = self.step;
             // Under a counter-based generator the uniform is made below, only for an
             // uphill step: a downhill one makes none.
             let words = self.stream.next_proposal(P::WORDS_PER_STEP);
-            let mut rng = StepRng::new(seed, t, &words);
-            match self.problem.propose(&self.state, &mut rng) {
-                Proposal::Invalid(kind) => self.count_invalid(kind),
-                Proposal::Move(mv) => {
-                    let d = self.problem.delta(&self.state, &mv);
-                    // `sign * d` with sign = -1 or 1, exactly.
-                    let delta = if MAXIMISE { -d } else { d };
-                    let schedule = &self.schedule;
-                    let accepted = delta <= 0.0 || {
-                        let u = self.stream.uniform_of(t, &words);
-                        self.deltas.uphill(
-                            delta,
-                            block,
-                            || cursor.span(schedule),
-                            || {
-                                let mut within = cursor;
-                                within.temperature(schedule, t)
-                            },
-                            u,
-                        )
-                    };
-                    if accepted {
-                        self.accept(&mv, delta);
-                        on_accept(&self.state);
-                    }
+            let proposal = self.problem.propose(&self.state, &mut StepRng::new(seed, t, &words));
+            self.chunk_step::<MAXIMISE>(
+                block,
+                proposal,
+                |stream| stream.uniform_bits_of(t, &words),
+                on_accept,
+            );
+        }
+    }
+
+    /// The rest of a step of [`Annealer::run_chunk`] (step `self.step`, in block
+    /// `block`, whose temperatures the cursor holds) once `proposal` is drawn;
+    /// `uniform` gives the 64 bits of its Metropolis uniform, asked for only if the
+    /// move is uphill.
+    #[inline(always)]
+    fn chunk_step<const MAXIMISE: bool>(
+        &mut self,
+        block: u64,
+        proposal: Proposal<P::Move>,
+        uniform: impl FnOnce(&mut StepStream) -> u64,
+        on_accept: &mut (impl FnMut(&P::State) + Send),
+    ) {
+        let t = self.step;
+        match proposal {
+            Proposal::Invalid(kind) => self.count_invalid(kind),
+            Proposal::Move(mv) => {
+                let d = self.problem.delta(&self.state, &mv);
+                // `sign * d` with sign = -1 or 1, exactly.
+                let delta = if MAXIMISE { -d } else { d };
+                // The cursor already holds this block: a copy answers for all its steps.
+                let (schedule, cursor) = (&self.schedule, &self.cursor);
+                let accepted = delta <= 0.0 || {
+                    let bits = uniform(&mut self.stream);
+                    self.deltas.uphill_bits(
+                        delta,
+                        block,
+                        || cursor.span(schedule),
+                        || {
+                            let mut within = *cursor;
+                            within.temperature(schedule, t)
+                        },
+                        bits,
+                    )
+                };
+                if accepted {
+                    self.accept(&mv, delta);
+                    on_accept(&self.state);
                 }
             }
-            self.step += 1;
         }
+        self.step += 1;
     }
 
     #[inline]

@@ -73,6 +73,21 @@ pub trait Problem: Send + Sync {
     fn initial_state(&self) -> Self::State;
     /// Draw a move (or an invalid outcome) for `state` from this step's generator.
     fn propose(&self, state: &Self::State, rng: &mut StepRng) -> Proposal<Self::Move>;
+    /// [`Problem::propose`] for a step whose proposal words the annealer holds in a
+    /// slice (`words`: the step's first `WORDS_PER_STEP - 2` words in stream order;
+    /// `step`: its number), for a problem that can draw from them directly. It must
+    /// return `Some` of what `propose` returns with a [`StepRng`] over those words, or
+    /// `None` (the default) for the annealer to call `propose`. Speed only: a spin
+    /// flip's step is cheaper than building a `StepRng`.
+    #[inline(always)]
+    fn propose_from_words(
+        &self,
+        _state: &Self::State,
+        _step: u64,
+        _words: &[u32],
+    ) -> Option<Proposal<Self::Move>> {
+        None
+    }
     /// Energy change the move would cause.
     fn delta(&self, state: &Self::State, mv: &Self::Move) -> f64;
     /// Carry the move out.

@@ -108,10 +108,23 @@ impl StepWords {
         unit_f64(bits)
     }
 
+    /// The 64 bits [`StepWords::uniform`] is made of (it keeps the top 53).
+    #[inline]
+    pub(crate) fn uniform_bits(&self) -> u64 {
+        (u64::from(self.words[PROPOSE_WORDS]) << 32) | u64::from(self.words[PROPOSE_WORDS + 1])
+    }
+
     /// The words handed to `propose`, in stream order.
     pub fn propose_words(&self) -> &[u32] {
         &self.words[..usize::from(self.propose_len)]
     }
+}
+
+/// The value in `0..n` (n > 0) that [`StepRng::below`] makes of the word `word`.
+#[inline(always)]
+pub fn below_word(word: u32, n: u32) -> u32 {
+    debug_assert!(n > 0);
+    ((u64::from(word) * u64::from(n)) >> 32) as u32
 }
 
 #[inline]
@@ -221,7 +234,7 @@ impl StepStream {
     }
 
     /// The next step's words for a caller that turns its uniform into a number only
-    /// when the step needs it ([`StepStream::uniform_of`]): under Philox or SplitMix64
+    /// when the step needs it ([`StepStream::uniform_bits_of`]): under Philox or SplitMix64
     /// the proposal words alone (the uniform is made on demand); under ChaCha8 the whole step, as
     /// [`StepStream::next_step_sized`]. Advances by one step.
     #[inline(always)]
@@ -233,14 +246,37 @@ impl StepStream {
         }
     }
 
-    /// The uniform of step `t`, whose words [`StepStream::next_proposal`] gave: the
-    /// same number [`StepWords::uniform`] of its full words is.
-    #[inline(always)]
-    pub(crate) fn uniform_of(&mut self, t: u64, words: &StepWords) -> f64 {
+    /// Under ChaCha8, the words of the next `bytes.len() / (4 W)` steps (`W` words a
+    /// step) in one read, each word 4 little-endian bytes, in stream order (step `j`'s
+    /// words at bytes `[4 W j, 4 W (j + 1))`), leaving the stream exactly where as
+    /// many [`StepStream::next_step`] calls would; `false` (and nothing read) under
+    /// the other generators. `bytes.len()` is a multiple of `4 W`.
+    #[inline]
+    pub(crate) fn fill_steps(&mut self, bytes: &mut [u8]) -> bool {
+        debug_assert_eq!(bytes.len() % (4 * self.words_per_step), 0);
         match &mut self.source {
-            Source::Philox(steps, _) => unit_f64(steps.uniform_bits(t)),
-            Source::SplitMix(steps, _) => unit_f64(steps.uniform_bits(t)),
-            Source::ChaCha8(_) => words.uniform(),
+            Source::ChaCha8(rng) => {
+                rng.fill_bytes(bytes);
+                true
+            }
+            Source::Philox(..) | Source::SplitMix(..) => false,
+        }
+    }
+
+    /// Whether [`StepStream::fill_steps`] reads steps (the generator is ChaCha8).
+    #[inline]
+    pub(crate) fn fills_steps(&self) -> bool {
+        matches!(self.source, Source::ChaCha8(_))
+    }
+
+    /// The 64 bits of step `t`'s uniform, whose words [`StepStream::next_proposal`]
+    /// gave: the bits [`StepWords::uniform_bits`] of its full words are.
+    #[inline(always)]
+    pub(crate) fn uniform_bits_of(&mut self, t: u64, words: &StepWords) -> u64 {
+        match &mut self.source {
+            Source::Philox(steps, _) => steps.uniform_bits(t),
+            Source::SplitMix(steps, _) => steps.uniform_bits(t),
+            Source::ChaCha8(_) => words.uniform_bits(),
         }
     }
 }
@@ -257,7 +293,7 @@ pub(crate) trait CounterWords {
 }
 
 /// The words of step `*next` of a counter-based generator, its uniform's too if
-/// `with_uniform` (else left zero, made later by [`StepStream::uniform_of`]);
+/// `with_uniform` (else left zero, made later by [`StepStream::uniform_bits_of`]);
 /// advances `next` by one step.
 #[inline(always)]
 fn counter_step(
@@ -313,6 +349,24 @@ impl StepRng {
         }
     }
 
+    /// The proposal generator of ChaCha8 step `step` whose proposal words are
+    /// `words` (at most [`PROPOSE_WORDS`]): the same draws as [`StepRng::new`] over
+    /// that step's [`StepWords`].
+    #[inline(always)]
+    pub(crate) fn of_chacha8_words(seed: u64, step: u64, words: &[u32]) -> Self {
+        let mut own = [0u32; PROPOSE_WORDS];
+        own[..words.len()].copy_from_slice(words);
+        Self {
+            words: own,
+            len: words.len(),
+            next: 0,
+            seed,
+            step,
+            generator: Generator::ChaCha8,
+            overflow: None,
+        }
+    }
+
     /// The number of the step this generator serves (0-based): for proposals that
     /// are a function of the step itself, such as sweeping sites in order.
     #[inline]
@@ -362,8 +416,7 @@ impl StepRng {
     /// annealing noise, and it keeps every step's word budget fixed.
     #[inline]
     pub fn below(&mut self, n: u32) -> u32 {
-        debug_assert!(n > 0);
-        ((u64::from(self.word()) * u64::from(n)) >> 32) as u32
+        below_word(self.word(), n)
     }
 
     /// An index in `0..n` (n > 0, n < 2^32).
@@ -418,6 +471,33 @@ mod tests {
         let words: Vec<StepWords> = (0..10).map(|_| from_start.next_step()).collect();
         let mut entered = StepStream::new(7, 9);
         assert_eq!(entered.next_step(), words[9]);
+    }
+
+    #[test]
+    fn steps_filled_in_bulk_are_the_plain_chacha_words_and_leave_the_stream_in_place() {
+        // The oracle is rand_chacha read word by word from the start; the reads cross
+        // ChaCha's 16-word blocks and its 64-word buffer at odd places.
+        let mut plain = ChaCha8Rng::seed_from_u64(33);
+        let flat: Vec<u32> = (0..3 * 400).map(|_| plain.next_u32()).collect();
+        let mut bulk = StepStream::with_words(33, 0, 3);
+        let mut at = 0;
+        for steps in [1usize, 5, 21, 64, 7, 100] {
+            let mut bytes = vec![0u8; 12 * steps];
+            assert!(bulk.fill_steps(&mut bytes));
+            let words: Vec<u32> =
+                bytes.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+            assert_eq!(words, flat[at..at + 3 * steps], "{steps} steps from word {at}");
+            at += 3 * steps;
+            // The next step read one at a time starts where the bulk read ended.
+            let next = bulk.next_step();
+            assert_eq!(next.propose_words(), &flat[at..at + 1]);
+            at += 3;
+        }
+        for generator in [Generator::Philox, Generator::SplitMix64] {
+            let mut stream = StepStream::of(generator, 33, 0, 3);
+            assert!(!stream.fill_steps(&mut [0; 12]));
+            assert_eq!(stream.next_step(), StepStream::of(generator, 33, 0, 3).next_step());
+        }
     }
 
     #[test]
@@ -608,8 +688,11 @@ mod tests {
                 let proposal = lazy.next_proposal(3);
                 assert_eq!(proposal.propose_words(), words.propose_words());
                 if t % 3 != 0 {
-                    let u = lazy.uniform_of(t, &proposal);
-                    assert_eq!(u.to_bits(), words.uniform().to_bits(), "{generator:?} step {t}");
+                    assert_eq!(
+                        lazy.uniform_bits_of(t, &proposal),
+                        words.uniform_bits(),
+                        "{generator:?} step {t}"
+                    );
                 }
             }
         }

@@ -6,7 +6,7 @@
 //! opts into the annealer's per-delta Metropolis table ([`Problem::FEW_DELTAS`]).
 
 use crate::problem::{Problem, Proposal};
-use crate::rng::StepRng;
+use crate::rng::{StepRng, below_word};
 
 use super::instance::{Magnet, Sites};
 use super::spins::Spins;
@@ -61,6 +61,16 @@ impl Problem for Magnet {
         Proposal::Move(Flip { site })
     }
 
+    /// `propose` from the step's one word, without a generator around it.
+    #[inline(always)]
+    fn propose_from_words(&self, _spins: &Spins, step: u64, words: &[u32]) -> Option<Proposal<Flip>> {
+        let site = match self.sites() {
+            Sites::Random => below_word(words[0], self.len() as u32),
+            Sites::Sequential => self.sequential_site(step),
+        };
+        Some(Proposal::Move(Flip { site }))
+    }
+
     #[inline(always)]
     fn delta(&self, spins: &Spins, mv: &Flip) -> f64 {
         spins.flip_delta(mv.site(), self.field)
@@ -73,5 +83,37 @@ impl Problem for Magnet {
 
     fn energy(&self, spins: &Spins) -> f64 {
         self.energy_of(spins)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problems::magnet::Coupling;
+    use crate::rng::StepStream;
+
+    #[test]
+    fn proposing_from_words_is_proposing_from_the_step_generator() {
+        for sites in [Sites::Random, Sites::Sequential] {
+            let magnet = Magnet::lattice(9, Coupling::Glass, 2).unwrap().with_sites(sites);
+            let spins = magnet.initial_state();
+            let mut stream = StepStream::with_words(8, 0, Magnet::WORDS_PER_STEP);
+            for t in 0..5_000u64 {
+                let words = stream.next_step();
+                let by_rng = magnet.propose(&spins, &mut StepRng::new(8, t, &words));
+                assert_eq!(
+                    magnet.propose_from_words(&spins, t, words.propose_words()),
+                    Some(by_rng),
+                    "{sites:?} step {t}"
+                );
+            }
+            // Words at the ends of the range still give a site of the magnet.
+            for word in [0u32, 1, 1 << 31, u32::MAX - 1, u32::MAX] {
+                let Some(Proposal::Move(flip)) = magnet.propose_from_words(&spins, 3, &[word]) else {
+                    panic!("a flip always")
+                };
+                assert!(flip.site() < magnet.len(), "{sites:?} word {word}");
+            }
+        }
     }
 }
