@@ -55,6 +55,9 @@ use super::{LARGE_STEP_MAX_CITIES, LARGE_STEP_MIN_CITIES};
 
 /// Longest segment a kick of move sets 1 and 2 moves.
 pub const KICK_MAX_SEGMENT: usize = 30;
+/// Longest segment a kick of move set 4 moves (on tours of more than twice as many
+/// cities; on smaller ones, half the tour as in move set 3).
+pub const KICK_V4_MAX_SEGMENT: usize = 250;
 
 /// Expected CPU time of one large step (move set 1) on one core: a fixed part (kick,
 /// descent, replay) and a part per city (longer reversals on larger tours; before the
@@ -96,6 +99,12 @@ pub enum MoveSet {
     /// at 55 s, seeds 1-3, it ends at 0.08, 0.42 and 0.32% (V1: 0.03%, one seed), the
     /// O(n) swap of a step outweighing what it gains (`benches/tsp/compare.py`).
     V3,
+    /// V1's descent after kicks whose segments reach up to [`KICK_V4_MAX_SEGMENT`]
+    /// cities (at most `(n - 2) / 2`), of which the swap moves the two shorter of the
+    /// three segments the kick cuts the ring into (the same closed tour as swapping the
+    /// first two): a kick reaches far along the route, yet moves at most twice the cap,
+    /// never O(n) cities.
+    V4,
 }
 
 impl MoveSet {
@@ -105,17 +114,18 @@ impl MoveSet {
             MoveSet::V1 => 1,
             MoveSet::V2 => 2,
             MoveSet::V3 => 3,
+            MoveSet::V4 => 4,
         }
     }
 
     /// The move set a version number names, if any.
     pub fn from_number(number: u32) -> Option<MoveSet> {
-        [MoveSet::V1, MoveSet::V2, MoveSet::V3].into_iter().find(|m| m.number() == number)
+        [MoveSet::V1, MoveSet::V2, MoveSet::V3, MoveSet::V4].into_iter().find(|m| m.number() == number)
     }
 
     fn moves(self) -> Moves {
         match self {
-            MoveSet::V1 | MoveSet::V3 => Moves::TwoOptOrOpt,
+            MoveSet::V1 | MoveSet::V3 | MoveSet::V4 => Moves::TwoOptOrOpt,
             MoveSet::V2 => Moves::OrThreeOpt,
         }
     }
@@ -126,6 +136,7 @@ impl MoveSet {
         match self {
             MoveSet::V1 | MoveSet::V2 => KICK_MAX_SEGMENT.min(half),
             MoveSet::V3 => half,
+            MoveSet::V4 => KICK_V4_MAX_SEGMENT.min(half),
         }
     }
 }
@@ -155,6 +166,12 @@ impl PartialEq for LargeStep {
 impl Eq for LargeStep {}
 
 /// A double-bridge kick: two adjacent segments swapped.
+///
+/// Cutting the ring after `at`, after the first segment and after the second leaves
+/// three segments A, B and the rest C; swapping any two of them gives the same closed
+/// tour (B A C), at different ring positions. Move sets 1 to 3 swap A and B; move set
+/// 4 the two shorter (`shorter`), so the swap's cost is bounded by the segments'
+/// cap, not the tour's length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Kick {
     /// Ring position of the city before the first segment.
@@ -163,6 +180,25 @@ pub struct Kick {
     pub first: u32,
     /// Cities in the second segment.
     pub second: u32,
+    /// Whether the swap moves the two shorter of the three segments (move set 4)
+    /// rather than the first two.
+    pub shorter: bool,
+}
+
+impl Kick {
+    /// The swap on a tour of `n` cities, as [`Tour`]'s `swap_segments` takes it: the
+    /// ring position of the earlier segment and the lengths of the two it trades.
+    fn swap(self, n: usize) -> (usize, usize, usize) {
+        let (at, first, second) = (self.at as usize, self.first as usize, self.second as usize);
+        let rest = n - first - second;
+        if !self.shorter || rest >= first.max(second) {
+            (at + 1, first, second)
+        } else if first >= second {
+            (at + 1 + first, second, rest)
+        } else {
+            (at + 1 + first + second, rest, first)
+        }
+    }
 }
 
 impl LargeStep {
@@ -306,6 +342,7 @@ impl Problem for LargeSteps {
             at: rng.below(n as u32),
             first: 1 + rng.index(longest) as u32,
             second: 1 + rng.index(longest) as u32,
+            shorter: self.version == MoveSet::V4,
         };
         SCRATCH.with_borrow_mut(|slot| {
             let synced = match slot {
@@ -319,11 +356,24 @@ impl Problem for LargeSteps {
             let s = &mut synced.s;
             s.reversals.clear();
             let kicked = kick_delta(&self.tsp.distances, &s.tour, kick);
-            apply_kick(&mut s.tour, kick);
-            let (at, len) = (kick.at as usize, (kick.first + kick.second) as usize);
-            for k in [0, 1, kick.first as usize, kick.first as usize + 1, len, len + 1] {
-                let city = s.tour.at((at + k) % n);
-                s.push(city);
+            let (at, first, len) =
+                (kick.at as usize, kick.first as usize, (kick.first + kick.second) as usize);
+            if kick.shorter {
+                // The six cities at the ends of the cut edges, found before the swap
+                // moves them.
+                let ends = [0, 1, first, first + 1, len, len + 1].map(|k| s.tour.at((at + k) % n));
+                apply_kick(&mut s.tour, kick);
+                for city in ends {
+                    s.push(city);
+                }
+            } else {
+                // Move sets 1 to 3 queue the cities at these positions after the swap
+                // (which are the cut edges' ends only when both segments are as long).
+                apply_kick(&mut s.tour, kick);
+                for k in [0, 1, first, first + 1, len, len + 1] {
+                    let city = s.tour.at((at + k) % n);
+                    s.push(city);
+                }
             }
             let gained = self.descent().run(s);
             let stamp = NEXT_STAMP.fetch_add(1, Ordering::Relaxed);
@@ -360,12 +410,14 @@ fn kick_delta(distances: &Distances, tour: &Tour, kick: Kick) -> i64 {
 }
 
 fn apply_kick(tour: &mut Tour, kick: Kick) {
-    tour.swap_segments(kick.at as usize + 1, kick.first as usize, kick.second as usize);
+    let (start, a, b) = kick.swap(tour.len());
+    tour.swap_segments(start, a, b);
 }
 
 /// The inverse of [`apply_kick`]: the two segments, now in the other order, swapped back.
 fn undo_kick(tour: &mut Tour, kick: Kick) {
-    tour.swap_segments(kick.at as usize + 1, kick.second as usize, kick.first as usize);
+    let (start, a, b) = kick.swap(tour.len());
+    tour.swap_segments(start, b, a);
 }
 
 #[cfg(test)]
@@ -375,7 +427,7 @@ mod tests {
 
     #[test]
     fn a_large_steps_delta_is_the_length_it_adds_and_its_end_is_a_local_optimum() {
-        for version in [MoveSet::V1, MoveSet::V2, MoveSet::V3] {
+        for version in [MoveSet::V1, MoveSet::V2, MoveSet::V3, MoveSet::V4] {
             deltas_are_lengths_and_ends_are_local_optima(version);
         }
     }
@@ -411,12 +463,50 @@ mod tests {
         }
     }
 
+    /// Move set 4's kick swaps the two shorter of the three segments: the same closed
+    /// tour as swapping the first two (the ring B A C either way), at most the two
+    /// shorter segments' cities moved, and undone exactly.
+    #[test]
+    fn a_kick_of_the_shorter_pair_makes_the_same_ring_and_undoes_exactly() {
+        // The ring read from city 0 onwards in the direction of the city after it.
+        let ring = |tour: &Tour| -> Vec<u32> {
+            let n = tour.len();
+            let zero = tour.position_of(0);
+            (0..n).map(|k| tour.at(zero + k)).collect()
+        };
+        for n in [8, 9, 12, 31] {
+            for at in 0..n {
+                for first in 1..n - 2 {
+                    for second in 1..=n - 2 - first {
+                        let start = Tour::from_order((0..n as u32).collect());
+                        let wide = Kick {
+                            at: at as u32,
+                            first: first as u32,
+                            second: second as u32,
+                            shorter: false,
+                        };
+                        let short = Kick { shorter: true, ..wide };
+                        let (mut a, mut b) = (start.clone(), start.clone());
+                        apply_kick(&mut a, wide);
+                        apply_kick(&mut b, short);
+                        assert_eq!(ring(&a), ring(&b), "n {n} at {at} {first}+{second}");
+                        let moved = b.order().iter().zip(start.order()).filter(|(x, y)| x != y).count();
+                        let longest = first.max(second).max(n - first - second);
+                        assert!(moved <= n - longest, "n {n} at {at} {first}+{second}: {moved} moved");
+                        undo_kick(&mut b, short);
+                        assert_eq!(b.order(), start.order(), "n {n} at {at} {first}+{second}");
+                    }
+                }
+            }
+        }
+    }
+
     /// The per-thread copy is kept in step by undoing rejected proposals and keeping
     /// accepted ones: whatever a thread proposed before, and for whichever tour, its
     /// proposal for a tour equals a fresh thread's, and its delta is the tour's change.
     #[test]
     fn a_proposal_is_the_same_whatever_the_thread_proposed_before() {
-        for version in [MoveSet::V1, MoveSet::V2, MoveSet::V3] {
+        for version in [MoveSet::V1, MoveSet::V2, MoveSet::V3, MoveSet::V4] {
             proposals_follow_the_tour_not_the_thread(version);
         }
     }
