@@ -59,7 +59,7 @@ use super::{LARGE_STEP_MAX_CITIES, LARGE_STEP_MIN_CITIES};
 pub const KICK_MAX_SEGMENT: usize = 30;
 /// Longest segment a kick of move set 4 moves (on tours of more than twice as many
 /// cities; on smaller ones, half the tour as in move set 3).
-pub const KICK_V4_MAX_SEGMENT: usize = 250;
+pub const KICK_V4_MAX_SEGMENT: usize = 125;
 
 /// Expected CPU time of one large step (move set 1) on one core: a fixed part (kick,
 /// descent, replay) and a part per city (longer reversals on larger tours; before the
@@ -84,8 +84,8 @@ pub struct LargeSteps {
 /// The default is still V1. V2's deeper descent costs more per step than it gains at
 /// equal CPU time (`benches/tsp_pace.rs`, pr2392 at 8 s, seeds 1-3: V1 0.06, 0.13,
 /// 0.17% above the optimum, V2 0.39, 0.23, 0.21%). V3's wide kicks win on pr1002 but
-/// lose on pr2392 (see [`MoveSet::V3`]); so do V4's capped ones. All three are there
-/// for runs that ask.
+/// lose on pr2392 (see [`MoveSet::V3`]); V4's capped ones are the candidate for the
+/// next default (see [`MoveSet::V4`]). All three are there for runs that ask.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MoveSet {
     /// 2-opt and or-opt after kicks of up to [`KICK_MAX_SEGMENT`] cities a segment
@@ -106,11 +106,15 @@ pub enum MoveSet {
     /// cities (at most `(n - 2) / 2`), of which the swap moves the two shorter of the
     /// three segments the kick cuts the ring into (the same closed tour as swapping the
     /// first two): a kick reaches far along the route, yet moves at most twice the cap,
-    /// never O(n) cities. At LKH-3's time to the optimum (`benches/tsp/compare.py
-    /// --moves 4`, one core, seeds 1-5 on pr1002, 1-3 elsewhere; V1 beside it) it ends
-    /// at a median 0.034% above the optimum on pcb442 at 3.6 s (V1 0.000%), 0.000% on
-    /// pr1002 at 4.5 s (V1 0.292%), but 0.211% on pr2392 at 55 s (V1 0.136%): a step
-    /// costs about twice V1's, so it stays for runs that ask.
+    /// never O(n) cities.
+    ///
+    /// The cap, from runs at LKH-3's time to the optimum (`benches/tsp/compare.py
+    /// --moves 4`, one core each, seeds 1-5 on pr1002, 1-3 elsewhere), median gap to the
+    /// optimum with a cap of 125 / a cap of 250 / V1: pcb442 at 3.6 s 0.000 / 0.034 /
+    /// 0.000%, pr1002 at 4.5 s 0.189 / 0.000 / 0.292%, pr2392 at 55 s 0.040 / 0.211 /
+    /// 0.136%. No one cap is best everywhere; 125 is at least as good as V1 on each. A
+    /// step costs about 1.7x V1's (longer kicks, longer descents). For runs that ask
+    /// until pcb3038 (175 s) is measured over seeds too.
     V4,
 }
 
