@@ -112,9 +112,11 @@ pub enum MoveSet {
     /// --moves 4`, one core each, seeds 1-5 on pr1002, 1-3 elsewhere), median gap to the
     /// optimum with a cap of 125 / a cap of 250 / V1: pcb442 at 3.6 s 0.000 / 0.034 /
     /// 0.000%, pr1002 at 4.5 s 0.189 / 0.000 / 0.292%, pr2392 at 55 s 0.040 / 0.211 /
-    /// 0.136%. No one cap is best everywhere; 125 is at least as good as V1 on each. A
-    /// step costs about 1.7x V1's (longer kicks, longer descents). For runs that ask
-    /// until pcb3038 (175 s) is measured over seeds too.
+    /// 0.136%; pcb3038 at 175 s 0.022% (cap 125, seeds 0.044, 0.022, 0.018) / 0.086%
+    /// (one seed) / 0.148 and 0.129% (two seeds). No one cap is best everywhere; 125 is
+    /// at least as good as V1 on each and within 0.1% on three of the four (V1: one). A
+    /// step costs about 1.7x V1's (longer kicks, longer descents), so before V4 becomes
+    /// the default the step-time model that sizes default runs needs a V4 figure.
     V4,
 }
 
