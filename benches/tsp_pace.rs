@@ -12,7 +12,7 @@
 //! the run's result.
 //!
 //! Run: `cargo bench --bench tsp_pace -- FILE.tsp OPTIMUM SEED SECONDS [VERSION]`
-//! (VERSION: the large steps' move set, default the newest), e.g.
+//! (VERSION: the large steps' move set number, default [`MoveSet::default`]), e.g.
 //! `cargo bench --bench tsp_pace -- /work/shared/data/tsplib/pcb442.tsp 50778 1 3.6`.
 //!
 //! For comparisons that must not depend on the machine's load, `TSP_PACE_STEPS=N` runs

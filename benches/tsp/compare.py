@@ -17,7 +17,8 @@ Run from the repository root (after `python3 -m venv /work/tours-venv &&
     /work/tours-venv/bin/python benches/tsp/compare.py pcb442 pr1002
     /work/tours-venv/bin/python benches/tsp/compare.py --seeds 3 pcb442 pr1002 pr2392 pcb3038
 Optional: --factor 2 sizes Kiln's runs to twice LKH's time; --lkh-seconds 3.6 skips
-LKH and uses that time (for one instance); TSP_PACE_BIN=target/release/deps/tsp_pace-HASH
+LKH and uses that time (for one instance); --moves 4 runs move set 4 instead of
+the default; TSP_PACE_BIN=target/release/deps/tsp_pace-HASH
 runs that binary instead of `cargo bench`.
 """
 
@@ -84,11 +85,12 @@ def lkh(coords, optimum=None, seed=1):
     return cpu, wall, tour_length(coords, [c - 1 for c in tour])
 
 
-def kiln(path, optimum, seed, seconds):
-    """One Kiln run sized to `seconds` of CPU: (final record, trace records)."""
+def kiln(path, optimum, seed, seconds, moves=None):
+    """One Kiln run sized to `seconds` of CPU (move set `moves`, else the default):
+    (final record, trace records)."""
     command = [PACE_BIN] if PACE_BIN else ["cargo", "bench", "-q", "--bench", "tsp_pace", "--"]
     out = subprocess.run(
-        command + [path, str(optimum), str(seed), f"{seconds:.3f}"],
+        command + [path, str(optimum), str(seed), f"{seconds:.3f}"] + ([str(moves)] if moves else []),
         check=True, capture_output=True, text=True,
     ).stdout
     records = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
@@ -107,6 +109,7 @@ def main():
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--factor", type=float, default=1.0)
     ap.add_argument("--lkh-seconds", type=float)
+    ap.add_argument("--moves", type=int, help="the large steps' move set (default: Kiln's default)")
     args = ap.parse_args()
     if not PACE_BIN:
         subprocess.run(["cargo", "bench", "-q", "--bench", "tsp_pace", "--no-run"], check=True)
@@ -125,7 +128,7 @@ def main():
         budget = lkh_cpu * args.factor
         finals, traces = [], []
         for seed in range(1, args.seeds + 1):
-            final, trace = kiln(path, optimum, seed, budget)
+            final, trace = kiln(path, optimum, seed, budget, args.moves)
             finals.append(final)
             traces.append(trace)
             print(f"  kiln seed {seed}: {final['steps']} steps, {final['cpu_s']:.2f} s CPU, "

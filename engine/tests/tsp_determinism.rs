@@ -2,7 +2,7 @@
 //! checkpoints on every run, batch size and thread count, with plain moves and with
 //! large steps (whose descents run on per-thread copies of the tour).
 
-use kiln_engine::problems::tsp::{LargeSteps, Layout, Tsp};
+use kiln_engine::problems::tsp::{LargeSteps, Layout, MoveSet, Tsp};
 use kiln_engine::replay::{first_divergence, record_checkpoints};
 use kiln_engine::{AnnealConfig, Annealer, Batch, Checkpoint, Problem};
 
@@ -54,8 +54,12 @@ fn instances_without_a_distance_table_are_just_as_deterministic() {
 #[test]
 fn large_steps_are_identical_across_runs_batches_and_threads() {
     for tsp in [Tsp::bundled("ch150").unwrap(), Tsp::random(2_000, Layout::Clustered, 5).unwrap()] {
-        let large = LargeSteps::new(tsp.clone()).unwrap();
-        assert_problem_same_everywhere(&large, large.default_config(11), tsp.name(), 4_000);
+        // The first move set and the one with long kicks (the swap of the shorter pair).
+        for version in [MoveSet::V1, MoveSet::V4] {
+            let large = LargeSteps::with_moves(tsp.clone(), version).unwrap();
+            let name = format!("{} {version:?}", tsp.name());
+            assert_problem_same_everywhere(&large, large.default_config(11), &name, 4_000);
+        }
     }
 }
 

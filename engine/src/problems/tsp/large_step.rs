@@ -20,8 +20,10 @@
 //! plain run's shuffle, descended to a local optimum. Which moves the descent makes is
 //! the [`MoveSet`], with how far a kick reaches: version 1 (2-opt and or-opt), what
 //! records that name none were made with; version 2 (adding or-3opt), for runs that
-//! ask; version 3 (version 1's descent, kicks over the whole tour), likewise. Version
-//! 1 is the default.
+//! ask; version 3 (version 1's descent, kicks over the whole tour), likewise; version
+//! 4 (version 1's descent, kicks of up to [`KICK_V4_MAX_SEGMENT`] cities a segment
+//! whose swap moves the two shorter of the three segments), likewise. Version 1 is
+//! the default.
 //!
 //! What a step costs: `propose` works on a per-thread copy of the tour and records the
 //! descent as the list of 2-opt reversals it made; `apply` replays that list on the
@@ -55,6 +57,9 @@ use super::{LARGE_STEP_MAX_CITIES, LARGE_STEP_MIN_CITIES};
 
 /// Longest segment a kick of move sets 1 and 2 moves.
 pub const KICK_MAX_SEGMENT: usize = 30;
+/// Longest segment a kick of move set 4 moves (on tours of more than twice as many
+/// cities; on smaller ones, half the tour as in move set 3).
+pub const KICK_V4_MAX_SEGMENT: usize = 125;
 
 /// Expected CPU time of one large step (move set 1) on one core: a fixed part (kick,
 /// descent, replay) and a part per city (longer reversals on larger tours; before the
@@ -79,7 +84,8 @@ pub struct LargeSteps {
 /// The default is still V1. V2's deeper descent costs more per step than it gains at
 /// equal CPU time (`benches/tsp_pace.rs`, pr2392 at 8 s, seeds 1-3: V1 0.06, 0.13,
 /// 0.17% above the optimum, V2 0.39, 0.23, 0.21%). V3's wide kicks win on pr1002 but
-/// lose on pr2392 (see [`MoveSet::V3`]). Both are there for runs that ask.
+/// lose on pr2392 (see [`MoveSet::V3`]); V4's capped ones are the candidate for the
+/// next default (see [`MoveSet::V4`]). All three are there for runs that ask.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MoveSet {
     /// 2-opt and or-opt after kicks of up to [`KICK_MAX_SEGMENT`] cities a segment
@@ -96,6 +102,22 @@ pub enum MoveSet {
     /// at 55 s, seeds 1-3, it ends at 0.08, 0.42 and 0.32% (V1: 0.03%, one seed), the
     /// O(n) swap of a step outweighing what it gains (`benches/tsp/compare.py`).
     V3,
+    /// V1's descent after kicks whose segments reach up to [`KICK_V4_MAX_SEGMENT`]
+    /// cities (at most `(n - 2) / 2`), of which the swap moves the two shorter of the
+    /// three segments the kick cuts the ring into (the same closed tour as swapping the
+    /// first two): a kick reaches far along the route, yet moves at most twice the cap,
+    /// never O(n) cities.
+    ///
+    /// The cap, from runs at LKH-3's time to the optimum (`benches/tsp/compare.py
+    /// --moves 4`, one core each, seeds 1-5 on pr1002, 1-3 elsewhere), median gap to the
+    /// optimum with a cap of 125 / a cap of 250 / V1: pcb442 at 3.6 s 0.000 / 0.034 /
+    /// 0.000%, pr1002 at 4.5 s 0.189 / 0.000 / 0.292%, pr2392 at 55 s 0.040 / 0.211 /
+    /// 0.136%; pcb3038 at 175 s 0.022% (cap 125, seeds 0.044, 0.022, 0.018) / 0.086%
+    /// (one seed) / 0.148 and 0.129% (two seeds). No one cap is best everywhere; 125 is
+    /// at least as good as V1 on each and within 0.1% on three of the four (V1: one). A
+    /// step costs about 1.7x V1's (longer kicks, longer descents), so before V4 becomes
+    /// the default the step-time model that sizes default runs needs a V4 figure.
+    V4,
 }
 
 impl MoveSet {
@@ -105,17 +127,18 @@ impl MoveSet {
             MoveSet::V1 => 1,
             MoveSet::V2 => 2,
             MoveSet::V3 => 3,
+            MoveSet::V4 => 4,
         }
     }
 
     /// The move set a version number names, if any.
     pub fn from_number(number: u32) -> Option<MoveSet> {
-        [MoveSet::V1, MoveSet::V2, MoveSet::V3].into_iter().find(|m| m.number() == number)
+        [MoveSet::V1, MoveSet::V2, MoveSet::V3, MoveSet::V4].into_iter().find(|m| m.number() == number)
     }
 
     fn moves(self) -> Moves {
         match self {
-            MoveSet::V1 | MoveSet::V3 => Moves::TwoOptOrOpt,
+            MoveSet::V1 | MoveSet::V3 | MoveSet::V4 => Moves::TwoOptOrOpt,
             MoveSet::V2 => Moves::OrThreeOpt,
         }
     }
@@ -126,6 +149,7 @@ impl MoveSet {
         match self {
             MoveSet::V1 | MoveSet::V2 => KICK_MAX_SEGMENT.min(half),
             MoveSet::V3 => half,
+            MoveSet::V4 => KICK_V4_MAX_SEGMENT.min(half),
         }
     }
 }
@@ -155,6 +179,12 @@ impl PartialEq for LargeStep {
 impl Eq for LargeStep {}
 
 /// A double-bridge kick: two adjacent segments swapped.
+///
+/// Cutting the ring after `at`, after the first segment and after the second leaves
+/// three segments A, B and the rest C; swapping any two of them gives the same closed
+/// tour (B A C), at different ring positions. Move sets 1 to 3 swap A and B; move set
+/// 4 the two shorter (`shorter`), so the swap's cost is bounded by the segments'
+/// cap, not the tour's length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Kick {
     /// Ring position of the city before the first segment.
@@ -163,6 +193,25 @@ pub struct Kick {
     pub first: u32,
     /// Cities in the second segment.
     pub second: u32,
+    /// Whether the swap moves the two shorter of the three segments (move set 4)
+    /// rather than the first two.
+    pub shorter: bool,
+}
+
+impl Kick {
+    /// The swap on a tour of `n` cities, as [`Tour`]'s `swap_segments` takes it: the
+    /// ring position of the earlier segment and the lengths of the two it trades.
+    fn swap(self, n: usize) -> (usize, usize, usize) {
+        let (at, first, second) = (self.at as usize, self.first as usize, self.second as usize);
+        let rest = n - first - second;
+        if !self.shorter || rest >= first.max(second) {
+            (at + 1, first, second)
+        } else if first >= second {
+            (at + 1 + first, second, rest)
+        } else {
+            (at + 1 + first + second, rest, first)
+        }
+    }
 }
 
 impl LargeStep {
@@ -306,6 +355,7 @@ impl Problem for LargeSteps {
             at: rng.below(n as u32),
             first: 1 + rng.index(longest) as u32,
             second: 1 + rng.index(longest) as u32,
+            shorter: self.version == MoveSet::V4,
         };
         SCRATCH.with_borrow_mut(|slot| {
             let synced = match slot {
@@ -319,11 +369,24 @@ impl Problem for LargeSteps {
             let s = &mut synced.s;
             s.reversals.clear();
             let kicked = kick_delta(&self.tsp.distances, &s.tour, kick);
-            apply_kick(&mut s.tour, kick);
-            let (at, len) = (kick.at as usize, (kick.first + kick.second) as usize);
-            for k in [0, 1, kick.first as usize, kick.first as usize + 1, len, len + 1] {
-                let city = s.tour.at((at + k) % n);
-                s.push(city);
+            let (at, first, len) =
+                (kick.at as usize, kick.first as usize, (kick.first + kick.second) as usize);
+            if kick.shorter {
+                // The six cities at the ends of the cut edges, found before the swap
+                // moves them.
+                let ends = [0, 1, first, first + 1, len, len + 1].map(|k| s.tour.at((at + k) % n));
+                apply_kick(&mut s.tour, kick);
+                for city in ends {
+                    s.push(city);
+                }
+            } else {
+                // Move sets 1 to 3 queue the cities at these positions after the swap
+                // (which are the cut edges' ends only when both segments are as long).
+                apply_kick(&mut s.tour, kick);
+                for k in [0, 1, first, first + 1, len, len + 1] {
+                    let city = s.tour.at((at + k) % n);
+                    s.push(city);
+                }
             }
             let gained = self.descent().run(s);
             let stamp = NEXT_STAMP.fetch_add(1, Ordering::Relaxed);
@@ -360,12 +423,14 @@ fn kick_delta(distances: &Distances, tour: &Tour, kick: Kick) -> i64 {
 }
 
 fn apply_kick(tour: &mut Tour, kick: Kick) {
-    tour.swap_segments(kick.at as usize + 1, kick.first as usize, kick.second as usize);
+    let (start, a, b) = kick.swap(tour.len());
+    tour.swap_segments(start, a, b);
 }
 
 /// The inverse of [`apply_kick`]: the two segments, now in the other order, swapped back.
 fn undo_kick(tour: &mut Tour, kick: Kick) {
-    tour.swap_segments(kick.at as usize + 1, kick.second as usize, kick.first as usize);
+    let (start, a, b) = kick.swap(tour.len());
+    tour.swap_segments(start, b, a);
 }
 
 #[cfg(test)]
@@ -375,7 +440,7 @@ mod tests {
 
     #[test]
     fn a_large_steps_delta_is_the_length_it_adds_and_its_end_is_a_local_optimum() {
-        for version in [MoveSet::V1, MoveSet::V2, MoveSet::V3] {
+        for version in [MoveSet::V1, MoveSet::V2, MoveSet::V3, MoveSet::V4] {
             deltas_are_lengths_and_ends_are_local_optima(version);
         }
     }
@@ -411,12 +476,50 @@ mod tests {
         }
     }
 
+    /// Move set 4's kick swaps the two shorter of the three segments: the same closed
+    /// tour as swapping the first two (the ring B A C either way), at most the two
+    /// shorter segments' cities moved, and undone exactly.
+    #[test]
+    fn a_kick_of_the_shorter_pair_makes_the_same_ring_and_undoes_exactly() {
+        // The ring read from city 0 onwards in the direction of the city after it.
+        let ring = |tour: &Tour| -> Vec<u32> {
+            let n = tour.len();
+            let zero = tour.position_of(0);
+            (0..n).map(|k| tour.at(zero + k)).collect()
+        };
+        for n in [8, 9, 12, 31] {
+            for at in 0..n {
+                for first in 1..n - 2 {
+                    for second in 1..=n - 2 - first {
+                        let start = Tour::from_order((0..n as u32).collect());
+                        let wide = Kick {
+                            at: at as u32,
+                            first: first as u32,
+                            second: second as u32,
+                            shorter: false,
+                        };
+                        let short = Kick { shorter: true, ..wide };
+                        let (mut a, mut b) = (start.clone(), start.clone());
+                        apply_kick(&mut a, wide);
+                        apply_kick(&mut b, short);
+                        assert_eq!(ring(&a), ring(&b), "n {n} at {at} {first}+{second}");
+                        let moved = b.order().iter().zip(start.order()).filter(|(x, y)| x != y).count();
+                        let longest = first.max(second).max(n - first - second);
+                        assert!(moved <= n - longest, "n {n} at {at} {first}+{second}: {moved} moved");
+                        undo_kick(&mut b, short);
+                        assert_eq!(b.order(), start.order(), "n {n} at {at} {first}+{second}");
+                    }
+                }
+            }
+        }
+    }
+
     /// The per-thread copy is kept in step by undoing rejected proposals and keeping
     /// accepted ones: whatever a thread proposed before, and for whichever tour, its
     /// proposal for a tour equals a fresh thread's, and its delta is the tour's change.
     #[test]
     fn a_proposal_is_the_same_whatever_the_thread_proposed_before() {
-        for version in [MoveSet::V1, MoveSet::V2, MoveSet::V3] {
+        for version in [MoveSet::V1, MoveSet::V2, MoveSet::V3, MoveSet::V4] {
             proposals_follow_the_tour_not_the_thread(version);
         }
     }

@@ -22,7 +22,7 @@ pub use bundled::{BundledInstance, bundled_instances};
 pub use distance::{MATRIX_MAX_CITIES, euc_2d};
 pub use error::TspError;
 pub use instance::{DEFAULT_MAX_SECONDS, DEFAULT_MIN_STEPS, DEFAULT_SECONDS_PER_100_CITIES, Tsp};
-pub use large_step::{KICK_MAX_SEGMENT, Kick, LargeStep, LargeSteps, MoveSet};
+pub use large_step::{KICK_MAX_SEGMENT, KICK_V4_MAX_SEGMENT, Kick, LargeStep, LargeSteps, MoveSet};
 pub use moves::{
     Candidates, MoveMix, NEAREST_MIN_CITIES, NEIGHBOURS, OR_OPT_MAX_LEN, TspMove, UNIFORM_SHARE_INVERSE,
 };
