@@ -27,6 +27,8 @@
 //! the temperature's change over the block) goes to [`metropolis`]. Same margins,
 //! same verdicts; tests compare it with the plain rule over a cooling schedule.
 
+use crate::rng::UNIT;
+
 /// Relative margin of the reject shortcut, absolute margin of the accept shortcut.
 const MARGIN: f64 = 1e-12;
 
@@ -168,9 +170,6 @@ impl DeltaTable {
         slot
     }
 }
-
-/// The weight of a uniform's 53 bits, `2^-53`.
-const UNIT: f64 = 1.0 / (1u64 << 53) as f64;
 
 /// Fibonacci hashing of the delta's bits: small integers spread over the slots.
 #[inline(always)]

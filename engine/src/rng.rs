@@ -104,14 +104,13 @@ impl StepWords {
     /// last two words, the first of them high.
     #[inline]
     pub fn uniform(&self) -> f64 {
-        let bits = (u64::from(self.words[PROPOSE_WORDS]) << 32) | u64::from(self.words[PROPOSE_WORDS + 1]);
-        unit_f64(bits)
+        unit_f64(self.uniform_bits())
     }
 
     /// The 64 bits [`StepWords::uniform`] is made of (it keeps the top 53).
     #[inline]
     pub(crate) fn uniform_bits(&self) -> u64 {
-        (u64::from(self.words[PROPOSE_WORDS]) << 32) | u64::from(self.words[PROPOSE_WORDS + 1])
+        uniform_bits(self.words[PROPOSE_WORDS], self.words[PROPOSE_WORDS + 1])
     }
 
     /// The words handed to `propose`, in stream order.
@@ -127,9 +126,18 @@ pub fn below_word(word: u32, n: u32) -> u32 {
     ((u64::from(word) * u64::from(n)) >> 32) as u32
 }
 
+/// The 64 bits of a step's Metropolis uniform from its two words, the first high.
+#[inline(always)]
+pub(crate) fn uniform_bits(high: u32, low: u32) -> u64 {
+    (u64::from(high) << 32) | u64::from(low)
+}
+
+/// The weight of a uniform's top 53 bits, `2^-53`.
+pub(crate) const UNIT: f64 = 1.0 / (1u64 << 53) as f64;
+
 #[inline]
 fn unit_f64(bits: u64) -> f64 {
-    (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    (bits >> 11) as f64 * UNIT
 }
 
 /// Sequential reader of a run's step words, one [`StepWords`] per step.

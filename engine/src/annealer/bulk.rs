@@ -11,7 +11,7 @@
 
 use super::Annealer;
 use crate::problem::Problem;
-use crate::rng::{PROPOSE_WORDS, StepRng, UNIFORM_WORDS, WORDS_PER_STEP};
+use crate::rng::{PROPOSE_WORDS, StepRng, UNIFORM_WORDS, WORDS_PER_STEP, uniform_bits};
 
 /// Steps whose words are read at a time.
 const BULK_STEPS: usize = 64;
@@ -48,8 +48,7 @@ impl<P: Problem> Annealer<P> {
                         self.problem.propose(&self.state, &mut StepRng::of_chacha8_words(seed, t, propose))
                     }
                 };
-                let (hi, lo) = (word(words - 2), word(words - 1));
-                let bits = (u64::from(hi) << 32) | u64::from(lo);
+                let bits = uniform_bits(word(words - 2), word(words - 1));
                 self.chunk_step::<MAXIMISE>(block, proposal, |_| bits, on_accept);
             }
         }
