@@ -282,41 +282,31 @@ impl<'a> Drawing<'a> {
     /// The terms of [`Drawing::score`] that atoms `moved` (sorted) take part in, `touched` (sorted)
     /// being their bonds' indices: each term once.
     fn part(&self, positions: &[Point], moved: &[usize], touched: &[usize]) -> Score {
-        let mut score = Score { misleading: 0, crossings: 0, depth: 0.0, strain: 0.0 };
-        let near_bond = |score: &mut Score, atom: usize, (a, b): (usize, usize)| {
-            let distance = distance_to_segment(positions[atom], positions[a], positions[b]);
-            score.misleading += usize::from(distance < CLEARANCE);
-            score.depth += (CLEARANCE - distance).max(0.0);
-            score.strain += (COMFORT - distance).max(0.0);
-        };
+        let mut score = Score::ZERO;
         for &e in touched {
-            let (a, b) = self.bonds[e];
-            for (f, &(c, d)) in self.bonds.iter().enumerate() {
+            let bond = self.bonds[e];
+            for (f, &other) in self.bonds.iter().enumerate() {
                 // A pair of touched bonds is counted from the first of them.
-                if f == e || (f < e && touched.binary_search(&f).is_ok()) {
-                    continue;
-                }
-                let shares_atom = a == c || a == d || b == c || b == d;
-                if !shares_atom && segments_cross(positions[a], positions[b], positions[c], positions[d]) {
-                    score.crossings += 1;
+                if f != e && !(f < e && touched.binary_search(&f).is_ok()) {
+                    score.add_crossing(positions, bond, other);
                 }
             }
-            for &atom in self.atoms.iter().filter(|&&atom| atom != a && atom != b) {
-                near_bond(&mut score, atom, (a, b));
+            for &atom in self.atoms.iter().filter(|&&atom| atom != bond.0 && atom != bond.1) {
+                score.add_near_bond(positions, atom, bond);
             }
-            score.strain += 0.5 * (positions[a].distance(positions[b]) - 1.0).powi(2);
+            score.add_bond_length(positions, bond);
         }
         for &atom in moved {
             // A moved atom's own bonds are touched, so none of these has it at an end.
             for (f, &bond) in self.bonds.iter().enumerate() {
                 if touched.binary_search(&f).is_err() {
-                    near_bond(&mut score, atom, bond);
+                    score.add_near_bond(positions, atom, bond);
                 }
             }
             for &other in self.atoms {
                 let counted = other == atom || (other < atom && moved.binary_search(&other).is_ok());
                 if !counted && !self.neighbours[atom].contains(&other) {
-                    score.strain += (APART - positions[atom].distance(positions[other])).max(0.0);
+                    score.add_apart(positions, atom, other);
                 }
             }
         }
@@ -333,31 +323,57 @@ impl<'a> Drawing<'a> {
     }
 
     fn score(&self, positions: &[Point]) -> Score {
-        let mut score = Score { misleading: 0, crossings: 0, depth: 0.0, strain: 0.0 };
-        for (i, &(a, b)) in self.bonds.iter().enumerate() {
-            for &(c, d) in &self.bonds[i + 1..] {
-                let shares_atom = a == c || a == d || b == c || b == d;
-                if !shares_atom && segments_cross(positions[a], positions[b], positions[c], positions[d]) {
-                    score.crossings += 1;
-                }
+        let mut score = Score::ZERO;
+        for (i, &bond) in self.bonds.iter().enumerate() {
+            for &other in &self.bonds[i + 1..] {
+                score.add_crossing(positions, bond, other);
             }
-            for &atom in self.atoms.iter().filter(|&&atom| atom != a && atom != b) {
-                let distance = distance_to_segment(positions[atom], positions[a], positions[b]);
-                score.misleading += usize::from(distance < CLEARANCE);
-                score.depth += (CLEARANCE - distance).max(0.0);
-                score.strain += (COMFORT - distance).max(0.0);
+            for &atom in self.atoms.iter().filter(|&&atom| atom != bond.0 && atom != bond.1) {
+                score.add_near_bond(positions, atom, bond);
             }
-            score.strain += 0.5 * (positions[a].distance(positions[b]) - 1.0).powi(2);
+            score.add_bond_length(positions, bond);
         }
         score.misleading += self.quaternary.iter().filter(|&&atom| self.is_plus(positions, atom)).count();
         for (i, &a) in self.atoms.iter().enumerate() {
             for &b in &self.atoms[i + 1..] {
                 if !self.neighbours[a].contains(&b) {
-                    score.strain += (APART - positions[a].distance(positions[b])).max(0.0);
+                    score.add_apart(positions, a, b);
                 }
             }
         }
         score
+    }
+}
+
+/// The terms of a score, one pair of things at a time ([`Drawing::score`] adds them all,
+/// [`Drawing::part`] those of moved atoms).
+impl Score {
+    const ZERO: Score = Score { misleading: 0, crossings: 0, depth: 0.0, strain: 0.0 };
+
+    /// Bonds `(a, b)` and `(c, d)` crossing (bonds sharing an atom never do).
+    fn add_crossing(&mut self, positions: &[Point], (a, b): (usize, usize), (c, d): (usize, usize)) {
+        let shares_atom = a == c || a == d || b == c || b == d;
+        if !shares_atom && segments_cross(positions[a], positions[b], positions[c], positions[d]) {
+            self.crossings += 1;
+        }
+    }
+
+    /// `atom` (not an end of the bond) near the bond `(a, b)`.
+    fn add_near_bond(&mut self, positions: &[Point], atom: usize, (a, b): (usize, usize)) {
+        let distance = distance_to_segment(positions[atom], positions[a], positions[b]);
+        self.misleading += usize::from(distance < CLEARANCE);
+        self.depth += (CLEARANCE - distance).max(0.0);
+        self.strain += (COMFORT - distance).max(0.0);
+    }
+
+    /// The bond `(a, b)` straying from one bond length.
+    fn add_bond_length(&mut self, positions: &[Point], (a, b): (usize, usize)) {
+        self.strain += 0.5 * (positions[a].distance(positions[b]) - 1.0).powi(2);
+    }
+
+    /// Atoms `a` and `b`, not bonded, crowding each other.
+    fn add_apart(&mut self, positions: &[Point], a: usize, b: usize) {
+        self.strain += (APART - positions[a].distance(positions[b])).max(0.0);
     }
 }
 
